@@ -1,0 +1,61 @@
+// strata.toml and the environment: where the database is and where migrations live.
+//
+//   [database]
+//   url = "sqlite:///data/app.db"     # DATABASE_URL in the environment overrides this
+//   pool_size = 5                     # pool settings; a parameter in the URL wins
+//   [migrations]
+//   script_location = "migrations"
+//   version_table = "strata_version"
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/core/url.hpp"
+
+namespace strata {
+
+// A loaded configuration. A value type: copyable, and safe to read from several threads.
+class Config {
+ public:
+  static constexpr const char* kFileName = "strata.toml";
+
+  // Reads one file. Throws ConfigError naming the file, line and key when it is malformed.
+  static Config load(const std::filesystem::path& file);
+  // Looks for strata.toml in `start` and its parents; nullopt when there is none.
+  static std::optional<std::filesystem::path> find(const std::filesystem::path& start);
+  // How the command line and applications resolve settings: the named file if given (it must
+  // exist), else strata.toml found from the working directory, else defaults; then the
+  // environment's DATABASE_URL over the file's URL.
+  static Config resolve(const std::optional<std::filesystem::path>& file = std::nullopt);
+
+  // The database URL with DATABASE_URL applied, pool settings from the file merged in, and a
+  // relative SQLite path made absolute against the config file's folder (or the working
+  // directory without a file). Throws ConfigError when no URL is configured anywhere.
+  Url database_url() const;
+
+  // The folder that relative paths resolve against.
+  const std::filesystem::path& base_dir() const noexcept { return base_dir_; }
+  // The file this was read from; empty for a configuration without a file.
+  const std::filesystem::path& file() const noexcept { return file_; }
+  // script_location made absolute against base_dir().
+  std::filesystem::path script_location() const;
+  const std::string& version_table() const noexcept { return version_table_; }
+
+  // Replaces the URL, as `--url` does on the command line; it wins over DATABASE_URL.
+  void set_url_override(std::string url) { url_override_ = std::move(url); }
+
+ private:
+  std::filesystem::path file_;
+  std::filesystem::path base_dir_;
+  std::string url_;
+  std::optional<std::string> env_url_;
+  std::optional<std::string> url_override_;
+  std::vector<std::pair<std::string, std::string>> pool_settings_;
+  std::string script_location_ = "migrations";
+  std::string version_table_ = "strata_version";
+};
+
+}  // namespace strata

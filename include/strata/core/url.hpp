@@ -1,0 +1,66 @@
+// Database URLs: `sqlite:///relative.db`, `sqlite:////absolute.db`, `sqlite://` (memory),
+// `postgresql://user:pass@host:5432/db?sslmode=require`, `postgresql:///db?host=/socket/dir`.
+// Parsing validates everything a URL can get wrong, so that a bad URL fails at startup with a
+// message naming the bad part, never later inside a driver.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace strata {
+
+enum class Backend { sqlite, postgresql };
+
+// A parsed database URL. A value type: copyable, and safe to read from several threads.
+class Url {
+ public:
+  // Throws ConfigError naming the bad part: scheme, host, port, database, or parameter.
+  static Url parse(std::string_view text);
+
+  Backend backend() const noexcept { return backend_; }
+  const std::string& username() const noexcept { return username_; }
+  const std::string& password() const noexcept { return password_; }
+  const std::string& host() const noexcept { return host_; }
+  std::optional<std::uint16_t> port() const noexcept { return port_; }
+  // The PostgreSQL database name, or the SQLite file path (empty for an in-memory database).
+  const std::string& database() const noexcept { return database_; }
+  bool is_memory() const noexcept { return backend_ == Backend::sqlite && database_.empty(); }
+
+  // Query parameters in the order given; names are validated against the backend's set.
+  const std::vector<std::pair<std::string, std::string>>& params() const noexcept {
+    return params_;
+  }
+  std::optional<std::string> param(std::string_view name) const;
+  Url with_param(std::string_view name, std::string_view value) const;
+
+  // A relative SQLite path made absolute against `dir`; other URLs are returned unchanged.
+  Url resolved_against(const std::filesystem::path& dir) const;
+
+  // The URL with its password shown as `***`: the only form strata ever prints or logs.
+  std::string masked() const;
+  // The URL with its password, for handing to a driver. Never log it.
+  std::string unmasked() const;
+
+ private:
+  std::string render(bool mask) const;
+
+  Backend backend_ = Backend::sqlite;
+  std::string scheme_;
+  std::string username_;
+  std::string password_;
+  std::string host_;
+  std::optional<std::uint16_t> port_;
+  std::string database_;
+  std::vector<std::pair<std::string, std::string>> params_;
+};
+
+// Masks the password of anything that looks like a URL, even one that does not parse; for
+// messages about URLs that were rejected.
+std::string mask_url(std::string_view text);
+
+}  // namespace strata

@@ -1,0 +1,89 @@
+// The seam between the engine and a database's C API. Each backend (src/driver/sqlite,
+// src/driver/postgres) implements these two interfaces; nothing above them includes sqlite3.h
+// or libpq-fe.h. SQL reaching a driver already uses the backend's placeholders (?N or $N).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/core/url.hpp"
+#include "strata/core/value.hpp"
+
+namespace strata::driver {
+
+// A prepared statement and, after execute(), its cursor. Owned by the connection's statement
+// cache or by a Result; used by one thread at a time.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+
+  // Binds `params` to placeholders 1..N and runs the statement. Afterwards the cursor stands on
+  // the first row, if there is one. Throws DatabaseError.
+  virtual void execute(std::span<const ValueRef> params) = 0;
+  virtual bool has_row() const noexcept = 0;
+  // Moves to the next row; false at the end.
+  virtual bool advance() = 0;
+  // Ends the current execution and frees its rows; the statement can run again.
+  virtual void reset() noexcept = 0;
+  // Rows inserted, updated or deleted by the last execution.
+  virtual std::int64_t rows_affected() const noexcept = 0;
+
+  virtual int column_count() const noexcept = 0;
+  virtual std::string_view column_name(int column) const = 0;
+  // The kind of the current row's value (SQLite), or of the column's type (PostgreSQL).
+  virtual ValueKind column_kind(int column) const = 0;
+  virtual bool is_null(int column) const = 0;
+  virtual std::int64_t get_int(int column) const = 0;
+  virtual double get_double(int column) const = 0;
+  virtual bool get_bool(int column) const = 0;
+  // Valid until the cursor moves.
+  virtual std::string_view get_text(int column) const = 0;
+  virtual Blob get_blob(int column) const = 0;
+
+  virtual const std::string& sql() const noexcept = 0;
+};
+
+enum class TransactionStatus { idle, active, failed };
+
+// One open connection to a database. Owned by the pool; used by one thread at a time.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  // `cached` statements live as long as the connection (SQLite persistent statements,
+  // PostgreSQL named prepared statements); others are dropped with the returned object.
+  virtual std::unique_ptr<Statement> prepare(const std::string& sql, bool cached) = 0;
+  // Frees a cached statement's server-side state before the connection's end (a statement
+  // merely destroyed is freed with the connection).
+  virtual void drop(std::unique_ptr<Statement> statement) noexcept { statement.reset(); }
+  // Runs one or more statements without parameters or rows.
+  virtual void execute_script(std::string_view sql) = 0;
+
+  virtual void begin(bool immediate) = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+  virtual void savepoint(std::string_view name) = 0;
+  virtual void release(std::string_view name) = 0;
+  virtual void rollback_to(std::string_view name) = 0;
+  virtual TransactionStatus transaction_status() const noexcept = 0;
+
+  // True while the connection can be used. A cheap local check unless `round_trip` is set,
+  // which asks the server.
+  virtual bool alive(bool round_trip) noexcept = 0;
+
+  // '?' for SQLite's ?N, '$' for PostgreSQL's $N.
+  virtual char placeholder_prefix() const noexcept = 0;
+  virtual Backend backend() const noexcept = 0;
+};
+
+// Opens a connection for `url` (which the caller has validated). Throws OperationalError or
+// ConfigError naming the masked URL or the file.
+std::unique_ptr<Connection> connect(const Url& url);
+// Checks the URL's driver parameters without connecting. Throws ConfigError.
+void validate(const Url& url);
+
+}  // namespace strata::driver

@@ -1,0 +1,98 @@
+// A connection lent by an Engine's pool, and transactions on it. SQL uses `?` for positional
+// parameters or `:name` for named ones, on every backend; strata renders them to the backend's
+// own style, and every value is bound, never spliced into the text.
+#pragma once
+
+#include <array>
+#include <initializer_list>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "strata/engine/pool.hpp"
+#include "strata/engine/result.hpp"
+
+namespace strata {
+
+class Transaction;
+
+// A value for a `:name` placeholder.
+struct NamedParam {
+  std::string_view name;
+  ValueRef value;
+};
+
+// One pooled connection. Move-only; used by one thread at a time. Destroying it returns it to
+// the pool, rolling back a transaction left open. Results it returned must be gone by then.
+class Connection {
+ public:
+  Connection(std::shared_ptr<Pool> pool, detail::PooledPtr connection) noexcept;
+  Connection(Connection&&) noexcept;
+  Connection& operator=(Connection&&) noexcept;
+  ~Connection();
+
+  Result execute(std::string_view sql) { return execute(sql, std::span<const ValueRef>()); }
+  template <class... Args>
+  requires(sizeof...(Args) > 0 && (std::is_constructible_v<ValueRef, const Args&> && ...)) Result
+      execute(std::string_view sql, const Args&... args) {
+    const std::array<ValueRef, sizeof...(Args)> params{ValueRef(args)...};
+    return execute(sql, std::span<const ValueRef>(params));
+  }
+  Result execute(std::string_view sql, std::span<const ValueRef> params);
+  Result execute(std::string_view sql, const std::vector<Value>& params);
+  Result execute(std::string_view sql, std::initializer_list<NamedParam> params) {
+    return execute(sql, std::span<const NamedParam>(params.begin(), params.size()));
+  }
+  Result execute(std::string_view sql, std::span<const NamedParam> params);
+
+  // Runs statements separated by semicolons, without parameters or rows (DDL, scripts).
+  void execute_script(std::string_view sql);
+
+  // A transaction, or a savepoint when one is already open. `begin_immediate` takes SQLite's
+  // write lock at once (BEGIN IMMEDIATE), so that a writer waits at the start rather than
+  // failing on upgrade from a read; other backends begin as usual.
+  Transaction begin();
+  Transaction begin_immediate();
+  bool in_transaction() const noexcept;
+
+  Backend backend() const noexcept;
+  // The masked URL of the database.
+  std::string url() const;
+  // Returns the connection to the pool now; the object is empty afterwards.
+  void close() noexcept;
+
+ private:
+  friend class Transaction;
+  detail::PooledConnection& checked() const;
+  Result run(std::string_view sql, std::span<const ValueRef> params,
+             std::span<const NamedParam> named);
+
+  std::shared_ptr<Pool> pool_;
+  detail::PooledPtr conn_;
+};
+
+// A transaction or savepoint on a Connection; rolls back unless committed. Lives on the stack
+// of the thread that uses the connection; inner ones must end before outer ones.
+class Transaction {
+ public:
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+
+  void commit();
+  void rollback();
+  bool active() const noexcept { return active_; }
+  bool is_savepoint() const noexcept { return level_ > 1; }
+
+ private:
+  friend class Connection;
+  Transaction(Connection& connection, bool immediate);
+  void finish(bool commit);
+
+  Connection* connection_;
+  int level_;
+  bool active_ = true;
+};
+
+}  // namespace strata

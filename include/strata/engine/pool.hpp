@@ -1,0 +1,80 @@
+// The connection pool behind an Engine. Settings come from the URL's query or strata.toml:
+// pool_size (5), max_overflow (10), pool_timeout (30 s), pool_recycle (off), pool_pre_ping
+// (off), statement_cache_size (128 statements per connection).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "strata/core/url.hpp"
+
+namespace strata {
+
+namespace detail {
+struct PooledConnection;
+struct PooledConnectionDeleter {
+  void operator()(PooledConnection* c) const noexcept;
+};
+using PooledPtr = std::unique_ptr<PooledConnection, PooledConnectionDeleter>;
+}  // namespace detail
+
+struct PoolOptions {
+  int size = 5;
+  int max_overflow = 10;
+  std::chrono::milliseconds timeout{30'000};
+  std::chrono::seconds recycle{0};  // 0: connections are never recycled for age
+  bool pre_ping = false;            // a round trip at checkout, beyond the free local check
+  std::size_t statement_cache_size = 128;
+
+  // Reads the pool parameters of `url`. Throws ConfigError naming a bad value.
+  static PoolOptions from_url(const Url& url);
+};
+
+struct PoolStatus {
+  int size = 0;         // pool_size
+  int open = 0;         // connections open now, idle or checked out
+  int checked_out = 0;  // connections lent to callers now
+  int idle = 0;         // open and waiting in the pool
+};
+
+// Lends connections to threads. Thread-safe: any thread may acquire and release. Owned
+// jointly by the Engine and every checked-out Connection, so it outlives both.
+class Pool {
+ public:
+  Pool(Url url, PoolOptions options);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // A usable connection: an idle one that passes the liveness check (replaced if it fails),
+  // or a new one while fewer than size + max_overflow are open. Waits up to pool_timeout,
+  // then throws OperationalError naming the pool's size and the wait.
+  detail::PooledPtr acquire();
+  // Takes a connection back: kept when healthy and the pool is not over its size, else closed.
+  void release(detail::PooledPtr connection) noexcept;
+  // Closes the idle connections; checked-out ones close when they come back.
+  void dispose() noexcept;
+
+  PoolStatus status() const;
+  const Url& url() const noexcept { return url_; }
+  const PoolOptions& options() const noexcept { return options_; }
+
+ private:
+  detail::PooledPtr open_connection();
+  bool usable(detail::PooledConnection& connection) noexcept;
+  [[noreturn]] void throw_exhausted() const;
+
+  const Url url_;
+  const PoolOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<detail::PooledPtr> idle_;
+  int open_ = 0;
+  int checked_out_ = 0;
+};
+
+}  // namespace strata

@@ -1,0 +1,170 @@
+// The rows of one execution. A Result reads straight from the driver's cursor: rows are never
+// copied, and a Row is a view that is valid until the Result moves to the next row.
+#pragma once
+
+#include <cstdint>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "strata/core/value.hpp"
+#include "strata/driver/driver.hpp"
+
+namespace strata {
+
+namespace detail {
+struct CachedStatement;
+[[noreturn]] void throw_null_column(const driver::Statement& stmt, int column);
+[[noreturn]] void throw_no_row(const driver::Statement& stmt);
+int column_index(const driver::Statement& stmt, std::string_view name);
+Value read_value(const driver::Statement& stmt, int column);
+
+template <class T>
+struct Reader;
+template <class T>
+requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) struct Reader<T> {
+  static T read(const driver::Statement& s, int c) { return static_cast<T>(s.get_int(c)); }
+};
+template <>
+struct Reader<bool> {
+  static bool read(const driver::Statement& s, int c) { return s.get_bool(c); }
+};
+template <class T>
+requires std::is_floating_point_v<T>
+struct Reader<T> {
+  static T read(const driver::Statement& s, int c) { return static_cast<T>(s.get_double(c)); }
+};
+template <>
+struct Reader<std::string> {
+  static std::string read(const driver::Statement& s, int c) { return std::string(s.get_text(c)); }
+};
+template <>
+struct Reader<std::string_view> {
+  static std::string_view read(const driver::Statement& s, int c) { return s.get_text(c); }
+};
+template <>
+struct Reader<Blob> {
+  static Blob read(const driver::Statement& s, int c) { return s.get_blob(c); }
+};
+}  // namespace detail
+
+// One row of a Result: a view, valid until the Result advances. Cheap to copy.
+class Row {
+ public:
+  Row() = default;
+  explicit Row(const driver::Statement& stmt) noexcept : stmt_(&stmt) {}
+
+  int size() const noexcept { return stmt_->column_count(); }
+  bool is_null(int column) const { return stmt_->is_null(column); }
+  bool is_null(std::string_view name) const { return is_null(index(name)); }
+
+  // Typed access: integers, bool, float, double, std::string, std::string_view (valid until the
+  // cursor moves), Blob, Value, and std::optional of those for a column that may be NULL.
+  // Reading NULL into a type that cannot hold it throws ProgrammingError.
+  template <class T>
+  T get(int column) const {
+    if constexpr (std::is_same_v<T, Value>) {
+      return detail::read_value(*stmt_, column);
+    } else if constexpr (is_optional<T>::value) {
+      if (stmt_->is_null(column)) return std::nullopt;
+      return get<typename T::value_type>(column);
+    } else {
+      if (stmt_->is_null(column)) detail::throw_null_column(*stmt_, column);
+      return detail::Reader<T>::read(*stmt_, column);
+    }
+  }
+  template <class T>
+  T get(std::string_view name) const {
+    return get<T>(index(name));
+  }
+  // Throws ProgrammingError naming the column and the ones there are.
+  int index(std::string_view name) const { return detail::column_index(*stmt_, name); }
+
+ private:
+  template <class T>
+  struct is_optional : std::false_type {};
+  template <class T>
+  struct is_optional<std::optional<T>> : std::true_type {};
+
+  const driver::Statement* stmt_ = nullptr;
+};
+
+// The outcome of Connection::execute. Move-only; must not outlive its Connection, and is used
+// by one thread at a time. While a Result is open, its statement is not reused: executing the
+// same SQL again meanwhile prepares a second statement.
+class Result {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Row;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Row*;
+    using reference = const Row&;
+
+    iterator() = default;
+    explicit iterator(Result* result) : result_(result), row_(*result->stmt_) {
+      if (!result->stmt_->has_row()) result_ = nullptr;
+    }
+    const Row& operator*() const noexcept { return row_; }
+    const Row* operator->() const noexcept { return &row_; }
+    iterator& operator++() {
+      if (!result_->stmt_->advance()) result_ = nullptr;
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    bool operator==(const iterator& other) const noexcept { return result_ == other.result_; }
+
+   private:
+    Result* result_ = nullptr;
+    Row row_;
+  };
+
+  Result(driver::Statement& stmt, detail::CachedStatement* entry,
+         std::unique_ptr<driver::Statement> owned) noexcept;
+  Result(Result&& other) noexcept;
+  Result& operator=(Result&& other) noexcept;
+  Result(const Result&) = delete;
+  Result& operator=(const Result&) = delete;
+  ~Result();
+
+  // Rows inserted, updated or deleted. With RETURNING on SQLite, known once every row is read.
+  std::int64_t rows_affected() const noexcept { return stmt_->rows_affected(); }
+  int column_count() const noexcept { return stmt_->column_count(); }
+  std::string_view column_name(int column) const { return stmt_->column_name(column); }
+
+  // True when the cursor stands on no row: no rows at all, or all read.
+  bool empty() const noexcept { return !stmt_->has_row(); }
+  // The current row; throws ProgrammingError when there is none.
+  Row row() const {
+    if (!stmt_->has_row()) detail::throw_no_row(*stmt_);
+    return Row(*stmt_);
+  }
+  // Moves to the next row; false at the end.
+  bool next() { return stmt_->advance(); }
+  // The first column of the current row.
+  template <class T>
+  T scalar() const {
+    return row().get<T>(0);
+  }
+  // The current row, if any, as an optional view.
+  std::optional<Row> first() const {
+    return stmt_->has_row() ? std::optional<Row>(Row(*stmt_)) : std::nullopt;
+  }
+
+  // Iterates from the current row to the end.
+  iterator begin() { return iterator(this); }
+  iterator end() { return iterator(); }
+
+ private:
+  void release() noexcept;
+
+  driver::Statement* stmt_;
+  detail::CachedStatement* entry_;
+  std::unique_ptr<driver::Statement> owned_;
+};
+
+}  // namespace strata

@@ -1,0 +1,12 @@
+// Everything a user of strata includes: configuration, errors, values, engine and connections.
+#pragma once
+
+#include "strata/core/config.hpp"
+#include "strata/core/error.hpp"
+#include "strata/core/log.hpp"
+#include "strata/core/url.hpp"
+#include "strata/core/value.hpp"
+#include "strata/engine/connection.hpp"
+#include "strata/engine/engine.hpp"
+#include "strata/engine/pool.hpp"
+#include "strata/engine/result.hpp"

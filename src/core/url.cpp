@@ -1,0 +1,275 @@
+#include "strata/core/url.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "strata/core/error.hpp"
+
+namespace strata {
+namespace {
+
+// Parameters each backend understands; pool settings apply to both.
+constexpr std::array kPoolParams = {"pool_size",    "max_overflow",  "pool_timeout",
+                                    "pool_recycle", "pool_pre_ping", "statement_cache_size"};
+constexpr std::array kSqliteParams = {"busy_timeout", "journal_mode", "synchronous",
+                                      "foreign_keys"};
+constexpr std::array kPostgresParams = {
+    "host",    "sslmode", "connect_timeout", "application_name",    "sslrootcert",
+    "sslcert", "sslkey",  "options",         "target_session_attrs"};
+
+template <std::size_t N>
+bool contains(const std::array<const char*, N>& names, std::string_view name) {
+  return std::any_of(names.begin(), names.end(), [&](const char* n) { return name == n; });
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view text, std::string_view what, std::string_view url) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    int hi = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+    int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      throw ConfigError(fmt::format("invalid percent-encoding in the {} of database URL '{}'", what,
+                                    mask_url(url)));
+    }
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::uint16_t parse_port(std::string_view text, std::string_view url) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value == 0 ||
+      value > 65535) {
+    throw ConfigError(fmt::format("bad port '{}' in database URL '{}': expected 1 to 65535", text,
+                                  mask_url(url)));
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+std::string mask_url(std::string_view text) {
+  auto scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(text);
+  auto authority_start = scheme_end + 3;
+  auto at = text.find('@', authority_start);
+  auto slash = text.find('/', authority_start);
+  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) {
+    return std::string(text);
+  }
+  auto colon = text.find(':', authority_start);
+  if (colon == std::string_view::npos || colon > at) return std::string(text);
+  return fmt::format("{}***{}", text.substr(0, colon + 1), text.substr(at));
+}
+
+namespace {
+
+struct Parts {
+  std::string_view scheme, authority, path, query;
+};
+
+Parts split(std::string_view text) {
+  auto scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0) {
+    throw ConfigError(fmt::format(
+        "database URL '{}' has no scheme: expected sqlite:///file.db or postgresql://host/db",
+        mask_url(text)));
+  }
+  Parts parts;
+  parts.scheme = text.substr(0, scheme_end);
+  std::string_view rest = text.substr(scheme_end + 3);
+  if (auto q = rest.find('?'); q != std::string_view::npos) {
+    parts.query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  auto slash = rest.find('/');
+  parts.authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) parts.path = rest.substr(slash);
+  return parts;
+}
+
+Backend backend_of(std::string_view scheme, std::string_view url) {
+  if (scheme == "sqlite") return Backend::sqlite;
+  if (scheme == "postgresql" || scheme == "postgres") return Backend::postgresql;
+  throw ConfigError(
+      fmt::format("unknown scheme '{}' in database URL '{}': expected sqlite or postgresql", scheme,
+                  mask_url(url)));
+}
+
+bool known_param(Backend backend, std::string_view name) {
+  if (contains(kPoolParams, name)) return true;
+  return backend == Backend::sqlite ? contains(kSqliteParams, name)
+                                    : contains(kPostgresParams, name);
+}
+
+}  // namespace
+
+Url Url::parse(std::string_view text) {
+  Parts parts = split(text);
+  Url url;
+  url.scheme_ = std::string(parts.scheme);
+  url.backend_ = backend_of(parts.scheme, text);
+  if (url.backend_ == Backend::sqlite) {
+    if (!parts.authority.empty()) {
+      throw ConfigError(fmt::format(
+          "SQLite URL '{}' has a host '{}': use sqlite:///relative.db or sqlite:////absolute.db",
+          mask_url(text), parts.authority));
+    }
+    std::string_view path = parts.path.empty() ? parts.path : parts.path.substr(1);
+    if (!parts.path.empty() && path.empty()) {
+      throw ConfigError(fmt::format(
+          "SQLite URL '{}' names no file: use sqlite:///app.db, or sqlite:// for memory", text));
+    }
+    url.database_ = path == ":memory:" ? "" : percent_decode(path, "path", text);
+  } else {
+    std::string_view authority = parts.authority;
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+      std::string_view userinfo = authority.substr(0, at);
+      authority = authority.substr(at + 1);
+      auto colon = userinfo.find(':');
+      url.username_ = percent_decode(userinfo.substr(0, colon), "user name", text);
+      if (colon != std::string_view::npos) {
+        url.password_ = percent_decode(userinfo.substr(colon + 1), "password", text);
+      }
+    }
+    std::optional<std::string_view> port;
+    if (authority.starts_with('[')) {
+      auto close = authority.find(']');
+      if (close == std::string_view::npos) {
+        throw ConfigError(
+            fmt::format("unclosed '[' in the host of database URL '{}'", mask_url(text)));
+      }
+      url.host_ = std::string(authority.substr(1, close - 1));
+      std::string_view after = authority.substr(close + 1);
+      if (!after.empty() && after[0] != ':') {
+        throw ConfigError(fmt::format("unexpected '{}' after the host of database URL '{}'", after,
+                                      mask_url(text)));
+      }
+      if (!after.empty()) port = after.substr(1);
+    } else {
+      auto colon = authority.find(':');
+      url.host_ = percent_decode(authority.substr(0, colon), "host", text);
+      if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+    }
+    if (port) url.port_ = parse_port(*port, text);
+    std::string_view db = parts.path.empty() ? parts.path : parts.path.substr(1);
+    url.database_ = percent_decode(db, "database name", text);
+    if (url.database_.empty()) {
+      throw ConfigError(
+          fmt::format("database URL '{}' names no database: add it after the host, as in "
+                      "postgresql://user@host:5432/app",
+                      mask_url(text)));
+    }
+  }
+  for (std::size_t start = 0; start < parts.query.size();) {
+    auto amp = parts.query.find('&', start);
+    std::string_view item = parts.query.substr(start, amp - start);
+    start = amp == std::string_view::npos ? parts.query.size() : amp + 1;
+    if (item.empty()) continue;
+    auto eq = item.find('=');
+    std::string name = percent_decode(item.substr(0, eq), "parameters", text);
+    std::string value =
+        eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), "parameters", text);
+    if (!known_param(url.backend_, name)) {
+      throw ConfigError(
+          fmt::format("unknown parameter '{}' in database URL '{}'", name, mask_url(text)));
+    }
+    if (url.param(name)) {
+      throw ConfigError(
+          fmt::format("parameter '{}' is given twice in database URL '{}'", name, mask_url(text)));
+    }
+    url.params_.emplace_back(std::move(name), std::move(value));
+  }
+  return url;
+}
+
+std::optional<std::string> Url::param(std::string_view name) const {
+  for (const auto& [key, value] : params_) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+Url Url::with_param(std::string_view name, std::string_view value) const {
+  if (!known_param(backend_, name)) {
+    throw ConfigError(fmt::format("unknown parameter '{}' for database URL '{}'", name, masked()));
+  }
+  Url copy = *this;
+  auto it = std::find_if(copy.params_.begin(), copy.params_.end(),
+                         [&](const auto& p) { return p.first == name; });
+  if (it != copy.params_.end()) {
+    it->second = std::string(value);
+  } else {
+    copy.params_.emplace_back(std::string(name), std::string(value));
+  }
+  return copy;
+}
+
+Url Url::resolved_against(const std::filesystem::path& dir) const {
+  if (backend_ != Backend::sqlite || is_memory()) return *this;
+  std::filesystem::path path(database_);
+  if (path.is_absolute()) return *this;
+  Url copy = *this;
+  copy.database_ = (dir / path).lexically_normal().string();
+  return copy;
+}
+
+std::string Url::masked() const {
+  return render(true);
+}
+std::string Url::unmasked() const {
+  return render(false);
+}
+
+std::string Url::render(bool mask) const {
+  std::string out = scheme_ + "://";
+  if (backend_ == Backend::sqlite) {
+    if (!database_.empty()) out += "/" + database_;
+  } else {
+    if (!username_.empty() || !password_.empty()) {
+      out += percent_encode(username_);
+      if (!password_.empty()) out += ":" + (mask ? std::string("***") : percent_encode(password_));
+      out += "@";
+    }
+    out += host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
+    if (port_) out += fmt::format(":{}", *port_);
+    out += "/" + percent_encode(database_);
+  }
+  char sep = '?';
+  for (const auto& [key, value] : params_) {
+    out += sep + key + "=" + percent_encode(value);
+    sep = '&';
+  }
+  return out;
+}
+
+}  // namespace strata

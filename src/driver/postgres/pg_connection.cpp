@@ -1,0 +1,153 @@
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "pg_driver.hpp"
+#include "strata/core/error.hpp"
+
+namespace strata::driver::postgres {
+namespace {
+
+// URL parameters that go to libpq under the same keyword.
+constexpr std::array kPassThrough = {
+    "sslmode", "application_name", "sslrootcert",         "sslcert",
+    "sslkey",  "options",          "target_session_attrs"};
+
+void ignore_notice(void* /*arg*/, const char* /*message*/) {}
+
+}  // namespace
+
+void validate(const Url& url) {
+  if (auto v = url.param("connect_timeout")) {
+    int seconds = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
+    if (v->empty() || ec != std::errc{} || end != v->data() + v->size() || seconds < 0) {
+      throw ConfigError(
+          fmt::format("bad value '{}' for 'connect_timeout' in database URL '{}': expected seconds",
+                      *v, url.masked()));
+    }
+  }
+  if (auto v = url.param("sslmode")) {
+    constexpr std::array modes = {"disable", "allow",     "prefer",
+                                  "require", "verify-ca", "verify-full"};
+    if (std::find(modes.begin(), modes.end(), *v) == modes.end()) {
+      throw ConfigError(fmt::format(
+          "bad value '{}' for 'sslmode' in database URL '{}': expected one of disable, allow, "
+          "prefer, require, verify-ca, verify-full",
+          *v, url.masked()));
+    }
+  }
+}
+
+PgConnection::PgConnection(const Url& url) : url_(url.masked()) {
+  validate(url);
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::string host = url.param("host").value_or(url.host());
+  if (!host.empty()) settings.emplace_back("host", host);
+  if (url.port()) settings.emplace_back("port", std::to_string(*url.port()));
+  settings.emplace_back("dbname", url.database());
+  if (!url.username().empty()) settings.emplace_back("user", url.username());
+  if (!url.password().empty()) settings.emplace_back("password", url.password());
+  settings.emplace_back("connect_timeout", url.param("connect_timeout").value_or("10"));
+  settings.emplace_back("client_encoding", "UTF8");
+  for (const char* key : kPassThrough) {
+    if (auto v = url.param(key)) settings.emplace_back(key, *v);
+  }
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  for (const auto& [k, v] : settings) {
+    keys.push_back(k.c_str());
+    values.push_back(v.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectdbParams(keys.data(), values.data(), 0);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string reason = conn_ ? PQerrorMessage(conn_) : "out of memory";
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw OperationalError(fmt::format("cannot connect to {}: {}", url_, reason),
+                           {"", "", 0, "", url_});
+  }
+  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+}
+
+PgConnection::~PgConnection() {
+  PQfinish(conn_);
+}
+
+std::unique_ptr<Statement> PgConnection::prepare(const std::string& sql, bool cached) {
+  std::string name;
+  if (cached) {
+    name = fmt::format("strata_{}", ++next_statement_);
+    ResultPtr result(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+      throw_error(conn_, result.get(), sql, url_);
+    }
+  }
+  return std::make_unique<PgStatement>(conn_, std::move(name), sql, url_);
+}
+
+void PgConnection::drop(std::unique_ptr<Statement> statement) noexcept {
+  const auto& name = static_cast<PgStatement&>(*statement).name();
+  if (name.empty() || PQstatus(conn_) != CONNECTION_OK) return;
+  // A named statement lives as long as the session unless deallocated.
+  ResultPtr(PQexec(conn_, fmt::format("DEALLOCATE {}", name).c_str()));
+}
+
+void PgConnection::execute_script(std::string_view sql) {
+  std::string text(sql);
+  ResultPtr result(PQexec(conn_, text.c_str()));
+  auto status = PQresultStatus(result.get());
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
+    return;
+  }
+  throw_error(conn_, result.get(), sql, url_);
+}
+
+void PgConnection::savepoint(std::string_view name) {
+  execute_script(fmt::format("SAVEPOINT {}", name));
+}
+
+void PgConnection::release(std::string_view name) {
+  execute_script(fmt::format("RELEASE SAVEPOINT {}", name));
+}
+
+void PgConnection::rollback_to(std::string_view name) {
+  execute_script(fmt::format("ROLLBACK TO SAVEPOINT {}", name));
+}
+
+TransactionStatus PgConnection::transaction_status() const noexcept {
+  switch (PQtransactionStatus(conn_)) {
+    case PQTRANS_IDLE:
+      return TransactionStatus::idle;
+    case PQTRANS_INTRANS:
+    case PQTRANS_ACTIVE:
+      return TransactionStatus::active;
+    default:
+      return TransactionStatus::failed;
+  }
+}
+
+bool PgConnection::alive(bool round_trip) noexcept {
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  // An idle connection has nothing to read. Anything readable is either a notification or the
+  // server saying goodbye (a restart, an administrator's terminate): consume it and look.
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  int ready = ::poll(&fd, 1, 0);
+  if (ready < 0) return false;
+  if (ready > 0) {
+    if (!PQconsumeInput(conn_) || PQstatus(conn_) != CONNECTION_OK) return false;
+    char byte = 0;
+    if (::recv(fd.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return false;  // closed by peer
+  }
+  if (!round_trip) return true;
+  ResultPtr result(PQexec(conn_, ""));
+  return PQresultStatus(result.get()) == PGRES_EMPTY_QUERY;
+}
+
+}  // namespace strata::driver::postgres

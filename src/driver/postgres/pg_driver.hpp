@@ -1,0 +1,101 @@
+// The PostgreSQL driver: strata::driver interfaces over libpq. Private to src/.
+// Parameters go as text (bytea as binary) and results come back as text, which libpq parses
+// at no cost to us and which keeps numerics exact.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <string>
+#include <vector>
+
+#include "strata/driver/driver.hpp"
+
+namespace strata::driver::postgres {
+
+// Throws the DatabaseError subclass matching the SQLSTATE of `result` (or the connection's
+// error when there is no result).
+[[noreturn]] void throw_error(PGconn* conn, const PGresult* result, std::string_view statement,
+                              const std::string& url);
+
+// Owns a PGresult.
+struct ResultDeleter {
+  void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+class PgStatement final : public Statement {
+ public:
+  PgStatement(PGconn* conn, std::string name, std::string sql, const std::string& url);
+  ~PgStatement() override = default;
+  PgStatement(const PgStatement&) = delete;
+  PgStatement& operator=(const PgStatement&) = delete;
+
+  void execute(std::span<const ValueRef> params) override;
+  bool has_row() const noexcept override { return row_ < rows_; }
+  bool advance() override { return ++row_ < rows_; }
+  void reset() noexcept override;
+  std::int64_t rows_affected() const noexcept override { return changes_; }
+  int column_count() const noexcept override { return columns_; }
+  std::string_view column_name(int column) const override;
+  ValueKind column_kind(int column) const override;
+  bool is_null(int column) const override;
+  std::int64_t get_int(int column) const override;
+  double get_double(int column) const override;
+  bool get_bool(int column) const override;
+  std::string_view get_text(int column) const override;
+  Blob get_blob(int column) const override;
+  const std::string& sql() const noexcept override { return sql_; }
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  void bind(std::span<const ValueRef> params);
+  [[noreturn]] void bad_value(int column, std::string_view wanted) const;
+
+  PGconn* conn_;
+  std::string name_;  // empty: not prepared, sent with PQexecParams
+  std::string sql_;
+  const std::string& url_;
+  ResultPtr result_;
+  int row_ = 0;
+  int rows_ = 0;
+  int columns_ = 0;
+  std::int64_t changes_ = 0;
+  // Reused between executions, so that binding allocates nothing in steady state.
+  std::string buffer_;
+  std::vector<std::size_t> offsets_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
+
+class PgConnection final : public Connection {
+ public:
+  explicit PgConnection(const Url& url);
+  ~PgConnection() override;
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  std::unique_ptr<Statement> prepare(const std::string& sql, bool cached) override;
+  void drop(std::unique_ptr<Statement> statement) noexcept override;
+  void execute_script(std::string_view sql) override;
+  void begin(bool /*immediate*/) override { execute_script("BEGIN"); }
+  void commit() override { execute_script("COMMIT"); }
+  void rollback() override { execute_script("ROLLBACK"); }
+  void savepoint(std::string_view name) override;
+  void release(std::string_view name) override;
+  void rollback_to(std::string_view name) override;
+  TransactionStatus transaction_status() const noexcept override;
+  bool alive(bool round_trip) noexcept override;
+  char placeholder_prefix() const noexcept override { return '$'; }
+  Backend backend() const noexcept override { return Backend::postgresql; }
+
+ private:
+  PGconn* conn_ = nullptr;
+  std::string url_;  // masked, for messages
+  unsigned next_statement_ = 0;
+};
+
+// Checks the URL's PostgreSQL parameters without connecting.
+void validate(const Url& url);
+
+}  // namespace strata::driver::postgres

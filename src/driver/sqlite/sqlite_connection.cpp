@@ -1,0 +1,170 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+
+#include "sqlite_driver.hpp"
+#include "strata/core/error.hpp"
+
+namespace strata::driver::sqlite {
+namespace fs = std::filesystem;
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string one_of(const Url& url, std::string_view name,
+                   std::initializer_list<const char*> allowed) {
+  auto value = url.param(name);
+  if (!value) return "";
+  std::string v = lower(*value);
+  for (const char* a : allowed) {
+    if (v == a) return v;
+  }
+  throw ConfigError(
+      fmt::format("bad value '{}' for '{}' in database URL '{}'", *value, name, url.masked()));
+}
+
+// Files need their folder to exist and to be writable (WAL keeps two files beside the
+// database); both are checked here so that the error names the path and the reason.
+void prepare_folder(const std::string& path, const std::string& url) {
+  fs::path file(path);
+  fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    throw OperationalError(fmt::format("cannot create folder {} for SQLite database {}: {}",
+                                       dir.string(), path, ec.message()),
+                           {"SQLITE_CANTOPEN", "", SQLITE_CANTOPEN, "", url});
+  }
+  bool exists = fs::exists(file, ec);
+  const char* target = exists ? path.c_str() : dir.c_str();
+  int mode = exists ? (R_OK | W_OK) : (W_OK | X_OK);
+  if (::access(target, mode) != 0) {
+    int err = errno;
+    throw OperationalError(
+        fmt::format("cannot open SQLite database {}: {} {} is not writable ({})", path,
+                    exists ? "file" : "folder", target, std::strerror(err)),
+        {"SQLITE_CANTOPEN", "", SQLITE_CANTOPEN, "", url});
+  }
+}
+
+}  // namespace
+
+Options parse_options(const Url& url) {
+  Options options;
+  options.path = url.is_memory() ? ":memory:" : url.database();
+  if (auto v = url.param("busy_timeout")) {
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), options.busy_timeout_ms);
+    if (v->empty() || ec != std::errc{} || end != v->data() + v->size() ||
+        options.busy_timeout_ms < 0) {
+      throw ConfigError(fmt::format(
+          "bad value '{}' for 'busy_timeout' in database URL '{}': expected milliseconds", *v,
+          url.masked()));
+    }
+  }
+  auto fk = one_of(url, "foreign_keys", {"on", "off", "true", "false", "1", "0"});
+  options.foreign_keys = fk.empty() || fk == "on" || fk == "true" || fk == "1";
+  options.journal_mode =
+      one_of(url, "journal_mode", {"wal", "delete", "truncate", "persist", "memory", "off"});
+  options.synchronous = one_of(url, "synchronous", {"off", "normal", "full", "extra"});
+  return options;
+}
+
+SqliteConnection::SqliteConnection(const Url& url, const Options& options) : url_(url.masked()) {
+  bool memory = options.path == ":memory:";
+  if (!memory) prepare_folder(options.path, url_);
+  int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  int rc = sqlite3_open_v2(options.path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = fmt::format("cannot open SQLite database {}: {}", options.path,
+                                      db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw_error(rc, std::move(message), "", url_);
+  }
+  try {
+    configure(options);
+  } catch (...) {
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+void SqliteConnection::configure(const Options& options) {
+  sqlite3_busy_timeout(db_, options.busy_timeout_ms);
+  // Reading the schema is the first thing that touches the file: a file that is not a
+  // database fails here, at connect, with the path in the message.
+  std::string journal = options.journal_mode;
+  if (journal.empty() && options.path != ":memory:") journal = "wal";
+  std::string sync = options.synchronous;
+  if (sync.empty() && journal == "wal") sync = "normal";
+  std::string script = fmt::format("PRAGMA foreign_keys={};", options.foreign_keys ? "ON" : "OFF");
+  if (!journal.empty()) script += fmt::format("PRAGMA journal_mode={};", journal);
+  if (!sync.empty()) script += fmt::format("PRAGMA synchronous={};", sync);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = fmt::format("cannot use SQLite database {}: {}", options.path,
+                                      error ? error : sqlite3_errstr(rc));
+    sqlite3_free(error);
+    throw_error(rc, std::move(message), "", url_);
+  }
+}
+
+SqliteConnection::~SqliteConnection() {
+  sqlite3_close_v2(db_);
+}
+
+std::unique_ptr<Statement> SqliteConnection::prepare(const std::string& sql, bool cached) {
+  sqlite3_stmt* stmt = nullptr;
+  unsigned flags = cached ? SQLITE_PREPARE_PERSISTENT : 0;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), flags, &stmt, &tail);
+  if (rc != SQLITE_OK) throw_error(db_, rc, sql, url_);
+  if (!stmt) {
+    throw ProgrammingError("the statement is empty",
+                           {"SQLITE_MISUSE", "", SQLITE_MISUSE, sql, url_});
+  }
+  return std::make_unique<SqliteStatement>(db_, stmt, sql, url_);
+}
+
+void SqliteConnection::execute_script(std::string_view sql) {
+  std::string text(sql);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return;
+  std::string message = error ? error : sqlite3_errmsg(db_);
+  sqlite3_free(error);
+  throw_error(sqlite3_extended_errcode(db_), std::move(message), sql, url_);
+}
+
+void SqliteConnection::begin(bool immediate) {
+  execute_script(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+void SqliteConnection::savepoint(std::string_view name) {
+  execute_script(fmt::format("SAVEPOINT {}", name));
+}
+
+void SqliteConnection::release(std::string_view name) {
+  execute_script(fmt::format("RELEASE SAVEPOINT {}", name));
+}
+
+void SqliteConnection::rollback_to(std::string_view name) {
+  execute_script(fmt::format("ROLLBACK TO SAVEPOINT {}", name));
+}
+
+TransactionStatus SqliteConnection::transaction_status() const noexcept {
+  return sqlite3_get_autocommit(db_) ? TransactionStatus::idle : TransactionStatus::active;
+}
+
+}  // namespace strata::driver::sqlite

@@ -1,0 +1,92 @@
+// The SQLite driver: strata::driver interfaces over the sqlite3 C API. Private to src/.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "strata/driver/driver.hpp"
+
+namespace strata::driver::sqlite {
+
+// Settings taken from the URL's query, validated before any file is touched.
+struct Options {
+  std::string path;  // ":memory:" for an in-memory database
+  int busy_timeout_ms = 5000;
+  bool foreign_keys = true;
+  std::string journal_mode;  // empty: WAL for files, the default for memory
+  std::string synchronous;   // empty: NORMAL with WAL
+};
+
+Options parse_options(const Url& url);
+
+// Throws the DatabaseError subclass matching SQLite's extended result code `rc`.
+[[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view statement,
+                              const std::string& url);
+[[noreturn]] void throw_error(int rc, std::string message, std::string_view statement,
+                              const std::string& url);
+
+class SqliteStatement final : public Statement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string sql, const std::string& url);
+  ~SqliteStatement() override;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  void execute(std::span<const ValueRef> params) override;
+  bool has_row() const noexcept override { return has_row_; }
+  bool advance() override;
+  void reset() noexcept override;
+  std::int64_t rows_affected() const noexcept override { return changes_; }
+  int column_count() const noexcept override { return columns_; }
+  std::string_view column_name(int column) const override;
+  ValueKind column_kind(int column) const override;
+  bool is_null(int column) const override;
+  std::int64_t get_int(int column) const override;
+  double get_double(int column) const override;
+  bool get_bool(int column) const override;
+  std::string_view get_text(int column) const override;
+  Blob get_blob(int column) const override;
+  const std::string& sql() const noexcept override { return sql_; }
+
+ private:
+  void bind(std::span<const ValueRef> params);
+  bool step();
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string sql_;
+  const std::string& url_;
+  int columns_;
+  bool has_row_ = false;
+  std::int64_t changes_ = 0;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(const Url& url, const Options& options);
+  ~SqliteConnection() override;
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  std::unique_ptr<Statement> prepare(const std::string& sql, bool cached) override;
+  void execute_script(std::string_view sql) override;
+  void begin(bool immediate) override;
+  void commit() override { execute_script("COMMIT"); }
+  void rollback() override { execute_script("ROLLBACK"); }
+  void savepoint(std::string_view name) override;
+  void release(std::string_view name) override;
+  void rollback_to(std::string_view name) override;
+  TransactionStatus transaction_status() const noexcept override;
+  bool alive(bool /*round_trip*/) noexcept override { return db_ != nullptr; }
+  char placeholder_prefix() const noexcept override { return '?'; }
+  Backend backend() const noexcept override { return Backend::sqlite; }
+
+ private:
+  void configure(const Options& options);
+
+  sqlite3* db_ = nullptr;
+  std::string url_;  // masked, for messages
+};
+
+}  // namespace strata::driver::sqlite

@@ -1,0 +1,133 @@
+#include <fmt/format.h>
+
+#include "sqlite_driver.hpp"
+#include "strata/core/error.hpp"
+
+namespace strata::driver::sqlite {
+
+SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string sql,
+                                 const std::string& url)
+    : db_(db), stmt_(stmt), sql_(std::move(sql)), url_(url), columns_(sqlite3_column_count(stmt)) {}
+
+SqliteStatement::~SqliteStatement() {
+  sqlite3_finalize(stmt_);
+}
+
+void SqliteStatement::bind(std::span<const ValueRef> params) {
+  int expected = sqlite3_bind_parameter_count(stmt_);
+  if (static_cast<int>(params.size()) != expected) {
+    throw ProgrammingError(
+        fmt::format("statement takes {} parameters, {} given", expected, params.size()),
+        {"SQLITE_RANGE", "", SQLITE_RANGE, sql_, url_});
+  }
+  // A statement without result columns finishes inside execute(), while the caller's values
+  // are alive; a query reads its parameters again on later steps, so SQLite must copy them.
+  auto lifetime = columns_ == 0 ? SQLITE_STATIC : SQLITE_TRANSIENT;
+  for (int i = 0; i < expected; ++i) {
+    const ValueRef& p = params[static_cast<std::size_t>(i)];
+    int rc = SQLITE_OK;
+    switch (p.kind()) {
+      case ValueKind::null:
+        rc = sqlite3_bind_null(stmt_, i + 1);
+        break;
+      case ValueKind::integer:
+      case ValueKind::boolean:
+        rc = sqlite3_bind_int64(stmt_, i + 1, p.as_int());
+        break;
+      case ValueKind::real:
+        rc = sqlite3_bind_double(stmt_, i + 1, p.as_double());
+        break;
+      case ValueKind::text:
+        rc = sqlite3_bind_text64(stmt_, i + 1, p.as_text().data(), p.as_text().size(), lifetime,
+                                 SQLITE_UTF8);
+        break;
+      case ValueKind::blob:
+        rc = sqlite3_bind_blob64(stmt_, i + 1, p.as_blob().data(), p.as_blob().size(), lifetime);
+        break;
+    }
+    if (rc != SQLITE_OK) throw_error(db_, rc, sql_, url_);
+  }
+}
+
+bool SqliteStatement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return has_row_ = true;
+  has_row_ = false;
+  if (rc == SQLITE_DONE) {
+    changes_ = sqlite3_stmt_readonly(stmt_) ? 0 : sqlite3_changes64(db_);
+    return false;
+  }
+  std::string message = sqlite3_errmsg(db_);
+  sqlite3_reset(stmt_);
+  throw_error(rc, std::move(message), sql_, url_);
+}
+
+void SqliteStatement::execute(std::span<const ValueRef> params) {
+  bind(params);
+  changes_ = 0;
+  // A finished statement is reset at once, so that it holds no read lock while cached.
+  if (!step()) sqlite3_reset(stmt_);
+}
+
+bool SqliteStatement::advance() {
+  if (!has_row_) return false;
+  if (step()) return true;
+  sqlite3_reset(stmt_);
+  return false;
+}
+
+void SqliteStatement::reset() noexcept {
+  has_row_ = false;
+  sqlite3_reset(stmt_);
+}
+
+std::string_view SqliteStatement::column_name(int column) const {
+  const char* name = sqlite3_column_name(stmt_, column);
+  return name ? name : "";
+}
+
+ValueKind SqliteStatement::column_kind(int column) const {
+  switch (sqlite3_column_type(stmt_, column)) {
+    case SQLITE_INTEGER:
+      return ValueKind::integer;
+    case SQLITE_FLOAT:
+      return ValueKind::real;
+    case SQLITE_TEXT:
+      return ValueKind::text;
+    case SQLITE_BLOB:
+      return ValueKind::blob;
+    default:
+      return ValueKind::null;
+  }
+}
+
+bool SqliteStatement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::int64_t SqliteStatement::get_int(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+double SqliteStatement::get_double(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
+
+bool SqliteStatement::get_bool(int column) const {
+  return sqlite3_column_int64(stmt_, column) != 0;
+}
+
+std::string_view SqliteStatement::get_text(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  int size = sqlite3_column_bytes(stmt_, column);
+  return text ? std::string_view(text, static_cast<std::size_t>(size)) : std::string_view();
+}
+
+Blob SqliteStatement::get_blob(int column) const {
+  const auto* data = static_cast<const std::byte*>(sqlite3_column_blob(stmt_, column));
+  int size = sqlite3_column_bytes(stmt_, column);
+  if (!data) return Blob();
+  return Blob(std::vector<std::byte>(data, data + size));
+}
+
+}  // namespace strata::driver::sqlite

@@ -1,0 +1,21 @@
+// Rewrites the placeholders users write (`?` positional, `:name` named) into the backend's
+// numbered form (?N for SQLite, $N for PostgreSQL), skipping string literals, quoted
+// identifiers, comments, dollar-quoted bodies and `::` casts.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata::detail {
+
+struct RenderedSql {
+  std::string sql;
+  std::vector<std::string> names;  // by placeholder number; empty for positional parameters
+  int param_count = 0;
+};
+
+// Throws ProgrammingError when positional and named placeholders are mixed.
+RenderedSql render_placeholders(std::string_view sql, char prefix);
+
+}  // namespace strata::detail

@@ -1,0 +1,165 @@
+#include "strata/engine/pool.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "../core/log.hpp"
+#include "pooled_connection.hpp"
+#include "strata/core/error.hpp"
+
+namespace strata {
+namespace detail {
+void PooledConnectionDeleter::operator()(PooledConnection* c) const noexcept {
+  delete c;
+}
+}  // namespace detail
+
+namespace {
+
+template <class T>
+T number_param(const Url& url, std::string_view name, T fallback, T minimum) {
+  auto text = url.param(name);
+  if (!text) return fallback;
+  T value{};
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || ec != std::errc{} || end != text->data() + text->size() || value < minimum) {
+    throw ConfigError(
+        fmt::format("bad value '{}' for '{}' in database URL '{}': expected a "
+                    "number of at least {}",
+                    *text, name, url.masked(), minimum));
+  }
+  return value;
+}
+
+bool bool_param(const Url& url, std::string_view name, bool fallback) {
+  auto text = url.param(name);
+  if (!text) return fallback;
+  if (*text == "true" || *text == "1" || *text == "on" || *text == "yes") return true;
+  if (*text == "false" || *text == "0" || *text == "off" || *text == "no") return false;
+  throw ConfigError(
+      fmt::format("bad value '{}' for '{}' in database URL '{}': expected true or "
+                  "false",
+                  *text, name, url.masked()));
+}
+
+}  // namespace
+
+PoolOptions PoolOptions::from_url(const Url& url) {
+  PoolOptions o;
+  o.size = number_param(url, "pool_size", o.size, 1);
+  o.max_overflow = number_param(url, "max_overflow", o.max_overflow, 0);
+  double timeout = number_param(url, "pool_timeout", 30.0, 0.0);
+  o.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout * 1000));
+  o.recycle = std::chrono::seconds(number_param<std::int64_t>(url, "pool_recycle", 0, 0));
+  o.pre_ping = bool_param(url, "pool_pre_ping", o.pre_ping);
+  o.statement_cache_size =
+      number_param<std::size_t>(url, "statement_cache_size", o.statement_cache_size, 0);
+  if (url.is_memory()) {
+    // Every connection to ":memory:" would be a database of its own: share exactly one.
+    o.size = 1;
+    o.max_overflow = 0;
+    o.recycle = std::chrono::seconds(0);
+  }
+  return o;
+}
+
+Pool::Pool(Url url, PoolOptions options) : url_(std::move(url)), options_(options) {}
+
+Pool::~Pool() {
+  dispose();
+}
+
+detail::PooledPtr Pool::open_connection() {
+  auto driver_conn = driver::connect(url_);
+  detail::logger().debug("opened a connection to {}", url_.masked());
+  return detail::PooledPtr(
+      new detail::PooledConnection(std::move(driver_conn), options_.statement_cache_size));
+}
+
+bool Pool::usable(detail::PooledConnection& c) noexcept {
+  if (options_.recycle.count() > 0 &&
+      std::chrono::steady_clock::now() - c.opened > options_.recycle) {
+    return false;
+  }
+  return c.conn->alive(options_.pre_ping);
+}
+
+void Pool::throw_exhausted() const {
+  throw OperationalError(
+      fmt::format("connection pool exhausted: all {} connections (pool_size {} + max_overflow "
+                  "{}) stayed checked out for {:.1f} s; return connections sooner or raise "
+                  "pool_size, max_overflow or pool_timeout",
+                  options_.size + options_.max_overflow, options_.size, options_.max_overflow,
+                  static_cast<double>(options_.timeout.count()) / 1000.0),
+      {"", "", 0, "", url_.masked()});
+}
+
+detail::PooledPtr Pool::acquire() {
+  auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (!idle_.empty()) {
+      detail::PooledPtr c = std::move(idle_.back());
+      idle_.pop_back();
+      ++checked_out_;
+      lock.unlock();
+      if (usable(*c)) return c;
+      detail::logger().info("replacing a dead or expired connection to {}", url_.masked());
+      c.reset();
+      lock.lock();
+      --open_;
+      --checked_out_;
+      continue;
+    }
+    if (open_ < options_.size + options_.max_overflow) {
+      ++open_;
+      ++checked_out_;
+      lock.unlock();
+      try {
+        return open_connection();
+      } catch (...) {
+        lock.lock();
+        --open_;
+        --checked_out_;
+        returned_.notify_one();
+        throw;
+      }
+    }
+    if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.size + options_.max_overflow) {
+      throw_exhausted();
+    }
+  }
+}
+
+void Pool::release(detail::PooledPtr c) noexcept {
+  bool keep =
+      c->conn->transaction_status() == driver::TransactionStatus::idle && c->conn->alive(false);
+  std::unique_lock lock(mutex_);
+  --checked_out_;
+  if (keep && static_cast<int>(idle_.size()) < options_.size) {
+    idle_.push_back(std::move(c));
+  } else {
+    --open_;
+  }
+  lock.unlock();
+  returned_.notify_one();
+  c.reset();  // a connection not kept closes outside the lock
+}
+
+void Pool::dispose() noexcept {
+  std::vector<detail::PooledPtr> closing;
+  {
+    std::lock_guard lock(mutex_);
+    closing.swap(idle_);
+    open_ -= static_cast<int>(closing.size());
+  }
+}
+
+PoolStatus Pool::status() const {
+  std::lock_guard lock(mutex_);
+  return {options_.size, open_, checked_out_, static_cast<int>(idle_.size())};
+}
+
+}  // namespace strata

@@ -1,0 +1,82 @@
+#include "strata/engine/result.hpp"
+
+#include <fmt/format.h>
+
+#include "pooled_connection.hpp"
+#include "strata/core/error.hpp"
+
+namespace strata {
+namespace detail {
+
+void throw_null_column(const driver::Statement& stmt, int column) {
+  throw ProgrammingError(fmt::format("column {} ('{}') is NULL; read it as std::optional", column,
+                                     stmt.column_name(column)),
+                         {"", "", 0, stmt.sql(), ""});
+}
+
+void throw_no_row(const driver::Statement& stmt) {
+  throw ProgrammingError("the result has no current row; check empty() first",
+                         {"", "", 0, stmt.sql(), ""});
+}
+
+int column_index(const driver::Statement& stmt, std::string_view name) {
+  std::string names;
+  for (int i = 0; i < stmt.column_count(); ++i) {
+    if (stmt.column_name(i) == name) return i;
+    names += (i ? ", " : "") + std::string(stmt.column_name(i));
+  }
+  throw ProgrammingError(fmt::format("no column '{}' in the result (columns: {})", name, names),
+                         {"", "", 0, stmt.sql(), ""});
+}
+
+Value read_value(const driver::Statement& stmt, int column) {
+  if (stmt.is_null(column)) return Value();
+  switch (stmt.column_kind(column)) {
+    case ValueKind::integer:
+      return Value(stmt.get_int(column));
+    case ValueKind::real:
+      return Value(stmt.get_double(column));
+    case ValueKind::boolean:
+      return Value(stmt.get_bool(column));
+    case ValueKind::blob:
+      return Value(stmt.get_blob(column));
+    default:
+      return Value(stmt.get_text(column));
+  }
+}
+
+}  // namespace detail
+
+Result::Result(driver::Statement& stmt, detail::CachedStatement* entry,
+               std::unique_ptr<driver::Statement> owned) noexcept
+    : stmt_(&stmt), entry_(entry), owned_(std::move(owned)) {}
+
+Result::Result(Result&& other) noexcept
+    : stmt_(other.stmt_), entry_(other.entry_), owned_(std::move(other.owned_)) {
+  other.stmt_ = nullptr;
+  other.entry_ = nullptr;
+}
+
+Result& Result::operator=(Result&& other) noexcept {
+  if (this != &other) {
+    release();
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    entry_ = std::exchange(other.entry_, nullptr);
+    owned_ = std::move(other.owned_);
+  }
+  return *this;
+}
+
+Result::~Result() {
+  release();
+}
+
+void Result::release() noexcept {
+  if (!stmt_) return;
+  stmt_->reset();
+  if (entry_) entry_->busy = false;
+  owned_.reset();
+  stmt_ = nullptr;
+}
+
+}  // namespace strata

@@ -1,0 +1,30 @@
+#include "pooled_connection.hpp"
+
+namespace strata::detail {
+
+CachedStatement* StatementCache::find(std::string_view sql) {
+  auto it = index_.find(sql);
+  if (it == index_.end()) return nullptr;
+  entries_.splice(entries_.begin(), entries_, it->second);
+  return &*it->second;
+}
+
+CachedStatement& StatementCache::insert(CachedStatement entry, driver::Connection& conn) {
+  entries_.push_front(std::move(entry));
+  index_.emplace(entries_.front().key, entries_.begin());
+  for (auto it = std::prev(entries_.end()); index_.size() > capacity_ && it != entries_.begin();) {
+    auto victim = it--;
+    if (victim->busy) continue;
+    index_.erase(victim->key);
+    conn.drop(std::move(victim->stmt));
+    entries_.erase(victim);
+  }
+  return entries_.front();
+}
+
+void StatementCache::clear() noexcept {
+  index_.clear();
+  entries_.clear();
+}
+
+}  // namespace strata::detail

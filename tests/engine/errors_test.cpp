@@ -1,0 +1,181 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "support/backends.hpp"
+
+namespace strata::test {
+namespace {
+
+template <class E, class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+class Errors : public DatabaseTest {};
+
+TEST_P(Errors, SyntaxErrorIsProgrammingErrorWithStatement) {
+  auto conn = make_engine().connect();
+  try {
+    conn.execute("SELEC 1");
+    FAIL();
+  } catch (const ProgrammingError& e) {
+    EXPECT_EQ(e.statement(), "SELEC 1");
+    EXPECT_EQ(e.code(), is_sqlite() ? "SQLITE_ERROR" : "42601");
+    EXPECT_NE(std::string(e.what()).find("syntax error"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(conn.execute("SELECT * FROM no_such_table"), ProgrammingError);
+}
+
+TEST_P(Errors, UniqueViolationIsIntegrityError) {
+  auto conn = make_engine().connect();
+  conn.execute_script("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE)");
+  conn.execute("INSERT INTO users (id, email) VALUES (1, ?)", "a@example.com");
+  try {
+    conn.execute("INSERT INTO users (id, email) VALUES (2, ?)", "a@example.com");
+    FAIL();
+  } catch (const IntegrityError& e) {
+    EXPECT_EQ(e.code(), is_sqlite() ? "SQLITE_CONSTRAINT_UNIQUE" : "23505");
+    EXPECT_EQ(e.sqlstate(), is_sqlite() ? "" : "23505");
+    EXPECT_NE(std::string(e.what()).find("INSERT INTO users"), std::string::npos);
+  }
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM users").scalar<int>(), 1);
+}
+
+TEST_P(Errors, PasswordNeverAppearsInErrors) {
+  auto conn = make_engine().connect();
+  std::string message = error_of<DatabaseError>([&] { conn.execute("SELEC 1"); });
+  EXPECT_EQ(message.find("secret"), std::string::npos);
+}
+
+STRATA_ON_BOTH_BACKENDS(Errors);
+
+TEST(SqliteErrors, MissingParentFolderIsCreated) {
+  auto dir = std::filesystem::temp_directory_path() / ("strata-mk-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto engine = create_engine("sqlite:///" + (dir / "a" / "b" / "app.db").string());
+  engine.connect().execute_script("CREATE TABLE t (x INTEGER)");
+  EXPECT_TRUE(std::filesystem::exists(dir / "a" / "b" / "app.db"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SqliteErrors, FolderThatCannotBeCreatedNamesPathAndReason) {
+  auto dir = std::filesystem::temp_directory_path() / ("strata-nf-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "file") << "not a folder";
+  auto path = (dir / "file" / "sub" / "app.db").string();
+  auto message = error_of<OperationalError>([&] { create_engine("sqlite:///" + path).connect(); });
+  EXPECT_NE(message.find("cannot create folder"), std::string::npos) << message;
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("Not a directory"), std::string::npos) << message;
+  std::filesystem::remove_all(dir);
+}
+
+// Root ignores permissions, so the attempt runs in a child that has given up root.
+TEST(SqliteErrors, ReadOnlyFolderNamesPathAndReason) {
+  auto dir = std::filesystem::temp_directory_path() / ("strata-ro-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "ro");
+  std::filesystem::permissions(dir, std::filesystem::perms::all);
+  std::filesystem::permissions(
+      dir / "ro", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec |
+                      std::filesystem::perms::others_read | std::filesystem::perms::others_exec);
+  auto path = (dir / "ro" / "app.db").string();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
+    std::string message =
+        error_of<OperationalError>([&] { create_engine("sqlite:///" + path).connect(); });
+    auto written = ::write(fds[1], message.data(), message.size());
+    ::_exit(written < 0 ? 4 : 0);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buffer[512];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, n);
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("is not writable (Permission denied)"), std::string::npos) << message;
+  EXPECT_FALSE(std::filesystem::exists(path));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SqliteErrors, FileThatIsNotADatabase) {
+  auto path = std::filesystem::temp_directory_path() / ("strata-nd-" + std::to_string(::getpid()));
+  std::ofstream(path) << std::string(4096, 'x');
+  try {
+    create_engine("sqlite:///" + path.string()).connect();
+    FAIL();
+  } catch (const OperationalError& e) {
+    EXPECT_EQ(e.code(), "SQLITE_NOTADB");
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a database"), std::string::npos) << e.what();
+  }
+  std::ifstream in(path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), std::string(4096, 'x'));
+  std::filesystem::remove(path);
+}
+
+TEST(SqliteErrors, BadDriverParametersAreConfigErrors) {
+  EXPECT_THROW(create_engine("sqlite:///x.db?journal_mode=fast"), ConfigError);
+  EXPECT_THROW(create_engine("sqlite:///x.db?busy_timeout=-1"), ConfigError);
+  EXPECT_THROW(create_engine("postgresql://h/d?sslmode=always"), ConfigError);
+  EXPECT_THROW(create_engine("postgresql://h/d?connect_timeout=x"), ConfigError);
+}
+
+class PostgresErrors : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* skip = std::getenv("STRATA_SKIP_POSTGRES");
+    if (skip && std::string(skip) == "1") GTEST_SKIP() << "STRATA_SKIP_POSTGRES=1";
+    ASSERT_FALSE(postgres_server_url().empty()) << "run through `make test`";
+    server_ = Url::parse(postgres_server_url());
+  }
+  std::string fmt_url(const std::string& user, const std::string& password) const {
+    return "postgresql://" + user + ":" + password + "@" + server_.host() + ":" +
+           std::to_string(*server_.port()) + "/postgres";
+  }
+  Url server_ = Url::parse("sqlite://");
+};
+
+TEST_F(PostgresErrors, UnreachableServer) {
+  auto message = error_of<OperationalError>([] {
+    create_engine("postgresql://app:hunter2@127.0.0.1:1/app?connect_timeout=2").connect();
+  });
+  EXPECT_NE(message.find("cannot connect to postgresql://app:***@127.0.0.1:1/app"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("Connection refused"), std::string::npos) << message;
+  EXPECT_EQ(message.find("hunter2"), std::string::npos);
+}
+
+TEST_F(PostgresErrors, WrongPassword) {
+  auto url = fmt_url("strata_pw", "wrong-password");
+  auto message = error_of<OperationalError>([&] { create_engine(url).connect(); });
+  EXPECT_NE(message.find("password authentication failed"), std::string::npos) << message;
+  EXPECT_NE(message.find("strata_pw:***@"), std::string::npos) << message;
+  EXPECT_EQ(message.find("wrong-password"), std::string::npos) << message;
+  EXPECT_EQ(
+      create_engine(fmt_url("strata_pw", "secret")).connect().execute("SELECT 1").scalar<int>(), 1);
+}
+
+TEST_F(PostgresErrors, MissingDatabase) {
+  auto url = "postgresql://postgres@" + server_.host() + ":" + std::to_string(*server_.port()) +
+             "/no_such_db";
+  auto message = error_of<OperationalError>([&] { create_engine(url).connect(); });
+  EXPECT_NE(message.find("no_such_db"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace strata::test

@@ -1,0 +1,150 @@
+#include <limits>
+
+#include "support/backends.hpp"
+
+namespace strata::test {
+namespace {
+
+class Execute : public DatabaseTest {
+ protected:
+  void create_items(Connection& conn) {
+    conn.execute_script(
+        "CREATE TABLE items (id BIGINT PRIMARY KEY, title TEXT NOT NULL, price DOUBLE "
+        "PRECISION, flag BOOLEAN, data " +
+        std::string(is_sqlite() ? "BLOB" : "BYTEA") + ", note TEXT)");
+  }
+};
+
+TEST_P(Execute, PositionalParametersAndTypedReads) {
+  auto conn = make_engine().connect();
+  create_items(conn);
+  const std::string bytes("a\0b\xff", 4);
+  auto inserted = conn.execute("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)", 1, "first", 2.5, true,
+                               Blob(bytes), std::optional<std::string>());
+  EXPECT_EQ(inserted.rows_affected(), 1);
+  auto result =
+      conn.execute("SELECT id, title, price, flag, data, note FROM items WHERE id = ?", 1);
+  ASSERT_FALSE(result.empty());
+  auto row = result.row();
+  EXPECT_EQ(row.get<std::int64_t>(0), 1);
+  EXPECT_EQ(row.get<std::string>("title"), "first");
+  EXPECT_EQ(row.get<double>("price"), 2.5);
+  EXPECT_TRUE(row.get<bool>("flag"));
+  EXPECT_EQ(row.get<Blob>("data"), Blob(bytes));
+  EXPECT_TRUE(row.is_null("note"));
+  EXPECT_EQ(row.get<std::optional<std::string>>("note"), std::nullopt);
+  EXPECT_THROW(row.get<std::string>("note"), ProgrammingError);
+  EXPECT_THROW(row.get<int>("missing"), ProgrammingError);
+  EXPECT_EQ(row.get<Value>("title"), Value("first"));
+}
+
+TEST_P(Execute, NamedParametersAndIntegerExtremes) {
+  auto conn = make_engine().connect();
+  create_items(conn);
+  const auto lo = std::numeric_limits<std::int64_t>::min();
+  const auto hi = std::numeric_limits<std::int64_t>::max();
+  conn.execute("INSERT INTO items (id, title) VALUES (:id, :title)", {{"id", lo}, {"title", "lo"}});
+  conn.execute("INSERT INTO items (id, title) VALUES (:id, :title)", {{"title", "hi"}, {"id", hi}});
+  auto result = conn.execute("SELECT id FROM items WHERE title = :t OR title = :u ORDER BY id",
+                             {{"t", "lo"}, {"u", "hi"}});
+  std::vector<std::int64_t> ids;
+  for (const auto& row : result) ids.push_back(row.get<std::int64_t>(0));
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{lo, hi}));
+  EXPECT_THROW(conn.execute("SELECT :a", {{"b", 1}}), ProgrammingError);
+}
+
+TEST_P(Execute, IterationReadsEveryRowWithoutCopies) {
+  auto conn = make_engine().connect();
+  create_items(conn);
+  auto tx = conn.begin();
+  for (int i = 0; i < 500; ++i) conn.execute("INSERT INTO items (id, title) VALUES (?, ?)", i, "x");
+  tx.commit();
+  std::int64_t sum = 0;
+  int rows = 0;
+  for (const auto& row : conn.execute("SELECT id FROM items ORDER BY id")) {
+    sum += row.get<std::int64_t>(0);
+    ++rows;
+  }
+  EXPECT_EQ(rows, 500);
+  EXPECT_EQ(sum, 499 * 500 / 2);
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM items").scalar<int>(), 500);
+  auto none = conn.execute("SELECT id FROM items WHERE id < 0");
+  EXPECT_TRUE(none.empty());
+  EXPECT_FALSE(none.first());
+  EXPECT_THROW(none.row(), ProgrammingError);
+}
+
+TEST_P(Execute, ReturningAndRowsAffected) {
+  auto conn = make_engine().connect();
+  create_items(conn);
+  auto returned =
+      conn.execute("INSERT INTO items (id, title) VALUES (?, ?) RETURNING id, title", 7, "seven");
+  ASSERT_FALSE(returned.empty());
+  EXPECT_EQ(returned.row().get<int>("id"), 7);
+  EXPECT_EQ(returned.row().get<std::string>("title"), "seven");
+  EXPECT_FALSE(returned.next());
+  conn.execute("INSERT INTO items (id, title) VALUES (8, 'x'), (9, 'x')");
+  EXPECT_EQ(conn.execute("UPDATE items SET note = ? WHERE title = ?", "n", "x").rows_affected(), 2);
+  EXPECT_EQ(conn.execute("DELETE FROM items").rows_affected(), 3);
+}
+
+TEST_P(Execute, SameStatementNestedUsesASecondStatement) {
+  auto conn = make_engine().connect();
+  create_items(conn);
+  conn.execute("INSERT INTO items (id, title) VALUES (1, 'a'), (2, 'b')");
+  const char* sql = "SELECT id FROM items ORDER BY id";
+  int pairs = 0;
+  for (const auto& outer : conn.execute(sql)) {
+    for (const auto& inner : conn.execute(sql)) {
+      pairs += outer.get<int>(0) > 0 && inner.get<int>(0) > 0;
+    }
+  }
+  EXPECT_EQ(pairs, 4);
+}
+
+TEST_P(Execute, ParameterCountMismatchIsAProgrammingError) {
+  auto conn = make_engine().connect();
+  try {
+    conn.execute("SELECT ? + ?", 1);  // counted before preparing: no round trip
+    FAIL();
+  } catch (const ProgrammingError& e) {
+    EXPECT_NE(std::string(e.what()).find("statement takes 2 parameters, 1 given"),
+              std::string::npos);
+    EXPECT_EQ(e.statement(), "SELECT ? + ?");
+  }
+  EXPECT_THROW(conn.execute("SELECT ?, :a", 1), ProgrammingError);
+}
+
+TEST_P(Execute, DynamicParameterList) {
+  auto conn = make_engine().connect();
+  std::vector<Value> params{Value(40), Value(2)};
+  EXPECT_EQ(conn.execute("SELECT CAST(? AS INTEGER) + CAST(? AS INTEGER)", params).scalar<int>(),
+            42);
+}
+
+TEST_P(Execute, StatementCacheIsBounded) {
+  auto conn = make_engine("statement_cache_size=2").connect();
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(conn.execute("SELECT " + std::to_string(i) + " + ?", 1).scalar<int>(), i + 1);
+    }
+  }
+  if (is_sqlite()) return;
+  auto prepared = conn.execute("SELECT count(*) FROM pg_prepared_statements").scalar<int>();
+  EXPECT_LE(prepared, 3);  // two cached plus the one counting
+}
+
+TEST_P(Execute, RepeatedStatementIsPreparedOnce) {
+  if (is_sqlite()) GTEST_SKIP() << "PostgreSQL exposes prepared statements; SQLite has no view";
+  auto conn = make_engine().connect();
+  for (int i = 0; i < 20; ++i) conn.execute("SELECT ?", i);
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement = "
+                         "'SELECT $1'")
+                .scalar<int>(),
+            1);
+}
+
+STRATA_ON_BOTH_BACKENDS(Execute);
+
+}  // namespace
+}  // namespace strata::test

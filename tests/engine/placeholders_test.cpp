@@ -1,0 +1,41 @@
+#include "engine/placeholders.hpp"
+
+#include <gtest/gtest.h>
+
+#include <strata/core/error.hpp>
+
+namespace strata::detail {
+namespace {
+
+TEST(Placeholders, PositionalBecomeNumbered) {
+  auto pg = render_placeholders("SELECT * FROM t WHERE a = ? AND b = ?", '$');
+  EXPECT_EQ(pg.sql, "SELECT * FROM t WHERE a = $1 AND b = $2");
+  EXPECT_EQ(pg.param_count, 2);
+  EXPECT_TRUE(pg.names.empty());
+  EXPECT_EQ(render_placeholders("VALUES (?, ?)", '?').sql, "VALUES (?1, ?2)");
+}
+
+TEST(Placeholders, NamedRepeatShareANumber) {
+  auto r = render_placeholders("SELECT :a, :b_2, :a", '$');
+  EXPECT_EQ(r.sql, "SELECT $1, $2, $1");
+  EXPECT_EQ(r.names, (std::vector<std::string>{"a", "b_2"}));
+  EXPECT_EQ(r.param_count, 2);
+}
+
+TEST(Placeholders, LiteralsCommentsCastsAndDollarQuotesAreLeftAlone) {
+  const char* sql =
+      "SELECT '?', ':x', 'it''s ?', \"odd?col\", x::text, $$ ? :y $$, $tag$ ? $tag$ "
+      "-- what ? :z\n/* ? */ FROM t WHERE id = ?";
+  auto r = render_placeholders(sql, '$');
+  EXPECT_EQ(r.param_count, 1);
+  EXPECT_TRUE(r.sql.ends_with("WHERE id = $1")) << r.sql;
+  EXPECT_NE(r.sql.find("x::text"), std::string::npos);
+  EXPECT_NE(r.sql.find("$$ ? :y $$"), std::string::npos);
+}
+
+TEST(Placeholders, MixingStylesIsAnError) {
+  EXPECT_THROW(render_placeholders("SELECT ?, :a", '$'), ProgrammingError);
+}
+
+}  // namespace
+}  // namespace strata::detail
