@@ -38,6 +38,41 @@ const toml::table& section(const fs::path& file, std::string_view name, const to
 
 }  // namespace
 
+
+// Reads the sections of strata.toml into a Config; a friend, so that toml++ stays out of the
+// public header.
+struct ConfigLoader {
+  static void database(Config& config, const toml::table& table);
+  static void migrations(Config& config, const toml::table& table);
+};
+
+void ConfigLoader::database(Config& c, const toml::table& table) {
+  for (const auto& [key, value] : table) {
+    std::string_view name = key.str();
+    if (name == "url") {
+      c.url_ = string_value(c.file_, "database.url", value);
+    } else if (std::find(std::begin(kPoolKeys), std::end(kPoolKeys), name) !=
+               std::end(kPoolKeys)) {
+      c.pool_settings_.emplace_back(std::string(name), scalar_text(c.file_, name, value));
+    } else {
+      fail(c.file_, value, fmt::format("unknown key 'database.{}'", name));
+    }
+  }
+}
+
+void ConfigLoader::migrations(Config& c, const toml::table& table) {
+  for (const auto& [key, value] : table) {
+    std::string_view name = key.str();
+    if (name == "script_location") {
+      c.script_location_ = string_value(c.file_, "migrations.script_location", value);
+    } else if (name == "version_table") {
+      c.version_table_ = string_value(c.file_, "migrations.version_table", value);
+    } else {
+      fail(c.file_, value, fmt::format("unknown key 'migrations.{}'", name));
+    }
+  }
+}
+
 Config Config::load(const fs::path& file) {
   toml::table root;
   try {
@@ -51,26 +86,9 @@ Config Config::load(const fs::path& file) {
   config.base_dir_ = config.file_.parent_path();
   for (const auto& [key, node] : root) {
     if (key == "database") {
-      for (const auto& [k, v] : section(file, "database", node)) {
-        if (k == "url") {
-          config.url_ = string_value(file, "database.url", v);
-        } else if (std::find(std::begin(kPoolKeys), std::end(kPoolKeys),
-                             std::string_view(k.str())) != std::end(kPoolKeys)) {
-          config.pool_settings_.emplace_back(std::string(k.str()), scalar_text(file, k.str(), v));
-        } else {
-          fail(file, v, fmt::format("unknown key 'database.{}'", k.str()));
-        }
-      }
+      ConfigLoader::database(config, section(file, "database", node));
     } else if (key == "migrations") {
-      for (const auto& [k, v] : section(file, "migrations", node)) {
-        if (k == "script_location") {
-          config.script_location_ = string_value(file, "migrations.script_location", v);
-        } else if (k == "version_table") {
-          config.version_table_ = string_value(file, "migrations.version_table", v);
-        } else {
-          fail(file, v, fmt::format("unknown key 'migrations.{}'", k.str()));
-        }
-      }
+      ConfigLoader::migrations(config, section(file, "migrations", node));
     } else {
       fail(file, node,
            fmt::format("unknown section '{}' (expected database or migrations)", key.str()));

@@ -139,48 +139,9 @@ Url Url::parse(std::string_view text) {
   url.scheme_ = std::string(parts.scheme);
   url.backend_ = backend_of(parts.scheme, text);
   if (url.backend_ == Backend::sqlite) {
-    if (!parts.authority.empty()) {
-      throw ConfigError(fmt::format(
-          "SQLite URL '{}' has a host '{}': use sqlite:///relative.db or sqlite:////absolute.db",
-          mask_url(text), parts.authority));
-    }
-    std::string_view path = parts.path.empty() ? parts.path : parts.path.substr(1);
-    if (!parts.path.empty() && path.empty()) {
-      throw ConfigError(fmt::format(
-          "SQLite URL '{}' names no file: use sqlite:///app.db, or sqlite:// for memory", text));
-    }
-    url.database_ = path == ":memory:" ? "" : percent_decode(path, "path", text);
+    url.parse_sqlite_path(parts.authority, parts.path, text);
   } else {
-    std::string_view authority = parts.authority;
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-      std::string_view userinfo = authority.substr(0, at);
-      authority = authority.substr(at + 1);
-      auto colon = userinfo.find(':');
-      url.username_ = percent_decode(userinfo.substr(0, colon), "user name", text);
-      if (colon != std::string_view::npos) {
-        url.password_ = percent_decode(userinfo.substr(colon + 1), "password", text);
-      }
-    }
-    std::optional<std::string_view> port;
-    if (authority.starts_with('[')) {
-      auto close = authority.find(']');
-      if (close == std::string_view::npos) {
-        throw ConfigError(
-            fmt::format("unclosed '[' in the host of database URL '{}'", mask_url(text)));
-      }
-      url.host_ = std::string(authority.substr(1, close - 1));
-      std::string_view after = authority.substr(close + 1);
-      if (!after.empty() && after[0] != ':') {
-        throw ConfigError(fmt::format("unexpected '{}' after the host of database URL '{}'", after,
-                                      mask_url(text)));
-      }
-      if (!after.empty()) port = after.substr(1);
-    } else {
-      auto colon = authority.find(':');
-      url.host_ = percent_decode(authority.substr(0, colon), "host", text);
-      if (colon != std::string_view::npos) port = authority.substr(colon + 1);
-    }
-    if (port) url.port_ = parse_port(*port, text);
+    url.parse_authority(parts.authority, text);
     std::string_view db = parts.path.empty() ? parts.path : parts.path.substr(1);
     url.database_ = percent_decode(db, "database name", text);
     if (url.database_.empty()) {
@@ -190,26 +151,77 @@ Url Url::parse(std::string_view text) {
                       mask_url(text)));
     }
   }
-  for (std::size_t start = 0; start < parts.query.size();) {
-    auto amp = parts.query.find('&', start);
-    std::string_view item = parts.query.substr(start, amp - start);
-    start = amp == std::string_view::npos ? parts.query.size() : amp + 1;
+  url.parse_query(parts.query, text);
+  return url;
+}
+
+void Url::parse_sqlite_path(std::string_view authority, std::string_view path,
+                            std::string_view text) {
+  if (!authority.empty()) {
+    throw ConfigError(fmt::format(
+        "SQLite URL '{}' has a host '{}': use sqlite:///relative.db or sqlite:////absolute.db",
+        mask_url(text), authority));
+  }
+  std::string_view file = path.empty() ? path : path.substr(1);
+  if (!path.empty() && file.empty()) {
+    throw ConfigError(fmt::format(
+        "SQLite URL '{}' names no file: use sqlite:///app.db, or sqlite:// for memory", text));
+  }
+  database_ = file == ":memory:" ? "" : percent_decode(file, "path", text);
+}
+
+void Url::parse_authority(std::string_view authority, std::string_view text) {
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    auto colon = userinfo.find(':');
+    username_ = percent_decode(userinfo.substr(0, colon), "user name", text);
+    if (colon != std::string_view::npos) {
+      password_ = percent_decode(userinfo.substr(colon + 1), "password", text);
+    }
+  }
+  std::optional<std::string_view> port;
+  if (authority.starts_with('[')) {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      throw ConfigError(
+          fmt::format("unclosed '[' in the host of database URL '{}'", mask_url(text)));
+    }
+    host_ = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after[0] != ':') {
+      throw ConfigError(fmt::format("unexpected '{}' after the host of database URL '{}'", after,
+                                    mask_url(text)));
+    }
+    if (!after.empty()) port = after.substr(1);
+  } else {
+    auto colon = authority.find(':');
+    host_ = percent_decode(authority.substr(0, colon), "host", text);
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (port) port_ = parse_port(*port, text);
+}
+
+void Url::parse_query(std::string_view query, std::string_view text) {
+  for (std::size_t start = 0; start < query.size();) {
+    auto amp = query.find('&', start);
+    std::string_view item = query.substr(start, amp - start);
+    start = amp == std::string_view::npos ? query.size() : amp + 1;
     if (item.empty()) continue;
     auto eq = item.find('=');
     std::string name = percent_decode(item.substr(0, eq), "parameters", text);
     std::string value =
         eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), "parameters", text);
-    if (!known_param(url.backend_, name)) {
+    if (!known_param(backend_, name)) {
       throw ConfigError(
           fmt::format("unknown parameter '{}' in database URL '{}'", name, mask_url(text)));
     }
-    if (url.param(name)) {
+    if (param(name)) {
       throw ConfigError(
           fmt::format("parameter '{}' is given twice in database URL '{}'", name, mask_url(text)));
     }
-    url.params_.emplace_back(std::move(name), std::move(value));
+    params_.emplace_back(std::move(name), std::move(value));
   }
-  return url;
 }
 
 std::optional<std::string> Url::param(std::string_view name) const {

@@ -53,6 +53,36 @@ std::size_t skip_comment(std::string_view sql, std::size_t i) {
   return i;
 }
 
+// Index just past text at `i` that can hold no placeholder (a literal, quoted identifier,
+// comment, dollar-quoted body or `::` cast), or `i` itself.
+std::size_t skip_inert(std::string_view sql, std::size_t i) {
+  char c = sql[i];
+  if (c == '\'' || c == '"' || c == '`') return skip_quoted(sql, i, c);
+  if (c == '-' || c == '/') return skip_comment(sql, i);
+  if (c == '$') return skip_dollar_quoted(sql, i);
+  if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') return i + 2;
+  return i;
+}
+
+// Appends the numbered placeholder for the `?` or `:name` at `i`; returns the index after it.
+std::size_t render_one(std::string_view sql, std::size_t i, char prefix, RenderedSql& out) {
+  int number = 0;
+  std::size_t end = i + 1;
+  if (sql[i] == '?') {
+    number = ++out.param_count;
+  } else {
+    while (end < sql.size() && ident_char(sql[end])) ++end;
+    std::string name(sql.substr(i + 1, end - i - 1));
+    auto found = std::find(out.names.begin(), out.names.end(), name);
+    number = static_cast<int>(found - out.names.begin()) + 1;
+    if (found == out.names.end()) out.names.push_back(std::move(name));
+    out.param_count = static_cast<int>(out.names.size());
+  }
+  out.sql += prefix;
+  out.sql += std::to_string(number);
+  return end;
+}
+
 }  // namespace
 
 RenderedSql render_placeholders(std::string_view sql, char prefix) {
@@ -61,50 +91,24 @@ RenderedSql render_placeholders(std::string_view sql, char prefix) {
   bool positional = false;
   std::size_t i = 0;
   while (i < sql.size()) {
-    char c = sql[i];
-    std::size_t next = i;
-    if (c == '\'' || c == '"' || c == '`') {
-      next = skip_quoted(sql, i, c);
-    } else if (c == '-' || c == '/') {
-      next = skip_comment(sql, i);
-    } else if (c == '$') {
-      next = skip_dollar_quoted(sql, i);
-    } else if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {
-      next = i + 2;
-    }
-    if (next != i) {
+    if (std::size_t next = skip_inert(sql, i); next != i) {
       out.sql.append(sql.substr(i, next - i));
       i = next;
       continue;
     }
-    bool named =
-        c == ':' && i + 1 < sql.size() && ident_start(sql[i + 1]) && (i == 0 || sql[i - 1] != ':');
+    char c = sql[i];
+    bool named = c == ':' && i + 1 < sql.size() && ident_start(sql[i + 1]);
     if (c != '?' && !named) {
       out.sql += c;
       ++i;
       continue;
     }
-    int number = 0;
-    if (c == '?') {
-      positional = true;
-      number = ++out.param_count;
-      ++i;
-    } else {
-      std::size_t end = i + 1;
-      while (end < sql.size() && ident_char(sql[end])) ++end;
-      std::string name(sql.substr(i + 1, end - i - 1));
-      auto found = std::find(out.names.begin(), out.names.end(), name);
-      number = static_cast<int>(found - out.names.begin()) + 1;
-      if (found == out.names.end()) out.names.push_back(std::move(name));
-      out.param_count = static_cast<int>(out.names.size());
-      i = end;
-    }
+    positional = positional || c == '?';
+    i = render_one(sql, i, prefix, out);
     if (positional && !out.names.empty()) {
       throw ProgrammingError("the statement mixes positional (?) and named (:name) parameters",
                              {"", "", 0, std::string(sql), ""});
     }
-    out.sql += prefix;
-    out.sql += std::to_string(number);
   }
   return out;
 }

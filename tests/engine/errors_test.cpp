@@ -179,3 +179,65 @@ TEST_F(PostgresErrors, MissingDatabase) {
 
 }  // namespace
 }  // namespace strata::test
+
+namespace strata::test {
+namespace {
+
+TEST(SqliteDriver, DefaultPragmasAndOverrides) {
+  auto dir = std::filesystem::temp_directory_path() / ("strata-pragma-" + std::to_string(::getpid()));
+  auto path = (dir / "app.db").string();
+  {
+    auto conn = create_engine("sqlite:///" + path).connect();
+    EXPECT_EQ(conn.execute("PRAGMA foreign_keys").scalar<int>(), 1);
+    EXPECT_EQ(conn.execute("PRAGMA busy_timeout").scalar<int>(), 5000);
+    EXPECT_EQ(conn.execute("PRAGMA journal_mode").scalar<std::string>(), "wal");
+    EXPECT_EQ(conn.execute("PRAGMA synchronous").scalar<int>(), 1);  // NORMAL
+  }
+  auto conn = create_engine("sqlite:///" + path +
+                            "?journal_mode=delete&busy_timeout=250&foreign_keys=off&synchronous=full")
+                  .connect();
+  EXPECT_EQ(conn.execute("PRAGMA foreign_keys").scalar<int>(), 0);
+  EXPECT_EQ(conn.execute("PRAGMA busy_timeout").scalar<int>(), 250);
+  EXPECT_EQ(conn.execute("PRAGMA journal_mode").scalar<std::string>(), "delete");
+  EXPECT_EQ(conn.execute("PRAGMA synchronous").scalar<int>(), 2);  // FULL
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SqliteDriver, LockHeldBeyondBusyTimeoutIsOperationalError) {
+  auto dir = std::filesystem::temp_directory_path() / ("strata-busy-" + std::to_string(::getpid()));
+  auto engine = create_engine("sqlite:///" + (dir / "app.db").string() + "?busy_timeout=0");
+  auto holder = engine.connect();
+  holder.execute_script("CREATE TABLE t (x INTEGER)");
+  auto held = holder.begin_immediate();
+  auto other = engine.connect();
+  try {
+    auto tx = other.begin_immediate();
+    FAIL() << "expected SQLITE_BUSY";
+  } catch (const OperationalError& e) {
+    EXPECT_EQ(e.code(), "SQLITE_BUSY");
+    EXPECT_NE(std::string(e.what()).find("raise busy_timeout"), std::string::npos) << e.what();
+  }
+  held.rollback();
+  EXPECT_NO_THROW(other.begin_immediate().commit());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(PostgresErrors, UnixSocketApplicationNameAndSslmode) {
+  const char* socket_dir = std::getenv("STRATA_TEST_PG_SOCKET_DIR");
+  ASSERT_NE(socket_dir, nullptr) << "run through `make test`";
+  auto url = "postgresql://postgres@:" + std::to_string(*server_.port()) +
+             "/postgres?host=" + socket_dir + "&application_name=strata-test&sslmode=disable";
+  auto conn = create_engine(url).connect();
+  EXPECT_EQ(conn.execute("SELECT current_setting('application_name')").scalar<std::string>(),
+            "strata-test");
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() "
+                         "AND client_addr IS NULL")
+                .scalar<int>(),
+            1);  // a Unix socket has no client address
+  auto require = fmt_url("postgres", "x") + "?sslmode=require";
+  auto message = error_of<OperationalError>([&] { create_engine(require).connect(); });
+  EXPECT_NE(message.find("SSL"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace strata::test

@@ -48,6 +48,8 @@ class Config {
   void set_url_override(std::string url) { url_override_ = std::move(url); }
 
  private:
+  friend struct ConfigLoader;
+
   std::filesystem::path file_;
   std::filesystem::path base_dir_;
   std::string url_;

@@ -47,6 +47,9 @@ class Url {
   std::string unmasked() const;
 
  private:
+  void parse_sqlite_path(std::string_view authority, std::string_view path, std::string_view text);
+  void parse_authority(std::string_view authority, std::string_view text);
+  void parse_query(std::string_view query, std::string_view text);
   std::string render(bool mask) const;
 
   Backend backend_ = Backend::sqlite;
