@@ -38,7 +38,6 @@ const toml::table& section(const fs::path& file, std::string_view name, const to
 
 }  // namespace
 
-
 // Reads the sections of strata.toml into a Config; a friend, so that toml++ stays out of the
 // public header.
 struct ConfigLoader {
@@ -51,8 +50,7 @@ void ConfigLoader::database(Config& c, const toml::table& table) {
     std::string_view name = key.str();
     if (name == "url") {
       c.url_ = string_value(c.file_, "database.url", value);
-    } else if (std::find(std::begin(kPoolKeys), std::end(kPoolKeys), name) !=
-               std::end(kPoolKeys)) {
+    } else if (std::find(std::begin(kPoolKeys), std::end(kPoolKeys), name) != std::end(kPoolKeys)) {
       c.pool_settings_.emplace_back(std::string(name), scalar_text(c.file_, name, value));
     } else {
       fail(c.file_, value, fmt::format("unknown key 'database.{}'", name));

@@ -184,7 +184,8 @@ namespace strata::test {
 namespace {
 
 TEST(SqliteDriver, DefaultPragmasAndOverrides) {
-  auto dir = std::filesystem::temp_directory_path() / ("strata-pragma-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("strata-pragma-" + std::to_string(::getpid()));
   auto path = (dir / "app.db").string();
   {
     auto conn = create_engine("sqlite:///" + path).connect();
@@ -193,9 +194,10 @@ TEST(SqliteDriver, DefaultPragmasAndOverrides) {
     EXPECT_EQ(conn.execute("PRAGMA journal_mode").scalar<std::string>(), "wal");
     EXPECT_EQ(conn.execute("PRAGMA synchronous").scalar<int>(), 1);  // NORMAL
   }
-  auto conn = create_engine("sqlite:///" + path +
-                            "?journal_mode=delete&busy_timeout=250&foreign_keys=off&synchronous=full")
-                  .connect();
+  auto conn =
+      create_engine("sqlite:///" + path +
+                    "?journal_mode=delete&busy_timeout=250&foreign_keys=off&synchronous=full")
+          .connect();
   EXPECT_EQ(conn.execute("PRAGMA foreign_keys").scalar<int>(), 0);
   EXPECT_EQ(conn.execute("PRAGMA busy_timeout").scalar<int>(), 250);
   EXPECT_EQ(conn.execute("PRAGMA journal_mode").scalar<std::string>(), "delete");

@@ -1,0 +1,105 @@
+#include "strata/cli/cli.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "strata/core/config.hpp"
+#include "strata/core/error.hpp"
+#include "strata/core/log.hpp"
+
+namespace strata::cli {
+namespace fs = std::filesystem;
+namespace {
+
+struct Options {
+  std::string config_file;
+  std::string url;
+  bool json = false;
+  bool quiet = false;
+  bool verbose = false;
+  std::string init_dir = "migrations";
+};
+
+Config load_config(const Options& options) {
+  auto config = Config::resolve(
+      options.config_file.empty() ? std::nullopt : std::optional<fs::path>(options.config_file));
+  if (!options.url.empty()) config.set_url_override(options.url);
+  return config;
+}
+
+// What --help says about the database: the URL it would use, masked, or why there is none.
+std::string database_line(const Options& options) {
+  try {
+    return "database: " + load_config(options).database_url().masked();
+  } catch (const Error& e) {
+    return std::string("database: none (") + e.what() + ")";
+  }
+}
+
+void print(const Options& options, const std::string& text, const std::string& json) {
+  if (options.quiet) return;
+  std::printf("%s\n", options.json ? json.c_str() : text.c_str());
+}
+
+int init(const Options& options) {
+  fs::path config_path =
+      options.config_file.empty() ? fs::path(Config::kFileName) : fs::path(options.config_file);
+  if (fs::exists(config_path)) {
+    throw ConfigError(fmt::format("{} already exists; edit it, or remove it and run init again",
+                                  fs::absolute(config_path).string()));
+  }
+  fs::path versions = fs::path(options.init_dir) / "versions";
+  fs::create_directories(versions);
+  std::ofstream out(config_path);
+  out << "[database]\n"
+      << "url = \"" << (options.url.empty() ? "sqlite:///data/app.db" : options.url)
+      << "\"      # DATABASE_URL in the environment overrides this\n\n"
+      << "[migrations]\n"
+      << "script_location = \"" << options.init_dir << "\"\n"
+      << "version_table = \"strata_version\"\n";
+  if (!out) throw Error(fmt::format("cannot write {}", config_path.string()));
+  print(options, fmt::format("Wrote {} and {}/", config_path.string(), versions.string()),
+        fmt::format(R"({{"config": "{}", "versions": "{}"}})", config_path.string(),
+                    versions.string()));
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv, const std::string& program) {
+  Options options;
+  CLI::App app{"strata: schema migrations and database tools", program};
+  app.option_defaults()->always_capture_default(false);
+  app.add_option("--config", options.config_file, "strata.toml to use (default: found upward)");
+  app.add_option("--url", options.url, "database URL; wins over DATABASE_URL and strata.toml");
+  app.add_flag("--json", options.json, "machine-readable output");
+  app.add_flag("-q,--quiet", options.quiet, "print nothing but errors");
+  app.add_flag("-v,--verbose", options.verbose, "log what strata does");
+  app.require_subcommand(1);
+  auto* init_cmd = app.add_subcommand("init", "write strata.toml and <DIR>/versions/");
+  init_cmd->add_option("DIR", options.init_dir, "migrations folder (default: migrations)");
+  app.footer([&] { return database_line(options); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    if (options.verbose) set_log_level("debug");
+    if (init_cmd->parsed()) return init(options);
+    return 2;
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+    return 1;
+  }
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,87 @@
+// The strata binary, run as users run it: exit status, stdout, stderr, files written.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+namespace {
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status;
+  std::string out;  // stdout and stderr together
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("strata-cli-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Outcome strata(const std::string& args, const std::string& env = "") const {
+    std::string command = "cd '" + dir_.string() + "' && env -u DATABASE_URL " + env + " " +
+                          STRATA_CLI_PATH + " " + args + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buffer{};
+    for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) {
+      out.append(buffer.data(), n);
+    }
+    int status = ::pclose(pipe);
+    return Outcome{WEXITSTATUS(status), out};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Cli, InitWritesConfigAndVersionsFolder) {
+  auto run = strata("init db/migrations");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(fs::is_directory(dir_ / "db/migrations/versions"));
+  std::ifstream in(dir_ / "strata.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("script_location = \"db/migrations\""), std::string::npos) << text;
+  EXPECT_NE(text.find("url = \"sqlite:///data/app.db\""), std::string::npos) << text;
+}
+
+TEST_F(Cli, InitRefusesToOverwriteAndExitsTwo) {
+  ASSERT_EQ(strata("init").status, 0);
+  std::ofstream(dir_ / "strata.toml", std::ios::app) << "# mine\n";
+  auto run = strata("init");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.out.find("strata.toml already exists"), std::string::npos) << run.out;
+  std::ifstream in(dir_ / "strata.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("# mine"), std::string::npos);
+}
+
+TEST_F(Cli, HelpShowsTheUrlMasked) {
+  auto run = strata("--help", "DATABASE_URL=postgresql://app:hunter2@db/app");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_NE(run.out.find("database: postgresql://app:***@db/app"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("hunter2"), std::string::npos) << run.out;
+}
+
+TEST_F(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(strata("").status, 2);
+  EXPECT_EQ(strata("--no-such-flag init").status, 2);
+  auto missing = strata("--config missing.toml --help");
+  EXPECT_NE(missing.out.find("config file missing.toml does not exist"), std::string::npos)
+      << missing.out;
+}
+
+TEST_F(Cli, MalformedConfigIsOneLineNamingFileAndLine) {
+  std::ofstream(dir_ / "strata.toml") << "[database]\nurl = 5\n";
+  auto run = strata("--help");
+  EXPECT_NE(run.out.find("strata.toml:2: 'database.url' must be a string"), std::string::npos)
+      << run.out;
+}
+
+}  // namespace
