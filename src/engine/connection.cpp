@@ -104,20 +104,24 @@ detail::PooledConnection& Connection::checked() const {
 }
 
 Result Connection::execute(std::string_view sql, std::span<const ValueRef> params) {
-  return run(sql, params, {});
+  return run(sql, params, {}, false);
+}
+
+Result Connection::execute_native(std::string_view sql, std::span<const ValueRef> params) {
+  return run(sql, params, {}, true);
 }
 
 Result Connection::execute(std::string_view sql, const std::vector<Value>& params) {
   std::vector<ValueRef> refs(params.begin(), params.end());
-  return run(sql, refs, {});
+  return run(sql, refs, {}, false);
 }
 
 Result Connection::execute(std::string_view sql, std::span<const NamedParam> params) {
-  return run(sql, {}, params);
+  return run(sql, {}, params, false);
 }
 
 Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
-                       std::span<const NamedParam> named) {
+                       std::span<const NamedParam> named, bool native) {
   auto& pc = checked();
   std::vector<ValueRef> scratch;
   detail::CachedStatement* entry = pc.cache.find(sql);
@@ -125,7 +129,9 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
     return run_cached(*entry, arrange(*entry, params, named, scratch, pool_->url()));
   }
   // Rendered and checked before preparing, so that a wrong call costs no round trip.
-  auto rendered = detail::render_placeholders(sql, pc.conn->placeholder_prefix());
+  auto rendered = native
+                      ? detail::RenderedSql{std::string(sql), {}, static_cast<int>(params.size())}
+                      : detail::render_placeholders(sql, pc.conn->placeholder_prefix());
   detail::CachedStatement fresh{std::string(sql), nullptr, std::move(rendered.names),
                                 rendered.param_count};
   auto values = arrange(fresh, params, named, scratch, pool_->url());

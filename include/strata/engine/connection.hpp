@@ -44,6 +44,9 @@ class Connection {
     return execute(sql, std::span<const NamedParam>(params.begin(), params.size()));
   }
   Result execute(std::string_view sql, std::span<const NamedParam> params);
+  // SQL already in the backend's own placeholders (?N or $N), as the SQL compiler and the
+  // dialect produce it: nothing is rewritten.
+  Result execute_native(std::string_view sql, std::span<const ValueRef> params);
 
   // Runs statements separated by semicolons, without parameters or rows (DDL, scripts).
   void execute_script(std::string_view sql);
@@ -65,7 +68,7 @@ class Connection {
   friend class Transaction;
   detail::PooledConnection& checked() const;
   Result run(std::string_view sql, std::span<const ValueRef> params,
-             std::span<const NamedParam> named);
+             std::span<const NamedParam> named, bool native);
 
   std::shared_ptr<Pool> pool_;
   detail::PooledPtr conn_;

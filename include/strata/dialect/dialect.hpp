@@ -1,0 +1,60 @@
+// Everything that differs between SQLite and PostgreSQL, in one place: identifier quoting,
+// placeholders, type names, literals, DDL text and what ALTER TABLE can do. Code above this
+// layer asks the dialect; it never branches on a backend's name.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/core/url.hpp"
+#include "strata/core/value.hpp"
+#include "strata/schema/table.hpp"
+
+namespace strata {
+
+// A backend's SQL dialect. Stateless singletons: thread-safe, never destroyed.
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+
+  static const Dialect& of(Backend backend);
+  // "sqlite" or "postgresql"; throws ConfigError for anything else.
+  static const Dialect& named(std::string_view name);
+
+  virtual Backend backend() const noexcept = 0;
+  virtual std::string_view name() const noexcept = 0;
+
+  // `name` as is when it is a plain lower-case identifier and no reserved word, else quoted.
+  std::string quote(std::string_view name) const;
+  // `?N` or `$N`.
+  virtual std::string placeholder(int number) const = 0;
+
+  virtual std::string type_sql(const Type& type) const = 0;
+  // An SQL literal for a value of a column of `type` (text quoted with '' escapes).
+  virtual std::string literal(const Value& value, const Type& type) const;
+  std::string default_sql(const ServerDefault& server_default, const Type& type) const;
+  // The current timestamp as a column default.
+  virtual std::string now_sql() const { return "CURRENT_TIMESTAMP"; }
+  // ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case.
+  virtual std::string_view ilike_operator() const noexcept = 0;
+
+  // CREATE TABLE followed by one CREATE INDEX per index.
+  std::vector<std::string> create_table(const Table& table) const;
+  std::string drop_table(std::string_view name) const;
+  std::string create_index(const Table& table, const Index& index) const;
+  std::string drop_index(std::string_view table, std::string_view index) const;
+
+  // Whether DDL can run inside a transaction and be rolled back (both, here).
+  virtual bool transactional_ddl() const noexcept { return true; }
+
+ protected:
+  virtual std::string column_sql(const Table& table, const Column& column) const;
+  // Column types an autoincrementing primary key needs (INTEGER for SQLite's rowid alias).
+  virtual std::string autoincrement_column_sql(const Table& table, const Column& column) const = 0;
+  virtual std::string foreign_key_sql(const ForeignKey& fk) const;
+  std::string column_list(const std::vector<std::string>& columns) const;
+  virtual std::string drop_index_sql(std::string_view table, std::string_view index) const = 0;
+};
+
+}  // namespace strata

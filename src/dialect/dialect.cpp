@@ -1,0 +1,183 @@
+#include "strata/dialect/dialect.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "dialects.hpp"
+#include "strata/core/error.hpp"
+
+namespace strata {
+namespace {
+
+// Words either backend reserves; quoting them everywhere keeps DDL portable.
+constexpr std::string_view kReserved[] = {
+    "abort",        "all",       "alter",        "analyze",      "and",
+    "any",          "array",     "as",           "asc",          "between",
+    "both",         "by",        "case",         "cast",         "check",
+    "collate",      "column",    "commit",       "constraint",   "create",
+    "cross",        "current",   "current_date", "current_time", "current_timestamp",
+    "current_user", "default",   "deferrable",   "delete",       "desc",
+    "distinct",     "do",        "drop",         "else",         "end",
+    "escape",       "except",    "exists",       "false",        "fetch",
+    "for",          "foreign",   "from",         "full",         "grant",
+    "group",        "having",    "if",           "in",           "index",
+    "inner",        "insert",    "intersect",    "into",         "is",
+    "isnull",       "join",      "key",          "leading",      "left",
+    "like",         "limit",     "natural",      "not",          "notnull",
+    "null",         "offset",    "on",           "only",         "or",
+    "order",        "outer",     "over",         "placing",      "primary",
+    "references",   "returning", "right",        "select",       "session_user",
+    "set",          "some",      "symmetric",    "table",        "then",
+    "to",           "trailing",  "transaction",  "true",         "union",
+    "unique",       "update",    "user",         "using",        "values",
+    "when",         "where",     "window",       "with",         "view",
+    "rowid",        "trigger"};
+
+bool plain_identifier(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+      return false;
+    }
+  }
+  return std::find(std::begin(kReserved), std::end(kReserved), name) == std::end(kReserved);
+}
+
+std::string quoted_string(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+const Dialect& Dialect::of(Backend backend) {
+  static const detail::SqliteDialect sqlite;
+  static const detail::PostgresDialect postgres;
+  if (backend == Backend::sqlite) return sqlite;
+  return postgres;
+}
+
+const Dialect& Dialect::named(std::string_view name) {
+  if (name == "sqlite") return of(Backend::sqlite);
+  if (name == "postgresql" || name == "postgres") return of(Backend::postgresql);
+  throw ConfigError(fmt::format("unknown dialect '{}': expected sqlite or postgresql", name));
+}
+
+std::string Dialect::quote(std::string_view name) const {
+  if (plain_identifier(name)) return std::string(name);
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+std::string Dialect::literal(const Value& value, const Type& /*type*/) const {
+  switch (value.kind()) {
+    case ValueKind::null:
+      return "NULL";
+    case ValueKind::integer:
+      return std::to_string(value.as_int());
+    case ValueKind::real: {
+      double d = value.as_double();
+      if (!std::isfinite(d)) throw Error("a non-finite number cannot be written as an SQL literal");
+      return fmt::format("{}", d);
+    }
+    case ValueKind::boolean:
+      return value.as_bool() ? "TRUE" : "FALSE";
+    case ValueKind::text:
+      return quoted_string(value.as_text());
+    case ValueKind::blob: {
+      std::string hex;
+      for (std::byte b : value.as_blob().bytes)
+        hex += fmt::format("{:02x}", static_cast<unsigned>(b));
+      return backend() == Backend::sqlite ? "X'" + hex + "'" : "'\\x" + hex + "'::bytea";
+    }
+  }
+  return "NULL";
+}
+
+std::string Dialect::default_sql(const ServerDefault& d, const Type& type) const {
+  switch (d.kind) {
+    case ServerDefault::Kind::now:
+      return now_sql();
+    case ServerDefault::Kind::expression:
+      return "(" + d.expression + ")";
+    case ServerDefault::Kind::literal:
+      return literal(d.literal, type);
+  }
+  return "NULL";
+}
+
+std::string Dialect::column_list(const std::vector<std::string>& columns) const {
+  std::string out;
+  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + quote(c);
+  return out;
+}
+
+std::string Dialect::column_sql(const Table& table, const Column& c) const {
+  if (c.autoincrement) return autoincrement_column_sql(table, c);
+  std::string out = quote(c.name) + " " + type_sql(c.type);
+  if (!c.nullable) out += " NOT NULL";
+  if (c.server_default) out += " DEFAULT " + default_sql(*c.server_default, c.type);
+  return out;
+}
+
+std::string Dialect::foreign_key_sql(const ForeignKey& fk) const {
+  std::string out = fmt::format("CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})", quote(fk.name),
+                                column_list(fk.columns), quote(fk.referred_table),
+                                column_list(fk.referred_columns));
+  if (fk.on_delete != FkAction::no_action)
+    out += fmt::format(" ON DELETE {}", to_sql(fk.on_delete));
+  if (fk.on_update != FkAction::no_action)
+    out += fmt::format(" ON UPDATE {}", to_sql(fk.on_update));
+  return out;
+}
+
+std::vector<std::string> Dialect::create_table(const Table& t) const {
+  std::vector<std::string> parts;
+  for (const auto& c : t.columns) parts.push_back(column_sql(t, c));
+  if (t.primary_key) {
+    parts.push_back(fmt::format("CONSTRAINT {} PRIMARY KEY ({})", quote(t.primary_key->name),
+                                column_list(t.primary_key->columns)));
+  }
+  for (const auto& u : t.unique_constraints) {
+    parts.push_back(
+        fmt::format("CONSTRAINT {} UNIQUE ({})", quote(u.name), column_list(u.columns)));
+  }
+  for (const auto& fk : t.foreign_keys) parts.push_back(foreign_key_sql(fk));
+  for (const auto& ck : t.check_constraints) {
+    parts.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote(ck.name), ck.condition));
+  }
+  std::vector<std::string> statements{
+      fmt::format("CREATE TABLE {} (\n  {}\n)", quote(t.name), fmt::join(parts, ",\n  "))};
+  for (const auto& i : t.indexes) statements.push_back(create_index(t, i));
+  return statements;
+}
+
+std::string Dialect::drop_table(std::string_view name) const {
+  return "DROP TABLE " + quote(name);
+}
+
+std::string Dialect::create_index(const Table& t, const Index& i) const {
+  std::string out = fmt::format("CREATE {}INDEX {} ON {} ({})", i.unique ? "UNIQUE " : "",
+                                quote(i.name), quote(t.name), column_list(i.columns));
+  if (!i.where.empty()) out += " WHERE " + i.where;
+  return out;
+}
+
+std::string Dialect::drop_index(std::string_view table, std::string_view index) const {
+  return drop_index_sql(table, index);
+}
+
+}  // namespace strata

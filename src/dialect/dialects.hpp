@@ -1,0 +1,35 @@
+// The two dialects. Private: users reach them through Dialect::of and Dialect::named.
+#pragma once
+
+#include "strata/dialect/dialect.hpp"
+
+namespace strata::detail {
+
+class SqliteDialect final : public Dialect {
+ public:
+  Backend backend() const noexcept override { return Backend::sqlite; }
+  std::string_view name() const noexcept override { return "sqlite"; }
+  std::string placeholder(int number) const override { return "?" + std::to_string(number); }
+  std::string type_sql(const Type& type) const override;
+  std::string literal(const Value& value, const Type& type) const override;
+  std::string_view ilike_operator() const noexcept override { return "LIKE"; }
+
+ protected:
+  std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
+  std::string drop_index_sql(std::string_view table, std::string_view index) const override;
+};
+
+class PostgresDialect final : public Dialect {
+ public:
+  Backend backend() const noexcept override { return Backend::postgresql; }
+  std::string_view name() const noexcept override { return "postgresql"; }
+  std::string placeholder(int number) const override { return "$" + std::to_string(number); }
+  std::string type_sql(const Type& type) const override;
+  std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
+
+ protected:
+  std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
+  std::string drop_index_sql(std::string_view table, std::string_view index) const override;
+};
+
+}  // namespace strata::detail
