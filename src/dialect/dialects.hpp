@@ -16,6 +16,7 @@ class SqliteDialect final : public Dialect {
 
  protected:
   std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
+  std::string column_sql(const Table& table, const Column& column) const override;
   std::string drop_index_sql(std::string_view table, std::string_view index) const override;
 };
 

@@ -58,6 +58,19 @@ std::string SqliteDialect::autoincrement_column_sql(const Table& /*table*/, cons
   return quote(c.name) + " INTEGER NOT NULL";
 }
 
+// A lone INTEGER key would become the rowid, which SQLite fills in by itself; a key that must
+// not autoincrement is declared INT, which reads back as the same integer type.
+std::string SqliteDialect::column_sql(const Table& table, const Column& c) const {
+  bool lone_key = table.primary_key && table.primary_key->columns.size() == 1 &&
+                  table.primary_key->columns[0] == c.name;
+  if (!lone_key || c.autoincrement || c.type.kind() != TypeKind::integer) {
+    return Dialect::column_sql(table, c);
+  }
+  Column declared = c;
+  declared.type = Type::other("INT");
+  return Dialect::column_sql(table, declared);
+}
+
 std::string SqliteDialect::drop_index_sql(std::string_view /*table*/,
                                           std::string_view index) const {
   return "DROP INDEX " + quote(index);

@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "strata/schema/table.hpp"
 
@@ -45,6 +46,24 @@ std::string text(const CheckConstraint& c) {
   return fmt::format("{} ({})", c.name, c.condition);
 }
 
+bool same(const Index& a, const Index& b) {
+  return a.name == b.name && a.columns == b.columns && a.unique == b.unique &&
+         normalize_sql_expression(a.where) == normalize_sql_expression(b.where);
+}
+bool same(const CheckConstraint& a, const CheckConstraint& b) {
+  return a.name == b.name &&
+         normalize_sql_expression(a.condition) == normalize_sql_expression(b.condition);
+}
+template <class T>
+bool same(const T& a, const T& b) {
+  return a == b;
+}
+
+bool same_default(const std::optional<ServerDefault>& a, const std::optional<ServerDefault>& b) {
+  if (!a || !b || a->kind != ServerDefault::Kind::expression || b->kind != a->kind) return a == b;
+  return normalize_sql_expression(a->expression) == normalize_sql_expression(b->expression);
+}
+
 // Compares two lists of named items as sets, in name order.
 template <class T>
 std::string compare_named(std::string_view what, std::vector<T> expected, std::vector<T> actual) {
@@ -54,7 +73,7 @@ std::string compare_named(std::string_view what, std::vector<T> expected, std::v
   for (std::size_t i = 0; i < std::max(expected.size(), actual.size()); ++i) {
     if (i >= expected.size()) return fmt::format("unexpected {} {}", what, text(actual[i]));
     if (i >= actual.size()) return fmt::format("missing {} {}", what, text(expected[i]));
-    if (!(expected[i] == actual[i])) {
+    if (!same(expected[i], actual[i])) {
       return fmt::format("{} differs: expected {}, got {}", what, text(expected[i]),
                          text(actual[i]));
     }
@@ -69,14 +88,44 @@ std::string compare_columns(const Table& expected, const Table& actual) {
     const Column& e = expected.columns[i];
     const Column& a = actual.columns[i];
     if (e.name != a.name || e.type != a.type || e.nullable != a.nullable ||
-        e.autoincrement != a.autoincrement || e.server_default != a.server_default) {
+        e.autoincrement != a.autoincrement || !same_default(e.server_default, a.server_default)) {
       return fmt::format("column differs: expected {}, got {}", text(e), text(a));
     }
   }
   return "";
 }
 
+// The index just past the type name of a cast whose name starts at `i`.
+std::size_t cast_end(std::string_view sql, std::size_t i) {
+  static constexpr std::string_view kMultiWord[] = {
+      "character varying",        "double precision",       "timestamp without time zone",
+      "timestamp with time zone", "time without time zone", "time with time zone"};
+  for (auto name : kMultiWord) {
+    if (sql.compare(i, name.size(), name) == 0) return i + name.size();
+  }
+  while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_')) ++i;
+  return i;
+}
+
 }  // namespace
+
+std::string normalize_sql_expression(std::string_view sql) {
+  std::string out;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'') {
+      auto end = sql.find('\'', i + 1);
+      end = end == std::string_view::npos ? sql.size() : end + 1;
+      out.append(sql.substr(i, end - i));
+      i = end - 1;
+    } else if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {
+      i = cast_end(sql, i + 2) - 1;
+    } else if (!std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')') {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
 
 std::string describe_difference(const Table& expected, const Table& actual) {
   std::string diff;

@@ -148,8 +148,14 @@ struct Table {
   bool operator==(const Table&) const = default;
 };
 
+// An SQL expression reduced for comparison: case, blanks, parentheses and `::type` casts
+// dropped, so that a condition reads equal to the form PostgreSQL deparses it into.
+std::string normalize_sql_expression(std::string_view sql);
+
 // The first difference between two tables, or empty when they are equal: for test failures
 // and for `verify`, which must say what differs.
+// Check conditions, partial-index conditions and expression defaults compare in their
+// normalized form.
 std::string describe_difference(const Table& expected, const Table& actual);
 
 }  // namespace strata

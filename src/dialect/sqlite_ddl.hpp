@@ -1,0 +1,32 @@
+// Reads what SQLite's pragmas do not tell from the CREATE TABLE text it keeps in
+// sqlite_schema: constraint names, CHECK conditions, AUTOINCREMENT and WITHOUT ROWID; and the
+// WHERE of a partial index from its CREATE INDEX text.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata::detail {
+
+struct DdlConstraint {
+  enum class Kind { primary_key, unique, check, foreign_key };
+  Kind kind;
+  std::string name;                  // empty when the DDL gives none
+  std::vector<std::string> columns;  // the constrained columns; empty for a table-level check
+  std::string condition;             // CHECK's expression, as written
+};
+
+struct DdlTable {
+  std::vector<DdlConstraint> constraints;
+  bool autoincrement = false;  // the AUTOINCREMENT keyword
+  bool without_rowid = false;
+};
+
+// Tolerant: text it does not understand is skipped, never an error, since any SQLite schema
+// must reflect.
+DdlTable parse_create_table(std::string_view sql);
+// The condition of a partial index, as written; empty for a full index.
+std::string parse_index_where(std::string_view sql);
+
+}  // namespace strata::detail

@@ -1,0 +1,143 @@
+#include <strata/dialect/dialect.hpp>
+#include <strata/dialect/inspector.hpp>
+#include <strata/schema/metadata.hpp>
+
+#include "support/backends.hpp"
+
+namespace strata::test {
+namespace {
+
+// Every type and every constraint kind strata knows.
+MetaData full_model() {
+  MetaData md;
+  md.add(Table("users", {Column("id", Type::biginteger()).primary_key(),
+                         Column("email", Type::string(320)).not_null().unique(),
+                         Column("name", Type::text()),
+                         Column("active", Type::boolean()).not_null().default_value(true),
+                         Column("created_at", Type::datetime()).not_null().default_now()}));
+  Table items(
+      "items",
+      {Column("id", Type::biginteger()).primary_key(),
+       Column("owner_id", Type::biginteger()).not_null().references("users.id", FkAction::cascade),
+       Column("title", Type::string(200)).not_null().index(),
+       Column("price", Type::numeric(12, 2)).not_null().default_value(0).check("price >= 0"),
+       Column("weight", Type::float32()), Column("ratio", Type::float64()),
+       Column("qty", Type::integer()).default_value(1), Column("rank", Type::smallinteger()),
+       Column("born", Type::date()), Column("opens", Type::time()),
+       Column("seen", Type::datetime_tz()), Column("blob", Type::binary()),
+       Column("meta", Type::json()), Column("ref", Type::uuid()),
+       Column("code", Type::string(10)).default_value("it's"),
+       Column("slug", Type::string(100)).default_sql("lower('X')")});
+  items.add_index({"owner_id", "title"}, true, "", "");
+  items.add_index({"price"}, false, "price > 0", "ix_items_positive_price");
+  items.add_unique({"owner_id", "code"});
+  items.add_check("qty < 1000", "qty_limit");
+  md.add(std::move(items));
+  Table pairs("pairs",
+              {Column("a", Type::integer()).not_null(), Column("b", Type::string(5)).not_null(),
+               Column("item_id", Type::biginteger())});
+  pairs.add_primary_key({"a", "b"});
+  pairs.add_foreign_key({"", {"item_id"}, "items", {"id"}, FkAction::set_null, FkAction::cascade});
+  md.add(std::move(pairs));
+  return md;
+}
+
+class Reflection : public DatabaseTest {};
+
+TEST_P(Reflection, CreateAllThenReflectGivesTheModelBack) {
+  auto engine = make_engine();
+  auto model = full_model();
+  model.create_all(engine);
+  Inspector inspector(engine);
+  EXPECT_EQ(inspector.table_names(), (std::vector<std::string>{"items", "pairs", "users"}));
+  auto reflected = inspector.tables();
+  ASSERT_EQ(reflected.size(), 3u);
+  for (const auto& table : reflected) {
+    const Table* expected = model.table(table.name);
+    ASSERT_NE(expected, nullptr) << table.name;
+    EXPECT_EQ(describe_difference(*expected, table), "");
+  }
+  EXPECT_EQ(describe_difference(*model.table("items"), inspector.table("items")), "");
+  EXPECT_THROW(inspector.table("nope"), ProgrammingError);
+}
+
+TEST_P(Reflection, CreateAllSkipsWhatExistsAndDropAllRemovesInOrder) {
+  auto engine = make_engine();
+  auto model = full_model();
+  model.create_all(engine);
+  engine.connect().execute("INSERT INTO users (email) VALUES (?)", "a@example.com");
+  model.create_all(engine);
+  EXPECT_EQ(engine.connect().execute("SELECT count(*) FROM users").scalar<int>(), 1);
+  model.drop_all(engine);
+  EXPECT_TRUE(Inspector(engine).table_names().empty());
+  EXPECT_NO_THROW(model.drop_all(engine));
+}
+
+TEST_P(Reflection, ConstraintsAreEnforcedAsDeclared) {
+  auto engine = make_engine();
+  full_model().create_all(engine);
+  auto conn = engine.connect();
+  auto id = conn.execute("INSERT INTO users (email) VALUES (?) RETURNING id", "a@x")
+                .scalar<std::int64_t>();
+  EXPECT_THROW(conn.execute("INSERT INTO users (email) VALUES (?)", "a@x"), IntegrityError);
+  EXPECT_THROW(
+      conn.execute("INSERT INTO items (owner_id, title, price) VALUES (?, ?, ?)", id, "t", -1),
+      IntegrityError);
+  EXPECT_THROW(conn.execute("INSERT INTO items (owner_id, title) VALUES (?, ?)", id + 100, "t"),
+               IntegrityError);
+  conn.execute("INSERT INTO items (owner_id, title) VALUES (?, ?)", id, "t");
+  conn.execute("DELETE FROM users WHERE id = ?", id);
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM items").scalar<int>(), 0);  // ON DELETE CASCADE
+}
+
+TEST_P(Reflection, HandWrittenSchemaReflectsWithoutError) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  std::string serial = is_sqlite() ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "SERIAL PRIMARY KEY";
+  conn.execute_script("CREATE TABLE \"Parent Table\" (\"Id\" " + serial +
+                      ", \"Name\" TEXT UNIQUE)");
+  conn.execute_script(
+      "CREATE TABLE child (id INTEGER NOT NULL, parent_id INTEGER REFERENCES \"Parent Table\" "
+      "(\"Id\") ON DELETE SET NULL, \"order\" INTEGER CHECK (\"order\" >= 0), "
+      "PRIMARY KEY (id), UNIQUE (parent_id, \"order\"))");
+  conn.execute_script("CREATE INDEX child_order ON child (\"order\") WHERE \"order\" > 10");
+  conn.execute_script("CREATE VIEW child_view AS SELECT id FROM child");
+  if (is_sqlite())
+    conn.execute_script("CREATE TABLE kv (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID");
+  Inspector inspector(engine);
+  EXPECT_EQ(inspector.view_names(), std::vector<std::string>{"child_view"});
+  auto parent = inspector.table("Parent Table");
+  EXPECT_TRUE(parent.column("Id")->autoincrement);
+  ASSERT_EQ(parent.unique_constraints.size(), 1u);
+  EXPECT_EQ(parent.unique_constraints[0].columns, std::vector<std::string>{"Name"});
+  auto child = inspector.table("child");
+  ASSERT_EQ(child.foreign_keys.size(), 1u);
+  EXPECT_EQ(child.foreign_keys[0].referred_table, "Parent Table");
+  EXPECT_EQ(child.foreign_keys[0].referred_columns, std::vector<std::string>{"Id"});
+  EXPECT_EQ(child.foreign_keys[0].on_delete, FkAction::set_null);
+  ASSERT_EQ(child.check_constraints.size(), 1u);
+  EXPECT_EQ(normalize_sql_expression(child.check_constraints[0].condition), "\"order\">=0");
+  ASSERT_EQ(child.indexes.size(), 1u);
+  EXPECT_EQ(normalize_sql_expression(child.indexes[0].where), "\"order\">10");
+  EXPECT_EQ(child.unique_constraints.size(), 1u);
+  if (is_sqlite()) {
+    EXPECT_FALSE(inspector.table("kv").column("k")->autoincrement);
+  }
+}
+
+TEST_P(Reflection, OtherPostgresSchema) {
+  if (is_sqlite()) GTEST_SKIP() << "schemas are a PostgreSQL feature";
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute_script("CREATE SCHEMA sales; CREATE TABLE sales.orders (id BIGINT PRIMARY KEY)");
+  EXPECT_TRUE(Inspector(engine).table_names().empty());
+  Inspector sales(engine, "sales");
+  EXPECT_EQ(sales.table_names(), std::vector<std::string>{"orders"});
+  EXPECT_EQ(sales.table("orders").primary_key->columns, std::vector<std::string>{"id"});
+  conn.execute_script("DROP SCHEMA sales CASCADE");
+}
+
+STRATA_ON_BOTH_BACKENDS(Reflection);
+
+}  // namespace
+}  // namespace strata::test

@@ -1,0 +1,48 @@
+#include "dialect/sqlite_ddl.hpp"
+
+#include <gtest/gtest.h>
+
+namespace strata::detail {
+namespace {
+
+using Kind = DdlConstraint::Kind;
+
+TEST(SqliteDdl, NamedAndUnnamedConstraints) {
+  auto t = parse_create_table(R"(CREATE TABLE "Order Lines" (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      "Qty" INT NOT NULL CONSTRAINT qty_positive CHECK ("Qty" > 0),
+      sku TEXT UNIQUE,
+      order_id INT REFERENCES orders(id) ON DELETE CASCADE,
+      note TEXT DEFAULT 'PRIMARY, KEY (x)',  -- a comment, CHECK (no)
+      CONSTRAINT uq_pair UNIQUE (order_id, [sku]),
+      CHECK (length(sku) < 40),
+      CONSTRAINT fk_o FOREIGN KEY (order_id) REFERENCES orders (id)
+    ))");
+  EXPECT_TRUE(t.autoincrement);
+  EXPECT_FALSE(t.without_rowid);
+  ASSERT_EQ(t.constraints.size(), 7u);
+  EXPECT_EQ(t.constraints[0].kind, Kind::primary_key);
+  EXPECT_EQ(t.constraints[0].columns, std::vector<std::string>{"id"});
+  EXPECT_EQ(t.constraints[1].kind, Kind::check);
+  EXPECT_EQ(t.constraints[1].name, "qty_positive");
+  EXPECT_EQ(t.constraints[1].condition, "\"Qty\" > 0");
+  EXPECT_EQ(t.constraints[2].kind, Kind::unique);
+  EXPECT_EQ(t.constraints[2].name, "");
+  EXPECT_EQ(t.constraints[3].kind, Kind::foreign_key);
+  EXPECT_EQ(t.constraints[3].columns, std::vector<std::string>{"order_id"});
+  EXPECT_EQ(t.constraints[4].name, "uq_pair");
+  EXPECT_EQ(t.constraints[4].columns, (std::vector<std::string>{"order_id", "sku"}));
+  EXPECT_EQ(t.constraints[5].condition, "length(sku) < 40");
+  EXPECT_EQ(t.constraints[6].name, "fk_o");
+}
+
+TEST(SqliteDdl, WithoutRowidAndPartialIndex) {
+  EXPECT_TRUE(
+      parse_create_table("CREATE TABLE kv (k TEXT PRIMARY KEY, v) WITHOUT ROWID").without_rowid);
+  EXPECT_EQ(parse_index_where("CREATE INDEX ix ON t (a, (b + 1)) WHERE a > 0 AND b IS NOT NULL"),
+            "a > 0 AND b IS NOT NULL");
+  EXPECT_EQ(parse_index_where("CREATE UNIQUE INDEX ix ON t (a)"), "");
+}
+
+}  // namespace
+}  // namespace strata::detail
