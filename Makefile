@@ -33,7 +33,7 @@ test-sanitize: bootstrap
 
 bench: build
 	@scripts/bootstrap bench
-	@scripts/with-postgres $(BUILD_DIR)/bench/engine_bench
+	@scripts/with-postgres sh -c 'for b in $(BUILD_DIR)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done'
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
