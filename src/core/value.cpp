@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "strata/core/error.hpp"
 
 namespace strata {
@@ -19,47 +21,62 @@ ValueRef::ValueRef(const Value& v) noexcept : ValueRef() {
       v.storage());
 }
 
-Value::Value(ValueRef ref) {
-  switch (ref.kind()) {
-    case ValueKind::null:
-      break;
-    case ValueKind::integer:
-      data_ = ref.as_int();
-      break;
-    case ValueKind::real:
-      data_ = ref.as_double();
-      break;
-    case ValueKind::text:
-      data_ = std::string(ref.as_text());
-      break;
-    case ValueKind::blob:
-      data_ = Blob(std::vector<std::byte>(ref.as_blob().begin(), ref.as_blob().end()));
-      break;
-    case ValueKind::boolean:
-      data_ = ref.as_bool();
-      break;
+std::size_t ValueRef::format(char* out) const noexcept {
+  switch (kind_) {
+    case ValueKind::date:
+      return format_date(int_, out);
+    case ValueKind::time:
+      return format_time(int_, out);
+    case ValueKind::datetime:
+      return format_datetime(int_, out);
+    case ValueKind::timestamp:
+      return format_timestamp(int_, out);
+    case ValueKind::uuid:
+      return format_uuid(blob_.data(), out);
+    default:
+      return 0;
   }
-}
-
-std::string_view to_string(ValueKind kind) noexcept {
-  switch (kind) {
-    case ValueKind::null:
-      return "null";
-    case ValueKind::integer:
-      return "integer";
-    case ValueKind::real:
-      return "real";
-    case ValueKind::text:
-      return "text";
-    case ValueKind::blob:
-      return "blob";
-    case ValueKind::boolean:
-      return "boolean";
-  }
-  return "unknown";
 }
 
 namespace {
+
+Value::Storage storage_of(ValueRef ref) {
+  namespace chr = std::chrono;
+  switch (ref.kind()) {
+    case ValueKind::null:
+      return std::monostate{};
+    case ValueKind::integer:
+      return ref.as_int();
+    case ValueKind::real:
+      return ref.as_double();
+    case ValueKind::text:
+      return std::string(ref.as_text());
+    case ValueKind::blob:
+      return Blob(std::vector<std::byte>(ref.as_blob().begin(), ref.as_blob().end()));
+    case ValueKind::boolean:
+      return ref.as_bool();
+    case ValueKind::date:
+      return Date(chr::sys_days(chr::days(ref.as_count())));
+    case ValueKind::time:
+      return TimeOfDay{chr::microseconds(ref.as_count())};
+    case ValueKind::datetime:
+      return DateTime(chr::microseconds(ref.as_count()));
+    case ValueKind::timestamp:
+      return Timestamp(chr::microseconds(ref.as_count()));
+    case ValueKind::json:
+      return Json{std::string(ref.as_text())};
+    case ValueKind::uuid: {
+      Uuid u;
+      std::copy(ref.as_blob().begin(), ref.as_blob().end(), u.bytes.begin());
+      return u;
+    }
+  }
+  return std::monostate{};
+}
+
+constexpr std::string_view kKindNames[] = {"null",     "integer",   "real", "text",
+                                           "blob",     "boolean",   "date", "time",
+                                           "datetime", "timestamp", "uuid", "json"};
 
 template <class T>
 const T& get_as(const Value::Storage& data, ValueKind wanted) {
@@ -69,6 +86,13 @@ const T& get_as(const Value::Storage& data, ValueKind wanted) {
 }
 
 }  // namespace
+
+Value::Value(ValueRef ref) : data_(storage_of(ref)) {}
+
+std::string_view to_string(ValueKind kind) noexcept {
+  auto index = static_cast<std::size_t>(kind);
+  return index < std::size(kKindNames) ? kKindNames[index] : "unknown";
+}
 
 std::int64_t Value::as_int() const {
   return get_as<std::int64_t>(data_, ValueKind::integer);
@@ -87,19 +111,29 @@ bool Value::as_bool() const {
 }
 
 std::string Value::to_string() const {
-  struct Printer {
-    std::string operator()(std::monostate) const { return "NULL"; }
-    std::string operator()(std::int64_t v) const { return fmt::format("{}", v); }
-    std::string operator()(double v) const { return fmt::format("{}", v); }
-    std::string operator()(bool v) const { return v ? "true" : "false"; }
-    std::string operator()(const std::string& v) const { return fmt::format("'{}'", v); }
-    std::string operator()(const Blob& v) const {
-      std::string out = "x'";
-      for (std::byte b : v.bytes) out += fmt::format("{:02x}", static_cast<unsigned>(b));
-      return out + "'";
-    }
-  };
-  return std::visit(Printer{}, data_);
+  return std::visit(
+      [this](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return "NULL";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
+          return fmt::format("{}", v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return fmt::format("'{}'", v);
+        } else if constexpr (std::is_same_v<T, Json>) {
+          return fmt::format("'{}'", v.text);
+        } else if constexpr (std::is_same_v<T, Blob>) {
+          std::string out = "x'";
+          for (std::byte b : v.bytes) out += fmt::format("{:02x}", static_cast<unsigned>(b));
+          return out + "'";
+        } else {
+          char buffer[kMaxTemporalText];
+          return "'" + std::string(buffer, ValueRef(*this).format(buffer)) + "'";
+        }
+      },
+      data_);
 }
 
 }  // namespace strata

@@ -97,14 +97,22 @@ std::string Dialect::literal(const Value& value, const Type& /*type*/) const {
       return value.as_bool() ? "TRUE" : "FALSE";
     case ValueKind::text:
       return quoted_string(value.as_text());
-    case ValueKind::blob: {
-      std::string hex;
-      for (std::byte b : value.as_blob().bytes)
-        hex += fmt::format("{:02x}", static_cast<unsigned>(b));
-      return backend() == Backend::sqlite ? "X'" + hex + "'" : "'\\x" + hex + "'::bytea";
+    case ValueKind::blob:
+      return blob_literal(value.as_blob());
+    case ValueKind::json:
+      return quoted_string(std::get<Json>(value.storage()).text);
+    default: {  // dates, times and uuids, as text
+      char buffer[kMaxTemporalText];
+      return quoted_string(std::string_view(buffer, ValueRef(value).format(buffer)));
     }
   }
   return "NULL";
+}
+
+std::string Dialect::hex(const Blob& blob) {
+  std::string out;
+  for (std::byte b : blob.bytes) out += fmt::format("{:02x}", static_cast<unsigned>(b));
+  return out;
 }
 
 std::string Dialect::default_sql(const ServerDefault& d, const Type& type) const {

@@ -17,6 +17,7 @@ class SqliteDialect final : public Dialect {
  protected:
   std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
   std::string column_sql(const Table& table, const Column& column) const override;
+  std::string blob_literal(const Blob& blob) const override { return "X'" + hex(blob) + "'"; }
   std::string drop_index_sql(std::string_view table, std::string_view index) const override;
 };
 
@@ -31,6 +32,9 @@ class PostgresDialect final : public Dialect {
  protected:
   std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
   std::string drop_index_sql(std::string_view table, std::string_view index) const override;
+  std::string blob_literal(const Blob& blob) const override {
+    return "'\\x" + hex(blob) + "'::bytea";
+  }
 };
 
 }  // namespace strata::detail

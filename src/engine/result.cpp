@@ -40,6 +40,18 @@ Value read_value(const driver::Statement& stmt, int column) {
       return Value(stmt.get_bool(column));
     case ValueKind::blob:
       return Value(stmt.get_blob(column));
+    case ValueKind::date:
+      return Value(parse_date(stmt.get_text(column)));
+    case ValueKind::time:
+      return Value(parse_time(stmt.get_text(column)));
+    case ValueKind::datetime:
+      return Value(parse_datetime(stmt.get_text(column)));
+    case ValueKind::timestamp:
+      return Value(parse_timestamp(stmt.get_text(column)));
+    case ValueKind::uuid:
+      return Value(Uuid::parse(stmt.get_text(column)));
+    case ValueKind::json:
+      return Value(Json{std::string(stmt.get_text(column))});
     default:
       return Value(stmt.get_text(column));
   }

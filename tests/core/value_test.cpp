@@ -46,3 +46,51 @@ TEST(Value, ToStringLooksLikeSql) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+namespace chr = std::chrono;
+
+std::string formatted(ValueRef ref) {
+  char buffer[kMaxTemporalText];
+  return std::string(buffer, ref.format(buffer));
+}
+
+TEST(DateTime, FormatsIsoTextWithMicrosecondsOnlyWhenPresent) {
+  Date d{chr::year(1969), chr::December, chr::day(31)};
+  EXPECT_EQ(formatted(d), "1969-12-31");
+  EXPECT_EQ(formatted(TimeOfDay{chr::hours(7) + chr::microseconds(5)}), "07:00:00.000005");
+  EXPECT_EQ(formatted(DateTime(chr::local_days(d)) + chr::hours(23)), "1969-12-31 23:00:00");
+  EXPECT_EQ(formatted(Timestamp(chr::microseconds(-1))), "1969-12-31 23:59:59.999999+00:00");
+}
+
+TEST(DateTime, ParsesWhatBothBackendsWrite) {
+  EXPECT_EQ(parse_time("10:00:00.5").since_midnight, chr::hours(10) + chr::milliseconds(500));
+  EXPECT_EQ(parse_datetime("2024-01-02T03:04:05"), parse_datetime("2024-01-02 03:04:05"));
+  EXPECT_EQ(parse_datetime("2024-01-02"),
+            DateTime(chr::local_days(Date{chr::year(2024), chr::January, chr::day(2)})));
+  auto utc = parse_timestamp("2024-01-02 03:04:05Z");
+  EXPECT_EQ(parse_timestamp("2024-01-02 08:34:05+05:30"), utc);
+  EXPECT_EQ(parse_timestamp("2024-01-01 22:04:05-05"), utc);
+  EXPECT_EQ(parse_timestamp("2024-01-02 03:04:05"), utc);
+  EXPECT_EQ(Value(ValueRef(utc)), Value(utc));
+  EXPECT_EQ(Value(utc).to_string(), "'2024-01-02 03:04:05+00:00'");
+}
+
+TEST(DateTime, MalformedTextNamesTheExpectedForm) {
+  try {
+    parse_date("2024/01/02");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("'2024/01/02' is not a date (YYYY-MM-DD)"),
+              std::string::npos);
+  }
+  EXPECT_THROW(parse_time("25:00"), DataError);
+  EXPECT_THROW(parse_datetime("2024-01-02 03:04"), DataError);
+  EXPECT_THROW(Uuid::parse("123e4567e89b12d3a456426614174000zz"), DataError);
+  EXPECT_EQ(Uuid::parse("123e4567e89b12d3a456426614174000").to_string(),
+            "123e4567-e89b-12d3-a456-426614174000");
+}
+
+}  // namespace
+}  // namespace strata

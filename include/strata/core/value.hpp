@@ -13,9 +13,24 @@
 #include <variant>
 #include <vector>
 
+#include "strata/core/datetime.hpp"
+
 namespace strata {
 
-enum class ValueKind : std::uint8_t { null, integer, real, text, blob, boolean };
+enum class ValueKind : std::uint8_t {
+  null,
+  integer,
+  real,
+  text,
+  blob,
+  boolean,
+  date,
+  time,
+  datetime,
+  timestamp,  // datetime_tz: an instant
+  uuid,
+  json,
+};
 
 // Binary data. A value type; NUL bytes are data like any other.
 struct Blob {
@@ -49,6 +64,14 @@ class ValueRef {
   ValueRef(const char* v) noexcept : kind_(ValueKind::text), text_(v) {}
   ValueRef(const Blob& v) noexcept : kind_(ValueKind::blob), blob_(v.bytes) {}
   ValueRef(std::span<const std::byte> v) noexcept : kind_(ValueKind::blob), blob_(v) {}
+  ValueRef(const Date& v) noexcept
+      : kind_(ValueKind::date), int_(std::chrono::sys_days(v).time_since_epoch().count()) {}
+  ValueRef(TimeOfDay v) noexcept : kind_(ValueKind::time), int_(v.since_midnight.count()) {}
+  ValueRef(DateTime v) noexcept : kind_(ValueKind::datetime), int_(v.time_since_epoch().count()) {}
+  ValueRef(Timestamp v) noexcept
+      : kind_(ValueKind::timestamp), int_(v.time_since_epoch().count()) {}
+  ValueRef(const Uuid& v) noexcept : kind_(ValueKind::uuid), blob_(v.bytes) {}
+  ValueRef(const Json& v) noexcept : kind_(ValueKind::json), text_(v.text) {}
   ValueRef(const Value& v) noexcept;
   template <class T>
   ValueRef(const std::optional<T>& v) noexcept : ValueRef() {
@@ -62,6 +85,10 @@ class ValueRef {
   bool as_bool() const noexcept { return int_ != 0; }
   std::string_view as_text() const noexcept { return text_; }
   std::span<const std::byte> as_blob() const noexcept { return blob_; }
+  // Days (date), microseconds since midnight (time) or since the epoch (datetime, timestamp).
+  std::int64_t as_count() const noexcept { return int_; }
+  // The text a database is given for a date, time or uuid; `out` holds kMaxTemporalText.
+  std::size_t format(char* out) const noexcept;
 
  private:
   ValueKind kind_;
@@ -74,7 +101,9 @@ class ValueRef {
 // An owning database value. A value type: copyable, comparable, printable with to_string().
 class Value {
  public:
-  using Storage = std::variant<std::monostate, std::int64_t, double, std::string, Blob, bool>;
+  // In the order of ValueKind.
+  using Storage = std::variant<std::monostate, std::int64_t, double, std::string, Blob, bool, Date,
+                               TimeOfDay, DateTime, Timestamp, Uuid, Json>;
 
   Value() = default;
   Value(std::nullptr_t) {}
@@ -87,6 +116,12 @@ class Value {
   Value(std::string_view v) : data_(std::string(v)) {}
   Value(const char* v) : data_(std::string(v)) {}
   Value(Blob v) : data_(std::move(v)) {}
+  Value(Date v) : data_(v) {}
+  Value(TimeOfDay v) : data_(v) {}
+  Value(DateTime v) : data_(v) {}
+  Value(Timestamp v) : data_(v) {}
+  Value(Uuid v) : data_(v) {}
+  Value(Json v) : data_(std::move(v)) {}
   explicit Value(ValueRef ref);
   template <class T>
   Value(const std::optional<T>& v) {

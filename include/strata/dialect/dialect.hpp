@@ -54,6 +54,8 @@ class Dialect {
   virtual std::string autoincrement_column_sql(const Table& table, const Column& column) const = 0;
   virtual std::string foreign_key_sql(const ForeignKey& fk) const;
   std::string column_list(const std::vector<std::string>& columns) const;
+  virtual std::string blob_literal(const Blob& blob) const = 0;
+  static std::string hex(const Blob& blob);
   virtual std::string drop_index_sql(std::string_view table, std::string_view index) const = 0;
 };
 

@@ -49,6 +49,33 @@ template <>
 struct Reader<Blob> {
   static Blob read(const driver::Statement& s, int c) { return s.get_blob(c); }
 };
+// Dates, times and uuids travel as text on both backends.
+template <>
+struct Reader<Date> {
+  static Date read(const driver::Statement& s, int c) { return parse_date(s.get_text(c)); }
+};
+template <>
+struct Reader<TimeOfDay> {
+  static TimeOfDay read(const driver::Statement& s, int c) { return parse_time(s.get_text(c)); }
+};
+template <>
+struct Reader<DateTime> {
+  static DateTime read(const driver::Statement& s, int c) { return parse_datetime(s.get_text(c)); }
+};
+template <>
+struct Reader<Timestamp> {
+  static Timestamp read(const driver::Statement& s, int c) {
+    return parse_timestamp(s.get_text(c));
+  }
+};
+template <>
+struct Reader<Uuid> {
+  static Uuid read(const driver::Statement& s, int c) { return Uuid::parse(s.get_text(c)); }
+};
+template <>
+struct Reader<Json> {
+  static Json read(const driver::Statement& s, int c) { return Json{std::string(s.get_text(c))}; }
+};
 }  // namespace detail
 
 // One row of a Result: a view, valid until the Result advances. Cheap to copy.
@@ -62,7 +89,8 @@ class Row {
   bool is_null(std::string_view name) const { return is_null(index(name)); }
 
   // Typed access: integers, bool, float, double, std::string, std::string_view (valid until the
-  // cursor moves), Blob, Value, and std::optional of those for a column that may be NULL.
+  // cursor moves), Blob, Date, TimeOfDay, DateTime, Timestamp, Uuid, Json, Value, and
+  // std::optional of those for a column that may be NULL.
   // Reading NULL into a type that cannot hold it throws ProgrammingError.
   template <class T>
   T get(int column) const {

@@ -49,6 +49,7 @@ class PgStatement final : public Statement {
 
  private:
   void bind(std::span<const ValueRef> params);
+  int append(const ValueRef& p);
   [[noreturn]] void bad_value(int column, std::string_view wanted) const;
 
   PGconn* conn_;

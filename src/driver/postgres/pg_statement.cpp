@@ -11,6 +11,8 @@ namespace {
 // Type OIDs from pg_type.h, which is not part of libpq's public headers.
 constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26;
 constexpr Oid kFloat4 = 700, kFloat8 = 701;
+constexpr Oid kJson = 114, kJsonb = 3802, kDate = 1082, kTime = 1083, kTimestamp = 1114;
+constexpr Oid kTimestampTz = 1184, kUuid = 2950;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -24,6 +26,39 @@ int hex_digit(char c) {
 PgStatement::PgStatement(PGconn* conn, std::string name, std::string sql, const std::string& url)
     : conn_(conn), name_(std::move(name)), sql_(std::move(sql)), url_(url) {}
 
+// Appends the text form of `p` (raw bytes for a blob); returns libpq's format code.
+int PgStatement::append(const ValueRef& p) {
+  char text[kMaxTemporalText];
+  switch (p.kind()) {
+    case ValueKind::null:
+      return 0;
+    case ValueKind::integer:
+      buffer_.append(text, std::to_chars(text, text + sizeof text, p.as_int()).ptr);
+      return 0;
+    case ValueKind::real:
+      buffer_.append(text, std::to_chars(text, text + sizeof text, p.as_double()).ptr);
+      return 0;
+    case ValueKind::boolean:
+      buffer_ += p.as_bool() ? "true" : "false";
+      return 0;
+    case ValueKind::text:
+    case ValueKind::json:
+      buffer_.append(p.as_text());
+      return 0;
+    case ValueKind::blob:
+      buffer_.append(reinterpret_cast<const char*>(p.as_blob().data()), p.as_blob().size());
+      return 1;
+    case ValueKind::date:
+    case ValueKind::time:
+    case ValueKind::datetime:
+    case ValueKind::timestamp:
+    case ValueKind::uuid:
+      buffer_.append(text, p.format(text));
+      return 0;
+  }
+  return 0;
+}
+
 void PgStatement::bind(std::span<const ValueRef> params) {
   buffer_.clear();
   offsets_.clear();
@@ -34,33 +69,8 @@ void PgStatement::bind(std::span<const ValueRef> params) {
   // may move while it grows. Text containing NUL cannot be sent as text: PostgreSQL rejects
   // NUL in text values anyway.
   for (std::size_t i = 0; i < params.size(); ++i) {
-    const ValueRef& p = params[i];
     offsets_.push_back(buffer_.size());
-    char digits[32];
-    switch (p.kind()) {
-      case ValueKind::null:
-        break;
-      case ValueKind::integer: {
-        auto end = std::to_chars(digits, digits + sizeof digits, p.as_int()).ptr;
-        buffer_.append(digits, end);
-        break;
-      }
-      case ValueKind::real: {
-        auto end = std::to_chars(digits, digits + sizeof digits, p.as_double()).ptr;
-        buffer_.append(digits, end);
-        break;
-      }
-      case ValueKind::boolean:
-        buffer_ += p.as_bool() ? "true" : "false";
-        break;
-      case ValueKind::text:
-        buffer_.append(p.as_text());
-        break;
-      case ValueKind::blob:
-        buffer_.append(reinterpret_cast<const char*>(p.as_blob().data()), p.as_blob().size());
-        formats_[i] = 1;
-        break;
-    }
+    formats_[i] = append(params[i]);
     lengths_[i] = static_cast<int>(buffer_.size() - offsets_[i]);
     buffer_ += '\0';  // libpq reads text parameters up to their terminator
   }
@@ -115,6 +125,19 @@ ValueKind PgStatement::column_kind(int column) const {
     case kFloat4:
     case kFloat8:
       return ValueKind::real;
+    case kDate:
+      return ValueKind::date;
+    case kTime:
+      return ValueKind::time;
+    case kTimestamp:
+      return ValueKind::datetime;
+    case kTimestampTz:
+      return ValueKind::timestamp;
+    case kUuid:
+      return ValueKind::uuid;
+    case kJson:
+    case kJsonb:
+      return ValueKind::json;
     default:
       return ValueKind::text;  // numeric stays text, so that no digit is lost
   }

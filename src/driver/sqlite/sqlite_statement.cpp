@@ -37,12 +37,25 @@ void SqliteStatement::bind(std::span<const ValueRef> params) {
       case ValueKind::real:
         rc = sqlite3_bind_double(stmt_, i + 1, p.as_double());
         break;
+      case ValueKind::date:
+      case ValueKind::time:
+      case ValueKind::datetime:
+      case ValueKind::timestamp:
+      case ValueKind::uuid: {
+        char text[kMaxTemporalText];
+        rc = sqlite3_bind_text64(stmt_, i + 1, text, p.format(text), SQLITE_TRANSIENT, SQLITE_UTF8);
+        break;
+      }
+      case ValueKind::json:
       case ValueKind::text:
         rc = sqlite3_bind_text64(stmt_, i + 1, p.as_text().data(), p.as_text().size(), lifetime,
                                  SQLITE_UTF8);
         break;
       case ValueKind::blob:
-        rc = sqlite3_bind_blob64(stmt_, i + 1, p.as_blob().data(), p.as_blob().size(), lifetime);
+        // A null data pointer would bind NULL: an empty blob is bound as a zero-length blob.
+        rc = p.as_blob().empty() ? sqlite3_bind_zeroblob(stmt_, i + 1, 0)
+                                 : sqlite3_bind_blob64(stmt_, i + 1, p.as_blob().data(),
+                                                       p.as_blob().size(), lifetime);
         break;
     }
     if (rc != SQLITE_OK) throw_error(db_, rc, sql_, url_);
