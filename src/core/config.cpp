@@ -43,6 +43,7 @@ const toml::table& section(const fs::path& file, std::string_view name, const to
 struct ConfigLoader {
   static void database(Config& config, const toml::table& table);
   static void migrations(Config& config, const toml::table& table);
+  static void naming_convention(Config& config, const toml::table& table);
 };
 
 void ConfigLoader::database(Config& c, const toml::table& table) {
@@ -71,6 +72,18 @@ void ConfigLoader::migrations(Config& c, const toml::table& table) {
   }
 }
 
+void ConfigLoader::naming_convention(Config& c, const toml::table& table) {
+  for (const auto& [key, value] : table) {
+    std::string_view name = key.str();
+    if (name != "pk" && name != "ix" && name != "uq" && name != "fk" && name != "ck") {
+      fail(c.file_, value,
+           fmt::format("unknown key 'naming_convention.{}' (expected pk, ix, uq, fk or ck)", name));
+    }
+    c.naming_convention_[std::string(name)] =
+        string_value(c.file_, fmt::format("naming_convention.{}", name), value);
+  }
+}
+
 Config Config::load(const fs::path& file) {
   toml::table root;
   try {
@@ -87,9 +100,12 @@ Config Config::load(const fs::path& file) {
       ConfigLoader::database(config, section(file, "database", node));
     } else if (key == "migrations") {
       ConfigLoader::migrations(config, section(file, "migrations", node));
+    } else if (key == "naming_convention") {
+      ConfigLoader::naming_convention(config, section(file, "naming_convention", node));
     } else {
       fail(file, node,
-           fmt::format("unknown section '{}' (expected database or migrations)", key.str()));
+           fmt::format("unknown section '{}' (expected database, migrations or naming_convention)",
+                       key.str()));
     }
   }
   return config;

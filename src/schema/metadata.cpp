@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "strata/core/config.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata {
@@ -40,6 +41,20 @@ std::string render(const std::string& pattern, const Table& table,
 }
 
 }  // namespace
+
+NamingConvention NamingConvention::from(const Config& config) {
+  NamingConvention convention;
+  const auto& templates = config.naming_convention();
+  auto take = [&](const char* key, std::string& field) {
+    if (auto it = templates.find(key); it != templates.end()) field = it->second;
+  };
+  take("pk", convention.primary_key);
+  take("ix", convention.index);
+  take("uq", convention.unique);
+  take("fk", convention.foreign_key);
+  take("ck", convention.check);
+  return convention;
+}
 
 void NamingConvention::apply(Table& t) const {
   if (t.primary_key && t.primary_key->name.empty()) {

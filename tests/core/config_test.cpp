@@ -92,6 +92,16 @@ TEST_F(ConfigTest, MalformedFilesNameFileLineAndKey) {
   EXPECT_NE(type.find("'database.url' must be a string"), std::string::npos) << type;
 }
 
+TEST_F(ConfigTest, NamingConventionTemplates) {
+  write("[naming_convention]\nix = \"idx_{table}_{columns}\"\nfk = \"{table}_fk\"\n");
+  auto config = Config::load(dir_ / "strata.toml");
+  EXPECT_EQ(config.naming_convention().at("ix"), "idx_{table}_{columns}");
+  EXPECT_EQ(config.naming_convention().size(), 2u);
+  auto bad = load_error("[naming_convention]\nindex = \"x\"\n");
+  EXPECT_NE(bad.find("strata.toml:2: unknown key 'naming_convention.index'"), std::string::npos)
+      << bad;
+}
+
 TEST_F(ConfigTest, NamedConfigMustExist) {
   EXPECT_THROW(Config::resolve(dir_ / "missing.toml"), ConfigError);
 }

@@ -39,6 +39,12 @@ MetaData full_model() {
   pairs.add_primary_key({"a", "b"});
   pairs.add_foreign_key({"", {"item_id"}, "items", {"id"}, FkAction::set_null, FkAction::cascade});
   md.add(std::move(pairs));
+  Table notes("pair_notes",
+              {Column("id", Type::biginteger()).primary_key(),
+               Column("pa", Type::integer()).not_null(), Column("pb", Type::string(5)).not_null()});
+  notes.add_foreign_key(
+      {"", {"pa", "pb"}, "pairs", {"a", "b"}, FkAction::cascade, FkAction::no_action});
+  md.add(std::move(notes));
   return md;
 }
 
@@ -49,9 +55,10 @@ TEST_P(Reflection, CreateAllThenReflectGivesTheModelBack) {
   auto model = full_model();
   model.create_all(engine);
   Inspector inspector(engine);
-  EXPECT_EQ(inspector.table_names(), (std::vector<std::string>{"items", "pairs", "users"}));
+  EXPECT_EQ(inspector.table_names(),
+            (std::vector<std::string>{"items", "pair_notes", "pairs", "users"}));
   auto reflected = inspector.tables();
-  ASSERT_EQ(reflected.size(), 3u);
+  ASSERT_EQ(reflected.size(), 4u);
   for (const auto& table : reflected) {
     const Table* expected = model.table(table.name);
     ASSERT_NE(expected, nullptr) << table.name;

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <strata/core/config.hpp>
 #include <strata/core/error.hpp>
 #include <strata/dialect/dialect.hpp>
 #include <strata/schema/metadata.hpp>
@@ -71,6 +74,17 @@ TEST(NamingConvention, ConfigurableAndIdempotentAndBounded) {
   NamingConvention{}.apply(wide);
   EXPECT_EQ(wide.indexes[0].name.size(), 63u);
   EXPECT_EQ(wide.indexes[0].name.substr(0, 10), "ix_wwwwwww");
+}
+
+TEST(NamingConvention, FromStrataToml) {
+  auto file = std::filesystem::temp_directory_path() / "strata-naming-test.toml";
+  std::ofstream(file) << "[naming_convention]\nix = \"idx_{table}_{columns}\"\n";
+  auto convention = NamingConvention::from(Config::load(file));
+  std::filesystem::remove(file);
+  EXPECT_EQ(convention.index, "idx_{table}_{columns}");
+  EXPECT_EQ(convention.primary_key, "pk_{table}");
+  MetaData md(convention);
+  EXPECT_EQ(md.add(items()).indexes[0].name, "idx_items_title");
 }
 
 TEST(MetaData, SortsParentsFirstAndRejectsCycles) {

@@ -6,9 +6,12 @@
 //   [migrations]
 //   script_location = "migrations"
 //   version_table = "strata_version"
+//   [naming_convention]                 # templates for constraint and index names
+//   ix = "ix_{table}_{columns}"          # also pk, uq, fk, ck
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +46,10 @@ class Config {
   // script_location made absolute against base_dir().
   std::filesystem::path script_location() const;
   const std::string& version_table() const noexcept { return version_table_; }
+  // The [naming_convention] templates the file sets, by key: pk, ix, uq, fk, ck.
+  const std::map<std::string, std::string>& naming_convention() const noexcept {
+    return naming_convention_;
+  }
 
   // Replaces the URL, as `--url` does on the command line; it wins over DATABASE_URL.
   void set_url_override(std::string url) { url_override_ = std::move(url); }
@@ -58,6 +65,7 @@ class Config {
   std::vector<std::pair<std::string, std::string>> pool_settings_;
   std::string script_location_ = "migrations";
   std::string version_table_ = "strata_version";
+  std::map<std::string, std::string> naming_convention_;
 };
 
 }  // namespace strata

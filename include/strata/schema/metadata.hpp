@@ -12,6 +12,7 @@
 namespace strata {
 
 class Engine;
+class Config;
 
 // Templates with {table}, {columns} (joined by "_"), {referred_table} and {name}. Names longer
 // than PostgreSQL's 63 bytes are shortened with a hash, identically on every backend.
@@ -21,6 +22,9 @@ struct NamingConvention {
   std::string unique = "uq_{table}_{columns}";
   std::string foreign_key = "fk_{table}_{columns}_{referred_table}";
   std::string check = "ck_{table}_{name}";
+
+  // The defaults with the templates of strata.toml's [naming_convention] over them.
+  static NamingConvention from(const Config& config);
 
   // Gives every unnamed constraint and index of `table` its conventional name.
   void apply(Table& table) const;
