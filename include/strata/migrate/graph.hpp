@@ -1,0 +1,87 @@
+// The revision graph: heads, bases, branches, merges and dependencies, and the resolution of
+// every target form of the command line (head, heads, base, ids and prefixes, label@head,
+// label@base for downgrades, +N, -N, REV+N, REV-N) into the revisions to apply or revert, in order.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/migrate/revision.hpp"
+
+namespace strata::migrate {
+
+// An upgrade or downgrade plan: each step applies or reverts one revision, and `heads` is
+// what the version table holds after it.
+struct Step {
+  const Revision* revision;
+  bool upgrade;
+  std::vector<std::string> heads_after;
+};
+
+// `A:B` of offline mode and history; either side may be empty.
+struct Range {
+  std::string from;
+  std::string to;
+  static Range parse(std::string_view text);
+};
+
+// Immutable after construction; safe to read from several threads.
+class RevisionGraph {
+ public:
+  // Verifies the graph and throws MigrationError naming the revision and its file for: a
+  // duplicate id, a down_revision or depends_on that does not exist, a branch label used
+  // twice, a cycle.
+  explicit RevisionGraph(std::vector<Revision> revisions);
+
+  const std::vector<Revision>& revisions() const noexcept { return revisions_; }
+  bool empty() const noexcept { return revisions_.empty(); }
+
+  // An id, or a unique prefix of 4 or more characters. Throws MigrationError.
+  const Revision& get(std::string_view id_or_prefix) const;
+  std::vector<std::string> heads() const;
+  std::vector<std::string> bases() const;
+  // Revisions with more than one child.
+  std::vector<std::string> branch_points() const;
+
+  // Everything from `from` (exclusive; its ancestors too) to `to` (inclusive), newest first;
+  // whole graph when both are empty.
+  std::vector<const Revision*> history(const Range& range = {}) const;
+
+  // The steps that bring the version table from `current` heads to `target`.
+  std::vector<Step> plan_upgrade(const std::vector<std::string>& current,
+                                 std::string_view target) const;
+  std::vector<Step> plan_downgrade(const std::vector<std::string>& current,
+                                   std::string_view target) const;
+
+  // The revisions `target` names as an absolute set of heads (empty for base). Relative
+  // forms need `current`.
+  std::vector<std::string> resolve(std::string_view target,
+                                   const std::vector<std::string>& current) const;
+
+  // True when `ancestor` is `id` or lies below it along down_revision and depends_on.
+  bool is_ancestor(const std::string& ancestor, const std::string& id) const;
+
+ private:
+  void verify() const;
+  void check_cycles() const;
+  const Revision* find(std::string_view id) const;
+  std::vector<std::string> children(const std::string& id) const;
+  // `ids` and everything below them, along down_revision and (unless told not to) depends_on.
+  std::vector<std::string> closure(const std::vector<std::string>& ids,
+                                   bool with_dependencies = true) const;
+  // Topological order of `ids`: every revision after those it follows or depends on.
+  std::vector<const Revision*> ordered(const std::vector<std::string>& ids) const;
+  std::vector<std::string> normalized_heads(std::vector<std::string> heads) const;
+  std::vector<std::string> step_forward(const std::vector<std::string>& current, int steps) const;
+  std::vector<std::string> step_back(const std::vector<std::string>& current, int steps) const;
+  std::string single_head(std::string_view target) const;
+  const Revision* with_label(std::string_view label) const;
+
+  std::vector<Revision> revisions_;
+  std::map<std::string, std::size_t, std::less<>> index_;
+};
+
+}  // namespace strata::migrate

@@ -1,0 +1,27 @@
+// A revision: one file of <script_location>/versions/, identified by its revision id and
+// linked to the revisions it follows (down_revision, several for a merge) and depends on.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace strata::migrate {
+
+// A value type; safe to share between threads once loaded.
+struct Revision {
+  std::string id;
+  std::vector<std::string> down_revisions;  // empty: a root; two or more: a merge
+  std::vector<std::string> branch_labels;
+  std::vector<std::string> depends_on;
+  std::string message;
+  std::string created;  // ISO 8601, as written in the file
+  bool transactional = true;
+  std::filesystem::path file;  // empty for revisions built in code
+  std::string checksum;        // SHA-256 of the file, line endings normalised
+
+  // "3f2a9c1b7d4e (versions/20250926_1200_3f2a9c1b7d4e_init.yaml)": how errors name it.
+  std::string describe() const;
+};
+
+}  // namespace strata::migrate
