@@ -10,3 +10,6 @@
 #include "strata/engine/engine.hpp"
 #include "strata/engine/pool.hpp"
 #include "strata/engine/result.hpp"
+#include "strata/sql/execute.hpp"
+#include "strata/sql/expression.hpp"
+#include "strata/sql/statement.hpp"

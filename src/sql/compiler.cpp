@@ -1,0 +1,161 @@
+// Rendering expressions into SQL text: the Compiler and each expression node's render().
+#include "nodes.hpp"
+
+namespace strata::sql::detail {
+
+// Compiler ----------------------------------------------------------------------------------
+
+void Compiler::parameter(const ParamNode& param) {
+  out_.params.push_back(param.value);
+  if (!param.name.empty()) {
+    out_.bindings.push_back({out_.params.size() - 1, param.name, param.required});
+  }
+  out_.sql += dialect_.placeholder(static_cast<int>(out_.params.size()));
+}
+
+void Compiler::expr(const Expr& e, int min_precedence) {
+  const ExprNode& node = e.node();
+  if (node.precedence() < min_precedence) {
+    out_.sql += '(';
+    node.render(*this);
+    out_.sql += ')';
+  } else {
+    node.render(*this);
+  }
+}
+
+void Compiler::list(const std::vector<Expr>& exprs) {
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    if (i > 0) out_.sql += ", ";
+    expr(exprs[i]);
+  }
+}
+
+void Compiler::subquery(const SelectNode& select) {
+  out_.sql += '(';
+  select.render(*this);
+  out_.sql += ')';
+}
+
+void Compiler::clause(std::string_view keyword, const Expr& e) {
+  if (e.empty()) return;
+  out_.sql += keyword;
+  expr(e);
+}
+
+void Compiler::columns(const SourceNode& table, const std::vector<std::size_t>& indexes) {
+  for (std::size_t i = 0; i < indexes.size(); ++i) {
+    if (i > 0) out_.sql += ", ";
+    identifier(table.columns[indexes[i]]);
+  }
+}
+
+void Compiler::assignments(const SourceNode& table, const std::vector<SetItem>& set) {
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    if (i > 0) out_.sql += ", ";
+    identifier(table.columns[set[i].column]);
+    out_.sql += " = ";
+    expr(set[i].value);
+  }
+}
+
+// Expression nodes --------------------------------------------------------------------------
+
+void ColumnNode::render(Compiler& out) const {
+  out.identifier(source->name());
+  out << ".";
+  out.identifier(source->columns[index]);
+}
+
+void ParamNode::render(Compiler& out) const {
+  out.parameter(*this);
+}
+
+void CastNode::render(Compiler& out) const {
+  out << "CAST(";
+  out.expr(operand);
+  out << " AS " << out.dialect().type_sql(type) << ")";
+}
+
+void UnaryNode::render(Compiler& out) const {
+  out << prefix;
+  out.expr(operand, operand_min);
+  out << suffix;
+}
+
+void BinaryNode::render(Compiler& out) const {
+  // Comparisons do not chain, and a - (b - c) keeps its parentheses: the right operand must
+  // bind more tightly than this operator.
+  int left_min = precedence_ == kComparison ? kAdditive : precedence_;
+  out.expr(lhs, left_min);
+  if (op.empty()) {
+    out << " " << out.dialect().ilike_operator() << " ";
+  } else {
+    out << op;
+  }
+  out.expr(rhs, precedence_ + 1);
+}
+
+void ConnectiveNode::render(Compiler& out) const {
+  // AND inside OR gets parentheses too: not needed by SQL, but by whoever reads it.
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    if (i > 0) out << (conjunction ? " AND " : " OR ");
+    out.expr(terms[i], kNot);
+  }
+}
+
+void InNode::render(Compiler& out) const {
+  if (!subquery && items.empty()) {
+    // `x IN ()` is not SQL; an empty list holds nothing, whatever x is.
+    out << (negated ? "1 = 1" : "1 = 0");
+    return;
+  }
+  out.expr(lhs, kAdditive);
+  out << (negated ? " NOT IN " : " IN ");
+  if (subquery) {
+    out.subquery(*subquery);
+    return;
+  }
+  out << "(";
+  out.list(items);
+  out << ")";
+}
+
+void BetweenNode::render(Compiler& out) const {
+  out.expr(operand, kAdditive);
+  out << (negated ? " NOT BETWEEN " : " BETWEEN ");
+  out.expr(low, kAdditive);
+  out << " AND ";
+  out.expr(high, kAdditive);
+}
+
+void FunctionNode::render(Compiler& out) const {
+  out << name << "(";
+  if (form == Form::star) out << "*";
+  if (form == Form::distinct) out << "DISTINCT ";
+  out.list(args);
+  out << ")";
+}
+
+void LabelNode::render(Compiler& out) const {
+  operand.node().render(out);
+}
+
+void SubqueryNode::render(Compiler& out) const {
+  if (exists) out << "EXISTS ";
+  out.subquery(*select);
+}
+
+void SourceNode::render(Compiler& out) const {
+  if (subquery) {
+    out.subquery(*subquery);
+  } else {
+    out.identifier(table);
+  }
+  if (!alias.name.empty()) {
+    out << " AS ";
+    out.identifier(alias);
+  }
+}
+
+}  // namespace strata::sql::detail
