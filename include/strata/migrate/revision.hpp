@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "strata/migrate/operations.hpp"
+
 namespace strata::migrate {
 
 // A value type; safe to share between threads once loaded.
@@ -19,6 +21,9 @@ struct Revision {
   bool transactional = true;
   std::filesystem::path file;  // empty for revisions built in code
   std::string checksum;        // SHA-256 of the file, line endings normalised
+  std::vector<Operation> upgrade;
+  std::vector<Operation> downgrade;
+  bool has_downgrade = false;  // a revision without `downgrade:` cannot be reverted
 
   // "3f2a9c1b7d4e (versions/20250926_1200_3f2a9c1b7d4e_init.yaml)": how errors name it.
   std::string describe() const;

@@ -1,0 +1,323 @@
+#include "operation_parser.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+#include "strata/core/error.hpp"
+
+namespace strata::migrate::detail {
+namespace {
+
+Type type_of(const MapReader& m, std::string_view key) {
+  try {
+    return Type::parse(m.string(key));
+  } catch (const MigrationError&) {
+    throw;
+  } catch (const Error& e) {
+    m.fail(m.required(key), e.what());
+  }
+}
+
+FkAction action_of(const MapReader& m, std::string_view key) {
+  auto text = m.optional_string(key);
+  if (!text) return FkAction::no_action;
+  try {
+    return parse_fk_action(*text);
+  } catch (const Error& e) {
+    m.fail(m.required(key), e.what());
+  }
+}
+
+// A plain (unquoted) YAML number or boolean is that literal; null is NULL; any other scalar
+// is text.
+Value literal_of(const YAML::Node& node, const Source& source) {
+  if (node.IsNull()) return Value();
+  if (!node.IsScalar()) source.fail(node, "expected a single value");
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return Value(text);
+  std::int64_t i = 0;
+  if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+      ec == std::errc{} && end == text.data() + text.size()) {
+    return Value(i);
+  }
+  double d = 0;
+  if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+      ec == std::errc{} && end == text.data() + text.size()) {
+    return Value(d);
+  }
+  bool b = false;
+  if (YAML::convert<bool>::decode(node, b)) return Value(b);
+  return Value(text);
+}
+
+// A literal, a plain `now`, or {sql: EXPR}.
+std::optional<ServerDefault> server_default_of(const YAML::Node& node, const Source& source) {
+  if (node.IsNull()) return std::nullopt;
+  if (node.IsMap()) {
+    MapReader m(node, source, "server_default", {"sql"});
+    return ServerDefault::sql(m.string("sql"));
+  }
+  if (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "now") return ServerDefault::now();
+  return ServerDefault::value(literal_of(node, source));
+}
+
+// `users.id`, or {table: users, columns: [a, b]}.
+std::pair<std::string, std::vector<std::string>> reference_of(const YAML::Node& node,
+                                                              const Source& source) {
+  if (node.IsMap()) {
+    MapReader m(node, source, "references", {"table", "columns"});
+    return {m.string("table"), m.strings("columns")};
+  }
+  std::string text = node.IsScalar() ? node.Scalar() : "";
+  auto dot = text.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == text.size()) {
+    source.fail(node, fmt::format("references '{}' must be table.column or {{table: T, columns: "
+                                  "[...]}}",
+                                  text));
+  }
+  return {text.substr(0, dot), {text.substr(dot + 1)}};
+}
+
+Column column_of(const YAML::Node& node, const Source& source) {
+  MapReader m(node, source, "column",
+              {"name", "type", "nullable", "primary_key", "autoincrement", "unique", "index",
+               "server_default", "foreign_key"});
+  Column c(m.string("name"), type_of(m, "type"));
+  if (m.boolean("primary_key", false)) c.primary_key();
+  if (m.has("autoincrement")) c.auto_increment(m.boolean("autoincrement", false));
+  c.nullable = m.boolean("nullable", c.nullable);
+  if (m.boolean("unique", false)) c.unique();
+  if (m.boolean("index", false)) c.index();
+  if (m.has("server_default"))
+    c.server_default = server_default_of(m.required("server_default"), source);
+  if (m.has("foreign_key")) {
+    MapReader fk(m.required("foreign_key"), source, "foreign_key",
+                 {"references", "on_delete", "on_update"});
+    auto [table, columns] = reference_of(fk.required("references"), source);
+    if (columns.size() != 1) fk.fail(fk.node(), "a column's foreign_key references one column");
+    c.references(table + "." + columns[0], action_of(fk, "on_delete"), action_of(fk, "on_update"));
+  }
+  return c;
+}
+
+Index index_of(const MapReader& m) {
+  return Index{m.optional_string("name").value_or(""), m.strings("columns"),
+               m.boolean("unique", false), m.optional_string("where").value_or("")};
+}
+
+ForeignKey foreign_key_of(const MapReader& m) {
+  auto [table, referred] = reference_of(m.required("references"), m.source());
+  auto columns = m.strings("columns");
+  if (columns.size() != referred.size()) {
+    m.fail(m.node(), fmt::format("foreign key has {} columns but references {}", columns.size(),
+                                 referred.size()));
+  }
+  return ForeignKey{m.optional_string("name").value_or(""),
+                    std::move(columns),
+                    std::move(table),
+                    std::move(referred),
+                    action_of(m, "on_delete"),
+                    action_of(m, "on_update")};
+}
+
+template <class F>
+void each(const MapReader& m, std::string_view key, F&& f) {
+  if (!m.has(key)) return;
+  YAML::Node list = m.required(key);
+  if (!list.IsSequence()) m.fail(list, fmt::format("'{}' must be a list", key));
+  for (const auto& item : list) f(item);
+}
+
+std::vector<Operation> create_table(const MapReader& m, const NamingConvention& convention) {
+  std::vector<Column> columns;
+  each(m, "columns", [&](const YAML::Node& c) { columns.push_back(column_of(c, m.source())); });
+  if (columns.empty()) m.fail(m.node(), "create_table needs at least one column");
+  Table t(m.string("name"), std::move(columns));
+  if (m.has("primary_key")) t.add_primary_key(m.strings("primary_key"));
+  const Source& s = m.source();
+  each(m, "indexes", [&](const YAML::Node& n) {
+    t.indexes.push_back(index_of(MapReader(n, s, "index", {"name", "columns", "unique", "where"})));
+  });
+  each(m, "unique_constraints", [&](const YAML::Node& n) {
+    MapReader u(n, s, "unique constraint", {"name", "columns"});
+    t.add_unique(u.strings("columns"), u.optional_string("name").value_or(""));
+  });
+  each(m, "foreign_keys", [&](const YAML::Node& n) {
+    t.add_foreign_key(foreign_key_of(MapReader(
+        n, s, "foreign key", {"name", "columns", "references", "on_delete", "on_update"})));
+  });
+  each(m, "check_constraints", [&](const YAML::Node& n) {
+    MapReader c(n, s, "check constraint", {"name", "condition"});
+    t.add_check(c.string("condition"), c.string("name"));
+  });
+  convention.apply(t);
+  return {CreateTable{std::move(t)}};
+}
+
+// The column goes in plain; its shorthands become named constraint operations after it.
+std::vector<Operation> add_column(const MapReader& m, const NamingConvention& convention) {
+  std::string table = m.string("table");
+  Table shape(table, {column_of(m.required("column"), m.source())});
+  convention.apply(shape);
+  std::vector<Operation> ops{AddColumn{table, shape.columns.front()}};
+  if (shape.primary_key) m.fail(m.node(), "add_column cannot add a primary key column");
+  for (auto& i : shape.indexes) ops.push_back(CreateIndex{table, std::move(i)});
+  for (auto& u : shape.unique_constraints)
+    ops.push_back(CreateUniqueConstraint{table, std::move(u)});
+  for (auto& f : shape.foreign_keys) ops.push_back(CreateForeignKey{table, std::move(f)});
+  for (auto& c : shape.check_constraints) ops.push_back(CreateCheckConstraint{table, std::move(c)});
+  return ops;
+}
+
+std::vector<Operation> alter_column(const MapReader& m) {
+  AlterColumn op{m.string("table"), m.string("name"), {}, {}, {}, m.optional_string("new_name")};
+  if (m.has("type")) op.type = type_of(m, "type");
+  if (m.has("nullable")) op.nullable = m.boolean("nullable", true);
+  if (m.has("server_default"))
+    op.server_default = server_default_of(m.required("server_default"), m.source());
+  if (!op.type && !op.nullable && !op.server_default && !op.new_name) {
+    m.fail(m.node(),
+           "alter_column changes nothing: give type, nullable, server_default or new_name");
+  }
+  return {op};
+}
+
+// A lone constraint named like one declared in create_table.
+template <class Add>
+Table named(const std::string& table, const NamingConvention& convention, Add&& add) {
+  Table shape;
+  shape.name = table;
+  add(shape);
+  convention.apply(shape);
+  return shape;
+}
+
+std::vector<Operation> create_index(const MapReader& m, const NamingConvention& convention) {
+  std::string table = m.string("table");
+  Table t = named(table, convention, [&](Table& s) { s.indexes.push_back(index_of(m)); });
+  return {CreateIndex{table, t.indexes.front(), m.boolean("concurrently", false)}};
+}
+
+std::vector<Operation> create_unique(const MapReader& m, const NamingConvention& convention) {
+  std::string table = m.string("table");
+  Table t = named(table, convention, [&](Table& s) {
+    s.add_unique(m.strings("columns"), m.optional_string("name").value_or(""));
+  });
+  return {CreateUniqueConstraint{table, t.unique_constraints.front()}};
+}
+
+std::vector<Operation> create_foreign_key(const MapReader& m, const NamingConvention& convention) {
+  std::string table = m.string("table");
+  Table t = named(table, convention, [&](Table& s) { s.add_foreign_key(foreign_key_of(m)); });
+  return {CreateForeignKey{table, t.foreign_keys.front()}};
+}
+
+std::vector<Operation> create_check(const MapReader& m, const NamingConvention& convention) {
+  std::string table = m.string("table");
+  Table t = named(table, convention,
+                  [&](Table& s) { s.add_check(m.string("condition"), m.string("name")); });
+  return {CreateCheckConstraint{table, t.check_constraints.front()}};
+}
+
+std::vector<Operation> drop_constraint(const MapReader& m) {
+  static const std::map<std::string, ConstraintType, std::less<>> kTypes = {
+      {"unique", ConstraintType::unique},
+      {"foreign_key", ConstraintType::foreign_key},
+      {"check", ConstraintType::check},
+      {"primary_key", ConstraintType::primary_key}};
+  auto type = kTypes.find(m.string("type"));
+  if (type == kTypes.end()) {
+    m.fail(m.required("type"), "type must be unique, foreign_key, check or primary_key");
+  }
+  return {DropConstraint{m.string("table"), m.string("name"), type->second}};
+}
+
+std::vector<Operation> execute(const MapReader& m) {
+  Execute op{m.string("sql"), {}};
+  for (const char* dialect : {"sqlite", "postgresql"}) {
+    if (auto text = m.optional_string(dialect)) op.per_dialect[dialect] = *text;
+  }
+  return {op};
+}
+
+std::vector<Operation> bulk_insert(const MapReader& m) {
+  BulkInsert op{m.string("table"), {}};
+  each(m, "rows", [&](const YAML::Node& row) {
+    if (!row.IsMap()) m.fail(row, "each row of bulk_insert must map columns to values");
+    auto& values = op.rows.emplace_back();
+    for (const auto& cell : row) {
+      values.emplace_back(cell.first.as<std::string>(), literal_of(cell.second, m.source()));
+    }
+  });
+  return {op};
+}
+
+using Parser = std::function<std::vector<Operation>(const MapReader&, const NamingConvention&)>;
+
+struct Kind {
+  std::vector<std::string_view> keys;
+  Parser parse;
+};
+
+const std::map<std::string, Kind, std::less<>>& kinds() {
+  using M = const MapReader&;
+  using N = const NamingConvention&;
+  static const std::map<std::string, Kind, std::less<>> table = {
+      {"create_table",
+       {{"name", "columns", "primary_key", "indexes", "unique_constraints", "foreign_keys",
+         "check_constraints"},
+        create_table}},
+      {"drop_table",
+       {{"name"}, [](M m, N) -> std::vector<Operation> { return {DropTable{m.string("name")}}; }}},
+      {"rename_table",
+       {{"name", "new_name"},
+        [](M m, N) -> std::vector<Operation> {
+          return {RenameTable{m.string("name"), m.string("new_name")}};
+        }}},
+      {"add_column", {{"table", "column"}, add_column}},
+      {"drop_column",
+       {{"table", "name"},
+        [](M m, N) -> std::vector<Operation> {
+          return {DropColumn{m.string("table"), m.string("name")}};
+        }}},
+      {"alter_column",
+       {{"table", "name", "type", "nullable", "server_default", "new_name"},
+        [](M m, N) { return alter_column(m); }}},
+      {"create_index",
+       {{"name", "table", "columns", "unique", "where", "concurrently"}, create_index}},
+      {"drop_index",
+       {{"name", "table"},
+        [](M m, N) -> std::vector<Operation> {
+          return {DropIndex{m.string("table"), m.string("name")}};
+        }}},
+      {"create_unique_constraint", {{"name", "table", "columns"}, create_unique}},
+      {"create_foreign_key",
+       {{"name", "table", "columns", "references", "on_delete", "on_update"}, create_foreign_key}},
+      {"create_check_constraint", {{"name", "table", "condition"}, create_check}},
+      {"drop_constraint", {{"name", "table", "type"}, [](M m, N) { return drop_constraint(m); }}},
+      {"execute", {{"sql", "sqlite", "postgresql"}, [](M m, N) { return execute(m); }}},
+      {"bulk_insert", {{"table", "rows"}, [](M m, N) { return bulk_insert(m); }}},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::vector<Operation> parse_operation(const YAML::Node& item, const Source& source,
+                                       const NamingConvention& convention) {
+  if (!item.IsMap() || item.size() != 1) {
+    source.fail(item, "each operation is a map with one key, its name: - create_table: {...}");
+  }
+  auto entry = item.begin();
+  auto name = entry->first.as<std::string>();
+  auto kind = kinds().find(name);
+  if (kind == kinds().end()) {
+    source.fail(entry->first, fmt::format("unknown operation '{}'", name));
+  }
+  return kind->second.parse(MapReader(entry->second, source, name, kind->second.keys), convention);
+}
+
+}  // namespace strata::migrate::detail

@@ -1,0 +1,165 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "strata/core/error.hpp"
+#include "strata/migrate/operations.hpp"
+
+namespace strata::migrate {
+namespace {
+
+[[noreturn]] void fail(std::string message) {
+  throw MigrationError(std::move(message));
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+bool mentions(const std::vector<std::string>& columns, std::string_view name) {
+  return std::find(columns.begin(), columns.end(), name) != columns.end();
+}
+
+void rename_in(std::vector<std::string>& columns, std::string_view from, const std::string& to) {
+  std::replace(columns.begin(), columns.end(), std::string(from), to);
+}
+
+template <class T>
+void erase_named(std::vector<T>& items, std::string_view name) {
+  std::erase_if(items, [&](const T& item) { return item.name == name; });
+}
+
+}  // namespace
+
+std::string_view operation_name(const Operation& op) {
+  static constexpr std::string_view kNames[] = {"create_table",
+                                                "drop_table",
+                                                "rename_table",
+                                                "add_column",
+                                                "drop_column",
+                                                "alter_column",
+                                                "create_index",
+                                                "drop_index",
+                                                "create_unique_constraint",
+                                                "create_foreign_key",
+                                                "create_check_constraint",
+                                                "drop_constraint",
+                                                "execute",
+                                                "bulk_insert"};
+  return kNames[op.index()];
+}
+
+const Table* SchemaState::table(std::string_view name) const {
+  auto it = tables_.find(name);
+  return it == tables_.end() ? nullptr : &it->second;
+}
+
+Table& SchemaState::existing(std::string_view name) {
+  auto it = tables_.find(name);
+  if (it == tables_.end()) fail(fmt::format("table '{}' does not exist at this revision", name));
+  return it->second;
+}
+
+void SchemaState::apply(const Operation& op) {
+  std::visit(Overloaded{
+                 [&](const CreateTable& o) {
+                   if (table(o.table.name))
+                     fail(fmt::format("table '{}' already exists", o.table.name));
+                   tables_.emplace(o.table.name, o.table);
+                 },
+                 [&](const DropTable& o) {
+                   existing(o.name);
+                   tables_.erase(o.name);
+                 },
+                 [&](const RenameTable& o) {
+                   if (table(o.new_name))
+                     fail(fmt::format("table '{}' already exists", o.new_name));
+                   Table moved = std::move(existing(o.name));
+                   tables_.erase(o.name);
+                   moved.name = o.new_name;
+                   tables_.emplace(o.new_name, std::move(moved));
+                   for (auto& [name, t] : tables_) {
+                     for (auto& fk : t.foreign_keys) {
+                       if (fk.referred_table == o.name) fk.referred_table = o.new_name;
+                     }
+                   }
+                 },
+                 [&](const AddColumn& o) {
+                   Table& t = existing(o.table);
+                   if (t.column(o.column.name)) {
+                     fail(fmt::format("column '{}.{}' already exists", o.table, o.column.name));
+                   }
+                   t.columns.push_back(o.column);
+                 },
+                 [&](const DropColumn& o) { drop_column(existing(o.table), o.name); },
+                 [&](const AlterColumn& o) { alter_column(o); },
+                 [&](const CreateIndex& o) { existing(o.table).indexes.push_back(o.index); },
+                 [&](const DropIndex& o) { erase_named(existing(o.table).indexes, o.name); },
+                 [&](const CreateUniqueConstraint& o) {
+                   existing(o.table).unique_constraints.push_back(o.constraint);
+                 },
+                 [&](const CreateForeignKey& o) {
+                   existing(o.table).foreign_keys.push_back(o.constraint);
+                 },
+                 [&](const CreateCheckConstraint& o) {
+                   existing(o.table).check_constraints.push_back(o.constraint);
+                 },
+                 [&](const DropConstraint& o) { drop_constraint(o); },
+                 [&](const Execute&) {},
+                 [&](const BulkInsert& o) { existing(o.table); },
+             },
+             op);
+}
+
+void SchemaState::drop_column(Table& t, std::string_view name) {
+  if (!t.column(name)) fail(fmt::format("column '{}.{}' does not exist", t.name, name));
+  std::erase_if(t.columns, [&](const Column& c) { return c.name == name; });
+  // What involves the column goes with it, as PostgreSQL does it.
+  std::erase_if(t.indexes, [&](const Index& i) { return mentions(i.columns, name); });
+  std::erase_if(t.unique_constraints,
+                [&](const UniqueConstraint& u) { return mentions(u.columns, name); });
+  std::erase_if(t.foreign_keys, [&](const ForeignKey& f) { return mentions(f.columns, name); });
+}
+
+void SchemaState::alter_column(const AlterColumn& o) {
+  Table& t = existing(o.table);
+  Column* c = t.column(o.name);
+  if (!c) fail(fmt::format("column '{}.{}' does not exist", o.table, o.name));
+  if (o.type) c->type = *o.type;
+  if (o.nullable) c->nullable = *o.nullable;
+  if (o.server_default) c->server_default = *o.server_default;
+  if (!o.new_name || *o.new_name == o.name) return;
+  if (t.column(*o.new_name))
+    fail(fmt::format("column '{}.{}' already exists", o.table, *o.new_name));
+  c->name = *o.new_name;
+  if (t.primary_key) rename_in(t.primary_key->columns, o.name, *o.new_name);
+  for (auto& i : t.indexes) rename_in(i.columns, o.name, *o.new_name);
+  for (auto& u : t.unique_constraints) rename_in(u.columns, o.name, *o.new_name);
+  for (auto& f : t.foreign_keys) rename_in(f.columns, o.name, *o.new_name);
+  for (auto& [name, other] : tables_) {
+    for (auto& f : other.foreign_keys) {
+      if (f.referred_table == o.table) rename_in(f.referred_columns, o.name, *o.new_name);
+    }
+  }
+}
+
+void SchemaState::drop_constraint(const DropConstraint& o) {
+  Table& t = existing(o.table);
+  switch (o.type) {
+    case ConstraintType::primary_key:
+      t.primary_key.reset();
+      break;
+    case ConstraintType::unique:
+      erase_named(t.unique_constraints, o.name);
+      break;
+    case ConstraintType::foreign_key:
+      erase_named(t.foreign_keys, o.name);
+      break;
+    case ConstraintType::check:
+      erase_named(t.check_constraints, o.name);
+      break;
+  }
+}
+
+}  // namespace strata::migrate

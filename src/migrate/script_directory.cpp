@@ -1,0 +1,130 @@
+#include "strata/migrate/script_directory.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "operation_parser.hpp"
+#include "strata/core/error.hpp"
+#include "yaml_reader.hpp"
+
+namespace strata::migrate {
+namespace fs = std::filesystem;
+namespace {
+
+const std::vector<std::string_view> kKeys = {"revision",      "down_revision", "branch_labels",
+                                             "depends_on",    "message",       "created",
+                                             "transactional", "upgrade",       "downgrade"};
+
+std::vector<Operation> operations(const detail::MapReader& m, std::string_view key,
+                                  const NamingConvention& convention) {
+  std::vector<Operation> out;
+  YAML::Node list = m.required(key);
+  if (list.IsNull()) return out;
+  if (!list.IsSequence()) m.fail(list, fmt::format("'{}' must be a list of operations", key));
+  for (const auto& item : list) {
+    for (auto& op : detail::parse_operation(item, m.source(), convention))
+      out.push_back(std::move(op));
+  }
+  return out;
+}
+
+// <yyyymmdd>_<hhmm>_<revision>_<slug>.yaml: the third part must be the file's revision.
+void check_file_name(const fs::path& file, const Revision& r) {
+  std::string stem = file.stem().string();
+  std::vector<std::string> parts;
+  std::stringstream in(stem);
+  for (std::string part; std::getline(in, part, '_');) parts.push_back(part);
+  if (parts.size() >= 3 && parts[2] == r.id) return;
+  throw MigrationError(fmt::format(
+      "{}: the file name does not carry its revision {}: name it <yyyymmdd>_<hhmm>_{}_<slug>.yaml",
+      file.string(), r.id, r.id));
+}
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw MigrationError(fmt::format("{}: cannot read the file", file.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::string checksum(std::string_view text) {
+  std::string normalized;
+  normalized.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r') {
+      normalized += '\n';
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    } else {
+      normalized += text[i];
+    }
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(normalized.data(), normalized.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+Revision parse_revision(std::string_view text, const fs::path& file,
+                        const NamingConvention& convention) {
+  detail::Source source{file};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    throw MigrationError(
+        fmt::format("{}:{}: YAML syntax error: {}", file.string(), e.mark.line + 1, e.msg));
+  }
+  detail::MapReader m(root, source, "a revision file", kKeys);
+  Revision r;
+  r.id = m.string("revision");
+  m.required("down_revision");
+  r.down_revisions = m.strings("down_revision");
+  r.branch_labels = m.strings("branch_labels");
+  r.depends_on = m.strings("depends_on");
+  r.message = m.optional_string("message").value_or("");
+  r.created = m.optional_string("created").value_or("");
+  r.transactional = m.boolean("transactional", true);
+  r.file = file;
+  r.checksum = checksum(text);
+  r.upgrade = operations(m, "upgrade", convention);
+  r.has_downgrade = m.has("downgrade") && !m.required("downgrade").IsNull();
+  if (r.has_downgrade) r.downgrade = operations(m, "downgrade", convention);
+  return r;
+}
+
+ScriptDirectory ScriptDirectory::load(const fs::path& location,
+                                      const NamingConvention& convention) {
+  fs::path versions = location / "versions";
+  std::error_code ec;
+  if (!fs::is_directory(versions, ec)) {
+    throw MigrationError(
+        fmt::format("{} does not exist: run `strata init` or set script_location in strata.toml",
+                    versions.string()));
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(versions)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml")
+      files.push_back(entry.path());
+  }
+  // File names start with the date, so name order is creation order: plans and history are
+  // stable from run to run.
+  std::sort(files.begin(), files.end());
+  std::vector<Revision> revisions;
+  for (const auto& file : files) {
+    Revision r = parse_revision(read_file(file), file, convention);
+    check_file_name(file, r);
+    revisions.push_back(std::move(r));
+  }
+  return ScriptDirectory(location, RevisionGraph(std::move(revisions)));
+}
+
+}  // namespace strata::migrate

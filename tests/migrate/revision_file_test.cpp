@@ -1,0 +1,198 @@
+// Revision files: the format of DESIGN.md, every error naming the file and line, and schema
+// replay from the operations alone.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <strata/core/error.hpp>
+#include <strata/migrate/script_directory.hpp>
+
+namespace strata::migrate {
+namespace {
+namespace fs = std::filesystem;
+
+const char* kInit = R"yaml(revision: 3f2a9c1b7d4e
+down_revision: null            # a revision id; a list for a merge; null for a root
+branch_labels: []
+depends_on: []
+message: init
+created: 2025-09-26T12:00:00Z
+transactional: true
+upgrade:
+  - create_table:
+      name: users
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+        - {name: email, type: string(320), nullable: false, unique: true}
+  - create_table:
+      name: items
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+        - {name: title, type: string(200), nullable: false}
+        - {name: owner_id, type: biginteger, nullable: false,
+           foreign_key: {references: users.id, on_delete: cascade}}
+        - {name: created_at, type: datetime, server_default: now}
+        - {name: price, type: "numeric(10,2)", server_default: 0}
+        - {name: status, type: string(10), server_default: "now"}
+        - {name: slug, type: text, server_default: {sql: "lower('x')"}}
+      indexes:
+        - {name: ix_items_title, columns: [title]}
+  - execute:
+      sql: "UPDATE items SET title = trim(title)"
+      postgresql: "UPDATE items SET title = btrim(title)"
+downgrade:
+  - drop_table: {name: items}
+  - drop_table: {name: users}
+)yaml";
+
+std::string error_of(std::string_view text) {
+  try {
+    parse_revision(text, "versions/x.yaml");
+  } catch (const MigrationError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(RevisionFile, ParsesTheDesignExample) {
+  auto r = parse_revision(kInit, "versions/20250926_1200_3f2a9c1b7d4e_init.yaml");
+  EXPECT_EQ(r.id, "3f2a9c1b7d4e");
+  EXPECT_TRUE(r.down_revisions.empty());
+  EXPECT_EQ(r.message, "init");
+  EXPECT_TRUE(r.transactional);
+  EXPECT_TRUE(r.has_downgrade);
+  ASSERT_EQ(r.upgrade.size(), 3u);
+  ASSERT_EQ(r.downgrade.size(), 2u);
+  const Table& items = std::get<CreateTable>(r.upgrade[1]).table;
+  EXPECT_EQ(items.primary_key->name, "pk_items");
+  EXPECT_EQ(items.foreign_keys.at(0).name, "fk_items_owner_id_users");
+  EXPECT_EQ(items.foreign_keys.at(0).on_delete, FkAction::cascade);
+  EXPECT_EQ(items.indexes.at(0).name, "ix_items_title");
+  EXPECT_EQ(items.column("created_at")->server_default, ServerDefault::now());
+  EXPECT_EQ(items.column("price")->server_default, ServerDefault::value(0));
+  EXPECT_EQ(items.column("status")->server_default, ServerDefault::value("now"));
+  EXPECT_EQ(items.column("slug")->server_default, ServerDefault::sql("lower('x')"));
+  EXPECT_EQ(items.column("price")->type, Type::numeric(10, 2));
+  const auto& exec = std::get<Execute>(r.upgrade[2]);
+  EXPECT_EQ(exec.per_dialect.at("postgresql"), "UPDATE items SET title = btrim(title)");
+  EXPECT_EQ(std::get<CreateTable>(r.upgrade[0]).table.unique_constraints.at(0).name,
+            "uq_users_email");
+  EXPECT_EQ(r.checksum.size(), 64u);
+}
+
+TEST(RevisionFile, ErrorsNameFileAndLine) {
+  EXPECT_EQ(error_of("revision: a\ndown_revision: [unclosed\n").substr(0, 31),
+            "versions/x.yaml:3: YAML syntax ");
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade: []\nfoo: 1\n"),
+            "versions/x.yaml:4: unknown key 'foo' in a revision file (expected revision, "
+            "down_revision, branch_labels, depends_on, message, created, transactional, upgrade, "
+            "downgrade)");
+  EXPECT_EQ(error_of("revision: a\nupgrade: []\n"),
+            "versions/x.yaml:1: a revision file is missing the required field 'down_revision'");
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade:\n  - make_table: {name: t}\n"),
+            "versions/x.yaml:4: unknown operation 'make_table'");
+  auto type = error_of(
+      "revision: a\ndown_revision: null\nupgrade:\n  - create_table:\n      name: t\n"
+      "      columns:\n        - {name: id, type: varchar(5)}\n");
+  EXPECT_EQ(type.substr(0, 44), "versions/x.yaml:7: unknown type 'varchar(5)'") << type;
+  auto missing = error_of("revision: a\ndown_revision: null\nupgrade:\n  - drop_table: {}\n");
+  EXPECT_EQ(missing, "versions/x.yaml:4: drop_table is missing the required field 'name'");
+  auto bad_key = error_of(
+      "revision: a\ndown_revision: null\nupgrade:\n  - drop_column: {table: t, column: c}\n");
+  EXPECT_NE(bad_key.find("unknown key 'column' in drop_column"), std::string::npos) << bad_key;
+  auto nothing = error_of(
+      "revision: a\ndown_revision: null\nupgrade:\n  - alter_column: {table: t, name: c}\n");
+  EXPECT_NE(nothing.find("alter_column changes nothing"), std::string::npos);
+}
+
+TEST(RevisionFile, AddColumnShorthandsBecomeNamedConstraints) {
+  auto r = parse_revision(
+      "revision: b\ndown_revision: a\nupgrade:\n  - add_column:\n      table: items\n"
+      "      column: {name: sku, type: string(20), unique: true, index: true}\n",
+      "x.yaml");
+  ASSERT_EQ(r.upgrade.size(), 3u);
+  EXPECT_EQ(std::get<AddColumn>(r.upgrade[0]).column.name, "sku");
+  EXPECT_EQ(std::get<CreateIndex>(r.upgrade[1]).index.name, "ix_items_sku");
+  EXPECT_EQ(std::get<CreateUniqueConstraint>(r.upgrade[2]).constraint.name, "uq_items_sku");
+  EXPECT_EQ(r.down_revisions, std::vector<std::string>{"a"});
+  EXPECT_FALSE(r.has_downgrade);
+}
+
+TEST(RevisionFile, ChecksumIgnoresLineEndings) {
+  EXPECT_EQ(checksum("a: 1\r\nb: 2\r\n"), checksum("a: 1\nb: 2\n"));
+  EXPECT_EQ(checksum("a: 1\rb: 2\r"), checksum("a: 1\nb: 2\n"));
+  EXPECT_NE(checksum("a: 1\n"), checksum("a: 2\n"));
+  EXPECT_EQ(checksum(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+class ScriptDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("strata-scripts-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_ / "versions");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / "versions" / name) << text;
+  }
+  std::string load_error() {
+    try {
+      ScriptDirectory::load(dir_);
+    } catch (const MigrationError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+  fs::path dir_;
+};
+
+TEST_F(ScriptDirectoryTest, LoadsAndChecksNamesAndLinks) {
+  write("20250926_1200_3f2a9c1b7d4e_init.yaml", kInit);
+  write("20250927_0900_aa11bb22cc33_more.yaml",
+        "revision: aa11bb22cc33\ndown_revision: 3f2a9c1b7d4e\nupgrade:\n"
+        "  - add_column: {table: items, column: {name: note, type: text}}\n"
+        "downgrade:\n  - drop_column: {table: items, name: note}\n");
+  auto scripts = ScriptDirectory::load(dir_);
+  EXPECT_EQ(scripts.graph().heads(), std::vector<std::string>{"aa11bb22cc33"});
+  write("20250928_0900_ffffffffffff_bad.yaml",
+        "revision: eeeeeeeeeeee\ndown_revision: aa11bb22cc33\nupgrade: []\n");
+  EXPECT_NE(load_error().find("ffffffffffff_bad.yaml: the file name does not carry its revision "
+                              "eeeeeeeeeeee"),
+            std::string::npos);
+  fs::remove(dir_ / "versions" / "20250928_0900_ffffffffffff_bad.yaml");
+  write("20250928_0900_eeeeeeeeeeee_lost.yaml",
+        "revision: eeeeeeeeeeee\ndown_revision: 999999999999\nupgrade: []\n");
+  EXPECT_NE(load_error().find("has down_revision 999999999999, which no revision file defines"),
+            std::string::npos);
+  fs::remove(dir_ / "versions" / "20250928_0900_eeeeeeeeeeee_lost.yaml");
+  write("20250929_0900_aa11bb22cc33_twin.yaml",
+        "revision: aa11bb22cc33\ndown_revision: 3f2a9c1b7d4e\nupgrade: []\n");
+  EXPECT_NE(load_error().find("revision aa11bb22cc33 is defined twice"), std::string::npos);
+  EXPECT_THROW(ScriptDirectory::load(dir_ / "nowhere"), MigrationError);
+}
+
+TEST(SchemaReplay, ShapesFollowTheOperations) {
+  auto r = parse_revision(kInit, "x.yaml");
+  SchemaState state;
+  for (const auto& op : r.upgrade) state.apply(op);
+  ASSERT_NE(state.table("items"), nullptr);
+  state.apply(AlterColumn{"items", "title", Type::text(), false, std::nullopt, "name"});
+  const Table& items = *state.table("items");
+  EXPECT_EQ(items.column("name")->type, Type::text());
+  EXPECT_EQ(items.indexes.at(0).columns, std::vector<std::string>{"name"});
+  state.apply(RenameTable{"users", "people"});
+  EXPECT_EQ(state.table("items")->foreign_keys.at(0).referred_table, "people");
+  state.apply(DropColumn{"items", "owner_id"});
+  EXPECT_TRUE(state.table("items")->foreign_keys.empty());
+  EXPECT_THROW(state.apply(DropTable{"users"}), MigrationError);
+  EXPECT_THROW(state.apply(AddColumn{"items", Column("name", Type::text())}), MigrationError);
+  for (const auto& op : r.downgrade) {
+    if (std::get<DropTable>(op).name == "users") continue;
+    state.apply(op);
+  }
+  EXPECT_EQ(state.tables().size(), 1u);
+}
+
+}  // namespace
+}  // namespace strata::migrate
