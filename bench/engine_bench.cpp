@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "timing.hpp"
+
 namespace {
 
 constexpr int kRows = 200'000;
@@ -226,27 +228,12 @@ std::int64_t pg_lookup(const std::string& url) {
 
 // Harness -----------------------------------------------------------------------------------
 
-double seconds(const std::function<void()>& work) {
-  auto start = std::chrono::steady_clock::now();
-  work();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 void compare(const char* name, const std::function<void()>& ours, const std::function<void()>& raw,
              const char* baseline) {
-  std::vector<double> a, b;
-  for (int round = 0; round < kRounds; ++round) {
-    a.push_back(seconds(ours));
-    b.push_back(seconds(raw));
-  }
-  double ratio = median(a) / median(b);
-  std::printf("%-34s strata %8.3f s  %-7s %8.3f s  ratio %5.2fx  %s\n", name, median(a), baseline,
-              median(b), ratio, ratio <= 1.15 ? "(goal <= 1.15x: met)" : "(goal <= 1.15x: MISSED)");
+  auto t = strata::bench::interleaved({ours, raw}, kRounds);
+  double ratio = t[0] / t[1];
+  std::printf("%-34s strata %8.3f s  %-7s %8.3f s  ratio %5.2fx  %s\n", name, t[0], baseline, t[1],
+              ratio, ratio <= 1.15 ? "(goal <= 1.15x: met)" : "(goal <= 1.15x: MISSED)");
   std::fflush(stdout);
 }
 

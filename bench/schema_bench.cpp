@@ -14,6 +14,8 @@
 #include <strata/strata.hpp>
 #include <vector>
 
+#include "timing.hpp"
+
 namespace {
 
 constexpr int kTables = 500;
@@ -35,19 +37,6 @@ strata::MetaData model() {
     md.add(strata::Table("t" + std::to_string(i), std::move(cols)));
   }
   return md;
-}
-
-double seconds(const std::function<void()>& work) {
-  auto start = std::chrono::steady_clock::now();
-  work();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(const std::function<void()>& work) {
-  std::vector<double> runs;
-  for (int i = 0; i < 3; ++i) runs.push_back(seconds(work));
-  std::sort(runs.begin(), runs.end());
-  return runs[1];
 }
 
 // The catalog rows alone: what reading the schema costs the database and the driver.
@@ -80,8 +69,11 @@ void run(const char* name, const std::string& url, double goal) {
   md.drop_all(engine);
   md.create_all(engine);
   std::size_t count = 0;
-  double ours = median([&] { count = strata::Inspector(engine).tables().size(); });
-  double floor = median([&] { fetch_catalog(engine); });
+  auto t = strata::bench::interleaved(
+      {[&] { count = strata::Inspector(engine).tables().size(); }, [&] { fetch_catalog(engine); }},
+      3);
+  double ours = t[0];
+  double floor = t[1];
   std::printf(
       "%-11s reflect %d tables: %.3f s (goal < %.1f s: %s); catalog rows alone %.3f s; "
       "ratio %.2fx\n",

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "timing.hpp"
+
 namespace {
 
 namespace sql = strata::sql;
@@ -68,26 +70,8 @@ sql::Select typical_select(const sql::Expr& user, const sql::Expr& max_price,
       .limit(limit);
 }
 
-double seconds(const std::function<void()>& work) {
-  auto start = std::chrono::steady_clock::now();
-  work();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-// Median seconds of each piece of work over interleaved rounds.
 std::vector<double> measure(const std::vector<std::function<void()>>& work) {
-  std::vector<std::vector<double>> times(work.size());
-  for (int round = 0; round < kRounds; ++round) {
-    for (std::size_t i = 0; i < work.size(); ++i) times[i].push_back(seconds(work[i]));
-  }
-  std::vector<double> medians;
-  for (auto& t : times) medians.push_back(median(t));
-  return medians;
+  return strata::bench::interleaved(work, kRounds);
 }
 
 void bench_compile(const strata::Dialect& dialect) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <vector>
 
 #include "dialects.hpp"
 #include "strata/core/error.hpp"
@@ -45,7 +46,13 @@ bool plain_identifier(std::string_view name) {
       return false;
     }
   }
-  return std::find(std::begin(kReserved), std::end(kReserved), name) == std::end(kReserved);
+  // Sorted once, so that quoting a name costs a binary search, not a scan.
+  static const std::vector<std::string_view> sorted = [] {
+    std::vector<std::string_view> words(std::begin(kReserved), std::end(kReserved));
+    std::sort(words.begin(), words.end());
+    return words;
+  }();
+  return !std::binary_search(sorted.begin(), sorted.end(), name);
 }
 
 std::string quoted_string(std::string_view text) {
@@ -80,6 +87,54 @@ std::string Dialect::quote(std::string_view name) const {
     if (c == '"') out += '"';
   }
   return out + "\"";
+}
+
+std::string_view Dialect::type_name(TypeKind kind) const {
+  switch (kind) {
+    case TypeKind::boolean:
+      return "BOOLEAN";
+    case TypeKind::smallinteger:
+      return "SMALLINT";
+    case TypeKind::integer:
+      return "INTEGER";
+    case TypeKind::biginteger:
+      return "BIGINT";
+    case TypeKind::float32:
+      return "REAL";
+    case TypeKind::float64:
+      return "DOUBLE PRECISION";
+    case TypeKind::text:
+      return "TEXT";
+    case TypeKind::date:
+      return "DATE";
+    case TypeKind::time:
+      return "TIME";
+    case TypeKind::datetime:
+      return "TIMESTAMP";
+    case TypeKind::datetime_tz:
+      return "TIMESTAMP WITH TIME ZONE";
+    case TypeKind::binary:
+      return "BLOB";
+    case TypeKind::json:
+      return "JSON";
+    case TypeKind::uuid:
+      return "UUID";
+    default:
+      return "";
+  }
+}
+
+std::string Dialect::type_sql(const Type& type) const {
+  switch (type.kind()) {
+    case TypeKind::numeric:
+      return fmt::format("NUMERIC({}, {})", type.precision(), type.scale());
+    case TypeKind::string:
+      return type.length() > 0 ? fmt::format("VARCHAR({})", type.length()) : "VARCHAR";
+    case TypeKind::other:
+      return type.database_name();
+    default:
+      return std::string(type_name(type.kind()));
+  }
 }
 
 std::string Dialect::literal(const Value& value, const Type& /*type*/) const {

@@ -10,11 +10,11 @@ class SqliteDialect final : public Dialect {
   Backend backend() const noexcept override { return Backend::sqlite; }
   std::string_view name() const noexcept override { return "sqlite"; }
   std::string placeholder(int number) const override { return "?" + std::to_string(number); }
-  std::string type_sql(const Type& type) const override;
   std::string literal(const Value& value, const Type& type) const override;
   std::string_view ilike_operator() const noexcept override { return "LIKE"; }
 
  protected:
+  std::string_view type_name(TypeKind kind) const override;
   std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
   std::string column_sql(const Table& table, const Column& column) const override;
   std::string blob_literal(const Blob& blob) const override { return "X'" + hex(blob) + "'"; }
@@ -26,10 +26,10 @@ class PostgresDialect final : public Dialect {
   Backend backend() const noexcept override { return Backend::postgresql; }
   std::string_view name() const noexcept override { return "postgresql"; }
   std::string placeholder(int number) const override { return "$" + std::to_string(number); }
-  std::string type_sql(const Type& type) const override;
   std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
 
  protected:
+  std::string_view type_name(TypeKind kind) const override;
   std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
   std::string drop_index_sql(std::string_view table, std::string_view index) const override;
   std::string blob_literal(const Blob& blob) const override {

@@ -4,44 +4,15 @@
 
 namespace strata::detail {
 
-std::string PostgresDialect::type_sql(const Type& type) const {
-  switch (type.kind()) {
-    case TypeKind::boolean:
-      return "BOOLEAN";
-    case TypeKind::smallinteger:
-      return "SMALLINT";
-    case TypeKind::integer:
-      return "INTEGER";
-    case TypeKind::biginteger:
-      return "BIGINT";
-    case TypeKind::float32:
-      return "REAL";
-    case TypeKind::float64:
-      return "DOUBLE PRECISION";
-    case TypeKind::numeric:
-      return fmt::format("NUMERIC({}, {})", type.precision(), type.scale());
-    case TypeKind::string:
-      return type.length() > 0 ? fmt::format("VARCHAR({})", type.length()) : "VARCHAR";
-    case TypeKind::text:
-      return "TEXT";
-    case TypeKind::date:
-      return "DATE";
-    case TypeKind::time:
-      return "TIME";
-    case TypeKind::datetime:
-      return "TIMESTAMP";
-    case TypeKind::datetime_tz:
-      return "TIMESTAMP WITH TIME ZONE";
+std::string_view PostgresDialect::type_name(TypeKind kind) const {
+  switch (kind) {
     case TypeKind::binary:
       return "BYTEA";
     case TypeKind::json:
       return "JSONB";
-    case TypeKind::uuid:
-      return "UUID";
-    case TypeKind::other:
-      return type.database_name();
+    default:
+      return Dialect::type_name(kind);
   }
-  return "TEXT";
 }
 
 std::string PostgresDialect::autoincrement_column_sql(const Table& /*table*/,

@@ -6,44 +6,15 @@ namespace strata::detail {
 
 // Declared names are chosen so that reflection reads back exactly the strata type; SQLite
 // derives each column's affinity from them.
-std::string SqliteDialect::type_sql(const Type& type) const {
-  switch (type.kind()) {
-    case TypeKind::boolean:
-      return "BOOLEAN";
-    case TypeKind::smallinteger:
-      return "SMALLINT";
-    case TypeKind::integer:
-      return "INTEGER";
-    case TypeKind::biginteger:
-      return "BIGINT";
+std::string_view SqliteDialect::type_name(TypeKind kind) const {
+  switch (kind) {
     case TypeKind::float32:
       return "FLOAT";
-    case TypeKind::float64:
-      return "DOUBLE PRECISION";
-    case TypeKind::numeric:
-      return fmt::format("NUMERIC({}, {})", type.precision(), type.scale());
-    case TypeKind::string:
-      return type.length() > 0 ? fmt::format("VARCHAR({})", type.length()) : "VARCHAR";
-    case TypeKind::text:
-      return "TEXT";
-    case TypeKind::date:
-      return "DATE";
-    case TypeKind::time:
-      return "TIME";
     case TypeKind::datetime:
       return "DATETIME";
-    case TypeKind::datetime_tz:
-      return "TIMESTAMP WITH TIME ZONE";
-    case TypeKind::binary:
-      return "BLOB";
-    case TypeKind::json:
-      return "JSON";
-    case TypeKind::uuid:
-      return "UUID";
-    case TypeKind::other:
-      return type.database_name();
+    default:
+      return Dialect::type_name(kind);
   }
-  return "TEXT";
 }
 
 // Booleans are stored as 0 and 1.

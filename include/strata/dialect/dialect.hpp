@@ -30,7 +30,7 @@ class Dialect {
   // `?N` or `$N`.
   virtual std::string placeholder(int number) const = 0;
 
-  virtual std::string type_sql(const Type& type) const = 0;
+  std::string type_sql(const Type& type) const;
   // An SQL literal for a value of a column of `type` (text quoted with '' escapes).
   virtual std::string literal(const Value& value, const Type& type) const;
   std::string default_sql(const ServerDefault& server_default, const Type& type) const;
@@ -50,6 +50,9 @@ class Dialect {
 
  protected:
   virtual std::string column_sql(const Table& table, const Column& column) const;
+  // The name of a type without parameters; dialects override where they differ from the
+  // standard names.
+  virtual std::string_view type_name(TypeKind kind) const;
   // Column types an autoincrementing primary key needs (INTEGER for SQLite's rowid alias).
   virtual std::string autoincrement_column_sql(const Table& table, const Column& column) const = 0;
   virtual std::string foreign_key_sql(const ForeignKey& fk) const;
