@@ -49,7 +49,8 @@ std::span<const ValueRef> arrange(const detail::CachedStatement& entry,
 }
 
 // Runs a cached statement, marking it busy for as long as its Result lives.
-Result run_cached(detail::CachedStatement& entry, std::span<const ValueRef> values) {
+Result run_cached(const std::shared_ptr<detail::PooledConnection>& conn,
+                  detail::CachedStatement& entry, std::span<const ValueRef> values) {
   entry.busy = true;
   try {
     entry.stmt->execute(values);
@@ -57,40 +58,42 @@ Result run_cached(detail::CachedStatement& entry, std::span<const ValueRef> valu
     entry.busy = false;
     throw;
   }
-  return Result(*entry.stmt, &entry, nullptr);
+  return Result(conn, *entry.stmt, &entry, nullptr);
 }
 
 }  // namespace
 
-Connection::Connection(std::shared_ptr<Pool> pool, detail::PooledPtr connection) noexcept
-    : pool_(std::move(pool)), conn_(std::move(connection)) {}
+namespace {
+
+// Gives a connection back to its pool once the Connection and every Result and Transaction
+// that use it are gone, rolling back a transaction left open.
+struct ReturnToPool {
+  std::shared_ptr<Pool> pool;
+  void operator()(detail::PooledConnection* c) const noexcept {
+    detail::PooledPtr owned(c);
+    if (c->conn->transaction_status() != driver::TransactionStatus::idle) {
+      try {
+        c->conn->rollback();
+      } catch (const std::exception& e) {
+        detail::logger().warn("rollback on return to the pool failed: {}", e.what());
+      }
+    }
+    c->depth = 0;
+    pool->release(std::move(owned));
+  }
+};
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<Pool> pool, detail::PooledPtr connection)
+    : pool_(pool), conn_(connection.release(), ReturnToPool{std::move(pool)}) {}
 
 Connection::Connection(Connection&&) noexcept = default;
-
-Connection& Connection::operator=(Connection&& other) noexcept {
-  if (this != &other) {
-    close();
-    pool_ = std::move(other.pool_);
-    conn_ = std::move(other.conn_);
-  }
-  return *this;
-}
-
-Connection::~Connection() {
-  close();
-}
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
 
 void Connection::close() noexcept {
-  if (!conn_) return;
-  if (conn_->conn->transaction_status() != driver::TransactionStatus::idle) {
-    try {
-      conn_->conn->rollback();
-    } catch (const std::exception& e) {
-      detail::logger().warn("rollback on return to the pool failed: {}", e.what());
-    }
-  }
-  conn_->depth = 0;
-  pool_->release(std::move(conn_));
+  conn_.reset();
 }
 
 detail::PooledConnection& Connection::checked() const {
@@ -126,7 +129,7 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   std::vector<ValueRef> scratch;
   detail::CachedStatement* entry = pc.cache.find(sql);
   if (entry && !entry->busy) {
-    return run_cached(*entry, arrange(*entry, params, named, scratch, pool_->url()));
+    return run_cached(conn_, *entry, arrange(*entry, params, named, scratch, pool_->url()));
   }
   // Rendered and checked before preparing, so that a wrong call costs no round trip.
   auto rendered = native
@@ -140,9 +143,9 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   if (!cache) {
     fresh.stmt->execute(values);
     auto& stmt = *fresh.stmt;
-    return Result(stmt, nullptr, std::move(fresh.stmt));
+    return Result(conn_, stmt, nullptr, std::move(fresh.stmt));
   }
-  return run_cached(pc.cache.insert(std::move(fresh), *pc.conn), values);
+  return run_cached(conn_, pc.cache.insert(std::move(fresh), *pc.conn), values);
 }
 
 void Connection::execute_script(std::string_view sql) {
@@ -176,8 +179,9 @@ std::string savepoint_name(int level) {
 }
 }  // namespace
 
-Transaction::Transaction(Connection& connection, bool immediate) : connection_(&connection) {
-  auto& pc = connection.checked();
+Transaction::Transaction(Connection& connection, bool immediate)
+    : conn_((connection.checked(), connection.conn_)) {
+  auto& pc = *conn_;
   level_ = pc.depth + 1;
   if (level_ == 1) {
     if (pc.conn->transaction_status() != driver::TransactionStatus::idle) {
@@ -187,6 +191,11 @@ Transaction::Transaction(Connection& connection, bool immediate) : connection_(&
           {"", "", 0, "", connection.url()});
     }
     pc.conn->begin(immediate);
+  } else if (pc.conn->transaction_status() == driver::TransactionStatus::idle) {
+    throw OperationalError(
+        "the database ended the transaction (after an error); roll back the outer transaction "
+        "before starting a savepoint",
+        {"", "", 0, "", connection.url()});
   } else {
     pc.conn->savepoint(savepoint_name(level_));
   }
@@ -194,12 +203,12 @@ Transaction::Transaction(Connection& connection, bool immediate) : connection_(&
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : connection_(other.connection_), level_(other.level_), active_(other.active_) {
+    : conn_(std::move(other.conn_)), level_(other.level_), active_(other.active_) {
   other.active_ = false;
 }
 
 Transaction::~Transaction() {
-  if (!active_ || !connection_->conn_ || connection_->conn_->depth < level_) return;
+  if (!active_ || !conn_ || conn_->depth < level_) return;
   try {
     finish(false);
   } catch (const std::exception& e) {
@@ -215,28 +224,56 @@ void Transaction::rollback() {
 }
 
 void Transaction::finish(bool commit) {
-  auto& pc = connection_->checked();
-  if (!active_) {
+  if (!active_ || !conn_) {
     throw ProgrammingError("the transaction has already been committed or rolled back", {});
   }
+  auto& pc = *conn_;
   if (pc.depth != level_) {
     throw ProgrammingError("an inner transaction (savepoint) is still open: end it first", {});
   }
   active_ = false;
   pc.depth = level_ - 1;
   auto& conn = *pc.conn;
-  if (level_ > 1) {
-    if (!commit) conn.rollback_to(savepoint_name(level_));
-    conn.release(savepoint_name(level_));
+  auto status = conn.transaction_status();
+  if (status == driver::TransactionStatus::idle) {
+    // SQLite rolls a transaction back by itself after some errors (a full disk, RAISE).
+    if (commit) {
+      throw OperationalError(
+          "the database already rolled this transaction back after an error; "
+          "nothing was committed",
+          {});
+    }
     return;
   }
-  if (!commit) return conn.rollback();
+  bool failed = status == driver::TransactionStatus::failed;
+  if (level_ > 1) {
+    if (!commit || failed) conn.rollback_to(savepoint_name(level_));
+    conn.release(savepoint_name(level_));
+  } else if (!commit || failed) {
+    conn.rollback();
+  } else {
+    commit_or_roll_back(conn);
+  }
+  if (commit && failed) {
+    // PostgreSQL would answer COMMIT with a silent ROLLBACK: say so instead.
+    throw ProgrammingError(
+        "a statement in this transaction failed, so PostgreSQL aborted it: it "
+        "was rolled back and nothing was committed",
+        {});
+  }
+}
+
+void Transaction::commit_or_roll_back(driver::Connection& conn) {
   try {
     conn.commit();
   } catch (...) {
     // SQLite keeps the transaction open when COMMIT fails (busy, deferred constraint): end it,
-    // so that "rolls back unless committed" holds.
-    if (conn.transaction_status() != driver::TransactionStatus::idle) conn.rollback();
+    // so that "rolls back unless committed" holds, and report the first error.
+    try {
+      if (conn.transaction_status() != driver::TransactionStatus::idle) conn.rollback();
+    } catch (const std::exception& e) {
+      detail::logger().warn("rollback after a failed commit failed: {}", e.what());
+    }
     throw;
   }
 }

@@ -59,12 +59,15 @@ Value read_value(const driver::Statement& stmt, int column) {
 
 }  // namespace detail
 
-Result::Result(driver::Statement& stmt, detail::CachedStatement* entry,
-               std::unique_ptr<driver::Statement> owned) noexcept
-    : stmt_(&stmt), entry_(entry), owned_(std::move(owned)) {}
+Result::Result(std::shared_ptr<detail::PooledConnection> conn, driver::Statement& stmt,
+               detail::CachedStatement* entry, std::unique_ptr<driver::Statement> owned) noexcept
+    : conn_(std::move(conn)), stmt_(&stmt), entry_(entry), owned_(std::move(owned)) {}
 
 Result::Result(Result&& other) noexcept
-    : stmt_(other.stmt_), entry_(other.entry_), owned_(std::move(other.owned_)) {
+    : conn_(std::move(other.conn_)),
+      stmt_(other.stmt_),
+      entry_(other.entry_),
+      owned_(std::move(other.owned_)) {
   other.stmt_ = nullptr;
   other.entry_ = nullptr;
 }
@@ -72,6 +75,7 @@ Result::Result(Result&& other) noexcept
 Result& Result::operator=(Result&& other) noexcept {
   if (this != &other) {
     release();
+    conn_ = std::move(other.conn_);
     stmt_ = std::exchange(other.stmt_, nullptr);
     entry_ = std::exchange(other.entry_, nullptr);
     owned_ = std::move(other.owned_);
@@ -89,6 +93,7 @@ void Result::release() noexcept {
   if (entry_) entry_->busy = false;
   owned_.reset();
   stmt_ = nullptr;
+  conn_.reset();
 }
 
 }  // namespace strata

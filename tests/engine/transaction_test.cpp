@@ -106,3 +106,80 @@ STRATA_ON_BOTH_BACKENDS(Transactions);
 
 }  // namespace
 }  // namespace strata::test
+
+namespace strata::test {
+namespace {
+
+class Lifetimes : public DatabaseTest {};
+
+TEST_P(Lifetimes, ResultOutlivesItsConnection) {
+  auto engine = make_engine("pool_size=1&max_overflow=0&pool_timeout=0.2");
+  engine.connect().execute_script("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2)");
+  auto result = engine.connect().execute("SELECT x FROM t ORDER BY x");
+  EXPECT_EQ(engine.pool_status().checked_out, 1);
+  EXPECT_THROW(engine.connect(), OperationalError);  // still lent to the Result
+  int sum = 0;
+  for (const auto& row : result) sum += row.get<int>(0);
+  EXPECT_EQ(sum, 3);
+  { auto gone = std::move(result); }
+  EXPECT_EQ(engine.pool_status().checked_out, 0);
+  EXPECT_NO_THROW(engine.connect());
+}
+
+TEST_P(Lifetimes, TransactionSurvivesMovingTheConnection) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute_script("CREATE TABLE t (x INTEGER)");
+  {
+    auto tx = conn.begin();
+    conn.execute("INSERT INTO t VALUES (1)");
+    Connection moved = std::move(conn);
+    tx.commit();
+    conn = std::move(moved);
+  }
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM t").scalar<int>(), 1);
+}
+
+// PostgreSQL aborts a transaction at its first error and would answer COMMIT with a silent
+// ROLLBACK; strata says so. SQLite keeps the transaction, so the commit goes through there.
+TEST_P(Lifetimes, CommitAfterAFailedStatement) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute_script("CREATE TABLE t (x INTEGER PRIMARY KEY)");
+  auto tx = conn.begin();
+  conn.execute("INSERT INTO t VALUES (1)");
+  EXPECT_THROW(conn.execute("INSERT INTO t VALUES (1)"), IntegrityError);
+  if (is_sqlite()) {
+    tx.commit();
+    EXPECT_EQ(conn.execute("SELECT count(*) FROM t").scalar<int>(), 1);
+  } else {
+    EXPECT_THROW(tx.commit(), ProgrammingError);
+    EXPECT_FALSE(conn.in_transaction());
+    EXPECT_EQ(conn.execute("SELECT count(*) FROM t").scalar<int>(), 0);
+  }
+}
+
+TEST_P(Lifetimes, FailedSavepointRollsBackToItself) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute_script("CREATE TABLE t (x INTEGER PRIMARY KEY)");
+  auto outer = conn.begin();
+  conn.execute("INSERT INTO t VALUES (1)");
+  {
+    auto inner = conn.begin();
+    conn.execute("INSERT INTO t VALUES (2)");
+    EXPECT_THROW(conn.execute("INSERT INTO t VALUES (1)"), IntegrityError);
+    if (is_sqlite()) {
+      inner.rollback();
+    } else {
+      EXPECT_THROW(inner.commit(), ProgrammingError);
+    }
+  }
+  outer.commit();
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM t").scalar<int>(), 1);
+}
+
+STRATA_ON_BOTH_BACKENDS(Lifetimes);
+
+}  // namespace
+}  // namespace strata::test

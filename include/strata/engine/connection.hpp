@@ -22,11 +22,12 @@ struct NamedParam {
   ValueRef value;
 };
 
-// One pooled connection. Move-only; used by one thread at a time. Destroying it returns it to
-// the pool, rolling back a transaction left open. Results it returned must be gone by then.
+// One pooled connection. Move-only; used by one thread at a time. It goes back to the pool,
+// with any transaction left open rolled back, once this object and every Result and
+// Transaction made from it are gone: a Result may outlive the Connection that ran it.
 class Connection {
  public:
-  Connection(std::shared_ptr<Pool> pool, detail::PooledPtr connection) noexcept;
+  Connection(std::shared_ptr<Pool> pool, detail::PooledPtr connection);
   Connection(Connection&&) noexcept;
   Connection& operator=(Connection&&) noexcept;
   ~Connection();
@@ -61,7 +62,8 @@ class Connection {
   Backend backend() const noexcept;
   // The masked URL of the database.
   std::string url() const;
-  // Returns the connection to the pool now; the object is empty afterwards.
+  // Lets go of the connection; it returns to the pool when no Result uses it any more. The
+  // object is empty afterwards.
   void close() noexcept;
 
  private:
@@ -71,11 +73,12 @@ class Connection {
              std::span<const NamedParam> named, bool native);
 
   std::shared_ptr<Pool> pool_;
-  detail::PooledPtr conn_;
+  std::shared_ptr<detail::PooledConnection> conn_;
 };
 
 // A transaction or savepoint on a Connection; rolls back unless committed. Lives on the stack
-// of the thread that uses the connection; inner ones must end before outer ones.
+// of the thread that uses the connection; inner ones must end before outer ones. It keeps the
+// pooled connection, so moving or closing the Connection does not strand it.
 class Transaction {
  public:
   Transaction(Transaction&& other) noexcept;
@@ -92,8 +95,9 @@ class Transaction {
   friend class Connection;
   Transaction(Connection& connection, bool immediate);
   void finish(bool commit);
+  static void commit_or_roll_back(driver::Connection& conn);
 
-  Connection* connection_;
+  std::shared_ptr<detail::PooledConnection> conn_;
   int level_;
   bool active_ = true;
 };

@@ -17,6 +17,7 @@ namespace strata {
 
 namespace detail {
 struct CachedStatement;
+struct PooledConnection;
 [[noreturn]] void throw_null_column(const driver::Statement& stmt, int column);
 [[noreturn]] void throw_no_row(const driver::Statement& stmt);
 int column_index(const driver::Statement& stmt, std::string_view name);
@@ -120,9 +121,9 @@ class Row {
   const driver::Statement* stmt_ = nullptr;
 };
 
-// The outcome of Connection::execute. Move-only; must not outlive its Connection, and is used
-// by one thread at a time. While a Result is open, its statement is not reused: executing the
-// same SQL again meanwhile prepares a second statement.
+// The outcome of Connection::execute. Move-only; used by one thread at a time. It keeps its
+// pooled connection out of the pool until it is destroyed. While a Result is open, its statement is
+// not reused: executing the same SQL again meanwhile prepares a second statement.
 class Result {
  public:
   class iterator {
@@ -151,8 +152,8 @@ class Result {
     Row row_;
   };
 
-  Result(driver::Statement& stmt, detail::CachedStatement* entry,
-         std::unique_ptr<driver::Statement> owned) noexcept;
+  Result(std::shared_ptr<detail::PooledConnection> conn, driver::Statement& stmt,
+         detail::CachedStatement* entry, std::unique_ptr<driver::Statement> owned) noexcept;
   Result(Result&& other) noexcept;
   Result& operator=(Result&& other) noexcept;
   Result(const Result&) = delete;
@@ -190,6 +191,7 @@ class Result {
  private:
   void release() noexcept;
 
+  std::shared_ptr<detail::PooledConnection> conn_;  // released last
   driver::Statement* stmt_;
   detail::CachedStatement* entry_;
   std::unique_ptr<driver::Statement> owned_;
