@@ -80,12 +80,11 @@ std::uint16_t parse_port(std::string_view text, std::string_view url) {
 std::string mask_url(std::string_view text) {
   auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return std::string(text);
+  // The last '@' ends the user information even when an unencoded '@', '/' or '?' stands in
+  // the password, so everything between the first ':' and it is masked.
   auto authority_start = scheme_end + 3;
-  auto at = text.find('@', authority_start);
-  auto slash = text.find('/', authority_start);
-  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) {
-    return std::string(text);
-  }
+  auto at = text.rfind('@');
+  if (at == std::string_view::npos || at < authority_start) return std::string(text);
   auto colon = text.find(':', authority_start);
   if (colon == std::string_view::npos || colon > at) return std::string(text);
   return fmt::format("{}***{}", text.substr(0, colon + 1), text.substr(at));
@@ -117,6 +116,21 @@ Parts split(std::string_view text) {
   return parts;
 }
 
+// A '/', '?' or '#' before the last '@' would cut the password into the host, path or query,
+// and an error about those parts would then show a piece of it.
+void check_user_info(std::string_view text) {
+  auto scheme_end = text.find("://");
+  auto at = text.rfind('@');
+  if (scheme_end == std::string_view::npos || at == std::string_view::npos || at < scheme_end)
+    return;
+  std::string_view user_info = text.substr(scheme_end + 3, at - scheme_end - 3);
+  if (user_info.find_first_of("/?#") == std::string_view::npos) return;
+  throw ConfigError(fmt::format(
+      "the user or password of database URL '{}' contains '/', '?' or '#': percent-encode them "
+      "(%2F, %3F, %23)",
+      mask_url(text)));
+}
+
 Backend backend_of(std::string_view scheme, std::string_view url) {
   if (scheme == "sqlite") return Backend::sqlite;
   if (scheme == "postgresql" || scheme == "postgres") return Backend::postgresql;
@@ -134,6 +148,7 @@ bool known_param(Backend backend, std::string_view name) {
 }  // namespace
 
 Url Url::parse(std::string_view text) {
+  check_user_info(text);
   Parts parts = split(text);
   Url url;
   url.scheme_ = std::string(parts.scheme);

@@ -26,7 +26,7 @@ std::span<const ValueRef> arrange(const detail::CachedStatement& entry,
       throw_param_error("named parameters given to a statement with positional (?) placeholders",
                         entry.key, url);
     }
-    if (static_cast<int>(params.size()) != entry.param_count) {
+    if (entry.param_count >= 0 && static_cast<int>(params.size()) != entry.param_count) {
       throw_param_error(
           fmt::format("statement takes {} parameters, {} given", entry.param_count, params.size()),
           entry.key, url);
@@ -128,15 +128,23 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   auto& pc = checked();
   std::vector<ValueRef> scratch;
   detail::CachedStatement* entry = pc.cache.find(sql);
-  if (entry && !entry->busy) {
-    return run_cached(conn_, *entry, arrange(*entry, params, named, scratch, pool_->url()));
+  if (entry && !entry->busy && entry->native == native) {
+    try {
+      return run_cached(conn_, *entry, arrange(*entry, params, named, scratch, pool_->url()));
+    } catch (const DatabaseError& e) {
+      // PostgreSQL refuses a prepared statement whose result columns changed (DDL since it
+      // was prepared); outside a transaction it can simply be prepared again.
+      if (e.sqlstate() != "0A000" || in_transaction()) throw;
+      pc.cache.erase(sql, *pc.conn);
+      entry = nullptr;
+    }
   }
-  // Rendered and checked before preparing, so that a wrong call costs no round trip.
-  auto rendered = native
-                      ? detail::RenderedSql{std::string(sql), {}, static_cast<int>(params.size())}
-                      : detail::render_placeholders(sql, pc.conn->placeholder_prefix());
-  detail::CachedStatement fresh{std::string(sql), nullptr, std::move(rendered.names),
-                                rendered.param_count};
+  // Rendered and checked before preparing, so that a wrong call costs no round trip. Native
+  // SQL is counted by the driver (SQLite) or the server (PostgreSQL).
+  auto rendered = native ? detail::RenderedSql{std::string(sql), {}, -1}
+                         : detail::render_placeholders(sql, pc.conn->placeholder_prefix());
+  detail::CachedStatement fresh{std::string(sql),     nullptr, std::move(rendered.names),
+                                rendered.param_count, false,   native};
   auto values = arrange(fresh, params, named, scratch, pool_->url());
   bool cache = !entry && pc.cache.capacity() > 0;
   fresh.stmt = pc.conn->prepare(rendered.sql, cache);

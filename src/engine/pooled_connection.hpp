@@ -18,8 +18,9 @@ struct CachedStatement {
   std::string key;  // the SQL as the user wrote it
   std::unique_ptr<driver::Statement> stmt;
   std::vector<std::string> names;  // named parameters by number; empty when positional
-  int param_count = 0;
-  bool busy = false;  // a Result is reading from it
+  int param_count = 0;             // -1: counted by the driver or server (native SQL)
+  bool busy = false;               // a Result is reading from it
+  bool native = false;             // SQL in the backend's own placeholders, not rendered
 };
 
 struct StringHash {
@@ -30,7 +31,7 @@ struct StringHash {
 };
 
 // Prepared statements of one connection, least recently used evicted first. Not thread-safe:
-// it belongs to the connection.
+// it belongs to the connection, like the PooledConnection that holds it.
 class StatementCache {
  public:
   explicit StatementCache(std::size_t capacity) : capacity_(capacity) {}
@@ -40,6 +41,7 @@ class StatementCache {
   CachedStatement* find(std::string_view sql);
   // Adds an entry, dropping the least recently used idle ones beyond capacity.
   CachedStatement& insert(CachedStatement entry, driver::Connection& conn);
+  void erase(std::string_view sql, driver::Connection& conn);
   void clear() noexcept;
 
  private:
@@ -50,6 +52,8 @@ class StatementCache {
       index_;
 };
 
+// A driver connection with what the pool and the engine keep about it. Owned by the pool while
+// idle and by a Connection (and its Results) while lent; one thread at a time.
 struct PooledConnection {
   PooledConnection(std::unique_ptr<driver::Connection> c, std::size_t cache_size)
       : conn(std::move(c)), cache(cache_size), opened(std::chrono::steady_clock::now()) {}

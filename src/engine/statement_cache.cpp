@@ -22,6 +22,15 @@ CachedStatement& StatementCache::insert(CachedStatement entry, driver::Connectio
   return entries_.front();
 }
 
+void StatementCache::erase(std::string_view sql, driver::Connection& conn) {
+  auto it = index_.find(sql);
+  if (it == index_.end()) return;
+  auto entry = it->second;
+  index_.erase(it);
+  conn.drop(std::move(entry->stmt));
+  entries_.erase(entry);
+}
+
 void StatementCache::clear() noexcept {
   index_.clear();
   entries_.clear();

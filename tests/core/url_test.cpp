@@ -66,6 +66,19 @@ TEST(Url, PasswordIsMaskedEverywhere) {
   EXPECT_NE(message.find("app:***@db"), std::string::npos) << message;
 }
 
+TEST(Url, UnencodedCharactersInPasswordsNeverLeak) {
+  for (const char* url : {"postgresql://app:p@ss@db/app?bad=1", "postgresql://app:pa/ss@db/app",
+                          "postgresql://app:p?ss@db/app", "postgresql://app:p#ss@db:x/app"}) {
+    std::string message = error_of(url);
+    EXPECT_NE(message, "no error") << url;
+    EXPECT_EQ(message.find("ss@"), std::string::npos) << message;
+    EXPECT_NE(message.find("app:***@"), std::string::npos) << message;
+  }
+  EXPECT_NE(error_of("postgresql://app:pa/ss@db/app").find("percent-encode"), std::string::npos);
+  EXPECT_EQ(Url::parse("postgresql://app:p%40ss@db/app").password(), "p@ss");
+  EXPECT_EQ(mask_url("postgresql://app:p@ss@db/app"), "postgresql://app:***@db/app");
+}
+
 TEST(Url, MalformedUrlsNameTheBadPart) {
   EXPECT_NE(error_of("app.db").find("has no scheme"), std::string::npos);
   EXPECT_NE(error_of("mysql://u@h/d").find("unknown scheme 'mysql'"), std::string::npos);

@@ -148,3 +148,72 @@ STRATA_ON_BOTH_BACKENDS(Execute);
 
 }  // namespace
 }  // namespace strata::test
+
+namespace strata::test {
+namespace {
+
+class ExecuteEdges : public DatabaseTest {};
+
+TEST_P(ExecuteEdges, SeveralStatementsInOneExecuteAreRefused) {
+  auto conn = make_engine().connect();
+  conn.execute_script("CREATE TABLE a (x INTEGER); CREATE TABLE b (x INTEGER)");
+  EXPECT_THROW(conn.execute("DELETE FROM a; DELETE FROM b"), ProgrammingError);
+  EXPECT_NO_THROW(conn.execute("DELETE FROM a; -- done\n"));
+}
+
+TEST_P(ExecuteEdges, EmptyTextIsNotNullAndNulIsHandled) {
+  auto conn = make_engine().connect();
+  conn.execute_script("CREATE TABLE t (s TEXT)");
+  conn.execute("INSERT INTO t VALUES (?)", std::string_view());
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM t WHERE s = ''").scalar<int>(), 1);
+  const std::string with_nul("ab\0cd", 5);
+  if (is_sqlite()) {
+    conn.execute("INSERT INTO t VALUES (?)", with_nul);
+    EXPECT_EQ(conn.execute("SELECT s FROM t WHERE length(s) > 0").scalar<std::string>(), with_nul);
+  } else {
+    EXPECT_THROW(conn.execute("INSERT INTO t VALUES (?)", with_nul), DataError);
+  }
+}
+
+TEST_P(ExecuteEdges, CachedStatementsFollowSchemaChanges) {
+  auto conn = make_engine().connect();
+  conn.execute_script("CREATE TABLE t (a INTEGER)");
+  conn.execute("INSERT INTO t VALUES (1)");
+  EXPECT_EQ(conn.execute("SELECT * FROM t").column_count(), 1);
+  conn.execute_script("ALTER TABLE t ADD COLUMN b INTEGER DEFAULT 7");
+  auto result = conn.execute("SELECT * FROM t");
+  ASSERT_EQ(result.column_count(), 2);
+  EXPECT_EQ(result.row().get<int>("b"), 7);
+}
+
+TEST_P(ExecuteEdges, RowsAffectedCountsOnlyWrites) {
+  auto conn = make_engine().connect();
+  conn.execute_script("CREATE TABLE t (a INTEGER)");
+  EXPECT_EQ(conn.execute("INSERT INTO t VALUES (1), (2)").rows_affected(), 2);
+  EXPECT_EQ(conn.execute("CREATE INDEX ix_t_a ON t (a)").rows_affected(), 0);
+  auto select = conn.execute("SELECT a FROM t");
+  while (select.next()) {
+  }
+  EXPECT_EQ(select.rows_affected(), 0);
+}
+
+TEST_P(ExecuteEdges, ServerDateStyleAndByteaOutputDoNotMatter) {
+  if (is_sqlite()) GTEST_SKIP() << "PostgreSQL session settings";
+  auto admin = make_engine().connect();
+  std::string db = Url::parse(url()).database();
+  admin.execute_script("ALTER DATABASE " + db + " SET DateStyle = 'German, DMY'");
+  admin.execute_script("ALTER DATABASE " + db + " SET bytea_output = 'escape'");
+  auto conn = make_engine("pool_size=1").connect();
+  auto result = conn.execute("SELECT DATE '2024-03-01', '\\x00ff'::bytea");
+  auto row = result.row();
+  EXPECT_EQ(row.get<Date>(0),
+            (Date{std::chrono::year(2024), std::chrono::March, std::chrono::day(1)}));
+  EXPECT_EQ(row.get<Blob>(1), Blob(std::string_view("\0\xff", 2)));
+  admin.execute_script("ALTER DATABASE " + db + " RESET DateStyle");
+  admin.execute_script("ALTER DATABASE " + db + " RESET bytea_output");
+}
+
+STRATA_ON_BOTH_BACKENDS(ExecuteEdges);
+
+}  // namespace
+}  // namespace strata::test

@@ -55,8 +55,14 @@ PgConnection::PgConnection(const Url& url) : url_(url.masked()) {
   settings.emplace_back("connect_timeout", url.param("connect_timeout").value_or("10"));
   settings.emplace_back("client_encoding", "UTF8");
   for (const char* key : kPassThrough) {
-    if (auto v = url.param(key)) settings.emplace_back(key, *v);
+    if (auto v = url.param(key); v && std::string_view(key) != "options")
+      settings.emplace_back(key, *v);
   }
+  // Results are parsed in these formats, whatever the server or the database are set to.
+  settings.emplace_back("options",
+                        "-c DateStyle=ISO,YMD -c bytea_output=hex -c "
+                        "IntervalStyle=postgres " +
+                            url.param("options").value_or(""));
   std::vector<const char*> keys;
   std::vector<const char*> values;
   for (const auto& [k, v] : settings) {

@@ -23,6 +23,8 @@ struct ResultDeleter {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
+// A prepared statement (named, or sent with its text when uncached) and its last result.
+// Owned by the engine's statement cache or a Result; used by the thread holding the connection.
 class PgStatement final : public Statement {
  public:
   PgStatement(PGconn* conn, std::string name, std::string sql, const std::string& url);
@@ -69,6 +71,7 @@ class PgStatement final : public Statement {
   std::vector<int> formats_;
 };
 
+// One libpq connection. Owned by the pool, lent to one thread at a time.
 class PgConnection final : public Connection {
  public:
   explicit PgConnection(const Url& url);

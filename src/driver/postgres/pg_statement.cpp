@@ -43,6 +43,14 @@ int PgStatement::append(const ValueRef& p) {
       return 0;
     case ValueKind::text:
     case ValueKind::json:
+      if (p.as_text().find('\0') != std::string_view::npos) {
+        // Sent as text, it would be cut at the NUL without a word; PostgreSQL text cannot
+        // hold NUL anyway.
+        throw DataError(
+            "text holds a NUL character, which PostgreSQL text cannot store; send "
+            "binary data as a Blob",
+            {"22021", "22021", 0, sql_, url_});
+      }
       buffer_.append(p.as_text());
       return 0;
     case ValueKind::blob:
@@ -96,8 +104,10 @@ void PgStatement::execute(std::span<const ValueRef> params) {
   }
   rows_ = PQntuples(raw);
   columns_ = PQnfields(raw);
+  // Rows a query returns are not rows it changed: only writes count.
   const char* affected = PQcmdTuples(raw);
   changes_ = 0;
+  if (std::string_view(PQcmdStatus(raw)).starts_with("SELECT")) return;
   std::from_chars(affected, affected + std::char_traits<char>::length(affected), changes_);
 }
 

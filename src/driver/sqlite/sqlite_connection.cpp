@@ -55,6 +55,26 @@ void prepare_folder(const std::string& path, const std::string& url) {
   }
 }
 
+// Whether anything but blanks, semicolons and comments follows the first statement.
+bool has_more_sql(const char* tail, const char* end) {
+  std::string_view rest(tail, static_cast<std::size_t>(end - tail));
+  while (!rest.empty()) {
+    char c = rest.front();
+    if (std::isspace(static_cast<unsigned char>(c)) || c == ';') {
+      rest.remove_prefix(1);
+    } else if (rest.starts_with("--")) {
+      auto eol = rest.find('\n');
+      rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol);
+    } else if (rest.starts_with("/*")) {
+      auto close = rest.find("*/");
+      rest.remove_prefix(close == std::string_view::npos ? rest.size() : close + 2);
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Options parse_options(const Url& url) {
@@ -130,6 +150,13 @@ std::unique_ptr<Statement> SqliteConnection::prepare(const std::string& sql, boo
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), flags, &stmt, &tail);
   if (rc != SQLITE_OK) throw_error(db_, rc, sql, url_);
+  if (has_more_sql(tail, sql.data() + sql.size())) {
+    sqlite3_finalize(stmt);
+    throw ProgrammingError(
+        "execute() runs one statement, and this text holds several; use execute_script() for "
+        "several statements without parameters",
+        {"SQLITE_MISUSE", "", SQLITE_MISUSE, sql, url_});
+  }
   if (!stmt) {
     throw ProgrammingError("the statement is empty",
                            {"SQLITE_MISUSE", "", SQLITE_MISUSE, sql, url_});

@@ -26,6 +26,8 @@ Options parse_options(const Url& url);
 [[noreturn]] void throw_error(int rc, std::string message, std::string_view statement,
                               const std::string& url);
 
+// A prepared statement. Owned by the engine's statement cache or a Result; used by the thread
+// that holds its connection.
 class SqliteStatement final : public Statement {
  public:
   SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string sql, const std::string& url);
@@ -38,7 +40,9 @@ class SqliteStatement final : public Statement {
   bool advance() override;
   void reset() noexcept override;
   std::int64_t rows_affected() const noexcept override { return changes_; }
-  int column_count() const noexcept override { return columns_; }
+  // Asked each time: SQLite re-prepares a statement after a schema change, which may change
+  // its columns (SELECT * after ALTER TABLE).
+  int column_count() const noexcept override { return sqlite3_column_count(stmt_); }
   std::string_view column_name(int column) const override;
   ValueKind column_kind(int column) const override;
   bool is_null(int column) const override;
@@ -57,11 +61,13 @@ class SqliteStatement final : public Statement {
   sqlite3_stmt* stmt_;
   std::string sql_;
   const std::string& url_;
-  int columns_;
   bool has_row_ = false;
   std::int64_t changes_ = 0;
+  std::int64_t changes_before_ = 0;
 };
 
+// One sqlite3 handle, opened without SQLite's own mutex: the pool lends it to one thread at a
+// time. Owned by the pool.
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const Url& url, const Options& options);

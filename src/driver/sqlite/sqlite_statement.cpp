@@ -7,7 +7,7 @@ namespace strata::driver::sqlite {
 
 SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string sql,
                                  const std::string& url)
-    : db_(db), stmt_(stmt), sql_(std::move(sql)), url_(url), columns_(sqlite3_column_count(stmt)) {}
+    : db_(db), stmt_(stmt), sql_(std::move(sql)), url_(url) {}
 
 SqliteStatement::~SqliteStatement() {
   sqlite3_finalize(stmt_);
@@ -22,7 +22,7 @@ void SqliteStatement::bind(std::span<const ValueRef> params) {
   }
   // A statement without result columns finishes inside execute(), while the caller's values
   // are alive; a query reads its parameters again on later steps, so SQLite must copy them.
-  auto lifetime = columns_ == 0 ? SQLITE_STATIC : SQLITE_TRANSIENT;
+  auto lifetime = sqlite3_column_count(stmt_) == 0 ? SQLITE_STATIC : SQLITE_TRANSIENT;
   for (int i = 0; i < expected; ++i) {
     const ValueRef& p = params[static_cast<std::size_t>(i)];
     int rc = SQLITE_OK;
@@ -48,8 +48,9 @@ void SqliteStatement::bind(std::span<const ValueRef> params) {
       }
       case ValueKind::json:
       case ValueKind::text:
-        rc = sqlite3_bind_text64(stmt_, i + 1, p.as_text().data(), p.as_text().size(), lifetime,
-                                 SQLITE_UTF8);
+        // A null data pointer would bind NULL: empty text is bound from a literal "".
+        rc = sqlite3_bind_text64(stmt_, i + 1, p.as_text().empty() ? "" : p.as_text().data(),
+                                 p.as_text().size(), lifetime, SQLITE_UTF8);
         break;
       case ValueKind::blob:
         // A null data pointer would bind NULL: an empty blob is bound as a zero-length blob.
@@ -67,7 +68,7 @@ bool SqliteStatement::step() {
   if (rc == SQLITE_ROW) return has_row_ = true;
   has_row_ = false;
   if (rc == SQLITE_DONE) {
-    changes_ = sqlite3_stmt_readonly(stmt_) ? 0 : sqlite3_changes64(db_);
+    changes_ = sqlite3_total_changes64(db_) - changes_before_;
     return false;
   }
   std::string message = sqlite3_errmsg(db_);
@@ -78,6 +79,7 @@ bool SqliteStatement::step() {
 void SqliteStatement::execute(std::span<const ValueRef> params) {
   bind(params);
   changes_ = 0;
+  changes_before_ = sqlite3_total_changes64(db_);
   // A finished statement is reset at once, so that it holds no read lock while cached.
   if (!step()) sqlite3_reset(stmt_);
 }
