@@ -68,7 +68,10 @@ bool SqliteStatement::step() {
   if (rc == SQLITE_ROW) return has_row_ = true;
   has_row_ = false;
   if (rc == SQLITE_DONE) {
-    changes_ = sqlite3_total_changes64(db_) - changes_before_;
+    // sqlite3_changes() keeps the count of the last write even after a statement that wrote
+    // nothing (DDL, SELECT); the running total says whether this one wrote, and changes()
+    // then gives its own rows, cascades excluded.
+    changes_ = sqlite3_total_changes64(db_) == changes_before_ ? 0 : sqlite3_changes64(db_);
     return false;
   }
   std::string message = sqlite3_errmsg(db_);
