@@ -11,18 +11,20 @@ namespace {
 
 constexpr const char* kTables =
     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND ($2::text IS NULL OR c.relname = $2) "
-    "ORDER BY c.relname";
+    "WHERE n.nspname = coalesce($1, current_schema()) AND c.relkind IN ('r', 'p') "
+    "AND NOT c.relispartition AND ($2::text IS NULL OR c.relname = $2) ORDER BY c.relname";
 constexpr const char* kViews =
     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = $1 AND c.relkind IN ('v', 'm') ORDER BY c.relname";
+    "WHERE n.nspname = coalesce($1, current_schema()) AND c.relkind IN ('v', 'm') "
+    "ORDER BY c.relname";
 constexpr const char* kColumns =
     "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
     "pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '' "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-    "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
+    "WHERE n.nspname = coalesce($1, current_schema()) AND c.relkind IN ('r', 'p') "
+    "AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped "
     "AND ($2::text IS NULL OR c.relname = $2) ORDER BY c.relname, a.attnum";
 // Column lists come back as JSON-free text arrays of names, in key order.
 constexpr const char* kConstraints =
@@ -35,19 +37,23 @@ constexpr const char* kConstraints =
     "con.confdeltype, con.confupdtype, pg_get_expr(con.conbin, con.conrelid) "
     "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class fc ON fc.oid = con.confrelid "
-    "WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f', 'c') "
+    "WHERE n.nspname = coalesce($1, current_schema()) AND con.contype IN ('p', 'u', 'f', 'c') "
+    "AND con.conparentid = 0 AND NOT c.relispartition "
     "AND ($2::text IS NULL OR c.relname = $2) ORDER BY c.relname, con.conname";
-// Indexes that back a constraint are reported with the constraint, not here.
+// Indexes that back a primary key, unique or exclusion constraint of their own table are
+// reported with the constraint, not here. An expression's key reads as its text.
 constexpr const char* kIndexes =
     "SELECT c.relname, i.relname, x.indisunique, "
-    "ARRAY(SELECT coalesce(a.attname, '') FROM unnest(x.indkey) WITH ORDINALITY k(n, o) "
+    "ARRAY(SELECT coalesce(a.attname, pg_get_indexdef(x.indexrelid, o::int, true)) "
+    "      FROM unnest(x.indkey) WITH ORDINALITY k(n, o) "
     "      LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n "
     "      WHERE o <= x.indnkeyatts ORDER BY o), "
     "pg_get_expr(x.indpred, x.indrelid) "
     "FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = "
-    "x.indexrelid) "
+    "WHERE n.nspname = coalesce($1, current_schema()) AND NOT c.relispartition "
+    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid "
+    "AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x')) "
     "AND ($2::text IS NULL OR c.relname = $2) ORDER BY c.relname, i.relname";
 
 // PostgreSQL's text form of a name[]: {a,"b c","d\"e"}.
@@ -152,7 +158,10 @@ std::string strip_outer_parens(std::string text) {
 
 class PostgresReflector final : public Reflector {
  public:
-  explicit PostgresReflector(std::string schema) : schema_(std::move(schema)) {}
+  // An empty schema means the connection's current schema, where unqualified DDL goes.
+  explicit PostgresReflector(std::string schema) {
+    if (!schema.empty()) schema_ = std::move(schema);
+  }
 
   std::vector<std::string> table_names(Connection& conn) override {
     return names(query(conn, kTables, schema_, std::optional<std::string>()));
@@ -230,13 +239,13 @@ class PostgresReflector final : public Reflector {
     }
   }
 
-  std::string schema_;
+  std::optional<std::string> schema_;
 };
 
 }  // namespace
 
 std::unique_ptr<Reflector> make_postgres_reflector(std::string schema) {
-  return std::make_unique<PostgresReflector>(schema.empty() ? "public" : std::move(schema));
+  return std::make_unique<PostgresReflector>(std::move(schema));
 }
 
 }  // namespace strata::detail

@@ -183,6 +183,31 @@ DdlTable parse_create_table(std::string_view sql) {
   return out;
 }
 
+std::vector<std::string> parse_index_columns(std::string_view sql) {
+  auto t = tokenize(sql);
+  std::size_t open = 0;
+  while (open < t.size() && t[open].text != "(") ++open;
+  std::size_t close = matching(t, open);
+  std::vector<std::string> keys;
+  if (close >= t.size()) return keys;
+  std::size_t start = open + 1;
+  int depth = 0;
+  for (std::size_t i = open + 1; i <= close; ++i) {
+    if (t[i].text == "(") ++depth;
+    if (t[i].text == ")") --depth;
+    if (i != close && !(depth == 0 && t[i].text == ",")) continue;
+    std::size_t last = i;
+    if (last > start && (is(t[last - 1], "ASC") || is(t[last - 1], "DESC"))) --last;
+    if (last == start + 1) {
+      keys.push_back(unquote(t[start].text));
+    } else if (last > start) {
+      keys.emplace_back(sql.substr(t[start].begin, t[last - 1].end - t[start].begin));
+    }
+    start = i + 1;
+  }
+  return keys;
+}
+
 std::string parse_index_where(std::string_view sql) {
   auto t = tokenize(sql);
   int depth = 0;

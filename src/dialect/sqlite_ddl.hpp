@@ -28,5 +28,7 @@ struct DdlTable {
 DdlTable parse_create_table(std::string_view sql);
 // The condition of a partial index, as written; empty for a full index.
 std::string parse_index_where(std::string_view sql);
+// The keys of a CREATE INDEX as written: column names unquoted, expressions as text.
+std::vector<std::string> parse_index_columns(std::string_view sql);
 
 }  // namespace strata::detail

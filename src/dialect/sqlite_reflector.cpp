@@ -81,9 +81,12 @@ Type normalize_type(std::string_view declared) {
   return Type::other(std::string(declared));
 }
 
+// Ordinary tables only: virtual tables and their shadow tables (FTS5's x_data, ...) are the
+// extension's business.
 constexpr const char* kTables =
     "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-    "ESCAPE '\\' AND (?1 IS NULL OR name = ?1) ORDER BY name";
+    "ESCAPE '\\' AND name IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
+    "type = 'table') AND (?1 IS NULL OR name = ?1) ORDER BY name";
 constexpr const char* kColumns =
     "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk FROM sqlite_schema m "
     "JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' AND (?1 IS NULL OR m.name = ?1) "
@@ -124,9 +127,10 @@ class SqliteReflector final : public Reflector {
  private:
   static std::vector<std::string> names(Connection& conn, std::string_view type) {
     std::vector<std::string> out;
-    for (const auto& row : conn.execute("SELECT name FROM sqlite_schema WHERE type = ? AND name "
-                                        "NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-                                        type)) {
+    for (const auto& row :
+         conn.execute("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = ? AND "
+                      "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                      type)) {
       out.push_back(row.get<std::string>(0));
     }
     return out;
@@ -205,36 +209,53 @@ class SqliteReflector final : public Reflector {
       for (auto& fk : t.foreign_keys) {
         const auto* parsed = named(ddl[t.name], DdlConstraint::Kind::foreign_key, fk.columns);
         if (parsed) fk.name = parsed->name;
-        if (fk.referred_columns.empty()) fk.referred_columns = referred_primary_key(tables, fk);
+        if (fk.referred_columns.empty())
+          fk.referred_columns = referred_primary_key(conn, tables, fk);
       }
     }
   }
 
-  // REFERENCES parent without columns means the parent's primary key.
-  static std::vector<std::string> referred_primary_key(std::vector<Table>& tables,
+  // REFERENCES parent without columns means the parent's primary key, read from the catalog
+  // when the parent is not among the tables being reflected.
+  static std::vector<std::string> referred_primary_key(Connection& conn, std::vector<Table>& tables,
                                                        const ForeignKey& fk) {
-    Table* parent = find_table(tables, fk.referred_table);
-    return parent && parent->primary_key ? parent->primary_key->columns
-                                         : std::vector<std::string>{};
+    if (Table* parent = find_table(tables, fk.referred_table)) {
+      return parent->primary_key ? parent->primary_key->columns : std::vector<std::string>{};
+    }
+    std::vector<std::string> key;
+    for (const auto& row : conn.execute(
+             "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", fk.referred_table)) {
+      key.push_back(row.get<std::string>(0));
+    }
+    return key;
   }
 
   static void read_indexes(Connection& conn, const std::optional<std::string>& only,
                            std::vector<Table>& tables, std::map<std::string, DdlTable>& ddl) {
     std::map<std::pair<std::string, std::string>, Index> found;
     std::map<std::pair<std::string, std::string>, std::string> origins;
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>> expressions;
     for (const auto& row : query(conn, kIndexes, only_ref(only))) {
       auto key = std::make_pair(row.get<std::string>(0), row.get<std::string>(1));
       auto& index = found[key];
       index.name = key.second;
       index.unique = row.get<int>(2) != 0;
       index.columns.push_back(row.get<std::optional<std::string>>(4).value_or(""));
-      if (auto sql = row.get<std::optional<std::string>>(5)) index.where = parse_index_where(*sql);
+      if (auto sql = row.get<std::optional<std::string>>(5)) {
+        index.where = parse_index_where(*sql);
+        expressions[key] = parse_index_columns(*sql);
+      }
       origins[key] = row.get<std::string>(3);
     }
     for (auto& [key, index] : found) {
       Table* t = find_table(tables, key.first);
       const std::string& origin = origins[key];
       if (origin == "pk") continue;
+      // An expression key has no column name; its text comes from the CREATE INDEX.
+      const auto& written = expressions[key];
+      for (std::size_t i = 0; i < index.columns.size() && i < written.size(); ++i) {
+        if (index.columns[i].empty()) index.columns[i] = written[i];
+      }
       if (origin == "u") {
         const auto* parsed = named(ddl[t->name], DdlConstraint::Kind::unique, index.columns);
         t->unique_constraints.push_back({parsed ? parsed->name : "", index.columns});

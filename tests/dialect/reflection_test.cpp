@@ -132,6 +132,59 @@ TEST_P(Reflection, HandWrittenSchemaReflectsWithoutError) {
   }
 }
 
+TEST_P(Reflection, ExpressionIndexesSharedUniqueIndexesAndImplicitReferences) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute_script("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)");
+  conn.execute_script("CREATE UNIQUE INDEX ux_users_email ON users (email)");
+  conn.execute_script("CREATE INDEX ix_users_lower ON users (lower(email), id)");
+  conn.execute_script(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY, author TEXT REFERENCES users (email), "
+      "user_id INTEGER REFERENCES users)");
+  Inspector inspector(engine);
+  auto users = inspector.table("users");
+  ASSERT_EQ(users.indexes.size(), 2u);  // the unique index an FK uses is still an index
+  const Index& lower =
+      users.indexes[0].name == "ix_users_lower" ? users.indexes[0] : users.indexes[1];
+  ASSERT_EQ(lower.columns.size(), 2u);
+  EXPECT_EQ(normalize_sql_expression(lower.columns[0]), "loweremail");
+  EXPECT_EQ(lower.columns[1], "id");
+  auto notes =
+      inspector.table("notes");  // reflected alone: the parent's key comes from the catalog
+  ASSERT_EQ(notes.foreign_keys.size(), 2u);
+  for (const auto& fk : notes.foreign_keys) {
+    EXPECT_EQ(fk.referred_columns.size(), 1u);
+    EXPECT_EQ(fk.referred_columns[0], fk.columns[0] == "author" ? "email" : "id");
+  }
+}
+
+TEST_P(Reflection, PartitionsAndVirtualTablesAreNotTables) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  if (is_sqlite()) {
+    conn.execute_script("CREATE VIRTUAL TABLE docs USING fts5(body)");
+  } else {
+    conn.execute_script(
+        "CREATE TABLE events (id BIGINT NOT NULL, at DATE NOT NULL, PRIMARY KEY (id, at)) "
+        "PARTITION BY RANGE (at); "
+        "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO "
+        "('2025-01-01'); "
+        "CREATE TABLE refs (id BIGINT, at DATE, FOREIGN KEY (id, at) REFERENCES events)");
+  }
+  conn.execute_script("CREATE TABLE plain (x INTEGER)");
+  Inspector inspector(engine);
+  auto names = inspector.table_names();
+  if (is_sqlite()) {
+    EXPECT_EQ(names, std::vector<std::string>{"plain"});
+  } else {
+    EXPECT_EQ(names, (std::vector<std::string>{"events", "plain", "refs"}));
+    auto refs = inspector.table("refs");
+    ASSERT_EQ(refs.foreign_keys.size(), 1u);
+    EXPECT_EQ(refs.foreign_keys[0].referred_table, "events");
+  }
+  EXPECT_EQ(inspector.tables().size(), names.size());
+}
+
 TEST_P(Reflection, OtherPostgresSchema) {
   if (is_sqlite()) GTEST_SKIP() << "schemas are a PostgreSQL feature";
   auto engine = make_engine();
