@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <functional>
 
 #include "strata/core/error.hpp"
 
@@ -14,12 +15,14 @@ namespace {
   throw DataError(fmt::format("'{}' is not a {}", text, expected), {});
 }
 
-// Reads exactly `digits` decimal digits at `pos`.
+// Reads exactly `digits` decimal digits at `pos`: no sign, no blank.
 int digits_at(std::string_view text, std::size_t pos, int digits, std::string_view expected) {
-  int value = 0;
   if (pos + static_cast<std::size_t>(digits) > text.size()) bad(text, expected);
-  auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + digits, value);
-  if (ec != std::errc{} || end != text.data() + pos + digits) bad(text, expected);
+  int value = 0;
+  for (std::size_t i = pos; i < pos + static_cast<std::size_t>(digits); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) bad(text, expected);
+    value = value * 10 + (text[i] - '0');
+  }
   return value;
 }
 
@@ -46,13 +49,16 @@ chr::microseconds time_at(std::string_view text, std::size_t& used, std::string_
   std::int64_t micros = 0;
   used = 8;
   if (used < text.size() && text[used] == '.') {
+    std::size_t first = ++used;
     std::int64_t scale = 100000;
-    for (++used; used < text.size() && std::isdigit(static_cast<unsigned char>(text[used]));
-         ++used) {
+    for (; used < text.size() && std::isdigit(static_cast<unsigned char>(text[used])); ++used) {
       micros += (text[used] - '0') * scale;
       scale /= 10;
     }
+    if (used == first || used - first > 6) bad(text, form);  // microseconds at most
   }
+  // 24:00:00 is midnight at the end of the day, as PostgreSQL allows; nothing later.
+  if (h == 24 && (m != 0 || s != 0 || micros != 0)) bad(text, form);
   return chr::hours(h) + chr::minutes(m) + chr::seconds(s) + chr::microseconds(micros);
 }
 
@@ -79,14 +85,21 @@ std::pair<std::int64_t, std::int64_t> split_day(std::int64_t micros) {
   return {days, rest};
 }
 
-chr::minutes offset_at(std::string_view text, std::string_view whole) {
-  if (text.empty() || text == "Z" || text == "z") return chr::minutes(0);
+// +HH, +HH:MM, +HHMM or +HH:MM:SS (PostgreSQL prints seconds for old local mean times); Z.
+chr::seconds offset_at(std::string_view text, std::string_view whole) {
+  if (text.empty() || text == "Z" || text == "z") return chr::seconds(0);
   if (text[0] != '+' && text[0] != '-') bad(whole, kTimestampForm);
   int sign = text[0] == '-' ? -1 : 1;
-  int hours = digits_at(text, 1, 2, kTimestampForm);
-  int minutes = 0;
-  if (text.size() > 3) minutes = digits_at(text, text[3] == ':' ? 4 : 3, 2, kTimestampForm);
-  return chr::minutes(sign * (hours * 60 + minutes));
+  int parts[3] = {digits_at(text, 1, 2, kTimestampForm), 0, 0};
+  std::size_t pos = 3;
+  for (int& part : {std::ref(parts[1]), std::ref(parts[2])}) {
+    if (pos == text.size()) break;
+    if (text[pos] == ':') ++pos;
+    part = digits_at(text, pos, 2, kTimestampForm);
+    pos += 2;
+  }
+  if (pos != text.size() || parts[1] > 59 || parts[2] > 59) bad(whole, kTimestampForm);
+  return chr::seconds(sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]));
 }
 
 }  // namespace

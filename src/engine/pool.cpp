@@ -17,6 +17,9 @@ void PooledConnectionDeleter::operator()(PooledConnection* c) const noexcept {
 
 namespace {
 
+// A year: bounds every duration setting well inside std::chrono's range.
+constexpr double kMaxSeconds = 366.0 * 24 * 3600;
+
 template <class T>
 T number_param(const Url& url, std::string_view name, T fallback, T minimum) {
   auto text = url.param(name);
@@ -50,8 +53,20 @@ PoolOptions PoolOptions::from_url(const Url& url) {
   o.size = number_param(url, "pool_size", o.size, 1);
   o.max_overflow = number_param(url, "max_overflow", o.max_overflow, 0);
   double timeout = number_param(url, "pool_timeout", 30.0, 0.0);
+  if (!(timeout <= kMaxSeconds)) {  // also false for NaN
+    throw ConfigError(
+        fmt::format("bad value for 'pool_timeout' in database URL '{}': expected "
+                    "seconds from 0 to {}",
+                    url.masked(), kMaxSeconds));
+  }
   o.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout * 1000));
   o.recycle = std::chrono::seconds(number_param<std::int64_t>(url, "pool_recycle", 0, 0));
+  if (o.recycle.count() > static_cast<std::int64_t>(kMaxSeconds)) {
+    throw ConfigError(
+        fmt::format("bad value for 'pool_recycle' in database URL '{}': expected "
+                    "seconds from 0 to {}",
+                    url.masked(), kMaxSeconds));
+  }
   o.pre_ping = bool_param(url, "pool_pre_ping", o.pre_ping);
   o.statement_cache_size =
       number_param<std::size_t>(url, "statement_cache_size", o.statement_cache_size, 0);
@@ -73,8 +88,11 @@ Pool::~Pool() {
 detail::PooledPtr Pool::open_connection() {
   auto driver_conn = driver::connect(url_);
   detail::logger().debug("opened a connection to {}", url_.masked());
-  return detail::PooledPtr(
+  detail::PooledPtr pooled(
       new detail::PooledConnection(std::move(driver_conn), options_.statement_cache_size));
+  std::lock_guard lock(mutex_);
+  pooled->generation = generation_;
+  return pooled;
 }
 
 bool Pool::usable(detail::PooledConnection& c) noexcept {
@@ -138,6 +156,7 @@ void Pool::release(detail::PooledPtr c) noexcept {
       c->conn->transaction_status() == driver::TransactionStatus::idle && c->conn->alive(false);
   std::unique_lock lock(mutex_);
   --checked_out_;
+  keep = keep && c->generation == generation_;  // opened before dispose(): close it
   if (keep && static_cast<int>(idle_.size()) < options_.size) {
     idle_.push_back(std::move(c));
   } else {
@@ -152,6 +171,7 @@ void Pool::dispose() noexcept {
   std::vector<detail::PooledPtr> closing;
   {
     std::lock_guard lock(mutex_);
+    ++generation_;
     closing.swap(idle_);
     open_ -= static_cast<int>(closing.size());
   }

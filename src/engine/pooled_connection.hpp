@@ -63,6 +63,7 @@ struct PooledConnection {
   StatementCache cache;
   std::chrono::steady_clock::time_point opened;
   int depth = 0;  // open Transaction objects: 1 for the transaction, more for savepoints
+  std::uint64_t generation = 0;  // the pool's generation when opened
 };
 
 }  // namespace strata::detail

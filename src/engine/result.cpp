@@ -14,6 +14,14 @@ void throw_null_column(const driver::Statement& stmt, int column) {
                          {"", "", 0, stmt.sql(), ""});
 }
 
+void throw_out_of_range(const driver::Statement& stmt, int column, std::int64_t value,
+                        std::string_view type) {
+  throw DataError(fmt::format("column {} ('{}') holds {}, which does not fit the {} it is read "
+                              "into; read it into a wider type",
+                              column, stmt.column_name(column), value, type),
+                  {"", "", 0, stmt.sql(), ""});
+}
+
 void throw_no_row(const driver::Statement& stmt) {
   throw ProgrammingError("the result has no current row; check empty() first",
                          {"", "", 0, stmt.sql(), ""});

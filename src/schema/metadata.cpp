@@ -26,8 +26,12 @@ std::string replace_all(std::string text, std::string_view token, std::string_vi
 // names stay distinct and every backend sees the same name.
 std::string fit(std::string name) {
   if (name.size() <= kMaxIdentifier) return name;
-  auto hash = std::hash<std::string>{}(name);
-  return fmt::format("{}_{:08x}", name.substr(0, kMaxIdentifier - 9), hash & 0xffffffffu);
+  std::uint32_t hash = 2166136261u;  // FNV-1a: the same on every platform, release after release
+  for (unsigned char c : name) hash = (hash ^ c) * 16777619u;
+  std::size_t cut = kMaxIdentifier - 9;
+  // Never end the prefix inside a UTF-8 sequence.
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format("{}_{:08x}", name.substr(0, cut), hash);
 }
 
 std::string render(const std::string& pattern, const Table& table,

@@ -85,7 +85,14 @@ TEST(DateTime, MalformedTextNamesTheExpectedForm) {
     EXPECT_NE(std::string(e.what()).find("'2024/01/02' is not a date (YYYY-MM-DD)"),
               std::string::npos);
   }
-  EXPECT_THROW(parse_time("25:00"), DataError);
+  for (const char* bad :
+       {"25:00:00", "-1:00:00", "00:-5:00", "24:30:00", "12:00:00.", "12:00:00.1234567"}) {
+    EXPECT_THROW(parse_time(bad), DataError) << bad;
+  }
+  EXPECT_EQ(parse_time("24:00:00").since_midnight, chr::hours(24));
+  EXPECT_THROW(parse_timestamp("2024-01-02 03:04:05+05:30junk"), DataError);
+  EXPECT_EQ(parse_timestamp("1900-01-01 00:19:32+00:19:32"),
+            parse_timestamp("1900-01-01 00:00:00Z"));
   EXPECT_THROW(parse_datetime("2024-01-02 03:04"), DataError);
   EXPECT_THROW(Uuid::parse("123e4567e89b12d3a456426614174000zz"), DataError);
   EXPECT_EQ(Uuid::parse("123e4567e89b12d3a456426614174000").to_string(),

@@ -48,10 +48,14 @@ TEST_P(Errors, UniqueViolationIsIntegrityError) {
   EXPECT_EQ(conn.execute("SELECT count(*) FROM users").scalar<int>(), 1);
 }
 
-TEST_P(Errors, PasswordNeverAppearsInErrors) {
+TEST_P(Errors, NarrowIntegersRefuseValuesThatDoNotFit) {
   auto conn = make_engine().connect();
-  std::string message = error_of<DatabaseError>([&] { conn.execute("SELEC 1"); });
-  EXPECT_EQ(message.find("secret"), std::string::npos);
+  auto result =
+      conn.execute("SELECT CAST(? AS BIGINT), CAST(? AS BIGINT)", std::int64_t{1} << 40, -1);
+  EXPECT_THROW(result.row().get<int>(0), DataError);
+  EXPECT_THROW(result.row().get<std::uint8_t>(1), DataError);
+  EXPECT_EQ(result.row().get<std::int64_t>(0), std::int64_t{1} << 40);
+  EXPECT_EQ(result.row().get<std::int8_t>(1), -1);
 }
 
 STRATA_ON_BOTH_BACKENDS(Errors);
@@ -168,6 +172,17 @@ TEST_F(PostgresErrors, WrongPassword) {
   EXPECT_EQ(message.find("wrong-password"), std::string::npos) << message;
   EXPECT_EQ(
       create_engine(fmt_url("strata_pw", "secret")).connect().execute("SELECT 1").scalar<int>(), 1);
+}
+
+TEST_F(PostgresErrors, PasswordNeverAppearsInStatementErrors) {
+  auto conn = create_engine(fmt_url("strata_pw", "secret")).connect();
+  try {
+    conn.execute("SELEC 1");
+    FAIL();
+  } catch (const DatabaseError& e) {
+    EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("strata_pw:***@"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(PostgresErrors, MissingDatabase) {

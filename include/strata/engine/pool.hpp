@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -56,7 +57,8 @@ class Pool {
   detail::PooledPtr acquire();
   // Takes a connection back: kept when healthy and the pool is not over its size, else closed.
   void release(detail::PooledPtr connection) noexcept;
-  // Closes the idle connections; checked-out ones close when they come back.
+  // Closes the idle connections; checked-out ones close when they come back (before fork(), or
+  // at shutdown). An in-memory SQLite database lives in its one connection and is lost.
   void dispose() noexcept;
 
   PoolStatus status() const;
@@ -75,6 +77,7 @@ class Pool {
   std::vector<detail::PooledPtr> idle_;
   int open_ = 0;
   int checked_out_ = 0;
+  std::uint64_t generation_ = 0;  // raised by dispose()
 };
 
 }  // namespace strata

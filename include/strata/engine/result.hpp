@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "strata/core/value.hpp"
 #include "strata/driver/driver.hpp"
@@ -25,9 +26,19 @@ Value read_value(const driver::Statement& stmt, int column);
 
 template <class T>
 struct Reader;
+[[noreturn]] void throw_out_of_range(const driver::Statement& stmt, int column, std::int64_t value,
+                                     std::string_view type);
 template <class T>
 requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) struct Reader<T> {
-  static T read(const driver::Statement& s, int c) { return static_cast<T>(s.get_int(c)); }
+  static T read(const driver::Statement& s, int c) {
+    std::int64_t v = s.get_int(c);
+    if constexpr (sizeof(T) < sizeof(std::int64_t) || std::is_unsigned_v<T>) {
+      if (!std::in_range<T>(v)) {
+        throw_out_of_range(s, c, v, std::is_unsigned_v<T> ? "unsigned integer" : "integer");
+      }
+    }
+    return static_cast<T>(v);
+  }
 };
 template <>
 struct Reader<bool> {

@@ -2,6 +2,7 @@
 // convention, so that SQLite and PostgreSQL see the same names and migrations can address them.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,7 +16,8 @@ class Engine;
 class Config;
 
 // Templates with {table}, {columns} (joined by "_"), {referred_table} and {name}. Names longer
-// than PostgreSQL's 63 bytes are shortened with a hash, identically on every backend.
+// than PostgreSQL's 63 bytes are shortened with a fixed hash (FNV-1a), identically on every
+// backend and every toolchain. A value type.
 struct NamingConvention {
   std::string primary_key = "pk_{table}";
   std::string index = "ix_{table}_{columns}";
@@ -37,9 +39,10 @@ class MetaData {
   explicit MetaData(NamingConvention convention = {}) : convention_(std::move(convention)) {}
 
   // Adds a table with its constraints named; throws strata::Error when the name is taken.
+  // The reference stays valid as more tables are added.
   const Table& add(Table table);
   const Table* table(std::string_view name) const;
-  const std::vector<Table>& tables() const noexcept { return tables_; }
+  const std::deque<Table>& tables() const noexcept { return tables_; }
   const NamingConvention& naming_convention() const noexcept { return convention_; }
 
   // Tables with every table before the tables whose foreign keys refer to it (self references
@@ -54,7 +57,7 @@ class MetaData {
 
  private:
   NamingConvention convention_;
-  std::vector<Table> tables_;
+  std::deque<Table> tables_;
 };
 
 }  // namespace strata
