@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 #include "strata/schema/table.hpp"
 
@@ -95,35 +96,100 @@ std::string compare_columns(const Table& expected, const Table& actual) {
   return "";
 }
 
-// The index just past the type name of a cast whose name starts at `i`.
-std::size_t cast_end(std::string_view sql, std::size_t i) {
-  static constexpr std::string_view kMultiWord[] = {
-      "character varying",        "double precision",       "timestamp without time zone",
-      "timestamp with time zone", "time without time zone", "time with time zone"};
-  for (auto name : kMultiWord) {
-    if (sql.compare(i, name.size(), name) == 0) return i + name.size();
+// Tokens of an SQL expression: quoted literals and identifiers, words, numbers, and single
+// punctuation characters; blanks dropped.
+std::vector<std::string> tokens_of(std::string_view sql) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < sql.size();) {
+    char c = sql[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+    } else if (c == '\'' || c == '"') {
+      auto end = sql.find(c, i + 1);
+      end = end == std::string_view::npos ? sql.size() : end + 1;
+      out.emplace_back(sql.substr(i, end - i));
+      i = end;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') {
+      std::size_t end = i;
+      while (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) ||
+                                  sql[end] == '_' || sql[end] == '.')) {
+        ++end;
+      }
+      std::string word(sql.substr(i, end - i));
+      for (char& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      out.push_back(std::move(word));
+      i = end;
+    } else {
+      out.emplace_back(1, c);
+      ++i;
+    }
   }
-  while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_')) ++i;
-  return i;
+  return out;
+}
+
+bool is_word(const std::string& t) {
+  return !t.empty() && (std::isalnum(static_cast<unsigned char>(t[0])) || t[0] == '_' ||
+                        t[0] == '"' || t[0] == '\'');
+}
+
+// Drops `::type` casts, with a multi-word type name and its (p, s) arguments.
+std::vector<std::string> without_casts(const std::vector<std::string>& t) {
+  static const std::vector<std::string> kSecondWords = {"varying", "precision", "without",
+                                                        "with",    "time",      "zone"};
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!(t[i] == ":" && i + 2 < t.size() && t[i + 1] == ":")) {
+      out.push_back(t[i]);
+      continue;
+    }
+    i += 2;  // the type's first word
+    while (i + 1 < t.size() &&
+           std::find(kSecondWords.begin(), kSecondWords.end(), t[i + 1]) != kSecondWords.end()) {
+      ++i;
+    }
+    if (i + 1 < t.size() && t[i + 1] == "(") {
+      while (i < t.size() && t[i] != ")") ++i;
+    }
+  }
+  return out;
+}
+
+// Removes parentheses around a single token ("(0)"), unless they are a call's ("now()",
+// "lower(x)"), and parentheses that wrap the whole expression.
+std::vector<std::string> without_redundant_parens(std::vector<std::string> t) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t i = 0; i + 2 < t.size(); ++i) {
+      bool call = i > 0 && is_word(t[i - 1]);
+      if (t[i] == "(" && t[i + 2] == ")" && !call && t[i + 1] != "(" && t[i + 1] != ")") {
+        t.erase(t.begin() + static_cast<std::ptrdiff_t>(i + 2));
+        t.erase(t.begin() + static_cast<std::ptrdiff_t>(i));
+        changed = true;
+      }
+    }
+    if (t.size() >= 2 && t.front() == "(" && t.back() == ")") {
+      int depth = 0;
+      bool wraps = true;
+      for (std::size_t i = 0; i + 1 < t.size() && wraps; ++i) {
+        depth += t[i] == "(" ? 1 : t[i] == ")" ? -1 : 0;
+        wraps = depth > 0;
+      }
+      if (wraps) {
+        t.erase(t.end() - 1);
+        t.erase(t.begin());
+        changed = true;
+      }
+    }
+  }
+  return t;
 }
 
 }  // namespace
 
 std::string normalize_sql_expression(std::string_view sql) {
+  auto t = without_redundant_parens(without_casts(tokens_of(sql)));
   std::string out;
-  for (std::size_t i = 0; i < sql.size(); ++i) {
-    char c = sql[i];
-    if (c == '\'') {
-      auto end = sql.find('\'', i + 1);
-      end = end == std::string_view::npos ? sql.size() : end + 1;
-      out.append(sql.substr(i, end - i));
-      i = end - 1;
-    } else if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {
-      i = cast_end(sql, i + 2) - 1;
-    } else if (!std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')') {
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-  }
+  for (const auto& token : t) out += (out.empty() ? "" : " ") + token;
   return out;
 }
 

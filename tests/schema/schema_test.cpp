@@ -179,9 +179,16 @@ TEST(Compare, ReportsTheFirstDifference) {
 }
 
 TEST(Compare, NormalizedExpressions) {
-  EXPECT_EQ(normalize_sql_expression("(price >= (0)::numeric)"), "price>=0");
-  EXPECT_EQ(normalize_sql_expression("name::character varying <> 'A B'"), "name<>'A B'");
-  EXPECT_EQ(normalize_sql_expression("Active AND x = 1"), "activeandx=1");
+  EXPECT_EQ(normalize_sql_expression("(price >= (0)::numeric)"), "price > = 0");
+  EXPECT_EQ(normalize_sql_expression("price>=0"), "price > = 0");
+  EXPECT_EQ(normalize_sql_expression("name::character varying <> 'A B'"), "name < > 'A B'");
+  EXPECT_EQ(normalize_sql_expression("Active AND x = 1"), "active and x = 1");
+  EXPECT_EQ(normalize_sql_expression("x::numeric(10,2) > 0"), "x > 0");
+  EXPECT_EQ(normalize_sql_expression("lower(email)"), "lower ( email )");
+  // Grouping and the case of quoted names are meaning, not form.
+  EXPECT_NE(normalize_sql_expression("(a > 0 AND b > 0) OR c > 0"),
+            normalize_sql_expression("a > 0 AND (b > 0 OR c > 0)"));
+  EXPECT_NE(normalize_sql_expression("\"Name\" = 'x'"), normalize_sql_expression("name = 'x'"));
 }
 
 }  // namespace
