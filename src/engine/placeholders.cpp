@@ -29,6 +29,23 @@ std::size_t skip_quoted(std::string_view sql, std::size_t i, char quote) {
   return sql.size();
 }
 
+// Index just past a PostgreSQL E'...' string starting at the quote `i`, where a backslash
+// escapes the next character.
+std::size_t skip_escaped(std::string_view sql, std::size_t i) {
+  for (++i; i < sql.size(); ++i) {
+    if (sql[i] == '\\') {
+      ++i;
+    } else if (sql[i] == '\'') {
+      if (i + 1 < sql.size() && sql[i + 1] == '\'') {
+        ++i;
+        continue;
+      }
+      return i + 1;
+    }
+  }
+  return sql.size();
+}
+
 // Index just past a PostgreSQL dollar-quoted body ($tag$ ... $tag$) starting at `i`, or `i`
 // when the `$` at `i` does not open one.
 std::size_t skip_dollar_quoted(std::string_view sql, std::size_t i) {
@@ -57,9 +74,13 @@ std::size_t skip_comment(std::string_view sql, std::size_t i) {
 // comment, dollar-quoted body or `::` cast), or `i` itself.
 std::size_t skip_inert(std::string_view sql, std::size_t i) {
   char c = sql[i];
+  bool after_word = i > 0 && ident_char(sql[i - 1]);
+  if ((c == 'E' || c == 'e') && !after_word && i + 1 < sql.size() && sql[i + 1] == '\'') {
+    return skip_escaped(sql, i + 1);
+  }
   if (c == '\'' || c == '"' || c == '`') return skip_quoted(sql, i, c);
   if (c == '-' || c == '/') return skip_comment(sql, i);
-  if (c == '$') return skip_dollar_quoted(sql, i);
+  if (c == '$' && !after_word) return skip_dollar_quoted(sql, i);  // a$b$ is one identifier
   if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') return i + 2;
   return i;
 }
@@ -97,6 +118,11 @@ RenderedSql render_placeholders(std::string_view sql, char prefix) {
       continue;
     }
     char c = sql[i];
+    if (c == '?' && i + 1 < sql.size() && sql[i + 1] == '?') {
+      out.sql += '?';  // `??` is a literal `?`, for PostgreSQL's jsonb operators
+      i += 2;
+      continue;
+    }
     bool named = c == ':' && i + 1 < sql.size() && ident_start(sql[i + 1]);
     if (c != '?' && !named) {
       out.sql += c;

@@ -33,6 +33,13 @@ TEST(Placeholders, LiteralsCommentsCastsAndDollarQuotesAreLeftAlone) {
   EXPECT_NE(r.sql.find("$$ ? :y $$"), std::string::npos);
 }
 
+TEST(Placeholders, EscapesStringsAndIdentifiersWithDollars) {
+  auto r =
+      render_placeholders("SELECT E'it\\'s ?', a$b$c, data ?? 'key', x FROM t WHERE y = ?", '$');
+  EXPECT_EQ(r.param_count, 1);
+  EXPECT_EQ(r.sql, "SELECT E'it\\'s ?', a$b$c, data ? 'key', x FROM t WHERE y = $1");
+}
+
 TEST(Placeholders, MixingStylesIsAnError) {
   EXPECT_THROW(render_placeholders("SELECT ?, :a", '$'), ProgrammingError);
 }

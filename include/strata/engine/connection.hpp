@@ -1,6 +1,7 @@
 // A connection lent by an Engine's pool, and transactions on it. SQL uses `?` for positional
 // parameters or `:name` for named ones, on every backend; strata renders them to the backend's
-// own style, and every value is bound, never spliced into the text.
+// own style, and every value is bound, never spliced into the text. `??` stands for a literal
+// `?` (PostgreSQL's jsonb operators).
 #pragma once
 
 #include <array>
