@@ -100,9 +100,22 @@ std::unique_ptr<Statement> PgConnection::prepare(const std::string& sql, bool ca
 
 void PgConnection::drop(std::unique_ptr<Statement> statement) noexcept {
   const auto& name = static_cast<PgStatement&>(*statement).name();
-  if (name.empty() || PQstatus(conn_) != CONNECTION_OK) return;
-  // A named statement lives as long as the session unless deallocated.
-  ResultPtr(PQexec(conn_, fmt::format("DEALLOCATE {}", name).c_str()));
+  if (name.empty()) return;
+  // A named statement lives as long as the session unless deallocated; an aborted transaction
+  // refuses DEALLOCATE, so it waits for the transaction's end.
+  undeallocated_ += fmt::format("DEALLOCATE {};", name);
+  if (PQtransactionStatus(conn_) != PQTRANS_INERROR) deallocate_pending();
+}
+
+void PgConnection::deallocate_pending() noexcept {
+  if (undeallocated_.empty() || PQstatus(conn_) != CONNECTION_OK) return;
+  ResultPtr(PQexec(conn_, undeallocated_.c_str()));
+  undeallocated_.clear();
+}
+
+void PgConnection::rollback() {
+  execute_script("ROLLBACK");
+  deallocate_pending();
 }
 
 void PgConnection::execute_script(std::string_view sql) {
@@ -125,6 +138,7 @@ void PgConnection::release(std::string_view name) {
 
 void PgConnection::rollback_to(std::string_view name) {
   execute_script(fmt::format("ROLLBACK TO SAVEPOINT {}", name));
+  deallocate_pending();
 }
 
 TransactionStatus PgConnection::transaction_status() const noexcept {

@@ -84,7 +84,7 @@ class PgConnection final : public Connection {
   void execute_script(std::string_view sql) override;
   void begin(bool /*immediate*/) override { execute_script("BEGIN"); }
   void commit() override { execute_script("COMMIT"); }
-  void rollback() override { execute_script("ROLLBACK"); }
+  void rollback() override;
   void savepoint(std::string_view name) override;
   void release(std::string_view name) override;
   void rollback_to(std::string_view name) override;
@@ -94,9 +94,12 @@ class PgConnection final : public Connection {
   Backend backend() const noexcept override { return Backend::postgresql; }
 
  private:
+  void deallocate_pending() noexcept;
+
   PGconn* conn_ = nullptr;
   std::string url_;  // masked, for messages
   unsigned next_statement_ = 0;
+  std::string undeallocated_;  // DEALLOCATE statements waiting for an aborted transaction's end
 };
 
 // Checks the URL's PostgreSQL parameters without connecting.
