@@ -243,4 +243,93 @@ std::string Dialect::drop_index(std::string_view table, std::string_view index) 
   return drop_index_sql(table, index);
 }
 
+std::string Dialect::rename_table_sql(std::string_view from, std::string_view to) const {
+  return fmt::format("ALTER TABLE {} RENAME TO {}", quote(from), quote(to));
+}
+
+std::string Dialect::add_column_sql(const Table& table, const Column& column) const {
+  return fmt::format("ALTER TABLE {} ADD COLUMN {}", quote(table.name), column_sql(table, column));
+}
+
+std::string Dialect::drop_column_sql(std::string_view table, std::string_view column) const {
+  return fmt::format("ALTER TABLE {} DROP COLUMN {}", quote(table), quote(column));
+}
+
+std::string Dialect::rename_column_sql(std::string_view table, std::string_view from,
+                                       std::string_view to) const {
+  return fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", quote(table), quote(from), quote(to));
+}
+
+std::vector<std::string> Dialect::alter_column_sql(std::string_view table, const Column& before,
+                                                   const Column& after) const {
+  std::string prefix =
+      fmt::format("ALTER TABLE {} ALTER COLUMN {} ", quote(table), quote(after.name));
+  std::vector<std::string> out;
+  if (before.type != after.type) {
+    out.push_back(prefix + fmt::format("TYPE {} USING {}::{}", type_sql(after.type),
+                                       quote(after.name), type_sql(after.type)));
+  }
+  if (before.nullable != after.nullable)
+    out.push_back(prefix + (after.nullable ? "DROP NOT NULL" : "SET NOT NULL"));
+  if (before.server_default != after.server_default) {
+    out.push_back(prefix + (after.server_default
+                                ? "SET DEFAULT " + default_sql(*after.server_default, after.type)
+                                : std::string("DROP DEFAULT")));
+  }
+  return out;
+}
+
+std::string Dialect::add_constraint_sql(std::string_view table, const PrimaryKey& pk) const {
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})", quote(table),
+                     quote(pk.name), column_list(pk.columns));
+}
+
+std::string Dialect::add_constraint_sql(std::string_view table, const UniqueConstraint& u) const {
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})", quote(table), quote(u.name),
+                     column_list(u.columns));
+}
+
+std::string Dialect::add_constraint_sql(std::string_view table, const ForeignKey& fk) const {
+  return fmt::format("ALTER TABLE {} ADD {}", quote(table), foreign_key_sql(fk));
+}
+
+std::string Dialect::add_constraint_sql(std::string_view table, const CheckConstraint& ck) const {
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})", quote(table), quote(ck.name),
+                     ck.condition);
+}
+
+std::string Dialect::drop_constraint_sql(std::string_view table, std::string_view name) const {
+  return fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", quote(table), quote(name));
+}
+
+std::vector<std::string> Dialect::insert_sql(
+    const Table& table, const std::vector<std::vector<std::pair<std::string, Value>>>& rows) const {
+  // SQLite has no DEFAULT inside VALUES: rows that name the same columns share one INSERT, and
+  // a row naming others starts the next.
+  std::vector<std::string> out;
+  std::vector<std::string> columns;
+  std::vector<std::string> tuples;
+  auto flush = [&] {
+    if (tuples.empty()) return;
+    out.push_back(fmt::format("INSERT INTO {} ({}) VALUES {}", quote(table.name),
+                              column_list(columns), fmt::join(tuples, ", ")));
+    tuples.clear();
+  };
+  for (const auto& row : rows) {
+    std::vector<std::string> names;
+    std::vector<std::string> literals;
+    for (const auto& [name, value] : row) {
+      names.push_back(name);
+      literals.push_back(literal(value, table.column_or_throw(name).type));
+    }
+    if (names != columns) {
+      flush();
+      columns = std::move(names);
+    }
+    tuples.push_back(fmt::format("({})", fmt::join(literals, ", ")));
+  }
+  flush();
+  return out;
+}
+
 }  // namespace strata

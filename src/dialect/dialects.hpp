@@ -12,6 +12,10 @@ class SqliteDialect final : public Dialect {
   std::string placeholder(int number) const override { return "?" + std::to_string(number); }
   std::string literal(const Value& value, const Type& type) const override;
   std::string_view ilike_operator() const noexcept override { return "LIKE"; }
+  bool can_add_column(const Column& column) const override;
+  bool can_drop_column(const Table& table, std::string_view column) const override;
+  bool can_alter_column() const override { return false; }
+  bool can_alter_constraints() const override { return false; }
 
  protected:
   std::string_view type_name(TypeKind kind) const override;

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "dialects.hpp"
 
 namespace strata::detail {
@@ -45,6 +47,35 @@ std::string SqliteDialect::column_sql(const Table& table, const Column& c) const
 std::string SqliteDialect::drop_index_sql(std::string_view /*table*/,
                                           std::string_view index) const {
   return "DROP INDEX " + quote(index);
+}
+
+// SQLite's ADD COLUMN cannot add a NOT NULL column without a default, nor a default that is
+// the current time or an expression.
+bool SqliteDialect::can_add_column(const Column& column) const {
+  if (column.autoincrement) return false;
+  if (!column.server_default) return column.nullable;
+  return column.server_default->kind == ServerDefault::Kind::literal;
+}
+
+// DROP COLUMN refuses a column that a key, an index, a foreign key or a check uses.
+bool SqliteDialect::can_drop_column(const Table& table, std::string_view column) const {
+  auto uses = [&](const std::vector<std::string>& columns) {
+    return std::find(columns.begin(), columns.end(), column) != columns.end();
+  };
+  if (table.primary_key && uses(table.primary_key->columns)) return false;
+  for (const auto& i : table.indexes) {
+    if (uses(i.columns) || i.where.find(column) != std::string::npos) return false;
+  }
+  for (const auto& u : table.unique_constraints) {
+    if (uses(u.columns)) return false;
+  }
+  for (const auto& f : table.foreign_keys) {
+    if (uses(f.columns)) return false;
+  }
+  for (const auto& c : table.check_constraints) {
+    if (c.condition.find(column) != std::string::npos) return false;
+  }
+  return true;
 }
 
 }  // namespace strata::detail

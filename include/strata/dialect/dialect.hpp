@@ -48,6 +48,35 @@ class Dialect {
   // Whether DDL can run inside a transaction and be rolled back (both, here).
   virtual bool transactional_ddl() const noexcept { return true; }
 
+  // ALTER TABLE. The can_ questions say whether the backend changes a table in place; for the
+  // rest, SQLite rebuilds the table (see migrate/render).
+  virtual bool can_add_column(const Column& /*column*/) const { return true; }
+  virtual bool can_drop_column(const Table& /*table*/, std::string_view /*column*/) const {
+    return true;
+  }
+  // Type, nullability and default of an existing column.
+  virtual bool can_alter_column() const { return true; }
+  // Adding or dropping a unique, foreign key, check or primary key constraint.
+  virtual bool can_alter_constraints() const { return true; }
+
+  std::string rename_table_sql(std::string_view from, std::string_view to) const;
+  std::string add_column_sql(const Table& table, const Column& column) const;
+  std::string drop_column_sql(std::string_view table, std::string_view column) const;
+  std::string rename_column_sql(std::string_view table, std::string_view from,
+                                std::string_view to) const;
+  // The statements that take `before` to `after` (type, nullability, default; not the name).
+  std::vector<std::string> alter_column_sql(std::string_view table, const Column& before,
+                                            const Column& after) const;
+  std::string add_constraint_sql(std::string_view table, const PrimaryKey& pk) const;
+  std::string add_constraint_sql(std::string_view table, const UniqueConstraint& u) const;
+  std::string add_constraint_sql(std::string_view table, const ForeignKey& fk) const;
+  std::string add_constraint_sql(std::string_view table, const CheckConstraint& ck) const;
+  std::string drop_constraint_sql(std::string_view table, std::string_view name) const;
+  // INSERTs of literal rows, for offline scripts and bulk_insert.
+  std::vector<std::string> insert_sql(
+      const Table& table,
+      const std::vector<std::vector<std::pair<std::string, Value>>>& rows) const;
+
  protected:
   virtual std::string column_sql(const Table& table, const Column& column) const;
   // The name of a type without parameters; dialects override where they differ from the
