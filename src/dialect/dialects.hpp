@@ -16,6 +16,10 @@ class SqliteDialect final : public Dialect {
   bool can_drop_column(const Table& table, std::string_view column) const override;
   bool can_alter_column() const override { return false; }
   bool can_alter_constraints() const override { return false; }
+  std::string foreign_keys_sql(bool on) const override {
+    return on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF";
+  }
+  std::string foreign_key_check_sql() const override { return "PRAGMA foreign_key_check"; }
 
  protected:
   std::string_view type_name(TypeKind kind) const override;
@@ -31,6 +35,19 @@ class PostgresDialect final : public Dialect {
   std::string_view name() const noexcept override { return "postgresql"; }
   std::string placeholder(int number) const override { return "$" + std::to_string(number); }
   std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
+  std::string try_lock_sql(std::int64_t key) const override {
+    return "SELECT pg_try_advisory_lock(" + std::to_string(key) + ")";
+  }
+  std::string unlock_sql(std::int64_t key) const override {
+    return "SELECT pg_advisory_unlock(" + std::to_string(key) + ")";
+  }
+  // A bigint advisory key is kept as two 32-bit halves in pg_locks.
+  std::string lock_holder_sql(std::int64_t key) const override {
+    auto bits = static_cast<std::uint64_t>(key);
+    return "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = " +
+           std::to_string(bits >> 32) + " AND objid = " + std::to_string(bits & 0xffffffffu) +
+           " AND objsubid = 1";
+  }
 
  protected:
   std::string_view type_name(TypeKind kind) const override;

@@ -3,6 +3,7 @@
 // layer asks the dialect; it never branches on a backend's name.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,17 @@ class Dialect {
 
   // Whether DDL can run inside a transaction and be rolled back (both, here).
   virtual bool transactional_ddl() const noexcept { return true; }
+
+  // Migration locking. A backend with session advisory locks (PostgreSQL) gives the statements
+  // to try, release and find the holder of the lock `key`; an empty text means writers queue
+  // on the database's own write lock instead (SQLite's BEGIN IMMEDIATE).
+  virtual std::string try_lock_sql(std::int64_t /*key*/) const { return ""; }
+  virtual std::string unlock_sql(std::int64_t /*key*/) const { return ""; }
+  virtual std::string lock_holder_sql(std::int64_t /*key*/) const { return ""; }
+  // Around a table rebuild (SQLite): foreign keys off before the transaction, checked inside
+  // it, and on again after it. Empty where no rebuild happens.
+  virtual std::string foreign_keys_sql(bool /*on*/) const { return ""; }
+  virtual std::string foreign_key_check_sql() const { return ""; }
 
   // ALTER TABLE. The can_ questions say whether the backend changes a table in place; for the
   // rest, SQLite rebuilds the table (see migrate/render).

@@ -61,6 +61,11 @@ class RevisionGraph {
   std::vector<std::string> resolve(std::string_view target,
                                    const std::vector<std::string>& current) const;
 
+  // `heads` and everything below them, each after the revisions it follows or depends on.
+  std::vector<const Revision*> applied_in_order(const std::vector<std::string>& heads) const {
+    return ordered(closure(heads));
+  }
+
   // True when `ancestor` is `id` or lies below it along down_revision and depends_on.
   bool is_ancestor(const std::string& ancestor, const std::string& id) const;
 

@@ -1,0 +1,57 @@
+// Applies revisions to a database: plans from the version table's heads, runs each revision
+// in its own transaction together with its version-table update and its history row, checks
+// the files of applied revisions against their recorded checksums, and locks so that two
+// processes never apply a revision twice (PostgreSQL: an advisory lock; SQLite: BEGIN
+// IMMEDIATE with the heads read again inside the transaction).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "strata/engine/engine.hpp"
+#include "strata/migrate/script_directory.hpp"
+
+namespace strata::migrate {
+
+struct RunnerOptions {
+  std::string version_table = "strata_version";
+  std::string history_table = "strata_history";
+  bool allow_changed = false;  // run even when an applied revision's file changed
+  std::chrono::milliseconds lock_timeout{60'000};
+  // Told each step as it starts: "Running upgrade 1975ea83b712 -> ae1027a6acf, add items".
+  std::function<void(const std::string&)> progress;
+};
+
+// Runs one script directory against one database. Not thread-safe; cheap to make.
+class Runner {
+ public:
+  Runner(Engine engine, const ScriptDirectory& scripts, RunnerOptions options = {});
+
+  // The heads the version table holds; empty for a database at base or never migrated.
+  std::vector<std::string> current();
+  // Applies what `target` needs; returns the steps taken. Throws MigrationError naming the
+  // revision file, the operation's index and the statement when one fails; the database is
+  // then at the last revision that completed.
+  std::vector<Step> upgrade(std::string_view target = "heads");
+  std::vector<Step> downgrade(std::string_view target);
+  // Sets the version table to `target` without running anything.
+  void stamp(std::string_view target);
+
+ private:
+  class Lock;
+  void ensure_tables(Connection& conn);
+  std::vector<std::string> read_heads(Connection& conn);
+  void verify_checksums(Connection& conn);
+  SchemaState replay(const std::vector<std::string>& heads) const;
+  std::vector<Step> run(Connection& conn, const std::vector<Step>& plan);
+  void run_step(Connection& conn, const Step& step, SchemaState& state);
+  void record(Connection& conn, const Step& step, std::chrono::milliseconds took);
+
+  Engine engine_;
+  const ScriptDirectory& scripts_;
+  RunnerOptions options_;
+};
+
+}  // namespace strata::migrate

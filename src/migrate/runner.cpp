@@ -1,0 +1,315 @@
+#include "strata/migrate/runner.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "strata/core/error.hpp"
+#include "strata/dialect/inspector.hpp"
+#include "strata/migrate/render.hpp"
+
+namespace strata::migrate {
+namespace {
+
+constexpr const char* kStrataVersion = "0.1.0";
+
+Table version_table(const std::string& name) {
+  Table t(name, {Column("version_num", Type::text()).primary_key()});
+  NamingConvention{}.apply(t);
+  return t;
+}
+
+Table history_table(const std::string& name) {
+  Table t(
+      name,
+      {Column("id", Type::biginteger()).primary_key(), Column("revision", Type::text()).not_null(),
+       Column("direction", Type::string(10)).not_null(), Column("checksum", Type::text()),
+       Column("applied_at", Type::datetime_tz()).not_null().default_now(),
+       Column("duration_ms", Type::biginteger()), Column("strata_version", Type::text())});
+  NamingConvention{}.apply(t);
+  return t;
+}
+
+// A stable 63-bit key per version table, so that two projects in one database do not share
+// a lock.
+std::int64_t lock_key(std::string_view table) {
+  std::uint64_t hash = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : std::string_view("strata:")) hash = (hash ^ c) * 1099511628211ull;
+  for (unsigned char c : table) hash = (hash ^ c) * 1099511628211ull;
+  return static_cast<std::int64_t>(hash >> 1);
+}
+
+bool applied(const RevisionGraph& graph, const std::string& id,
+             const std::vector<std::string>& heads) {
+  return std::any_of(heads.begin(), heads.end(),
+                     [&](const std::string& h) { return graph.is_ancestor(id, h); });
+}
+
+// SQLite's foreign keys are off for a rebuild (they cannot change inside a transaction) and
+// come back on afterwards, whatever happens in between.
+class ForeignKeysOff {
+ public:
+  ForeignKeysOff(Connection& conn, const Dialect& dialect, bool needed)
+      : conn_(conn),
+        dialect_(dialect),
+        active_(needed && !dialect.foreign_keys_sql(false).empty()) {
+    if (active_) conn_.execute_script(dialect_.foreign_keys_sql(false));
+  }
+  ~ForeignKeysOff() {
+    if (!active_) return;
+    try {
+      conn_.execute_script(dialect_.foreign_keys_sql(true));
+    } catch (const std::exception&) {
+      conn_.close();  // a connection in an unknown state does not go back to the pool
+    }
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  Connection& conn_;
+  const Dialect& dialect_;
+  bool active_;
+};
+
+// "Running upgrade 1975ea83b712 -> ae1027a6acf, add items", as Alembic says it.
+std::string describe_step(const Step& step) {
+  const Revision& r = *step.revision;
+  std::string below =
+      r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", "));
+  std::string from = step.upgrade ? below : r.id;
+  std::string to = step.upgrade ? r.id : below;
+  return fmt::format("Running {} {} -> {}, {}{}", step.upgrade ? "upgrade" : "downgrade", from, to,
+                     r.message, r.transactional ? "" : " (not in a transaction)");
+}
+
+}  // namespace
+
+// Holds the migration lock for a whole run where the backend has one.
+class Runner::Lock {
+ public:
+  Lock(Connection& conn, const Dialect& dialect, std::int64_t key,
+       std::chrono::milliseconds timeout)
+      : conn_(conn), dialect_(dialect), key_(key) {
+    std::string try_sql = dialect.try_lock_sql(key);
+    if (try_sql.empty()) return;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!conn.execute(try_sql).scalar<bool>()) {
+      if (std::chrono::steady_clock::now() >= deadline) throw_held(timeout);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    held_ = true;
+  }
+  ~Lock() {
+    if (!held_) return;
+    try {
+      conn_.execute(dialect_.unlock_sql(key_));
+    } catch (const std::exception&) {
+      conn_.close();  // the session ends, and the lock with it
+    }
+  }
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+ private:
+  [[noreturn]] void throw_held(std::chrono::milliseconds timeout) {
+    auto holder = conn_.execute(dialect_.lock_holder_sql(key_)).first();
+    std::string pid = holder ? std::to_string(holder->get<std::int64_t>(0)) : "unknown";
+    throw MigrationError(
+        fmt::format("another migration holds the lock (PostgreSQL backend pid {}); waited {:.1f} "
+                    "s. Wait for it "
+                    "to finish, or stop it with SELECT pg_terminate_backend({})",
+                    pid, static_cast<double>(timeout.count()) / 1000.0, pid));
+  }
+
+  Connection& conn_;
+  const Dialect& dialect_;
+  std::int64_t key_;
+  bool held_ = false;
+};
+
+Runner::Runner(Engine engine, const ScriptDirectory& scripts, RunnerOptions options)
+    : engine_(std::move(engine)), scripts_(scripts), options_(std::move(options)) {}
+
+void Runner::ensure_tables(Connection& conn) {
+  const Dialect& dialect = Dialect::of(engine_.backend());
+  auto tx = conn.begin_immediate();
+  Inspector inspector(conn);
+  for (const Table& t :
+       {version_table(options_.version_table), history_table(options_.history_table)}) {
+    if (inspector.has_table(t.name)) continue;
+    for (const auto& sql : dialect.create_table(t)) conn.execute_script(sql);
+  }
+  tx.commit();
+}
+
+std::vector<std::string> Runner::read_heads(Connection& conn) {
+  const Dialect& dialect = Dialect::of(engine_.backend());
+  std::vector<std::string> heads;
+  for (const auto& row :
+       conn.execute("SELECT version_num FROM " + dialect.quote(options_.version_table) +
+                    " ORDER BY version_num")) {
+    heads.push_back(row.get<std::string>(0));
+  }
+  return heads;
+}
+
+std::vector<std::string> Runner::current() {
+  auto conn = engine_.connect();
+  if (!Inspector(conn).has_table(options_.version_table)) return {};
+  return read_heads(conn);
+}
+
+void Runner::verify_checksums(Connection& conn) {
+  if (options_.allow_changed) return;
+  const Dialect& dialect = Dialect::of(engine_.backend());
+  const auto& graph = scripts_.graph();
+  auto heads = read_heads(conn);
+  // The newest upgrade row of each revision holds the checksum it was applied with.
+  std::string history = dialect.quote(options_.history_table);
+  auto recorded = conn.execute(fmt::format(
+      "SELECT h.revision, h.checksum FROM {0} h WHERE h.direction = 'upgrade' AND h.id = "
+      "(SELECT max(l.id) FROM {0} l WHERE l.revision = h.revision)",
+      history));
+  for (const auto& row : recorded) {
+    auto id = row.get<std::string>(0);
+    auto sum = row.get<std::optional<std::string>>(1);
+    if (!sum || !applied(graph, id, heads)) continue;
+    const Revision& r = graph.get(id);
+    if (r.checksum == *sum) continue;
+    throw MigrationError(fmt::format(
+        "revision {} changed after it was applied: checksum {} then, {} now; restore the file, "
+        "or pass --allow-changed to run anyway",
+        r.describe(), *sum, r.checksum));
+  }
+}
+
+SchemaState Runner::replay(const std::vector<std::string>& heads) const {
+  SchemaState state;
+  for (const Revision* r : scripts_.graph().applied_in_order(heads)) {
+    for (const auto& op : r->upgrade) state.apply(op);
+  }
+  return state;
+}
+
+void Runner::record(Connection& conn, const Step& step, std::chrono::milliseconds took) {
+  const Dialect& dialect = Dialect::of(engine_.backend());
+  std::string versions = dialect.quote(options_.version_table);
+  conn.execute("DELETE FROM " + versions);
+  for (const auto& head : step.heads_after) {
+    conn.execute("INSERT INTO " + versions + " (version_num) VALUES (?)", head);
+  }
+  conn.execute("INSERT INTO " + dialect.quote(options_.history_table) +
+                   " (revision, direction, checksum, duration_ms, strata_version) "
+                   "VALUES (?, ?, ?, ?, ?)",
+               step.revision->id, step.upgrade ? "upgrade" : "downgrade", step.revision->checksum,
+               took.count(), kStrataVersion);
+}
+
+void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
+  const Dialect& dialect = Dialect::of(engine_.backend());
+  const Revision& r = *step.revision;
+  const char* direction = step.upgrade ? "upgrade" : "downgrade";
+  if (!step.upgrade && !r.has_downgrade) {
+    throw MigrationError(fmt::format(
+        "revision {} has no `downgrade:` section, so it cannot be reverted", r.describe()));
+  }
+  const auto& ops = step.upgrade ? r.upgrade : r.downgrade;
+  // Everything is rendered first, so that a rebuild is known before the transaction starts.
+  SchemaState next = state;
+  std::vector<RenderedOperation> rendered;
+  bool rebuild = false;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    try {
+      rendered.push_back(render(ops[i], dialect, next));
+      next.apply(ops[i]);
+    } catch (const MigrationError& e) {
+      throw MigrationError(fmt::format("{}: {} operation {} ({}): {}", r.file.string(), direction,
+                                       i + 1, operation_name(ops[i]), e.what()));
+    }
+    rebuild = rebuild || !rendered.back().rebuilt_table.empty();
+  }
+  if (options_.progress) options_.progress(describe_step(step));
+  auto started = std::chrono::steady_clock::now();
+  ForeignKeysOff keys_off(conn, dialect, rebuild);
+  std::optional<Transaction> tx;
+  if (r.transactional) tx.emplace(conn.begin_immediate());
+  // Another process may have taken this step while this one waited for the write lock.
+  if (applied(scripts_.graph(), r.id, read_heads(conn)) == step.upgrade) {
+    state = std::move(next);
+    return;
+  }
+  for (std::size_t i = 0; i < rendered.size(); ++i) {
+    for (const auto& sql : rendered[i].statements) {
+      try {
+        conn.execute_script(sql);
+      } catch (const DatabaseError& e) {
+        throw MigrationError(fmt::format("{}: {} operation {} ({}) failed: {}", r.file.string(),
+                                         direction, i + 1, operation_name(ops[i]), e.what()));
+      }
+    }
+  }
+  if (rebuild) {
+    auto violation = conn.execute(dialect.foreign_key_check_sql()).first();
+    if (violation) {
+      throw MigrationError(fmt::format(
+          "{}: the rebuild left a foreign key broken: row {} of table {} refers to a missing {} "
+          "row; the revision was rolled back",
+          r.file.string(), violation->get<std::int64_t>(1), violation->get<std::string>(0),
+          violation->get<std::string>(2)));
+    }
+  }
+  if (!tx) tx.emplace(conn.begin_immediate());
+  record(conn, step,
+         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started));
+  tx->commit();
+  state = std::move(next);
+}
+
+std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
+  SchemaState state = replay(read_heads(conn));
+  for (const auto& step : plan) run_step(conn, step, state);
+  return plan;
+}
+
+std::vector<Step> Runner::upgrade(std::string_view target) {
+  auto conn = engine_.connect();
+  // Locked first: two PostgreSQL sessions creating the version table at once would collide.
+  Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),
+            options_.lock_timeout);
+  ensure_tables(conn);
+  verify_checksums(conn);
+  return run(conn, scripts_.graph().plan_upgrade(read_heads(conn), target));
+}
+
+std::vector<Step> Runner::downgrade(std::string_view target) {
+  auto conn = engine_.connect();
+  // Locked first: two PostgreSQL sessions creating the version table at once would collide.
+  Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),
+            options_.lock_timeout);
+  ensure_tables(conn);
+  verify_checksums(conn);
+  return run(conn, scripts_.graph().plan_downgrade(read_heads(conn), target));
+}
+
+void Runner::stamp(std::string_view target) {
+  auto conn = engine_.connect();
+  // Locked first: two PostgreSQL sessions creating the version table at once would collide.
+  Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),
+            options_.lock_timeout);
+  ensure_tables(conn);
+  auto heads = scripts_.graph().resolve(target, read_heads(conn));
+  const Dialect& dialect = Dialect::of(engine_.backend());
+  auto tx = conn.begin_immediate();
+  conn.execute("DELETE FROM " + dialect.quote(options_.version_table));
+  for (const auto& head : heads) {
+    conn.execute(
+        "INSERT INTO " + dialect.quote(options_.version_table) + " (version_num) VALUES (?)", head);
+  }
+  tx.commit();
+}
+
+}  // namespace strata::migrate

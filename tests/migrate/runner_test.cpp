@@ -1,0 +1,202 @@
+// The runner on both backends: upgrade, downgrade, relative targets, a failing revision that
+// leaves the database at the last completed one, checksums, stamp, and two runners at once.
+#include <filesystem>
+#include <fstream>
+#include <strata/dialect/inspector.hpp>
+#include <strata/migrate/runner.hpp>
+#include <thread>
+
+#include "support/backends.hpp"
+
+namespace strata::test {
+namespace {
+using namespace strata::migrate;
+namespace fs = std::filesystem;
+
+const char* kInit = R"yaml(revision: aaaa00000001
+down_revision: null
+message: init
+upgrade:
+  - create_table:
+      name: users
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+        - {name: email, type: string(320), nullable: false, unique: true}
+  - create_table:
+      name: items
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+        - {name: title, type: string(200), nullable: false}
+        - {name: owner_id, type: biginteger, nullable: false,
+           foreign_key: {references: users.id, on_delete: cascade}}
+downgrade:
+  - drop_table: {name: items}
+  - drop_table: {name: users}
+)yaml";
+
+// On SQLite the type change rebuilds items, which users' cascade must not empty.
+const char* kSecond = R"yaml(revision: bbbb00000002
+down_revision: aaaa00000001
+message: widen title
+upgrade:
+  - add_column: {table: items, column: {name: note, type: text}}
+  - alter_column: {table: items, name: title, type: text}
+downgrade:
+  - alter_column: {table: items, name: title, type: string(200)}
+  - drop_column: {table: items, name: note}
+)yaml";
+
+const char* kThird = R"yaml(revision: cccc00000003
+down_revision: bbbb00000002
+message: index
+upgrade:
+  - create_index: {table: items, columns: [owner_id]}
+downgrade:
+  - drop_index: {table: items, name: ix_items_owner_id}
+)yaml";
+
+class RunnerTest : public DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    fs::create_directories(dir() / "migrations" / "versions");
+    write("20250101_0000_aaaa00000001_init.yaml", kInit);
+    write("20250102_0000_bbbb00000002_widen.yaml", kSecond);
+    write("20250103_0000_cccc00000003_index.yaml", kThird);
+    engine_.emplace(make_engine());
+  }
+  void TearDown() override {
+    engine_.reset();
+    DatabaseTest::TearDown();
+  }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir() / "migrations" / "versions" / name) << text;
+  }
+  ScriptDirectory scripts() { return ScriptDirectory::load(dir() / "migrations"); }
+  int count(const std::string& sql) { return engine_->connect().execute(sql).scalar<int>(); }
+  using Ids = std::vector<std::string>;
+
+  std::optional<Engine> engine_;
+};
+
+TEST_P(RunnerTest, UpgradeDowngradeAndRelativeTargets) {
+  auto s = scripts();
+  std::vector<std::string> said;
+  RunnerOptions options;
+  options.progress = [&](const std::string& line) { said.push_back(line); };
+  Runner runner(*engine_, s, options);
+  EXPECT_EQ(runner.current(), Ids{});
+  EXPECT_EQ(runner.upgrade("+1").size(), 1u);
+  auto conn = engine_->connect();
+  conn.execute("INSERT INTO users (id, email) VALUES (1, 'a@x')");
+  conn.execute("INSERT INTO items (id, title, owner_id) VALUES (1, 'one', 1), (2, 'two', 1)");
+  EXPECT_EQ(runner.upgrade("head").size(), 2u);
+  EXPECT_EQ(runner.current(), Ids{"cccc00000003"});
+  EXPECT_EQ(said.at(1), "Running upgrade aaaa00000001 -> bbbb00000002, widen title");
+  EXPECT_EQ(count("SELECT count(*) FROM items"), 2);  // the rebuild kept every row
+  SchemaState replayed;
+  for (const Revision* r : s.graph().applied_in_order({"cccc00000003"})) {
+    for (const auto& op : r->upgrade) replayed.apply(op);
+  }
+  EXPECT_EQ(describe_difference(*replayed.table("items"), Inspector(*engine_).table("items")), "");
+  EXPECT_EQ(count("SELECT count(*) FROM strata_history WHERE direction = 'upgrade'"), 3);
+  runner.downgrade("-1");
+  EXPECT_EQ(runner.current(), Ids{"bbbb00000002"});
+  EXPECT_EQ(runner.downgrade("base").size(), 2u);
+  EXPECT_EQ(runner.current(), Ids{});
+  EXPECT_FALSE(Inspector(*engine_).has_table("items"));
+}
+
+TEST_P(RunnerTest, RevisionWithoutDowngradeCannotBeReverted) {
+  write("20250104_0000_dddd00000004_oneway.yaml",
+        "revision: dddd00000004\ndown_revision: cccc00000003\nmessage: one way\nupgrade:\n"
+        "  - execute: {sql: \"UPDATE items SET title = title\"}\n");
+  auto s = scripts();
+  Runner runner(*engine_, s);
+  runner.upgrade("heads");
+  try {
+    runner.downgrade("-1");
+    FAIL();
+  } catch (const MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("dddd00000004"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cannot be reverted"), std::string::npos);
+  }
+  EXPECT_EQ(runner.current(), Ids{"dddd00000004"});
+}
+
+TEST_P(RunnerTest, FailingRevisionLeavesTheLastCompletedOne) {
+  write("20250104_0000_dddd00000004_bad.yaml",
+        "revision: dddd00000004\ndown_revision: cccc00000003\nmessage: bad\nupgrade:\n"
+        "  - create_table: {name: extra, columns: [{name: id, type: integer}]}\n"
+        "  - execute: {sql: \"INSERT INTO no_such_table VALUES (1)\"}\n");
+  auto s = scripts();
+  Runner runner(*engine_, s);
+  try {
+    runner.upgrade("heads");
+    FAIL();
+  } catch (const MigrationError& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("20250104_0000_dddd00000004_bad.yaml: upgrade operation 2 (execute)"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("INSERT INTO no_such_table"), std::string::npos) << message;
+  }
+  EXPECT_EQ(runner.current(), Ids{"cccc00000003"});
+  EXPECT_FALSE(Inspector(*engine_).has_table("extra"));
+}
+
+TEST_P(RunnerTest, ChangedFilesAreRefusedUnlessAllowed) {
+  {
+    auto s = scripts();
+    Runner(*engine_, s).upgrade("bbbb00000002");
+  }
+  write("20250101_0000_aaaa00000001_init.yaml", std::string(kInit) + "# edited\n");
+  auto s = scripts();
+  try {
+    Runner(*engine_, s).upgrade("heads");
+    FAIL();
+  } catch (const MigrationError& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("revision aaaa00000001"), std::string::npos) << message;
+    EXPECT_NE(message.find(s.graph().get("aaaa00000001").checksum), std::string::npos) << message;
+    EXPECT_NE(message.find("--allow-changed"), std::string::npos);
+  }
+  RunnerOptions allow;
+  allow.allow_changed = true;
+  EXPECT_EQ(Runner(*engine_, s, allow).upgrade("heads").size(), 1u);
+}
+
+TEST_P(RunnerTest, StampSetsTheVersionWithoutRunning) {
+  auto s = scripts();
+  Runner runner(*engine_, s);
+  runner.stamp("bbbb");
+  EXPECT_EQ(runner.current(), Ids{"bbbb00000002"});
+  EXPECT_FALSE(Inspector(*engine_).has_table("items"));
+  runner.stamp("base");
+  EXPECT_EQ(runner.current(), Ids{});
+}
+
+TEST_P(RunnerTest, TwoRunnersAtOnceApplyEachRevisionOnce) {
+  auto s = scripts();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&] {
+      try {
+        Runner(make_engine(), s).upgrade("heads");
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM strata_history WHERE direction = 'upgrade'"), 3);
+  EXPECT_EQ(Runner(*engine_, s).current(), Ids{"cccc00000003"});
+}
+
+STRATA_ON_BOTH_BACKENDS(RunnerTest);
+
+}  // namespace
+}  // namespace strata::test
