@@ -16,8 +16,11 @@ build: bootstrap
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DSTRATA_BUILD_TESTS=ON -DSTRATA_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The main job on the embedded SQLite file data/app.db (from strata.toml).
+# The main job on the embedded SQLite file data/app.db (from strata.toml): the schema brought to
+# head by the migrations in backend/migrations, then the quickstart program on it.
 run: build
+	@$(BUILD_DIR)/tools/strata/strata upgrade head
+	@$(BUILD_DIR)/tools/strata/strata current
 	@$(BUILD_DIR)/examples/quickstart
 
 # Every test, on SQLite and on a throwaway PostgreSQL 15 server started for the run.

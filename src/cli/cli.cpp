@@ -2,28 +2,16 @@
 
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 
-#include "strata/core/config.hpp"
+#include "commands.hpp"
 #include "strata/core/error.hpp"
 #include "strata/core/log.hpp"
 
 namespace strata::cli {
 namespace fs = std::filesystem;
-namespace {
-
-struct Options {
-  std::string config_file;
-  std::string url;
-  bool json = false;
-  bool quiet = false;
-  bool verbose = false;
-  std::string init_dir = "migrations";
-};
 
 Config load_config(const Options& options) {
   auto config = Config::resolve(
@@ -31,6 +19,14 @@ Config load_config(const Options& options) {
   if (!options.url.empty()) config.set_url_override(options.url);
   return config;
 }
+
+void print(const Options& options, const std::string& text, const std::string& json) {
+  if (options.quiet) return;
+  const std::string& out = options.json ? json : text;
+  if (!out.empty()) std::printf("%s\n", out.c_str());
+}
+
+namespace {
 
 // What --help says about the database: the URL it would use, masked, or why there is none.
 std::string database_line(const Options& options) {
@@ -41,26 +37,21 @@ std::string database_line(const Options& options) {
   }
 }
 
-void print(const Options& options, const std::string& text, const std::string& json) {
-  if (options.quiet) return;
-  std::printf("%s\n", options.json ? json.c_str() : text.c_str());
-}
-
-int init(const Options& options) {
+int init(const Options& options, const std::string& dir) {
   fs::path config_path =
       options.config_file.empty() ? fs::path(Config::kFileName) : fs::path(options.config_file);
   if (fs::exists(config_path)) {
     throw ConfigError(fmt::format("{} already exists; edit it, or remove it and run init again",
                                   fs::absolute(config_path).string()));
   }
-  fs::path versions = fs::path(options.init_dir) / "versions";
+  fs::path versions = fs::path(dir) / "versions";
   fs::create_directories(versions);
   std::ofstream out(config_path);
   out << "[database]\n"
       << "url = \"" << (options.url.empty() ? "sqlite:///data/app.db" : options.url)
       << "\"      # DATABASE_URL in the environment overrides this\n\n"
       << "[migrations]\n"
-      << "script_location = \"" << options.init_dir << "\"\n"
+      << "script_location = \"" << dir << "\"\n"
       << "version_table = \"strata_version\"\n";
   if (!out) throw Error(fmt::format("cannot write {}", config_path.string()));
   print(options, fmt::format("Wrote {} and {}/", config_path.string(), versions.string()),
@@ -69,12 +60,19 @@ int init(const Options& options) {
   return 0;
 }
 
+// One line on stderr; the exit status says whether the input or the work failed.
+int fail(const Options& options, const std::exception& e, int status) {
+  std::fprintf(stderr, "%s: %s\n", options.program.c_str(), e.what());
+  return status;
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv, const std::string& program) {
   Options options;
+  options.program = program;
+  std::string init_dir = "migrations";
   CLI::App app{"strata: schema migrations and database tools", program};
-  app.option_defaults()->always_capture_default(false);
   app.add_option("--config", options.config_file, "strata.toml to use (default: found upward)");
   app.add_option("--url", options.url, "database URL; wins over DATABASE_URL and strata.toml");
   app.add_flag("--json", options.json, "machine-readable output");
@@ -82,7 +80,8 @@ int run(int argc, const char* const* argv, const std::string& program) {
   app.add_flag("-v,--verbose", options.verbose, "log what strata does");
   app.require_subcommand(1);
   auto* init_cmd = app.add_subcommand("init", "write strata.toml and <DIR>/versions/");
-  init_cmd->add_option("DIR", options.init_dir, "migrations folder (default: migrations)");
+  init_cmd->add_option("DIR", init_dir, "migrations folder (default: migrations)");
+  MigrationCommands migrations(app, options);
   app.footer([&] { return database_line(options); });
   try {
     app.parse(argc, argv);
@@ -91,14 +90,12 @@ int run(int argc, const char* const* argv, const std::string& program) {
   }
   try {
     if (options.verbose) set_log_level("debug");
-    if (init_cmd->parsed()) return init(options);
-    return 2;
+    if (init_cmd->parsed()) return init(options, init_dir);
+    return migrations.run().value_or(2);
   } catch (const ConfigError& e) {
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
-    return 2;
+    return fail(options, e, 2);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
-    return 1;
+    return fail(options, e, 1);
   }
 }
 

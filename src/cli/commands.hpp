@@ -1,0 +1,51 @@
+// What the command line's parts share: the global options and how they become a Config.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "strata/core/config.hpp"
+
+namespace strata::cli {
+
+struct Options {
+  std::string program = "strata";
+  std::string config_file;
+  std::string url;
+  bool json = false;
+  bool quiet = false;
+  bool verbose = false;
+};
+
+Config load_config(const Options& options);
+// Prints a result: `json` with --json, else `text` (nothing with -q).
+void print(const Options& options, const std::string& text, const std::string& json);
+
+// upgrade, downgrade, current, heads, history, stamp.
+class MigrationCommands {
+ public:
+  MigrationCommands(CLI::App& app, const Options& options);
+  // The exit status of the command that was parsed; nullopt when none of these was.
+  std::optional<int> run();
+
+ private:
+  int upgrade(bool up);
+  int current();
+  int heads();
+  int history();
+  int stamp();
+
+  const Options& options_;
+  CLI::App* upgrade_;
+  CLI::App* downgrade_;
+  CLI::App* current_;
+  CLI::App* heads_;
+  CLI::App* history_;
+  CLI::App* stamp_;
+  std::string target_ = "heads";
+  std::string range_;
+  bool allow_changed_ = false;
+};
+
+}  // namespace strata::cli
