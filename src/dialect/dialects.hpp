@@ -20,6 +20,10 @@ class SqliteDialect final : public Dialect {
     return on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF";
   }
   std::string foreign_key_check_sql() const override { return "PRAGMA foreign_key_check"; }
+  std::string rebuild_dependents_sql() const override {
+    return "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND (type = 'view' OR "
+           "(type = 'trigger' AND tbl_name = ?)) ORDER BY rowid";
+  }
 
  protected:
   std::string_view type_name(TypeKind kind) const override;

@@ -85,6 +85,25 @@ std::string describe_step(const Step& step) {
                      r.message, r.transactional ? "" : " (not in a transaction)");
 }
 
+// Runs an operation's statements. A rebuild drops the table, and the triggers on it with it,
+// and a view that names a missing table breaks the rename: views are dropped first, and views
+// and triggers are made again afterwards from their stored SQL.
+void execute_rendered(Connection& conn, const Dialect& dialect, const RenderedOperation& op) {
+  std::vector<std::pair<std::string, std::string>> dependents;  // (view name or "", sql)
+  std::string query = dialect.rebuild_dependents_sql();
+  if (!op.rebuilt_table.empty() && !query.empty()) {
+    for (const auto& row : conn.execute(query, op.rebuilt_table)) {
+      bool view = row.get<std::string_view>(0) == "view";
+      dependents.emplace_back(view ? row.get<std::string>(1) : "", row.get<std::string>(2));
+    }
+  }
+  for (const auto& [view, sql] : dependents) {
+    if (!view.empty()) conn.execute_script("DROP VIEW " + dialect.quote(view));
+  }
+  for (const auto& sql : op.statements) conn.execute_script(sql);
+  for (const auto& [view, sql] : dependents) conn.execute_script(sql);
+}
+
 }  // namespace
 
 // Holds the migration lock for a whole run where the backend has one.
@@ -242,13 +261,11 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
     return;
   }
   for (std::size_t i = 0; i < rendered.size(); ++i) {
-    for (const auto& sql : rendered[i].statements) {
-      try {
-        conn.execute_script(sql);
-      } catch (const DatabaseError& e) {
-        throw MigrationError(fmt::format("{}: {} operation {} ({}) failed: {}", r.file.string(),
-                                         direction, i + 1, operation_name(ops[i]), e.what()));
-      }
+    try {
+      execute_rendered(conn, dialect, rendered[i]);
+    } catch (const DatabaseError& e) {
+      throw MigrationError(fmt::format("{}: {} operation {} ({}) failed: {}", r.file.string(),
+                                       direction, i + 1, operation_name(ops[i]), e.what()));
     }
   }
   if (rebuild) {
