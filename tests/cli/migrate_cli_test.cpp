@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "support/backends.hpp"
@@ -107,6 +108,27 @@ TEST_P(MigrateCli, BadInputExitsWithOneLineAndChangesNothing) {
   EXPECT_EQ(url.status, 2);
   EXPECT_NE(url.err.find("unknown scheme 'mysql'"), std::string::npos) << url.err;
   EXPECT_EQ(strata("current").out, "aaaa11112222\n");
+}
+
+// Two processes upgrading one database at once: each revision is applied exactly once.
+TEST_P(MigrateCli, TwoProcessesApplyEachRevisionOnce) {
+  std::string cli = STRATA_CLI_PATH;
+  std::string script = "cd '" + dir().string() + "' && env -u DATABASE_URL sh -c '" + cli +
+                       " -q upgrade head; echo $? > r1' & cd '" + dir().string() +
+                       "' && env -u DATABASE_URL sh -c '" + cli +
+                       " -q upgrade head; echo $? > r2' & wait";
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  for (const char* name : {"r1", "r2"}) {
+    std::ifstream in(dir() / name);
+    int status = -1;
+    in >> status;
+    EXPECT_EQ(status, 0) << name;
+  }
+  auto conn = create_engine(url()).connect();
+  EXPECT_EQ(
+      conn.execute("SELECT count(*) FROM strata_history WHERE direction = 'upgrade'").scalar<int>(),
+      2);
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM strata_version").scalar<int>(), 1);
 }
 
 STRATA_ON_BOTH_BACKENDS(MigrateCli);
