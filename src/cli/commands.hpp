@@ -35,6 +35,7 @@ class MigrationCommands {
   int heads();
   int history();
   int stamp();
+  int schema();
 
   const Options& options_;
   CLI::App* upgrade_;
@@ -43,6 +44,8 @@ class MigrationCommands {
   CLI::App* heads_;
   CLI::App* history_;
   CLI::App* stamp_;
+  CLI::App* schema_;
+  std::string dialect_;
   std::string target_ = "heads";
   std::string range_;
   bool allow_changed_ = false;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "strata/dialect/dialect.hpp"
 #include "strata/migrate/runner.hpp"
 
 namespace strata::cli {
@@ -67,6 +68,9 @@ MigrationCommands::MigrationCommands(CLI::App& app, const Options& options) : op
   history_->add_option("-r,--rev-range", range_, "FROM:TO");
   stamp_ = app.add_subcommand("stamp", "set the version table without running migrations");
   stamp_->add_option("TARGET", target_, "a revision, head, heads or base")->required();
+  schema_ = app.add_subcommand("schema", "the schema at a revision, as DDL, from the files alone");
+  schema_->add_option("--at", target_, "a revision, head or heads (default: heads)");
+  schema_->add_option("--dialect", dialect_, "sqlite or postgresql (default: the URL's)");
 }
 
 std::optional<int> MigrationCommands::run() {
@@ -76,6 +80,7 @@ std::optional<int> MigrationCommands::run() {
   if (heads_->parsed()) return heads();
   if (history_->parsed()) return history();
   if (stamp_->parsed()) return stamp();
+  if (schema_->parsed()) return schema();
   return std::nullopt;
 }
 
@@ -140,6 +145,31 @@ int MigrationCommands::stamp() {
   print(options_,
         fmt::format("Stamped {}", now.empty() ? "base" : fmt::format("{}", fmt::join(now, ", "))),
         json{{"current", now}}.dump());
+  return 0;
+}
+
+// Replays the operations up to the revision: no database is read.
+int MigrationCommands::schema() {
+  Config config = load_config(options_);
+  auto scripts =
+      migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config));
+  const Dialect& dialect =
+      dialect_.empty() ? Dialect::of(config.database_url().backend()) : Dialect::named(dialect_);
+  const auto& graph = scripts.graph();
+  migrate::SchemaState state;
+  for (const auto* r : graph.applied_in_order(graph.resolve(target_, {}))) {
+    for (const auto& op : r->upgrade) state.apply(op);
+  }
+  MetaData metadata;
+  for (const auto& [name, table] : state.tables()) metadata.add(table);
+  std::string ddl;
+  json tables = json::object();
+  for (const Table* t : metadata.sorted_tables()) {
+    auto statements = dialect.create_table(*t);
+    for (const auto& sql : statements) ddl += sql + ";\n";
+    tables[t->name] = statements;
+  }
+  print(options_, ddl.empty() ? "" : ddl.substr(0, ddl.size() - 1), tables.dump());
   return 0;
 }
 
