@@ -2,6 +2,7 @@
 // leaves the database at the last completed one, checksums, stamp, and two runners at once.
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <strata/dialect/inspector.hpp>
 #include <strata/migrate/runner.hpp>
 #include <thread>
@@ -181,17 +182,20 @@ TEST_P(RunnerTest, TwoRunnersAtOnceApplyEachRevisionOnce) {
   auto s = scripts();
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
+  std::string first_failure;
+  std::mutex mutex;
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([&] {
       try {
         Runner(make_engine(), s).upgrade("heads");
-      } catch (const std::exception&) {
-        ++failures;
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex);
+        if (failures++ == 0) first_failure = e.what();
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(failures.load(), 0) << first_failure;
   EXPECT_EQ(count("SELECT count(*) FROM strata_history WHERE direction = 'upgrade'"), 3);
   EXPECT_EQ(Runner(*engine_, s).current(), Ids{"cccc00000003"});
 }

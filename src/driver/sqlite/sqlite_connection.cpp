@@ -3,8 +3,10 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "sqlite_driver.hpp"
 #include "strata/core/error.hpp"
@@ -130,9 +132,19 @@ void SqliteConnection::configure(const Options& options) {
   std::string script = fmt::format("PRAGMA foreign_keys={};", options.foreign_keys ? "ON" : "OFF");
   if (!journal.empty()) script += fmt::format("PRAGMA journal_mode={};", journal);
   if (!sync.empty()) script += fmt::format("PRAGMA synchronous={};", sync);
-  char* error = nullptr;
-  int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &error);
-  if (rc != SQLITE_OK) {
+  // Switching a new file to WAL takes an exclusive lock without calling the busy handler, so
+  // connections opening one new file together retry here, for up to busy_timeout.
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+  for (;;) {
+    char* error = nullptr;
+    int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &error);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) == SQLITE_BUSY && std::chrono::steady_clock::now() < deadline) {
+      sqlite3_free(error);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      continue;
+    }
     std::string message = fmt::format("cannot use SQLite database {}: {}", options.path,
                                       error ? error : sqlite3_errstr(rc));
     sqlite3_free(error);
