@@ -266,6 +266,7 @@ void run_postgres(const std::string& url) {
       "postgresql: 100,000 primary-key lookups", [&] { x = strata_lookup(engine); },
       [&] { y = pg_lookup(raw_url); }, "libpq");
   if (x != y) throw std::runtime_error("postgresql lookups disagree");
+  engine.connect().execute_script("DROP TABLE IF EXISTS bench_items");
 }
 
 }  // namespace
