@@ -213,13 +213,17 @@ SchemaState Runner::replay(const std::vector<std::string>& heads) const {
   return state;
 }
 
-void Runner::record(Connection& conn, const Step& step, std::chrono::milliseconds took) {
-  const Dialect& dialect = Dialect::of(engine_.backend());
-  std::string versions = dialect.quote(options_.version_table);
+void Runner::write_heads(Connection& conn, const std::vector<std::string>& heads) {
+  std::string versions = Dialect::of(engine_.backend()).quote(options_.version_table);
   conn.execute("DELETE FROM " + versions);
-  for (const auto& head : step.heads_after) {
+  for (const auto& head : heads) {
     conn.execute("INSERT INTO " + versions + " (version_num) VALUES (?)", head);
   }
+}
+
+void Runner::record(Connection& conn, const Step& step, std::chrono::milliseconds took) {
+  const Dialect& dialect = Dialect::of(engine_.backend());
+  write_heads(conn, step.heads_after);
   conn.execute("INSERT INTO " + dialect.quote(options_.history_table) +
                    " (revision, direction, checksum, duration_ms, strata_version) "
                    "VALUES (?, ?, ?, ?, ?)",
@@ -292,41 +296,38 @@ std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
   return plan;
 }
 
-std::vector<Step> Runner::upgrade(std::string_view target) {
+template <class Work>
+auto Runner::locked(Work&& work) {
   auto conn = engine_.connect();
   // Locked first: two PostgreSQL sessions creating the version table at once would collide.
   Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),
             options_.lock_timeout);
   ensure_tables(conn);
-  verify_checksums(conn);
-  return run(conn, scripts_.graph().plan_upgrade(read_heads(conn), target));
+  return work(conn);
+}
+
+std::vector<Step> Runner::upgrade(std::string_view target) {
+  return locked([&](Connection& conn) {
+    verify_checksums(conn);
+    return run(conn, scripts_.graph().plan_upgrade(read_heads(conn), target));
+  });
 }
 
 std::vector<Step> Runner::downgrade(std::string_view target) {
-  auto conn = engine_.connect();
-  // Locked first: two PostgreSQL sessions creating the version table at once would collide.
-  Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),
-            options_.lock_timeout);
-  ensure_tables(conn);
-  verify_checksums(conn);
-  return run(conn, scripts_.graph().plan_downgrade(read_heads(conn), target));
+  return locked([&](Connection& conn) {
+    verify_checksums(conn);
+    return run(conn, scripts_.graph().plan_downgrade(read_heads(conn), target));
+  });
 }
 
 void Runner::stamp(std::string_view target) {
-  auto conn = engine_.connect();
-  // Locked first: two PostgreSQL sessions creating the version table at once would collide.
-  Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),
-            options_.lock_timeout);
-  ensure_tables(conn);
-  auto heads = scripts_.graph().resolve(target, read_heads(conn));
-  const Dialect& dialect = Dialect::of(engine_.backend());
-  auto tx = conn.begin_immediate();
-  conn.execute("DELETE FROM " + dialect.quote(options_.version_table));
-  for (const auto& head : heads) {
-    conn.execute(
-        "INSERT INTO " + dialect.quote(options_.version_table) + " (version_num) VALUES (?)", head);
-  }
-  tx.commit();
+  locked([&](Connection& conn) {
+    auto heads = scripts_.graph().resolve(target, read_heads(conn));
+    auto tx = conn.begin_immediate();
+    write_heads(conn, heads);
+    tx.commit();
+    return 0;
+  });
 }
 
 }  // namespace strata::migrate

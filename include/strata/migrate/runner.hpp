@@ -48,6 +48,10 @@ class Runner {
   std::vector<Step> run(Connection& conn, const std::vector<Step>& plan);
   void run_step(Connection& conn, const Step& step, SchemaState& state);
   void record(Connection& conn, const Step& step, std::chrono::milliseconds took);
+  void write_heads(Connection& conn, const std::vector<std::string>& heads);
+  // Runs `work` on a connection holding the migration lock, the version tables made.
+  template <class Work>
+  auto locked(Work&& work);
 
   Engine engine_;
   const ScriptDirectory& scripts_;
