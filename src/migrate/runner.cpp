@@ -32,14 +32,16 @@ Table history_table(const std::string& name) {
   return t;
 }
 
-// A stable 63-bit key per version table, so that two projects in one database do not share
-// a lock.
+}  // namespace
+
 std::int64_t lock_key(std::string_view table) {
   std::uint64_t hash = 1469598103934665603ull;  // FNV-1a
   for (unsigned char c : std::string_view("strata:")) hash = (hash ^ c) * 1099511628211ull;
   for (unsigned char c : table) hash = (hash ^ c) * 1099511628211ull;
   return static_cast<std::int64_t>(hash >> 1);
 }
+
+namespace {
 
 bool applied(const RevisionGraph& graph, const std::string& id,
              const std::vector<std::string>& heads) {
@@ -134,7 +136,8 @@ class Runner::Lock {
 
  private:
   [[noreturn]] void throw_held(std::chrono::milliseconds timeout) {
-    auto holder = conn_.execute(dialect_.lock_holder_sql(key_)).first();
+    auto holders = conn_.execute(dialect_.lock_holder_sql(key_));
+    auto holder = holders.first();
     std::string pid = holder ? std::to_string(holder->get<std::int64_t>(0)) : "unknown";
     throw MigrationError(
         fmt::format("another migration holds the lock (PostgreSQL backend pid {}); waited {:.1f} "
@@ -273,7 +276,8 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
     }
   }
   if (rebuild) {
-    auto violation = conn.execute(dialect.foreign_key_check_sql()).first();
+    auto violations = conn.execute(dialect.foreign_key_check_sql());
+    auto violation = violations.first();
     if (violation) {
       throw MigrationError(fmt::format(
           "{}: the rebuild left a foreign key broken: row {} of table {} refers to a missing {} "

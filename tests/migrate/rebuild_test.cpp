@@ -159,6 +159,27 @@ TEST_P(Rebuild, AViolatedConstraintRollsTheRevisionBack) {
   EXPECT_EQ(count("SELECT count(*) FROM child"), 1000);
 }
 
+// Rows that broke a foreign key while checks were off are found by the rebuild's
+// foreign_key_check, and the revision is rolled back.
+TEST_P(Rebuild, ABrokenForeignKeyAbortsTheRebuild) {
+  if (!is_sqlite()) GTEST_SKIP() << "PostgreSQL never lets a foreign key break";
+  auto scripts = ScriptDirectory::load(dir() / "migrations");
+  Runner runner(*engine_, scripts);
+  runner.upgrade("a00000000001");
+  auto loose = create_engine(url("foreign_keys=off")).connect();
+  loose.execute("INSERT INTO child (id, parent_id) VALUES (5, 999999)");
+  try {
+    runner.upgrade("+1");  // rebuilds parent
+    FAIL() << "expected the foreign key check to fail";
+  } catch (const MigrationError& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("row 5 of table child refers to a missing parent row"),
+              std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(runner.current(), std::vector<std::string>{"a00000000001"});
+}
+
 STRATA_ON_BOTH_BACKENDS(Rebuild);
 
 }  // namespace

@@ -200,6 +200,46 @@ TEST_P(RunnerTest, TwoRunnersAtOnceApplyEachRevisionOnce) {
   EXPECT_EQ(Runner(*engine_, s).current(), Ids{"cccc00000003"});
 }
 
+TEST_P(RunnerTest, NonTransactionalRevisionsSaySo) {
+  write("20250104_0000_dddd00000004_concurrent.yaml",
+        "revision: dddd00000004\ndown_revision: cccc00000003\nmessage: concurrent index\n"
+        "transactional: false\nupgrade:\n"
+        "  - create_index: {table: items, columns: [title], concurrently: true}\n"
+        "downgrade:\n  - drop_index: {table: items, name: ix_items_title}\n");
+  auto s = scripts();
+  std::vector<std::string> said;
+  RunnerOptions options;
+  options.progress = [&](const std::string& line) { said.push_back(line); };
+  Runner(*engine_, s, options).upgrade("heads");
+  EXPECT_EQ(
+      said.back(),
+      "Running upgrade cccc00000003 -> dddd00000004, concurrent index (not in a transaction)");
+  auto items = Inspector(*engine_).table("items");
+  EXPECT_TRUE(std::any_of(items.indexes.begin(), items.indexes.end(),
+                          [](const Index& i) { return i.name == "ix_items_title"; }));
+  EXPECT_EQ(Runner(*engine_, s).current(), Ids{"dddd00000004"});
+}
+
+TEST_P(RunnerTest, LockTimeoutNamesTheHolder) {
+  if (is_sqlite())
+    GTEST_SKIP() << "SQLite writers queue on BEGIN IMMEDIATE; there is no lock to time out";
+  auto holder = engine_->connect();
+  holder.execute("SELECT pg_advisory_lock(?)", lock_key("strata_version"));
+  auto pid = holder.execute("SELECT pg_backend_pid()").scalar<std::int64_t>();
+  auto s = scripts();
+  RunnerOptions options;
+  options.lock_timeout = std::chrono::milliseconds(100);
+  try {
+    Runner(make_engine(), s, options).upgrade("heads");
+    FAIL() << "expected the lock to time out";
+  } catch (const MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(pid)), std::string::npos)
+        << e.what();
+  }
+  holder.execute("SELECT pg_advisory_unlock(?)", lock_key("strata_version"));
+  EXPECT_EQ(Runner(*engine_, s).upgrade("heads").size(), 3u);
+}
+
 STRATA_ON_BOTH_BACKENDS(RunnerTest);
 
 }  // namespace

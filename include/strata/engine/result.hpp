@@ -190,7 +190,8 @@ class Result {
   T scalar() const {
     return row().get<T>(0);
   }
-  // The current row, if any, as an optional view.
+  // The current row, if any, as an optional view. Like every Row, it reads from this Result:
+  // keep the Result alive while using it (`auto r = conn.execute(...); auto row = r.first();`).
   std::optional<Row> first() const {
     return stmt_->has_row() ? std::optional<Row>(Row(*stmt_)) : std::nullopt;
   }

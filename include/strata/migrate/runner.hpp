@@ -24,6 +24,10 @@ struct RunnerOptions {
   std::function<void(const std::string&)> progress;
 };
 
+// The advisory lock key of a version table: stable, and different for two projects sharing a
+// database. Exposed for operators (and tests) who need to see or take the lock.
+std::int64_t lock_key(std::string_view version_table);
+
 // Runs one script directory against one database. Not thread-safe; cheap to make.
 class Runner {
  public:
