@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "strata/core/error.hpp"
 #include "strata/core/log.hpp"
+#include "strata/migrate/script_directory.hpp"
 
 namespace strata::cli {
 namespace fs = std::filesystem;
@@ -81,6 +82,19 @@ int run(int argc, const char* const* argv, const std::string& program) {
   app.require_subcommand(1);
   auto* init_cmd = app.add_subcommand("init", "write strata.toml and <DIR>/versions/");
   init_cmd->add_option("DIR", init_dir, "migrations folder (default: migrations)");
+  NewRevision spec;
+  auto* revision_cmd = app.add_subcommand("revision", "write a new revision file; prints its path");
+  revision_cmd->add_option("-m,--message", spec.message, "what the revision does")->required();
+  revision_cmd->add_option("--head", spec.head,
+                           "the revision it follows (default: head; base for a new root)");
+  revision_cmd->add_option("--branch-label", spec.branch_labels, "a label for a new branch");
+  revision_cmd->add_option("--depends-on", spec.depends_on, "a revision it depends on");
+  revision_cmd->add_option("--rev-id", spec.rev_id, "the id instead of a random one");
+  auto* merge_cmd = app.add_subcommand("merge", "write a revision joining heads");
+  merge_cmd->add_option("REVISIONS", spec.down_revisions, "revisions to join, or `heads`")
+      ->required();
+  merge_cmd->add_option("-m,--message", spec.message, "what the merge joins")->required();
+  merge_cmd->add_option("--rev-id", spec.rev_id, "the id instead of a random one");
   MigrationCommands migrations(app, options);
   app.footer([&] { return database_line(options); });
   try {
@@ -91,6 +105,21 @@ int run(int argc, const char* const* argv, const std::string& program) {
   try {
     if (options.verbose) set_log_level("debug");
     if (init_cmd->parsed()) return init(options, init_dir);
+    if (revision_cmd->parsed()) {
+      spec.root = spec.head == "base";
+      return write_revision(options, spec);
+    }
+    if (merge_cmd->parsed()) {
+      if (spec.down_revisions == std::vector<std::string>{"heads"}) {
+        spec.down_revisions =
+            migrate::ScriptDirectory::load(load_config(options).script_location()).graph().heads();
+      }
+      if (spec.down_revisions.size() < 2) {
+        throw ConfigError(
+            "merge joins two or more revisions: name them, or `heads` when there are several");
+      }
+      return write_revision(options, spec);
+    }
     return migrations.run().value_or(2);
   } catch (const ConfigError& e) {
     return fail(options, e, 2);

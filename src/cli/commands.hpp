@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/core/config.hpp"
 
@@ -21,6 +22,20 @@ struct Options {
 Config load_config(const Options& options);
 // Prints a result: `json` with --json, else `text` (nothing with -q).
 void print(const Options& options, const std::string& text, const std::string& json);
+
+// What `revision` and `merge` write.
+struct NewRevision {
+  std::string message;
+  std::string head = "head";                // the revision the new one follows
+  std::vector<std::string> down_revisions;  // given: a merge of these
+  bool root = false;                        // a new base (--head base)
+  std::vector<std::string> branch_labels;
+  std::vector<std::string> depends_on;
+  std::string rev_id;
+};
+
+// Writes a new revision file and prints its path.
+int write_revision(const Options& options, const NewRevision& spec);
 
 // upgrade, downgrade, current, heads, history, stamp.
 class MigrationCommands {

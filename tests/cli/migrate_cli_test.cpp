@@ -110,6 +110,29 @@ TEST_P(MigrateCli, BadInputExitsWithOneLineAndChangesNothing) {
   EXPECT_EQ(strata("current").out, "aaaa11112222\n");
 }
 
+TEST_P(MigrateCli, RevisionBranchAndMerge) {
+  auto made = strata("revision -m \"Add items table!\"");
+  ASSERT_EQ(made.status, 0) << made.err;
+  fs::path file(made.out.substr(0, made.out.size() - 1));
+  EXPECT_TRUE(fs::exists(file)) << made.out;
+  EXPECT_TRUE(file.filename().string().ends_with("_add_items_table.yaml")) << file;
+  std::string id = file.filename().string().substr(14, 12);
+  EXPECT_EQ(strata("heads").out, id + " (head)\n");
+  ASSERT_EQ(strata("upgrade head").status, 0);
+  EXPECT_EQ(strata("current").out, id + " (head)\n");
+  ASSERT_EQ(
+      strata("revision -m other --head aaaa --rev-id cccc11112222 --branch-label side").status, 0);
+  auto two = strata("upgrade head");
+  EXPECT_EQ(two.status, 1);
+  EXPECT_NE(two.err.find("strata merge heads"), std::string::npos) << two.err;
+  EXPECT_EQ(strata("upgrade side@head").status, 0);
+  ASSERT_EQ(strata("merge heads -m join --rev-id dddd11112222").status, 0);
+  EXPECT_EQ(strata("upgrade head").status, 0);
+  EXPECT_EQ(strata("current").out, "dddd11112222 (head)\n");
+  EXPECT_EQ(strata("merge heads -m again").status, 2);  // one head: nothing to join
+  EXPECT_EQ(strata("revision -m dup --rev-id dddd11112222").status, 1);
+}
+
 TEST_P(MigrateCli, SchemaAtARevisionNeedsNoDatabase) {
   auto at_init =
       strata("--url sqlite:////nonexistent/dir/x.db schema --at aaaa --dialect postgresql");
