@@ -239,8 +239,9 @@ std::string Dialect::create_index(const Table& t, const Index& i) const {
   return out;
 }
 
-std::string Dialect::drop_index(std::string_view table, std::string_view index) const {
-  return drop_index_sql(table, index);
+// Index names are schema-wide on both backends, so the table is not needed.
+std::string Dialect::drop_index(std::string_view /*table*/, std::string_view index) const {
+  return "DROP INDEX " + quote(index);
 }
 
 std::string Dialect::rename_table_sql(std::string_view from, std::string_view to) const {

@@ -30,7 +30,6 @@ class SqliteDialect final : public Dialect {
   std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
   std::string column_sql(const Table& table, const Column& column) const override;
   std::string blob_literal(const Blob& blob) const override { return "X'" + hex(blob) + "'"; }
-  std::string drop_index_sql(std::string_view table, std::string_view index) const override;
 };
 
 class PostgresDialect final : public Dialect {
@@ -56,7 +55,6 @@ class PostgresDialect final : public Dialect {
  protected:
   std::string_view type_name(TypeKind kind) const override;
   std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
-  std::string drop_index_sql(std::string_view table, std::string_view index) const override;
   std::string blob_literal(const Blob& blob) const override {
     return "'\\x" + hex(blob) + "'::bytea";
   }

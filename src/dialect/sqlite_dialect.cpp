@@ -44,11 +44,6 @@ std::string SqliteDialect::column_sql(const Table& table, const Column& c) const
   return Dialect::column_sql(table, declared);
 }
 
-std::string SqliteDialect::drop_index_sql(std::string_view /*table*/,
-                                          std::string_view index) const {
-  return "DROP INDEX " + quote(index);
-}
-
 // SQLite's ADD COLUMN cannot add a NOT NULL column without a default, nor a default that is
 // the current time or an expression.
 bool SqliteDialect::can_add_column(const Column& column) const {

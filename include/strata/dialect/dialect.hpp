@@ -103,7 +103,6 @@ class Dialect {
   std::string column_list(const std::vector<std::string>& columns) const;
   virtual std::string blob_literal(const Blob& blob) const = 0;
   static std::string hex(const Blob& blob);
-  virtual std::string drop_index_sql(std::string_view table, std::string_view index) const = 0;
 };
 
 }  // namespace strata
