@@ -232,9 +232,10 @@ std::string Dialect::drop_table(std::string_view name) const {
   return "DROP TABLE " + quote(name);
 }
 
-std::string Dialect::create_index(const Table& t, const Index& i) const {
-  std::string out = fmt::format("CREATE {}INDEX {} ON {} ({})", i.unique ? "UNIQUE " : "",
-                                quote(i.name), quote(t.name), column_list(i.columns));
+std::string Dialect::create_index(const Table& t, const Index& i, bool concurrently) const {
+  std::string out = fmt::format("CREATE {}INDEX {}{} ON {} ({})", i.unique ? "UNIQUE " : "",
+                                concurrently ? concurrently_keyword() : "", quote(i.name),
+                                quote(t.name), column_list(i.columns));
   if (!i.where.empty()) out += " WHERE " + i.where;
   return out;
 }

@@ -28,6 +28,8 @@ struct RunnerOptions {
 // database. Exposed for operators (and tests) who need to see or take the lock.
 std::int64_t lock_key(std::string_view version_table);
 
+struct VersionTables;
+
 // Runs one script directory against one database. Not thread-safe; cheap to make.
 class Runner {
  public:
@@ -45,6 +47,7 @@ class Runner {
 
  private:
   class Lock;
+  VersionTables tables() const;
   void ensure_tables(Connection& conn);
   std::vector<std::string> read_heads(Connection& conn);
   void verify_checksums(Connection& conn);
