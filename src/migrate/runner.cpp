@@ -54,17 +54,6 @@ class ForeignKeysOff {
   bool active_;
 };
 
-// "Running upgrade 1975ea83b712 -> ae1027a6acf, add items", as Alembic says it.
-std::string describe_step(const Step& step) {
-  const Revision& r = *step.revision;
-  std::string below =
-      r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", "));
-  std::string from = step.upgrade ? below : r.id;
-  std::string to = step.upgrade ? r.id : below;
-  return fmt::format("Running {} {} -> {}, {}{}", step.upgrade ? "upgrade" : "downgrade", from, to,
-                     r.message, r.transactional ? "" : " (not in a transaction)");
-}
-
 constexpr std::int64_t kRebuildProgressRows = 100'000;
 
 // A rebuild of a large table copies for a while: say so before it starts.
@@ -211,14 +200,6 @@ void Runner::verify_checksums(Connection& conn) {
   }
 }
 
-SchemaState Runner::replay(const std::vector<std::string>& heads) const {
-  SchemaState state;
-  for (const Revision* r : scripts_.graph().applied_in_order(heads)) {
-    for (const auto& op : r->upgrade) state.apply(op);
-  }
-  return state;
-}
-
 void Runner::write_heads(Connection& conn, const std::vector<std::string>& heads) {
   for (const auto& sql : tables().write_heads_sql(Dialect::of(engine_.backend()), heads)) {
     conn.execute_script(sql);
@@ -249,7 +230,7 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
   }
   bool rebuild = std::any_of(rendered.begin(), rendered.end(),
                              [](const auto& op) { return !op.rebuilt_table.empty(); });
-  if (options_.progress) options_.progress(describe_step(step));
+  if (options_.progress) options_.progress(describe(step));
   auto started = std::chrono::steady_clock::now();
   ForeignKeysOff keys_off(conn, dialect, rebuild);
   std::optional<Transaction> tx;
@@ -283,7 +264,7 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
 }
 
 std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
-  SchemaState state = replay(read_heads(conn));
+  SchemaState state = replay(scripts_.graph(), read_heads(conn));
   for (const auto& step : plan) run_step(conn, step, state);
   return plan;
 }

@@ -1,20 +1,19 @@
 // The strata binary, run as users run it: exit status, stdout, stderr, files written.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+
+#include "cli_runner.hpp"
 
 namespace {
 namespace fs = std::filesystem;
 
 struct Outcome {
   int status;
-  std::string out;  // stdout and stderr together
+  std::string out;  // stdout, then stderr
 };
 
 class Cli : public ::testing::Test {
@@ -26,16 +25,8 @@ class Cli : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   Outcome strata(const std::string& args, const std::string& env = "") const {
-    std::string command = "cd '" + dir_.string() + "' && env -u DATABASE_URL " + env + " " +
-                          STRATA_CLI_PATH + " " + args + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buffer{};
-    for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) {
-      out.append(buffer.data(), n);
-    }
-    int status = ::pclose(pipe);
-    return Outcome{WEXITSTATUS(status), out};
+    auto run = strata::test::run_strata(dir_, args, env);
+    return Outcome{run.status, run.out + run.err};
   }
 
   fs::path dir_;

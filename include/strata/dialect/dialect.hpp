@@ -41,7 +41,7 @@ class Dialect {
   virtual std::string_view ilike_operator() const noexcept = 0;
 
   // CREATE TABLE followed by one CREATE INDEX per index.
-  std::vector<std::string> create_table(const Table& table) const;
+  std::vector<std::string> create_table(const Table& table, bool if_not_exists = false) const;
   std::string drop_table(std::string_view name) const;
   // `concurrently`: built without blocking writes where the backend can (PostgreSQL, outside a
   // transaction); SQLite has no such form and builds it plainly.

@@ -51,7 +51,6 @@ class Runner {
   void ensure_tables(Connection& conn);
   std::vector<std::string> read_heads(Connection& conn);
   void verify_checksums(Connection& conn);
-  SchemaState replay(const std::vector<std::string>& heads) const;
   std::vector<Step> run(Connection& conn, const std::vector<Step>& plan);
   void run_step(Connection& conn, const Step& step, SchemaState& state);
   void record(Connection& conn, const Step& step, std::chrono::milliseconds took);
