@@ -61,7 +61,7 @@ void announce_rebuild(Connection& conn, const Dialect& dialect, const std::strin
                       const std::function<void(const std::string&)>& progress) {
   if (!progress) return;
   auto rows = conn.execute("SELECT count(*) FROM " + dialect.quote(table)).scalar<std::int64_t>();
-  if (rows <= kRebuildProgressRows) return;
+  if (rows < kRebuildProgressRows) return;
   progress(fmt::format("  Rebuilding table {}: copying {} rows", table, rows));
 }
 
