@@ -150,8 +150,10 @@ int run(int argc, const char* const* argv, const std::string& program) {
     }
     if (merge_cmd->parsed()) {
       if (spec.down_revisions == std::vector<std::string>{"heads"}) {
-        spec.down_revisions =
-            migrate::ScriptDirectory::load(load_config(options).script_location()).graph().heads();
+        spec.down_revisions = migrate::ScriptDirectory::load(load_config(options).script_location(),
+                                                             {}, migrate::Contents::graph)
+                                  .graph()
+                                  .heads();
       }
       if (spec.down_revisions.size() < 2) {
         throw ConfigError(

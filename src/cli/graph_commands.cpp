@@ -13,9 +13,11 @@ using json = nlohmann::json;
 using migrate::Revision;
 using migrate::RevisionGraph;
 
-migrate::ScriptDirectory load_scripts(const Options& options) {
+migrate::ScriptDirectory load_scripts(const Options& options,
+                                      migrate::Contents contents = migrate::Contents::graph) {
   Config config = load_config(options);
-  return migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config));
+  return migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config),
+                                        contents);
 }
 
 std::string below(const Revision& r) {
@@ -114,7 +116,7 @@ int GraphCommands::branches() {
 }
 
 int GraphCommands::show() {
-  auto scripts = load_scripts(options_);
+  auto scripts = load_scripts(options_, migrate::Contents::everything);
   const auto& graph = scripts.graph();
   const Revision& r = graph.get(graph.resolve(revision_, {}).at(0));
   std::vector<std::string> lines{fmt::format("Rev: {}", decorated(options_, graph, r.id)),

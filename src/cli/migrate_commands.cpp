@@ -20,10 +20,11 @@ struct Context {
   Engine engine;
 };
 
-Context open(const Options& options) {
+// `graph`: the revisions' links only, for commands that run no operation.
+Context open(const Options& options, migrate::Contents contents = migrate::Contents::everything) {
   Config config = load_config(options);
-  auto scripts =
-      migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config));
+  auto scripts = migrate::ScriptDirectory::load(config.script_location(),
+                                                NamingConvention::from(config), contents);
   auto engine = create_engine(config);
   return {std::move(config), std::move(scripts), std::move(engine)};
 }
@@ -110,7 +111,7 @@ int MigrationCommands::offline(bool up) {
 }
 
 int MigrationCommands::current() {
-  auto ctx = open(options_);
+  auto ctx = open(options_, migrate::Contents::graph);
   auto now = migrate::Runner(ctx.engine, ctx.scripts).current();
   std::vector<std::string> lines;
   for (const auto& id : now) lines.push_back(decorated(options_, ctx.scripts.graph(), id));
@@ -122,7 +123,7 @@ int MigrationCommands::current() {
 }
 
 int MigrationCommands::stamp() {
-  auto ctx = open(options_);
+  auto ctx = open(options_, migrate::Contents::graph);
   migrate::Runner runner(ctx.engine, ctx.scripts, runner_options(options_, ctx.config, false));
   runner.stamp(target_);
   auto now = runner.current();

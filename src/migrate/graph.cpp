@@ -63,6 +63,7 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
     }
   }
   verify();
+  heads_ = find_heads();
 }
 
 void RevisionGraph::verify() const {
@@ -159,7 +160,7 @@ std::vector<std::string> RevisionGraph::children(const std::string& id) const {
   return out;
 }
 
-std::vector<std::string> RevisionGraph::heads() const {
+std::vector<std::string> RevisionGraph::find_heads() const {
   std::set<std::string> parents;
   for (const auto& r : revisions_) parents.insert(r.down_revisions.begin(), r.down_revisions.end());
   std::vector<std::string> out;

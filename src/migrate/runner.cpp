@@ -264,6 +264,11 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
 }
 
 std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
+  if (!scripts_.has_operations()) {
+    throw MigrationError(fmt::format(
+        "{} was loaded without its operations (Contents::graph); load it whole to run it",
+        scripts_.location().string()));
+  }
   SchemaState state = replay(scripts_.graph(), read_heads(conn));
   for (const auto& step : plan) run_step(conn, step, state);
   return plan;

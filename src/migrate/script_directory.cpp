@@ -52,6 +52,25 @@ std::string read_file(const fs::path& file) {
   return text.str();
 }
 
+// The text with the upgrade and downgrade sections blanked out. Lines stay where they were,
+// so that a message about the rest still gives the right line. A top-level key starts at
+// column 0; a section's items may too ("- create_table: ..."), and stay in the section.
+std::string without_operations(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool skipping = false;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    bool key = !line.empty() && std::string_view(" \t#-").find(line[0]) == std::string_view::npos;
+    if (key) skipping = line.starts_with("upgrade:") || line.starts_with("downgrade:");
+    if (!skipping) out += line;
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string checksum(std::string_view text) {
@@ -74,11 +93,12 @@ std::string checksum(std::string_view text) {
 }
 
 Revision parse_revision(std::string_view text, const fs::path& file,
-                        const NamingConvention& convention) {
+                        const NamingConvention& convention, Contents contents) {
   detail::Source source{file};
   YAML::Node root;
+  bool everything = contents == Contents::everything;
   try {
-    root = YAML::Load(std::string(text));
+    root = YAML::Load(everything ? std::string(text) : without_operations(text));
   } catch (const YAML::ParserException& e) {
     throw MigrationError(
         fmt::format("{}:{}: YAML syntax error: {}", file.string(), e.mark.line + 1, e.msg));
@@ -95,14 +115,15 @@ Revision parse_revision(std::string_view text, const fs::path& file,
   r.transactional = m.boolean("transactional", true);
   r.file = file;
   r.checksum = checksum(text);
+  if (!everything) return r;
   r.upgrade = operations(m, "upgrade", convention);
   r.has_downgrade = m.has("downgrade") && !m.required("downgrade").IsNull();
   if (r.has_downgrade) r.downgrade = operations(m, "downgrade", convention);
   return r;
 }
 
-ScriptDirectory ScriptDirectory::load(const fs::path& location,
-                                      const NamingConvention& convention) {
+ScriptDirectory ScriptDirectory::load(const fs::path& location, const NamingConvention& convention,
+                                      Contents contents) {
   fs::path versions = location / "versions";
   std::error_code ec;
   if (!fs::is_directory(versions, ec)) {
@@ -120,11 +141,11 @@ ScriptDirectory ScriptDirectory::load(const fs::path& location,
   std::sort(files.begin(), files.end());
   std::vector<Revision> revisions;
   for (const auto& file : files) {
-    Revision r = parse_revision(read_file(file), file, convention);
+    Revision r = parse_revision(read_file(file), file, convention, contents);
     check_file_name(file, r);
     revisions.push_back(std::move(r));
   }
-  return ScriptDirectory(location, RevisionGraph(std::move(revisions)));
+  return ScriptDirectory(location, RevisionGraph(std::move(revisions)), contents);
 }
 
 }  // namespace strata::migrate

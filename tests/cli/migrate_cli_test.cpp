@@ -73,7 +73,10 @@ TEST_P(MigrateCli, BadInputExitsWithOneLineAndChangesNothing) {
   EXPECT_NE(bad.err.find("20250103_0000_cccc11112222_bad.yaml:4: unknown operation 'drop_tabel'"),
             std::string::npos)
       << bad.err;
-  EXPECT_EQ(strata("current").status, 1);  // every command reads every file
+  // Commands that run no operation read the links alone: where the database stands is still
+  // shown, and the broken file is named again by whatever would run it.
+  EXPECT_EQ(strata("current").out, "aaaa11112222\n");
+  EXPECT_EQ(strata("upgrade --sql").status, 1);
   fs::remove(dir() / "db" / "versions" / "20250103_0000_cccc11112222_bad.yaml");
   EXPECT_EQ(strata("current").out, "aaaa11112222\n");
   auto unknown = strata("upgrade ffff9999");

@@ -44,7 +44,7 @@ class RevisionGraph {
 
   // An id, or a unique prefix of 4 or more characters. Throws MigrationError.
   const Revision& get(std::string_view id_or_prefix) const;
-  std::vector<std::string> heads() const;
+  const std::vector<std::string>& heads() const noexcept { return heads_; }
   std::vector<std::string> bases() const;
   // Revisions with more than one child.
   std::vector<std::string> branch_points() const;
@@ -77,6 +77,7 @@ class RevisionGraph {
 
  private:
   void verify() const;
+  std::vector<std::string> find_heads() const;
   void check_cycles() const;
   const Revision* find(std::string_view id) const;
   // `ids` and everything below them, along down_revision and (unless told not to) depends_on.
@@ -92,6 +93,7 @@ class RevisionGraph {
 
   std::vector<Revision> revisions_;
   std::map<std::string, std::size_t, std::less<>> index_;
+  std::vector<std::string> heads_;
 };
 
 // The schema with `heads` applied, replayed from the operations alone (schema replay).
