@@ -137,7 +137,8 @@ class Backend:
             return f"sqlite:///{path}", f"sqlite:///{path}", ["sqlite3", "-bail", path]
         db = f"strata_bench_{label}"
         subprocess.run(["psql", "-X", "-q", self.server, "-c", f"DROP DATABASE IF EXISTS {db}",
-                        "-c", f"CREATE DATABASE {db}"], check=True, stdout=subprocess.DEVNULL)
+                        "-c", f"CREATE DATABASE {db}"], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
         parts = urlsplit(self.server)
         url = urlunsplit(parts._replace(path=f"/{db}"))
         alembic = urlunsplit(parts._replace(scheme="postgresql+psycopg2", path=f"/{db}"))
@@ -168,6 +169,7 @@ def run_backend(backend, root, strata):
     subprocess.run(alembic + ["upgrade", "head"], cwd=a_dir, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cold = {
+        "s_start": [timed([strata, "--help"], s_dir) for _ in range(COLD_RUNS)],
         "s_current": [timed([strata, "--url", url, "current"], s_dir) for _ in range(COLD_RUNS)],
         "s_history": [timed([strata, "history"], s_dir) for _ in range(COLD_RUNS)],
         "a_current": [timed(alembic + ["current"], a_dir) for _ in range(3)],
@@ -195,6 +197,7 @@ def report(name, m):
     row("downgrade base", m["s_down"], None, m["a_down"])
     row("current (cold)", m["s_current"], None, m["a_current"])
     row("history (cold)", m["s_history"], None, m["a_history"])
+    print(f"  (strata's process start alone, `strata --help`: {m['s_start'] * 1000:.1f} ms)")
     up_vs_floor = m["s_up"] / m["floor"]
     print(f"  goals: current {m['s_current'] * 1000:.1f} ms (< 20 ms: "
           f"{'met' if m['s_current'] < 0.020 else 'NOT met'}); upgrade {up_vs_floor:.2f}x the "

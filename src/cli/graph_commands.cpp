@@ -38,6 +38,11 @@ json revision_json(const RevisionGraph& graph, const Revision& r) {
           {"is_head", std::find(heads.begin(), heads.end(), r.id) != heads.end()}};
 }
 
+std::string listed(std::string_view title, const std::vector<std::string>& items) {
+  if (items.empty()) return std::string(title);
+  return fmt::format("{} {}", title, fmt::join(items, ", "));
+}
+
 std::vector<std::string> descriptions(const std::vector<migrate::Operation>& ops) {
   std::vector<std::string> out;
   for (const auto& op : ops) out.push_back(migrate::describe_operation(op));
@@ -121,8 +126,8 @@ int GraphCommands::show() {
   const Revision& r = graph.get(graph.resolve(revision_, {}).at(0));
   std::vector<std::string> lines{fmt::format("Rev: {}", decorated(options_, graph, r.id)),
                                  fmt::format("Parent: {}", below(r)),
-                                 fmt::format("Branch names: {}", fmt::join(r.branch_labels, ", ")),
-                                 fmt::format("Depends on: {}", fmt::join(r.depends_on, ", ")),
+                                 listed("Branch names:", r.branch_labels),
+                                 listed("Depends on:", r.depends_on),
                                  fmt::format("Path: {}", r.file.string()),
                                  fmt::format("Created: {}", r.created),
                                  fmt::format("Transactional: {}", r.transactional ? "yes" : "no"),
