@@ -21,10 +21,11 @@ struct Outcome {
 // Runs `strata ARGS` in `dir` with `env` (NAME=value ...) added to a DATABASE_URL-free
 // environment.
 inline Outcome run_strata(const std::filesystem::path& dir, const std::string& args,
-                          const std::string& env = "") {
+                          const std::string& env = "",
+                          const std::string& program = STRATA_CLI_PATH) {
   std::string err_file = (dir / "stderr.txt").string();
-  std::string command = "cd '" + dir.string() + "' && env -u DATABASE_URL " + env + " " +
-                        STRATA_CLI_PATH + " " + args + " 2>'" + err_file + "'";
+  std::string command = "cd '" + dir.string() + "' && env -u DATABASE_URL " + env + " " + program +
+                        " " + args + " 2>'" + err_file + "'";
   FILE* pipe = ::popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buffer{};

@@ -24,8 +24,10 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Outcome strata(const std::string& args, const std::string& env = "") const {
-    auto run = strata::test::run_strata(dir_, args, env);
+  // `program` replaces the strata binary (to run it under another command).
+  Outcome strata(const std::string& args, const std::string& env = "",
+                 const std::string& program = STRATA_CLI_PATH) const {
+    auto run = strata::test::run_strata(dir_, args, env, program);
     return Outcome{run.status, run.out + run.err};
   }
 
@@ -73,6 +75,26 @@ TEST_F(Cli, MalformedConfigIsOneLineNamingFileAndLine) {
   auto run = strata("--help");
   EXPECT_NE(run.out.find("strata.toml:2: 'database.url' must be a string"), std::string::npos)
       << run.out;
+}
+
+}  // namespace
+
+namespace {
+
+// Colour is for people at a terminal: `script` gives the command one; a pipe, NO_COLOR and
+// --json get plain text.
+TEST_F(Cli, ColourOnlyOnATerminal) {
+  ASSERT_EQ(strata("init").status, 0);
+  std::ofstream(dir_ / "migrations/versions/20250101_0000_aaaa11112222_init.yaml")
+      << "revision: aaaa11112222\ndown_revision: null\nupgrade: []\n";
+  const std::string esc = "\x1b[";
+  EXPECT_EQ(strata("heads").out, "aaaa11112222 (head)\n");
+  auto tty = strata("-c '" + std::string(STRATA_CLI_PATH) + " heads' /dev/null", "", "script -qe");
+  EXPECT_NE(tty.out.find(esc), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("aaaa11112222"), std::string::npos) << tty.out;
+  auto no_color = strata("-c '" + std::string(STRATA_CLI_PATH) + " heads' /dev/null", "NO_COLOR=1",
+                         "script -qe");
+  EXPECT_EQ(no_color.out.find(esc), std::string::npos) << no_color.out;
 }
 
 }  // namespace
