@@ -87,22 +87,48 @@ void plan_renames(const std::vector<const Table*>& models, SchemaState& state, P
   }
 }
 
-void plan_tables(const std::vector<const Table*>& models, const SchemaState& state,
-                 const Dialect* dialect, Plan& plan) {
+// New tables parents first. A foreign key to a table made later (a cycle) is left out of the
+// CREATE TABLE and added once both exist.
+void plan_creates(const std::vector<const Table*>& models, const SchemaState& state,
+                  const Dialect* dialect, Plan& plan) {
+  std::set<std::string> made;
+  for (const auto& [name, t] : state.tables()) made.insert(name);
   for (const Table* m : parents_first(models)) {
     if (const Table* db = state.table(m->name)) {
       detail::diff_table(*m, *db, dialect, plan);
-    } else {
-      plan.add(Phase::create_tables, CreateTable{detail::clean(*m)});
+      continue;
     }
+    Table t = detail::clean(*m);
+    made.insert(t.name);
+    auto later = std::stable_partition(
+        t.foreign_keys.begin(), t.foreign_keys.end(),
+        [&](const ForeignKey& fk) { return made.count(fk.referred_table) > 0; });
+    for (auto it = later; it != t.foreign_keys.end(); ++it) {
+      plan.add(Phase::create_foreign_keys, CreateForeignKey{t.name, *it});
+    }
+    t.foreign_keys.erase(later, t.foreign_keys.end());
+    plan.add(Phase::create_tables, CreateTable{std::move(t)});
   }
+}
+
+// Dropped tables children first. A table still referred to by one dropped after it (a cycle)
+// loses that foreign key first.
+void plan_drops(const std::vector<const Table*>& models, const SchemaState& state, Plan& plan) {
   std::vector<const Table*> dropped;
   for (const auto& [name, t] : state.tables()) {
     if (!model_named(models, name)) dropped.push_back(&t);
   }
   auto order = parents_first(dropped);
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    plan.add(Phase::drop_tables, DropTable{(*it)->name});
+  std::reverse(order.begin(), order.end());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    for (std::size_t later = i + 1; later < order.size(); ++later) {
+      for (const auto& fk : order[later]->foreign_keys) {
+        if (fk.referred_table != order[i]->name || fk.name.empty()) continue;
+        plan.add(Phase::drop_foreign_keys,
+                 DropConstraint{order[later]->name, fk.name, ConstraintType::foreign_key});
+      }
+    }
+    plan.add(Phase::drop_tables, DropTable{order[i]->name});
   }
 }
 
@@ -137,7 +163,8 @@ Comparison compare(const std::vector<Table>& target, const std::vector<Table>& r
   SchemaState renamed = before;
   Plan plan;
   plan_renames(models, renamed, plan);
-  plan_tables(models, renamed, options.dialect, plan);
+  plan_creates(models, renamed, options.dialect, plan);
+  plan_drops(models, renamed, plan);
   Comparison result;
   for (auto& planned : plan.ordered()) {
     if (!planned.notes.empty()) result.comments.upgrade[result.upgrade.size()] = planned.notes;

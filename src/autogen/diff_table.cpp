@@ -104,7 +104,7 @@ void alter_column(const Table& model, const Column& m, const Table& db, const Co
   if (!same_type(m, d, dialect)) op.type = m.type;
   bool nullable = effective_nullable(model, m);
   if (nullable != effective_nullable(db, d)) op.nullable = nullable;
-  if (!same_default(m, d)) op.server_default = m.server_default;
+  if (!same_default(m, d)) op.server_default = clean(m).server_default;
   if (op.type || op.nullable || op.server_default) plan.add(Phase::alter_columns, std::move(op));
 }
 
@@ -147,6 +147,9 @@ void diff_columns(const Table& model, const Table& db, const Dialect* dialect, P
 Column clean(Column column) {
   column.former_name.clear();
   column.pending = {};
+  // A literal NULL default is no default, and only "no default" can be written.
+  auto& d = column.server_default;
+  if (d && d->kind == ServerDefault::Kind::literal && d->literal.is_null()) d.reset();
   return column;
 }
 

@@ -51,7 +51,8 @@ class Plan {
   std::array<std::vector<PlannedOperation>, static_cast<std::size_t>(Phase::count)> phases_;
 };
 
-// A model's column or table as an operation carries it: no rename mark, no shorthands.
+// A model's column or table as an operation carries it: no rename mark, no shorthands, no
+// literal NULL default.
 Column clean(Column column);
 Table clean(Table table);
 

@@ -45,9 +45,9 @@ std::optional<VerifyFailure> round_trip(const Revision& r, Runner& runner, const
   if (auto f = attempt(r, "upgrade", [&] { runner.upgrade(r.id); })) return f;
   auto after = reflect(scratch, options);
   if (auto f = attempt(r, "downgrade", [&] { runner.downgrade(r.id + "-1"); })) return f;
-  if (auto f = differs(r, "downgrade", before, scratch, options)) return f;
+  if (auto f = differs(r, "after downgrade", before, scratch, options)) return f;
   if (auto f = attempt(r, "upgrade again", [&] { runner.upgrade(r.id); })) return f;
-  return differs(r, "upgrade again", after, scratch, options);
+  return differs(r, "after upgrade again", after, scratch, options);
 }
 
 }  // namespace
@@ -77,11 +77,10 @@ CheckResult check(const Engine& engine, const ScriptDirectory& scripts, const Me
 }
 
 std::string VerifyFailure::describe() const {
-  std::string what =
-      stage == "downgrade"       ? "after downgrade the schema is not the one before the upgrade"
-      : stage == "upgrade again" ? "upgrading again gives another schema than the first upgrade"
-      : stage == "models"        ? "the schema at head differs from the models"
-                                 : "the " + stage + " failed";
+  std::string what = "the " + stage + " failed";
+  if (stage == "after downgrade") what = "after downgrade the schema is not the one before";
+  if (stage == "after upgrade again") what = "upgrading again gives another schema than before";
+  if (stage == "models") what = "the schema at head differs from the models";
   std::string where = file.empty() ? revision : fmt::format("{} ({})", revision, file.string());
   return fmt::format("revision {}: {}: {}", where, what, fmt::join(differences, "; "));
 }

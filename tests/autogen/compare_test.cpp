@@ -76,6 +76,24 @@ TEST_P(Autogen, TablesAddedInForeignKeyOrderAndRemovedChildrenFirst) {
   EXPECT_EQ(change(v2, with({users_v1()})), (Lines{"remove table posts", "remove table topics"}));
 }
 
+TEST_P(Autogen, ForeignKeysInACycleAreAddedAfterBothTablesAndDroppedBeforeThem) {
+  Table teams("teams", {Column("id", Type::biginteger()).primary_key(),
+                        Column("captain_id", Type::biginteger()).references("players.id")});
+  Table players("players", {Column("id", Type::biginteger()).primary_key(),
+                            Column("team_id", Type::biginteger()).references("teams.id")});
+  auto v2 = with({users_v1(), teams, players});
+  EXPECT_EQ(change(with({users_v1()}), v2),
+            (Lines{"add table players", "add table teams",
+                   "add foreign key fk_players_team_id_teams on players (team_id) -> teams (id)"}));
+  step(v2);
+  auto c = step(with({users_v1()}));
+  EXPECT_EQ(c.describe(), (Lines{"remove foreign key fk_teams_captain_id_players on teams",
+                                 "remove table players", "remove table teams"}));
+  EXPECT_EQ(differences(with({users_v1()})), Lines{});
+  downgrade_one();
+  EXPECT_EQ(differences(v2), Lines{});
+}
+
 TEST_P(Autogen, ColumnsAddedAndRemovedWithAPossibleRenameNoted) {
   Table v2 = users_v1();
   v2.columns.pop_back();  // score goes

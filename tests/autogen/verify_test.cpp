@@ -88,11 +88,11 @@ TEST_P(Verify, CatchesADowngradeThatForgetsAColumn) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.verified, (Lines{"aaaaaaaaaaa1", "aaaaaaaaaaa2"}));
   EXPECT_EQ(result.failure->revision, "aaaaaaaaaaa3");
-  EXPECT_EQ(result.failure->stage, "downgrade");
+  EXPECT_EQ(result.failure->stage, "after downgrade");
   EXPECT_EQ(result.failure->differences, Lines{"remove column items.extra"});
   EXPECT_NE(result.failure->describe().find("aaaaaaaaaaa3_forgetful.yaml): after downgrade the "
-                                            "schema is not the one before the upgrade: remove "
-                                            "column items.extra"),
+                                            "schema is not the one before: remove column "
+                                            "items.extra"),
             std::string::npos)
       << result.failure->describe();
 }

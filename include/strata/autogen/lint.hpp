@@ -22,7 +22,7 @@ namespace strata::autogen {
 enum class Severity { warning, error };
 std::string_view to_string(Severity severity) noexcept;  // "warning", "error"
 
-// One rule: `id` is what findings and ignore comments use.
+// One rule: `id` is what findings and ignore comments use. Rules are static data.
 struct LintRule {
   std::string_view id;
   Severity severity;
@@ -45,6 +45,7 @@ struct Finding {
   std::string describe() const;
 };
 
+// A value type.
 struct LintOptions {
   // Rows per table, for sqlite-rebuild-large-table (row_counts() reads them from a database);
   // a table without a count is not flagged.

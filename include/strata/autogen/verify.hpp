@@ -29,24 +29,29 @@ struct CheckResult {
 CheckResult check(const Engine& engine, const migrate::ScriptDirectory& scripts,
                   const MetaData* models, const CompareOptions& options = {});
 
+// A value type.
 struct VerifyOptions {
   CompareOptions compare;  // its version and history table names are the runner's
   migrate::RunnerOptions runner;
 };
 
-// The first revision that failed, at which stage ("upgrade", "downgrade", "upgrade again",
-// "models"), and what differed or the error.
+// The first revision that failed, at which stage, and what differed or the error. Stages:
+// "upgrade", "downgrade", "upgrade again" (the runner failed: `differences` holds its error),
+// "after downgrade", "after upgrade again" (the schema differs: one line per difference, as
+// the operations that would take the database back), "models" (head differs from the models;
+// `revision` names the heads). A value type.
 struct VerifyFailure {
   std::string revision;
   std::filesystem::path file;
   std::string stage;
   std::vector<std::string> differences;
 
-  // "revision 3f2a (file): after downgrade the schema is not the one before the upgrade:
-  //  remove column items.extra"
+  // "revision 3f2a (file): after downgrade the schema is not the one before: remove column
+  // items.extra"
   std::string describe() const;
 };
 
+// A value type.
 struct VerifyResult {
   std::vector<std::string> verified;  // revisions that passed, base first
   std::optional<VerifyFailure> failure;

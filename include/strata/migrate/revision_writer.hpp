@@ -12,7 +12,7 @@
 
 namespace strata::migrate {
 
-// Comment lines (without the leading "# ") placed in a written revision file.
+// Comment lines (without the leading "# ") placed in a written revision file. A value type.
 struct RevisionComments {
   std::vector<std::string> header;                            // at the top of the file
   std::map<std::size_t, std::vector<std::string>> upgrade;    // above upgrade operation i (0-based)
