@@ -164,6 +164,10 @@ Fields foreign_key_fields(const ForeignKey& fk) {
   return f;
 }
 
+Fields unique_fields(const UniqueConstraint& u) {
+  return {{"name", scalar(u.name)}, {"columns", list(u.columns)}};
+}
+
 Fields check_fields(const CheckConstraint& c) {
   return {{"name", scalar(c.name)}, {"condition", json_quoted(c.condition)}};
 }
@@ -185,7 +189,7 @@ std::string create_table(const Table& t) {
   std::vector<std::string> indexes, uniques, fks, checks;
   for (const auto& i : t.indexes) indexes.push_back(flow(index_fields(i)));
   for (const auto& u : t.unique_constraints) {
-    uniques.push_back(flow({{"name", scalar(u.name)}, {"columns", list(u.columns)}}));
+    uniques.push_back(flow(unique_fields(u)));
   }
   for (const auto& fk : t.foreign_keys) fks.push_back(flow(foreign_key_fields(fk)));
   for (const auto& c : t.check_constraints) checks.push_back(flow(check_fields(c)));
@@ -201,18 +205,14 @@ std::string create_table(const Table& t) {
   return out;
 }
 
-std::string one_line(std::string_view name, const Fields& fields) {
-  return fmt::format("  - {}: {}\n", name, flow(fields));
-}
-
-std::string alter_column(const AlterColumn& o) {
+Fields alter_column(const AlterColumn& o) {
   std::string where = fmt::format("column {}.{}", o.table, o.name);
   Fields f{{"table", scalar(o.table)}, {"name", scalar(o.name)}};
   if (o.type) f.emplace_back("type", type(*o.type, where));
   if (o.nullable) f.emplace_back("nullable", *o.nullable ? "true" : "false");
   if (o.server_default) f.emplace_back("server_default", server_default(*o.server_default, where));
   if (o.new_name) f.emplace_back("new_name", scalar(*o.new_name));
-  return one_line("alter_column", f);
+  return f;
 }
 
 std::string execute(const Execute& o) {
@@ -250,58 +250,60 @@ std::string constraint_type(ConstraintType type) {
   return "primary_key";
 }
 
+Fields with_table(Fields f, const std::string& table) {
+  f.insert(f.begin() + 1, {"table", scalar(table)});
+  return f;
+}
+
+// The keys of an operation written on one line; empty for those written as blocks.
+Fields one_line_fields(const Operation& op) {
+  return std::visit(Overloaded{
+                        [](const DropTable& o) -> Fields {
+                          return {{"name", scalar(o.name)}};
+                        },
+                        [](const RenameTable& o) -> Fields {
+                          return {{"name", scalar(o.name)}, {"new_name", scalar(o.new_name)}};
+                        },
+                        [](const DropColumn& o) -> Fields {
+                          return {{"table", scalar(o.table)}, {"name", scalar(o.name)}};
+                        },
+                        [](const AlterColumn& o) { return alter_column(o); },
+                        [](const CreateIndex& o) {
+                          Fields f = with_table(index_fields(o.index), o.table);
+                          if (o.concurrently) f.emplace_back("concurrently", "true");
+                          return f;
+                        },
+                        [](const DropIndex& o) -> Fields {
+                          return {{"name", scalar(o.name)}, {"table", scalar(o.table)}};
+                        },
+                        [](const CreateUniqueConstraint& o) {
+                          return with_table(unique_fields(o.constraint), o.table);
+                        },
+                        [](const CreateForeignKey& o) {
+                          return with_table(foreign_key_fields(o.constraint), o.table);
+                        },
+                        [](const CreateCheckConstraint& o) {
+                          return with_table(check_fields(o.constraint), o.table);
+                        },
+                        [](const DropConstraint& o) -> Fields {
+                          return {{"name", scalar(o.name)},
+                                  {"table", scalar(o.table)},
+                                  {"type", constraint_type(o.type)}};
+                        },
+                        [](const auto&) { return Fields{}; },
+                    },
+                    op);
+}
+
 std::string operation(const Operation& op) {
-  return std::visit(
-      Overloaded{
-          [](const CreateTable& o) { return create_table(o.table); },
-          [](const DropTable& o) {
-            return one_line("drop_table", {{"name", scalar(o.name)}});
-          },
-          [](const RenameTable& o) {
-            return one_line("rename_table",
-                            {{"name", scalar(o.name)}, {"new_name", scalar(o.new_name)}});
-          },
-          [](const AddColumn& o) {
-            return fmt::format("  - add_column:\n      table: {}\n      column: {}\n",
-                               scalar(o.table), column(o.column, o.table, false));
-          },
-          [](const DropColumn& o) {
-            return one_line("drop_column", {{"table", scalar(o.table)}, {"name", scalar(o.name)}});
-          },
-          [](const AlterColumn& o) { return alter_column(o); },
-          [](const CreateIndex& o) {
-            Fields f = index_fields(o.index);
-            f.insert(f.begin() + 1, {"table", scalar(o.table)});
-            if (o.concurrently) f.emplace_back("concurrently", "true");
-            return one_line("create_index", f);
-          },
-          [](const DropIndex& o) {
-            return one_line("drop_index", {{"name", scalar(o.name)}, {"table", scalar(o.table)}});
-          },
-          [](const CreateUniqueConstraint& o) {
-            return one_line("create_unique_constraint", {{"name", scalar(o.constraint.name)},
-                                                         {"table", scalar(o.table)},
-                                                         {"columns", list(o.constraint.columns)}});
-          },
-          [](const CreateForeignKey& o) {
-            Fields f = foreign_key_fields(o.constraint);
-            f.insert(f.begin() + 1, {"table", scalar(o.table)});
-            return one_line("create_foreign_key", f);
-          },
-          [](const CreateCheckConstraint& o) {
-            Fields f = check_fields(o.constraint);
-            f.insert(f.begin() + 1, {"table", scalar(o.table)});
-            return one_line("create_check_constraint", f);
-          },
-          [](const DropConstraint& o) {
-            return one_line("drop_constraint", {{"name", scalar(o.name)},
-                                                {"table", scalar(o.table)},
-                                                {"type", constraint_type(o.type)}});
-          },
-          [](const Execute& o) { return execute(o); },
-          [](const BulkInsert& o) { return bulk_insert(o); },
-      },
-      op);
+  if (const auto* o = std::get_if<CreateTable>(&op)) return create_table(o->table);
+  if (const auto* o = std::get_if<AddColumn>(&op)) {
+    return fmt::format("  - add_column:\n      table: {}\n      column: {}\n", scalar(o->table),
+                       column(o->column, o->table, false));
+  }
+  if (const auto* o = std::get_if<Execute>(&op)) return execute(*o);
+  if (const auto* o = std::get_if<BulkInsert>(&op)) return bulk_insert(*o);
+  return fmt::format("  - {}: {}\n", operation_name(op), flow(one_line_fields(op)));
 }
 
 void comment_lines(std::string& out, const std::vector<std::string>& lines,
