@@ -14,11 +14,13 @@ using namespace strata::migrate;
 
 // Model items paired with reflected ones: by name first, then an unpaired reflected item of
 // the same definition under another name (a hand-written or unnamed constraint) counts as the
-// same. Unpaired reflected items without a name cannot be addressed, so they are left alone.
+// same. Unpaired reflected items without a name cannot be dropped by an operation: they are
+// listed as differences to resolve by hand.
 template <class T>
 struct Matching {
   std::vector<const T*> create;
   std::vector<const T*> drop;
+  std::vector<const T*> unnamed;
 };
 
 template <class T>
@@ -51,39 +53,88 @@ Matching<T> match(const std::vector<T>& model, const std::vector<T>& db) {
   // Drops in the database's order, so that the output does not depend on the model's.
   for (std::size_t i = 0; i < db.size(); ++i) {
     if (changed[i] || (!used[i] && !db[i].name.empty())) out.drop.push_back(&db[i]);
+    if (!used[i] && db[i].name.empty()) out.unnamed.push_back(&db[i]);
   }
   return out;
+}
+
+std::string text(const Index& i) {
+  return fmt::format("{}index ({})", i.unique ? "unique " : "", fmt::join(i.columns, ", "));
+}
+std::string text(const UniqueConstraint& u) {
+  return fmt::format("unique constraint ({})", fmt::join(u.columns, ", "));
+}
+std::string text(const ForeignKey& f) {
+  return fmt::format("foreign key ({}) -> {} ({})", fmt::join(f.columns, ", "), f.referred_table,
+                     fmt::join(f.referred_columns, ", "));
+}
+std::string text(const CheckConstraint& c) {
+  return fmt::format("check constraint ({})", c.condition);
+}
+
+bool has_columns(const Table& t, const std::vector<std::string>& columns) {
+  return std::all_of(columns.begin(), columns.end(),
+                     [&](const std::string& c) { return t.column(c) != nullptr; });
+}
+bool has_columns(const Table&, const CheckConstraint&) {
+  return true;
+}
+template <class T>
+bool has_columns(const Table& t, const T& item) {
+  return has_columns(t, item.columns);
+}
+
+// An unnamed constraint left in the database, unless dropping a column takes it away.
+template <class T>
+void report_unnamed(const Table& model, const Matching<T>& m, Plan& plan) {
+  for (const T* item : m.unnamed) {
+    if (!has_columns(model, *item)) continue;
+    plan.unsupported.push_back(
+        fmt::format("table {}: the database has an unnamed {} that the models do not; no "
+                    "operation can drop a constraint without a name, drop it by hand",
+                    model.name, text(*item)));
+  }
 }
 
 void diff_indexes(const Table& model, const Table& db, Plan& plan) {
   auto m = match(model.indexes, db.indexes);
   for (const auto* i : m.drop) plan.add(Phase::drop_constraints, DropIndex{db.name, i->name});
   for (const auto* i : m.create) plan.add(Phase::create_constraints, CreateIndex{model.name, *i});
+  report_unnamed(model, m, plan);
 }
 
-void diff_constraints(const Table& model, const Table& db, Plan& plan) {
-  auto u = match(model.unique_constraints, db.unique_constraints);
-  for (const auto* c : u.drop) {
+void diff_unique(const Table& model, const Table& db, Plan& plan) {
+  auto m = match(model.unique_constraints, db.unique_constraints);
+  for (const auto* c : m.drop) {
     plan.add(Phase::drop_constraints, DropConstraint{db.name, c->name, ConstraintType::unique});
   }
-  for (const auto* c : u.create) {
+  for (const auto* c : m.create) {
     plan.add(Phase::create_constraints, CreateUniqueConstraint{model.name, *c});
   }
-  auto ck = match(model.check_constraints, db.check_constraints);
-  for (const auto* c : ck.drop) {
+  report_unnamed(model, m, plan);
+}
+
+void diff_checks(const Table& model, const Table& db, Plan& plan) {
+  auto m = match(model.check_constraints, db.check_constraints);
+  for (const auto* c : m.drop) {
     plan.add(Phase::drop_constraints, DropConstraint{db.name, c->name, ConstraintType::check});
   }
-  for (const auto* c : ck.create) {
+  for (const auto* c : m.create) {
     plan.add(Phase::create_constraints, CreateCheckConstraint{model.name, *c});
   }
-  auto fk = match(model.foreign_keys, db.foreign_keys);
-  for (const auto* c : fk.drop) {
+  report_unnamed(model, m, plan);
+}
+
+void diff_foreign_keys(const Table& model, const Table& db, Plan& plan) {
+  auto m = match(model.foreign_keys, db.foreign_keys);
+  for (const auto* c : m.drop) {
     plan.add(Phase::drop_foreign_keys,
              DropConstraint{db.name, c->name, ConstraintType::foreign_key});
   }
-  for (const auto* c : fk.create) {
+  for (const auto* c : m.create) {
     plan.add(Phase::create_foreign_keys, CreateForeignKey{model.name, *c});
   }
+  report_unnamed(model, m, plan);
 }
 
 void diff_primary_key(const Table& model, const Table& db, Plan& plan) {
@@ -163,7 +214,9 @@ void diff_table(const Table& model, const Table& db, const Dialect* dialect, Pla
   diff_columns(model, db, dialect, plan);
   diff_primary_key(model, db, plan);
   diff_indexes(model, db, plan);
-  diff_constraints(model, db, plan);
+  diff_unique(model, db, plan);
+  diff_checks(model, db, plan);
+  diff_foreign_keys(model, db, plan);
 }
 
 }  // namespace strata::autogen::detail

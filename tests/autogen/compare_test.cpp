@@ -253,6 +253,20 @@ TEST_P(Autogen, HandWrittenDatabase) {
   MetaData changed;
   changed.add(*model.table("authors"));
   changed.add(books);
+  MetaData no_unique;
+  Table authors = *model.table("authors");
+  authors.unique_constraints.clear();
+  no_unique.add(authors);
+  no_unique.add(*model.table("books"));
+  if (is_sqlite()) {  // SQLite's inline UNIQUE has no name to drop it by
+    EXPECT_EQ(differences(no_unique),
+              Lines{"table authors: the database has an unnamed unique constraint (email) that the "
+                    "models do not; no operation can drop a constraint without a name, drop it "
+                    "by hand"});
+  } else {
+    EXPECT_EQ(differences(no_unique),
+              Lines{"remove unique constraint authors_email_key on authors"});
+  }
   auto c = autogen::compare(changed, engine());
   EXPECT_EQ(c.describe(),
             (Lines{"remove index books_title_idx on books", "add column books.isbn (string(13))"}));
