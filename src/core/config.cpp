@@ -44,6 +44,7 @@ struct ConfigLoader {
   static void database(Config& config, const toml::table& table);
   static void migrations(Config& config, const toml::table& table);
   static void naming_convention(Config& config, const toml::table& table);
+  static void autogenerate(Config& config, const toml::table& table);
 };
 
 void ConfigLoader::database(Config& c, const toml::table& table) {
@@ -84,6 +85,22 @@ void ConfigLoader::naming_convention(Config& c, const toml::table& table) {
   }
 }
 
+void ConfigLoader::autogenerate(Config& c, const toml::table& table) {
+  for (const auto& [key, value] : table) {
+    std::string_view name = key.str();
+    if (name != "include" && name != "exclude") {
+      fail(c.file_, value,
+           fmt::format("unknown key 'autogenerate.{}' (expected include or exclude)", name));
+    }
+    std::string what = fmt::format("autogenerate.{}", name);
+    if (!value.is_array())
+      fail(c.file_, value, fmt::format("'{}' must be a list of patterns", what));
+    auto& patterns = name == "include" ? c.autogenerate_include_ : c.autogenerate_exclude_;
+    for (const auto& item : *value.as_array())
+      patterns.push_back(string_value(c.file_, what, item));
+  }
+}
+
 Config Config::load(const fs::path& file) {
   toml::table root;
   try {
@@ -102,9 +119,12 @@ Config Config::load(const fs::path& file) {
       ConfigLoader::migrations(config, section(file, "migrations", node));
     } else if (key == "naming_convention") {
       ConfigLoader::naming_convention(config, section(file, "naming_convention", node));
+    } else if (key == "autogenerate") {
+      ConfigLoader::autogenerate(config, section(file, "autogenerate", node));
     } else {
       fail(file, node,
-           fmt::format("unknown section '{}' (expected database, migrations or naming_convention)",
+           fmt::format("unknown section '{}' (expected database, migrations, naming_convention or "
+                       "autogenerate)",
                        key.str()));
     }
   }

@@ -11,6 +11,7 @@ class SqliteDialect final : public Dialect {
   std::string_view name() const noexcept override { return "sqlite"; }
   std::string placeholder(int number) const override { return "?" + std::to_string(number); }
   std::string literal(const Value& value, const Type& type) const override;
+  bool same_type(const Type& model, const Type& reflected) const override;
   std::string_view ilike_operator() const noexcept override { return "LIKE"; }
   bool can_add_column(const Column& column) const override;
   bool can_drop_column(const Table& table, std::string_view column) const override;

@@ -25,6 +25,29 @@ std::string SqliteDialect::literal(const Value& value, const Type& type) const {
   return Dialect::literal(value, type);
 }
 
+namespace {
+
+// SQLite's column affinity of a declared type name (section 3.1 of "Datatypes In SQLite").
+char affinity(std::string declared) {
+  for (char& c : declared) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto has = [&](std::string_view part) { return declared.find(part) != std::string::npos; };
+  if (has("INT")) return 'i';
+  if (has("CHAR") || has("CLOB") || has("TEXT")) return 't';
+  if (has("BLOB") || declared.empty()) return 'b';
+  if (has("REAL") || has("FLOA") || has("DOUB")) return 'r';
+  return 'n';
+}
+
+}  // namespace
+
+// A hand-written table may declare types strata does not know (CHARACTER(20), DECIMAL);
+// SQLite stores by affinity, so such a column matches any model type of the same affinity.
+bool SqliteDialect::same_type(const Type& model, const Type& reflected) const {
+  if (model == reflected) return true;
+  if (model.kind() != TypeKind::other && reflected.kind() != TypeKind::other) return false;
+  return affinity(type_sql(model)) == affinity(type_sql(reflected));
+}
+
 // A column declared exactly INTEGER and alone in the primary key is an alias of the 64-bit
 // rowid, which SQLite fills in: the autoincrementing key, whatever integer size was asked.
 std::string SqliteDialect::autoincrement_column_sql(const Table& /*table*/, const Column& c) const {

@@ -102,6 +102,23 @@ TEST_F(ConfigTest, NamingConventionTemplates) {
       << bad;
 }
 
+TEST_F(ConfigTest, AutogenerateIncludeAndExcludePatterns) {
+  write("[autogenerate]\ninclude = [\"app_*\", \"users\"]\nexclude = [\"app_tmp_*\"]\n");
+  auto config = Config::load(dir_ / "strata.toml");
+  EXPECT_EQ(config.autogenerate_include(), (std::vector<std::string>{"app_*", "users"}));
+  EXPECT_EQ(config.autogenerate_exclude(), (std::vector<std::string>{"app_tmp_*"}));
+  auto defaults = Config::load(write("[database]\nurl = \"sqlite://\"\n"));
+  EXPECT_TRUE(defaults.autogenerate_include().empty());
+  auto bad_key = load_error("[autogenerate]\nignore = [\"x\"]\n");
+  EXPECT_NE(bad_key.find("strata.toml:2: unknown key 'autogenerate.ignore'"), std::string::npos)
+      << bad_key;
+  auto not_list = load_error("[autogenerate]\ninclude = \"x\"\n");
+  EXPECT_NE(not_list.find("'autogenerate.include' must be a list"), std::string::npos) << not_list;
+  auto not_text = load_error("[autogenerate]\nexclude = [1]\n");
+  EXPECT_NE(not_text.find("'autogenerate.exclude' must be a string"), std::string::npos)
+      << not_text;
+}
+
 TEST_F(ConfigTest, NamedConfigMustExist) {
   EXPECT_THROW(Config::resolve(dir_ / "missing.toml"), ConfigError);
 }

@@ -8,6 +8,9 @@
 //   version_table = "strata_version"
 //   [naming_convention]                 # templates for constraint and index names
 //   ix = "ix_{table}_{columns}"          # also pk, uq, fk, ck
+//   [autogenerate]                       # which tables autogenerate and check look at
+//   include = ["app_*"]                  # glob patterns; empty: every table
+//   exclude = ["legacy_*", "tmp_*"]
 #pragma once
 
 #include <filesystem>
@@ -51,6 +54,14 @@ class Config {
     return naming_convention_;
   }
 
+  // [autogenerate] include and exclude: glob patterns of table names.
+  const std::vector<std::string>& autogenerate_include() const noexcept {
+    return autogenerate_include_;
+  }
+  const std::vector<std::string>& autogenerate_exclude() const noexcept {
+    return autogenerate_exclude_;
+  }
+
   // Replaces the URL, as `--url` does on the command line; it wins over DATABASE_URL.
   void set_url_override(std::string url) { url_override_ = std::move(url); }
 
@@ -66,6 +77,8 @@ class Config {
   std::string script_location_ = "migrations";
   std::string version_table_ = "strata_version";
   std::map<std::string, std::string> naming_convention_;
+  std::vector<std::string> autogenerate_include_;
+  std::vector<std::string> autogenerate_exclude_;
 };
 
 }  // namespace strata

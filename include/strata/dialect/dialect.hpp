@@ -32,6 +32,11 @@ class Dialect {
   virtual std::string placeholder(int number) const = 0;
 
   std::string type_sql(const Type& type) const;
+  // Whether a column the model declares as `model` is one that reflection read as `reflected`:
+  // equal types, or (SQLite) a declared type strata does not know with the same affinity.
+  virtual bool same_type(const Type& model, const Type& reflected) const {
+    return model == reflected;
+  }
   // An SQL literal for a value of a column of `type` (text quoted with '' escapes).
   virtual std::string literal(const Value& value, const Type& type) const;
   std::string default_sql(const ServerDefault& server_default, const Type& type) const;

@@ -19,21 +19,26 @@ namespace strata::migrate {
 
 struct CreateTable {
   Table table;
+  bool operator==(const CreateTable&) const = default;
 };
 struct DropTable {
   std::string name;
+  bool operator==(const DropTable&) const = default;
 };
 struct RenameTable {
   std::string name;
   std::string new_name;
+  bool operator==(const RenameTable&) const = default;
 };
 struct AddColumn {
   std::string table;
   Column column;  // plain: the revision parser turns its shorthands into constraint operations
+  bool operator==(const AddColumn&) const = default;
 };
 struct DropColumn {
   std::string table;
   std::string name;
+  bool operator==(const DropColumn&) const = default;
 };
 struct AlterColumn {
   std::string table;
@@ -43,43 +48,53 @@ struct AlterColumn {
   // Outer optional: whether the default changes; inner: the new default, or none.
   std::optional<std::optional<ServerDefault>> server_default;
   std::optional<std::string> new_name;
+  bool operator==(const AlterColumn&) const = default;
 };
 struct CreateIndex {
   std::string table;
   Index index;
   bool concurrently = false;  // PostgreSQL's CREATE INDEX CONCURRENTLY; needs transactional: false
+  bool operator==(const CreateIndex&) const = default;
 };
 struct DropIndex {
   std::string table;
   std::string name;
+  bool operator==(const DropIndex&) const = default;
 };
 struct CreateUniqueConstraint {
   std::string table;
   UniqueConstraint constraint;
+  bool operator==(const CreateUniqueConstraint&) const = default;
 };
 struct CreateForeignKey {
   std::string table;
   ForeignKey constraint;
+  bool operator==(const CreateForeignKey&) const = default;
 };
 struct CreateCheckConstraint {
   std::string table;
   CheckConstraint constraint;
+  bool operator==(const CreateCheckConstraint&) const = default;
 };
 enum class ConstraintType { unique, foreign_key, check, primary_key };
 struct DropConstraint {
   std::string table;
   std::string name;
   ConstraintType type;
+  bool operator==(const DropConstraint&) const = default;
 };
 struct Execute {
   std::string sql;
   std::map<std::string, std::string> per_dialect;  // "sqlite"/"postgresql" -> text used there
+  bool operator==(const Execute&) const = default;
 };
 struct BulkInsert {
   std::string table;
   std::vector<std::vector<std::pair<std::string, Value>>> rows;
+  bool operator==(const BulkInsert&) const = default;
 };
 
+// Operations compare field by field (revision files read back, inverses checked).
 using Operation =
     std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn,
                  CreateIndex, DropIndex, CreateUniqueConstraint, CreateForeignKey,
@@ -90,6 +105,16 @@ std::string_view operation_name(const Operation& op);
 // One line naming the operation and what it works on: "add_column items.price",
 // "create_index ix_items_title on items", "bulk_insert items (3 rows)".
 std::string describe_operation(const Operation& op);
+
+class SchemaState;
+
+// The operations that undo `op` on the schema `before` it: a drop brings back what it removes
+// (a dropped column comes back with the indexes and constraints that went with it), a rename
+// and an alteration go back to the old name and values. Throws MigrationError for what has no
+// inverse: execute, bulk_insert, dropping a primary key, or an op that does not fit `before`.
+std::vector<Operation> inverse(const Operation& op, const SchemaState& before);
+// Undoes a whole list applied to `before`: the inverse of each operation, last one first.
+std::vector<Operation> inverse(const std::vector<Operation>& ops, SchemaState before);
 
 // The shape of every table at one point of the history, derived from operations alone.
 // A value type.

@@ -78,6 +78,9 @@ struct Column {
   bool nullable = true;
   bool autoincrement = false;  // SQLite rowid alias, PostgreSQL identity
   std::optional<ServerDefault> server_default;
+  // The name the column had before, for autogenerate: a rename keeps the data, where a drop
+  // and an add would lose it. Empty for a column that was never renamed.
+  std::string former_name;
 
   // Shorthands, moved into the Table's constraints when the Table is built.
   struct Pending {
@@ -114,6 +117,7 @@ struct Column {
   Column& references(std::string_view target, FkAction on_delete = FkAction::no_action,
                      FkAction on_update = FkAction::no_action);
   Column& check(std::string condition) { return pending.check = std::move(condition), *this; }
+  Column& renamed_from(std::string old_name) { return former_name = std::move(old_name), *this; }
 
   bool operator==(const Column&) const = default;
 };
@@ -127,6 +131,8 @@ struct Table {
   std::vector<UniqueConstraint> unique_constraints;
   std::vector<ForeignKey> foreign_keys;
   std::vector<CheckConstraint> check_constraints;
+  // The table's previous name, for autogenerate (see Column::former_name).
+  std::string former_name;
 
   Table() = default;
   // Moves column shorthands into constraints (names left empty for the naming convention).
@@ -139,6 +145,7 @@ struct Table {
   Table& add_foreign_key(ForeignKey fk);
   // A table-level check needs a name for the naming convention: ck_<table>_<name>.
   Table& add_check(std::string condition, std::string check_name);
+  Table& renamed_from(std::string old_name) { return former_name = std::move(old_name), *this; }
 
   const Column* column(std::string_view column_name) const;
   Column* column(std::string_view column_name);

@@ -1,0 +1,69 @@
+// `check` and `verify`: whether a database is at head and matches the models, and whether
+// every revision's downgrade really undoes its upgrade.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/autogen/compare.hpp"
+#include "strata/migrate/runner.hpp"
+#include "strata/migrate/script_directory.hpp"
+
+namespace strata::autogen {
+
+// Where a database stands against the revisions and the models. A value type.
+struct CheckResult {
+  std::vector<std::string> current;  // the heads the version table holds
+  std::vector<std::string> pending;  // revisions an upgrade to heads would apply, in order
+  Comparison differences;            // database -> models; empty without models
+
+  bool clean() const noexcept { return pending.empty() && differences.empty(); }
+  // "pending revision 3f2a9c1b7d4e (versions/...yaml)", then one line per difference.
+  std::vector<std::string> describe(const migrate::ScriptDirectory& scripts) const;
+};
+
+// Reads the version table and compares the database with `models` (skipped when null).
+// options.version_table also names the version table read.
+CheckResult check(const Engine& engine, const migrate::ScriptDirectory& scripts,
+                  const MetaData* models, const CompareOptions& options = {});
+
+// A value type.
+struct VerifyOptions {
+  CompareOptions compare;  // its version and history table names are the runner's
+  migrate::RunnerOptions runner;
+};
+
+// The first revision that failed, at which stage, and what differed or the error. Stages:
+// "upgrade", "downgrade", "upgrade again" (the runner failed: `differences` holds its error),
+// "after downgrade", "after upgrade again" (the schema differs: one line per difference, as
+// the operations that would take the database back), "models" (head differs from the models;
+// `revision` names the heads). A value type.
+struct VerifyFailure {
+  std::string revision;
+  std::filesystem::path file;
+  std::string stage;
+  std::vector<std::string> differences;
+
+  // "revision 3f2a (file): after downgrade the schema is not the one before: remove column
+  // items.extra"
+  std::string describe() const;
+};
+
+// A value type.
+struct VerifyResult {
+  std::vector<std::string> verified;  // revisions that passed, base first
+  std::optional<VerifyFailure> failure;
+  bool ok() const noexcept { return !failure; }
+};
+
+// On `scratch`, an empty database that verify leaves at head: for each revision from base to
+// head, upgrade it, snapshot the schema, downgrade it and compare with the schema before,
+// upgrade again and compare with the snapshot; at the end compare with `models` when given.
+// Stops at the first failure. Errors of the runner (a revision without downgrade, a failing
+// statement) are failures of their stage, not exceptions.
+VerifyResult verify(const migrate::ScriptDirectory& scripts, const Engine& scratch,
+                    const MetaData* models = nullptr, const VerifyOptions& options = {});
+
+}  // namespace strata::autogen

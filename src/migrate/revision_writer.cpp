@@ -1,0 +1,350 @@
+#include "strata/migrate/revision_writer.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "../core/overloaded.hpp"
+#include "strata/core/error.hpp"
+
+namespace strata::migrate {
+namespace {
+
+using strata::detail::Overloaded;
+
+bool special_word(std::string_view text) {
+  static const char* kWords[] = {"true", "false", "yes",  "no", "on", "off",
+                                 "y",    "n",     "null", "~",  "now"};
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::any_of(std::begin(kWords), std::end(kWords),
+                     [&](const char* w) { return lower == w; });
+}
+
+// A scalar as YAML: plain where a plain scalar reads back as the same text (names, types),
+// else double-quoted with JSON's escapes, which YAML shares.
+std::string scalar(std::string_view text) {
+  bool plain = !text.empty() && !special_word(text) &&
+               (std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_');
+  for (char c : text) {
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+                      c == '(' || c == ')');
+  }
+  return plain ? std::string(text) : nlohmann::json(std::string(text)).dump();
+}
+
+// A revision id: plain when it is letters and digits (hex ids are), which the parser reads
+// as text even when it looks like a number.
+std::string revision_id(std::string_view id) {
+  bool plain = !id.empty() && !special_word(id) && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  return plain ? std::string(id) : nlohmann::json(std::string(id)).dump();
+}
+
+std::vector<std::string> revision_ids(const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  for (const auto& id : ids) out.push_back(revision_id(id));
+  return out;
+}
+
+std::string json_quoted(std::string_view text) {
+  return nlohmann::json(std::string(text)).dump();
+}
+
+std::string list(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& i : items) out.push_back(scalar(i));
+  return fmt::format("[{}]", fmt::join(out, ", "));
+}
+
+// A flow map, {k: v, ...}; keys are plain words.
+using Fields = std::vector<std::pair<std::string_view, std::string>>;
+std::string flow(const Fields& fields) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : fields) parts.push_back(fmt::format("{}: {}", k, v));
+  return fmt::format("{{{}}}", fmt::join(parts, ", "));
+}
+
+std::string number(double d) {
+  std::string text = fmt::format("{}", d);
+  if (text.find_first_of(".en") == std::string::npos) text += ".0";  // stays a double
+  return text;
+}
+
+// A value as the parser's literal_of reads it back: numbers and booleans plain, text quoted.
+std::string literal(const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::null:
+      return "null";
+    case ValueKind::integer:
+      return std::to_string(v.as_int());
+    case ValueKind::real:
+      return number(v.as_double());
+    case ValueKind::boolean:
+      return v.as_bool() ? "true" : "false";
+    case ValueKind::text:
+      return json_quoted(v.as_text());
+    default:
+      return json_quoted(v.to_string());
+  }
+}
+
+std::string server_default(const std::optional<ServerDefault>& d, std::string_view where) {
+  if (!d) return "null";
+  switch (d->kind) {
+    case ServerDefault::Kind::now:
+      return "now";
+    case ServerDefault::Kind::expression:
+      return flow({{"sql", json_quoted(d->expression)}});
+    case ServerDefault::Kind::literal:
+      break;
+  }
+  if (d->literal.is_null()) {
+    throw Error(
+        fmt::format("{}: a NULL server default cannot be written; drop the default", where));
+  }
+  return literal(d->literal);
+}
+
+std::string type(const Type& t, std::string_view where) {
+  if (t.kind() == TypeKind::other) {
+    throw Error(
+        fmt::format("{}: type '{}' is not one of strata's types and cannot be written to "
+                    "a revision file; write this change by hand with execute",
+                    where, t.database_name()));
+  }
+  return scalar(t.to_string());
+}
+
+std::string column(const Column& c, std::string_view table, bool primary_key) {
+  std::string where = fmt::format("column {}.{}", table, c.name);
+  Fields f{{"name", scalar(c.name)}, {"type", type(c.type, where)}};
+  if (primary_key) f.emplace_back("primary_key", "true");
+  if (!c.nullable && !primary_key) f.emplace_back("nullable", "false");
+  // A lone integer key autoincrements unless told otherwise (see Table's constructor).
+  bool implied = primary_key && c.type.is_integer();
+  if (c.autoincrement != implied)
+    f.emplace_back("autoincrement", c.autoincrement ? "true" : "false");
+  if (c.server_default) f.emplace_back("server_default", server_default(c.server_default, where));
+  return flow(f);
+}
+
+std::string references(const std::string& table, const std::vector<std::string>& columns) {
+  if (columns.size() == 1 && table.find('.') == std::string::npos && scalar(table) == table &&
+      scalar(columns[0]) == columns[0]) {
+    return table + "." + columns[0];
+  }
+  return flow({{"table", scalar(table)}, {"columns", list(columns)}});
+}
+
+Fields index_fields(const Index& i) {
+  Fields f{{"name", scalar(i.name)}, {"columns", list(i.columns)}};
+  if (i.unique) f.emplace_back("unique", "true");
+  if (!i.where.empty()) f.emplace_back("where", json_quoted(i.where));
+  return f;
+}
+
+Fields foreign_key_fields(const ForeignKey& fk) {
+  Fields f{{"name", scalar(fk.name)},
+           {"columns", list(fk.columns)},
+           {"references", references(fk.referred_table, fk.referred_columns)}};
+  auto action = [](FkAction a) {
+    std::string text(to_sql(a));
+    for (char& c : text)
+      c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  if (fk.on_delete != FkAction::no_action) f.emplace_back("on_delete", action(fk.on_delete));
+  if (fk.on_update != FkAction::no_action) f.emplace_back("on_update", action(fk.on_update));
+  return f;
+}
+
+Fields unique_fields(const UniqueConstraint& u) {
+  return {{"name", scalar(u.name)}, {"columns", list(u.columns)}};
+}
+
+Fields check_fields(const CheckConstraint& c) {
+  return {{"name", scalar(c.name)}, {"condition", json_quoted(c.condition)}};
+}
+
+// Appends "key:" and one line per item under it, at `indent`.
+void block_list(std::string& out, std::string_view indent, std::string_view key,
+                const std::vector<std::string>& items) {
+  if (items.empty()) return;
+  out += fmt::format("{}{}:\n", indent, key);
+  for (const auto& item : items) out += fmt::format("{}  - {}\n", indent, item);
+}
+
+std::string create_table(const Table& t) {
+  bool lone_key = t.primary_key && t.primary_key->columns.size() == 1;
+  std::vector<std::string> columns;
+  for (const auto& c : t.columns) {
+    columns.push_back(column(c, t.name, lone_key && t.primary_key->columns[0] == c.name));
+  }
+  std::vector<std::string> indexes, uniques, fks, checks;
+  for (const auto& i : t.indexes) indexes.push_back(flow(index_fields(i)));
+  for (const auto& u : t.unique_constraints) {
+    uniques.push_back(flow(unique_fields(u)));
+  }
+  for (const auto& fk : t.foreign_keys) fks.push_back(flow(foreign_key_fields(fk)));
+  for (const auto& c : t.check_constraints) checks.push_back(flow(check_fields(c)));
+  std::string out = fmt::format("  - create_table:\n      name: {}\n", scalar(t.name));
+  block_list(out, "      ", "columns", columns);
+  if (t.primary_key && !lone_key) {
+    out += fmt::format("      primary_key: {}\n", list(t.primary_key->columns));
+  }
+  block_list(out, "      ", "indexes", indexes);
+  block_list(out, "      ", "unique_constraints", uniques);
+  block_list(out, "      ", "foreign_keys", fks);
+  block_list(out, "      ", "check_constraints", checks);
+  return out;
+}
+
+Fields alter_column(const AlterColumn& o) {
+  std::string where = fmt::format("column {}.{}", o.table, o.name);
+  Fields f{{"table", scalar(o.table)}, {"name", scalar(o.name)}};
+  if (o.type) f.emplace_back("type", type(*o.type, where));
+  if (o.nullable) f.emplace_back("nullable", *o.nullable ? "true" : "false");
+  if (o.server_default) f.emplace_back("server_default", server_default(*o.server_default, where));
+  if (o.new_name) f.emplace_back("new_name", scalar(*o.new_name));
+  return f;
+}
+
+std::string execute(const Execute& o) {
+  std::string out = fmt::format("  - execute:\n      sql: {}\n", json_quoted(o.sql));
+  for (const auto& [dialect, text] : o.per_dialect) {
+    out += fmt::format("      {}: {}\n", dialect, json_quoted(text));
+  }
+  return out;
+}
+
+std::string bulk_insert(const BulkInsert& o) {
+  std::vector<std::string> rows;
+  for (const auto& row : o.rows) {
+    std::vector<std::string> cells;
+    for (const auto& [name, value] : row) cells.push_back(scalar(name) + ": " + literal(value));
+    rows.push_back(fmt::format("{{{}}}", fmt::join(cells, ", ")));
+  }
+  std::string out = fmt::format("  - bulk_insert:\n      table: {}\n", scalar(o.table));
+  if (rows.empty()) return out + "      rows: []\n";
+  block_list(out, "      ", "rows", rows);
+  return out;
+}
+
+std::string constraint_type(ConstraintType type) {
+  switch (type) {
+    case ConstraintType::unique:
+      return "unique";
+    case ConstraintType::foreign_key:
+      return "foreign_key";
+    case ConstraintType::check:
+      return "check";
+    case ConstraintType::primary_key:
+      break;
+  }
+  return "primary_key";
+}
+
+Fields with_table(Fields f, const std::string& table) {
+  f.insert(f.begin() + 1, {"table", scalar(table)});
+  return f;
+}
+
+// The keys of an operation written on one line; empty for those written as blocks.
+Fields one_line_fields(const Operation& op) {
+  return std::visit(Overloaded{
+                        [](const DropTable& o) -> Fields {
+                          return {{"name", scalar(o.name)}};
+                        },
+                        [](const RenameTable& o) -> Fields {
+                          return {{"name", scalar(o.name)}, {"new_name", scalar(o.new_name)}};
+                        },
+                        [](const DropColumn& o) -> Fields {
+                          return {{"table", scalar(o.table)}, {"name", scalar(o.name)}};
+                        },
+                        [](const AlterColumn& o) { return alter_column(o); },
+                        [](const CreateIndex& o) {
+                          Fields f = with_table(index_fields(o.index), o.table);
+                          if (o.concurrently) f.emplace_back("concurrently", "true");
+                          return f;
+                        },
+                        [](const DropIndex& o) -> Fields {
+                          return {{"name", scalar(o.name)}, {"table", scalar(o.table)}};
+                        },
+                        [](const CreateUniqueConstraint& o) {
+                          return with_table(unique_fields(o.constraint), o.table);
+                        },
+                        [](const CreateForeignKey& o) {
+                          return with_table(foreign_key_fields(o.constraint), o.table);
+                        },
+                        [](const CreateCheckConstraint& o) {
+                          return with_table(check_fields(o.constraint), o.table);
+                        },
+                        [](const DropConstraint& o) -> Fields {
+                          return {{"name", scalar(o.name)},
+                                  {"table", scalar(o.table)},
+                                  {"type", constraint_type(o.type)}};
+                        },
+                        [](const auto&) { return Fields{}; },
+                    },
+                    op);
+}
+
+std::string operation(const Operation& op) {
+  if (const auto* o = std::get_if<CreateTable>(&op)) return create_table(o->table);
+  if (const auto* o = std::get_if<AddColumn>(&op)) {
+    return fmt::format("  - add_column:\n      table: {}\n      column: {}\n", scalar(o->table),
+                       column(o->column, o->table, false));
+  }
+  if (const auto* o = std::get_if<Execute>(&op)) return execute(*o);
+  if (const auto* o = std::get_if<BulkInsert>(&op)) return bulk_insert(*o);
+  return fmt::format("  - {}: {}\n", operation_name(op), flow(one_line_fields(op)));
+}
+
+void comment_lines(std::string& out, const std::vector<std::string>& lines,
+                   std::string_view indent) {
+  for (const auto& line : lines) out += fmt::format("{}# {}\n", indent, line);
+}
+
+void operations(std::string& out, std::string_view key, const std::vector<Operation>& ops,
+                const std::map<std::size_t, std::vector<std::string>>& comments) {
+  if (ops.empty()) {
+    out += fmt::format("{}: []\n", key);
+    return;
+  }
+  out += fmt::format("{}:\n", key);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (auto it = comments.find(i); it != comments.end()) comment_lines(out, it->second, "  ");
+    out += operation(ops[i]);
+  }
+}
+
+std::string down_revision(const std::vector<std::string>& down) {
+  if (down.empty()) return "null";
+  if (down.size() == 1) return revision_id(down[0]);
+  return fmt::format("[{}]", fmt::join(revision_ids(down), ", "));
+}
+
+}  // namespace
+
+std::string write_revision(const Revision& r, const RevisionComments& comments) {
+  std::string out;
+  comment_lines(out, comments.header, "");
+  out += fmt::format("revision: {}\n", revision_id(r.id));
+  out += fmt::format("down_revision: {}\n", down_revision(r.down_revisions));
+  out += fmt::format("branch_labels: {}\n", list(r.branch_labels));
+  out += fmt::format("depends_on: [{}]\n", fmt::join(revision_ids(r.depends_on), ", "));
+  out += fmt::format("message: {}\n", json_quoted(r.message));
+  if (!r.created.empty()) out += fmt::format("created: {}\n", r.created);
+  out += fmt::format("transactional: {}\n", r.transactional ? "true" : "false");
+  operations(out, "upgrade", r.upgrade, comments.upgrade);
+  if (r.has_downgrade) operations(out, "downgrade", r.downgrade, comments.downgrade);
+  return out;
+}
+
+}  // namespace strata::migrate
