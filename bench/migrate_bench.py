@@ -153,10 +153,17 @@ def run_backend(backend, root, strata):
         out = subprocess.run([strata, "upgrade", "--sql", "--dialect", backend.name], cwd=s_dir,
                              check=True, capture_output=True, text=True).stdout
         f.write(out)
-    times = {k: [] for k in ("s_up", "s_down", "floor", "a_up", "a_down")}
+    down_script = f"{root}/{backend.name}-down.sql"
+    with open(down_script, "w") as f:
+        f.write(SQLITE_PRAGMAS if backend.name == "sqlite" else "")
+        f.write(subprocess.run([strata, "downgrade", "--sql", "heads:base", "--dialect",
+                                backend.name], cwd=s_dir, check=True, capture_output=True,
+                               text=True).stdout)
+    times = {k: [] for k in ("s_up", "s_down", "floor", "floor_down", "a_up", "a_down")}
     for _ in range(ROUNDS):
         url, _, client = backend.fresh("floor")
         times["floor"].append(timed(client, s_dir, stdin=script))
+        times["floor_down"].append(timed(client, s_dir, stdin=down_script))
         url, _, _ = backend.fresh("strata")
         times["s_up"].append(timed([strata, "--url", url, "-q", "upgrade", "head"], s_dir))
         times["s_down"].append(timed([strata, "--url", url, "-q", "downgrade", "base"], s_dir))
@@ -194,7 +201,7 @@ def report(name, m):
           f"median of {COLD_RUNS})")
     print("  step               strata       floor      alembic  strata/floor  alembic/strata")
     row("upgrade head", m["s_up"], m["floor"], m["a_up"])
-    row("downgrade base", m["s_down"], None, m["a_down"])
+    row("downgrade base", m["s_down"], m["floor_down"], m["a_down"])
     row("current (cold)", m["s_current"], None, m["a_current"])
     row("history (cold)", m["s_history"], None, m["a_history"])
     print(f"  (strata's process start alone, `strata --help`: {m['s_start'] * 1000:.1f} ms)")

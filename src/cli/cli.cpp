@@ -106,9 +106,18 @@ int fail(const Options& options, const std::exception& e, int status) {
 
 }  // namespace
 
-int run(int argc, const char* const* argv, const std::string& program) {
+const MetaData& models_or_throw(const Options& options, std::string_view what) {
+  if (options.models) return *options.models;
+  throw ConfigError(fmt::format(
+      "{} compares the database with the application's models, and `{}` has none: run it "
+      "through the application's own binary (as in `backend db {}`)",
+      what, options.program, what));
+}
+
+int run(int argc, const char* const* argv, const std::string& program, const MetaData* models) {
   Options options;
   options.program = program;
+  options.models = models;
   std::string init_dir = "migrations";
   CLI::App app{"strata: schema migrations and database tools", program};
   app.add_option("--config", options.config_file, "strata.toml to use (default: found upward)");
@@ -127,6 +136,10 @@ int run(int argc, const char* const* argv, const std::string& program) {
   revision_cmd->add_option("--branch-label", spec.branch_labels, "a label for a new branch");
   revision_cmd->add_option("--depends-on", spec.depends_on, "a revision it depends on");
   revision_cmd->add_option("--rev-id", spec.rev_id, "the id instead of a random one");
+  revision_cmd->add_flag("--autogenerate", spec.autogenerate,
+                         "write the operations that take the database to the models");
+  revision_cmd->add_flag("--empty", spec.empty,
+                         "with --autogenerate: a file even when nothing differs");
   auto* merge_cmd = app.add_subcommand("merge", "write a revision joining heads");
   merge_cmd->add_option("REVISIONS", spec.down_revisions, "revisions to join, or `heads`")
       ->required();
@@ -134,6 +147,7 @@ int run(int argc, const char* const* argv, const std::string& program) {
   merge_cmd->add_option("--rev-id", spec.rev_id, "the id instead of a random one");
   MigrationCommands migrations(app, options);
   GraphCommands graph(app, options);
+  AutogenCommands autogen(app, options);
   app.footer([&] { return database_line(options); });
   try {
     app.parse(argc, argv);
@@ -162,6 +176,7 @@ int run(int argc, const char* const* argv, const std::string& program) {
       return write_revision(options, spec);
     }
     if (auto status = graph.run()) return *status;
+    if (auto status = autogen.run()) return *status;
     return migrations.run().value_or(2);
   } catch (const ConfigError& e) {
     return fail(options, e, 2);

@@ -19,7 +19,11 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   bool colour = false;  // stdout is a terminal, NO_COLOR is unset, and --json is not given
+  const MetaData* models = nullptr;  // the application's, when embedded
 };
+
+// The application's models, or a ConfigError saying that `what` needs them.
+const MetaData& models_or_throw(const Options& options, std::string_view what);
 
 enum class Colour { revision, head, warning };
 // `text` in the colour for `what` when options.colour, else plain.
@@ -41,6 +45,8 @@ struct NewRevision {
   std::vector<std::string> branch_labels;
   std::vector<std::string> depends_on;
   std::string rev_id;
+  bool autogenerate = false;  // operations from comparing the models with the database
+  bool empty = false;         // with autogenerate: write the file even when nothing differs
 };
 
 // Writes a new revision file and prints its path.
@@ -71,6 +77,24 @@ class MigrationCommands {
   std::string target_ = "heads";
   bool allow_changed_ = false;
   bool sql_ = false;
+};
+
+// check, lint, verify.
+class AutogenCommands {
+ public:
+  AutogenCommands(CLI::App& app, const Options& options);
+  std::optional<int> run();
+
+ private:
+  int check();
+  int lint();
+  int verify();
+
+  const Options& options_;
+  CLI::App* check_;
+  CLI::App* lint_;
+  CLI::App* verify_;
+  std::string range_;
 };
 
 // heads, branches, show, history: the graph from the files alone.

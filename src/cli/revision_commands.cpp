@@ -1,6 +1,7 @@
 // `revision` and `merge`: new revision files, named <yyyymmdd>_<hhmm>_<revision>_<slug>.yaml.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <fstream>
@@ -8,7 +9,10 @@
 #include <random>
 
 #include "commands.hpp"
+#include "strata/autogen/compare.hpp"
 #include "strata/core/error.hpp"
+#include "strata/migrate/revision_writer.hpp"
+#include "strata/migrate/runner.hpp"
 #include "strata/migrate/script_directory.hpp"
 
 namespace strata::cli {
@@ -32,8 +36,28 @@ std::string slug(std::string_view message) {
   return out.empty() ? "revision" : out;
 }
 
-std::string yaml_list(const std::vector<std::string>& items) {
-  return items.empty() ? "[]" : fmt::format("[{}]", fmt::join(items, ", "));
+// The comparison of the models with the database, which must be where the new revision
+// starts: a comparison from anywhere else would repeat or undo other revisions.
+autogen::Comparison compare(const Options& options, const Config& config,
+                            const std::vector<std::string>& follows) {
+  const MetaData& models = models_or_throw(options, "revision --autogenerate");
+  auto engine = create_engine(config);
+  auto scripts =
+      migrate::ScriptDirectory::load(config.script_location(), {}, migrate::Contents::graph);
+  migrate::RunnerOptions names;
+  names.version_table = config.version_table();
+  auto current = migrate::Runner(engine, scripts, names).current();
+  auto expected = follows;
+  std::sort(expected.begin(), expected.end());
+  if (current != expected) {
+    throw MigrationError(fmt::format(
+        "the database {} is at {}, not at {}, where the new revision starts: run `upgrade` "
+        "first, so that the comparison does not repeat other revisions",
+        engine.url().masked(),
+        current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", ")),
+        expected.empty() ? "base" : fmt::format("{}", fmt::join(expected, ", "))));
+  }
+  return autogen::compare(models, engine, autogen::CompareOptions::from(config));
 }
 
 }  // namespace
@@ -44,7 +68,9 @@ int write_revision(const Options& options, const NewRevision& spec) {
       migrate::ScriptDirectory::load(config.script_location(), {}, migrate::Contents::graph);
   const auto& graph = scripts.graph();
   std::vector<std::string> down = spec.down_revisions;
-  if (down.empty() && !spec.root) down = graph.resolve(spec.head, {});
+  if (spec.autogenerate) models_or_throw(options, "revision --autogenerate");
+  // The first revision of a project is a root whatever --head says.
+  if (down.empty() && !spec.root && !graph.empty()) down = graph.resolve(spec.head, {});
   for (auto& d : down) d = graph.get(d).id;
   std::string id = spec.rev_id.empty() ? new_revision_id() : spec.rev_id;
   if (!graph.empty() && graph.revisions().end() !=
@@ -52,23 +78,33 @@ int write_revision(const Options& options, const NewRevision& spec) {
                                          [&](const migrate::Revision& r) { return r.id == id; })) {
     throw MigrationError(fmt::format("revision {} exists already", id));
   }
+  migrate::Revision r;
+  r.id = id;
+  r.down_revisions = down;
+  r.branch_labels = spec.branch_labels;
+  r.depends_on = spec.depends_on;
+  r.message = spec.message;
+  r.has_downgrade = true;
+  migrate::RevisionComments comments;
+  if (spec.autogenerate) {
+    auto differences = compare(options, config, down);
+    if (differences.empty() && !spec.empty) {
+      print(options, "No changes detected", R"({"revision": null, "changes": 0})");
+      return 0;
+    }
+    r.upgrade = std::move(differences.upgrade);
+    r.downgrade = std::move(differences.downgrade);
+    comments = std::move(differences.comments);
+    for (const auto& line : differences.unsupported) {
+      comments.header.push_back("not written, change it by hand: " + line);
+    }
+  }
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  r.created = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
   auto file =
       scripts.versions() / fmt::format("{:%Y%m%d_%H%M}_{}_{}.yaml", now, id, slug(spec.message));
   std::ofstream out(file);
-  out << "revision: " << id << "\n"
-      << "down_revision: "
-      << (down.empty()       ? "null"
-          : down.size() == 1 ? down[0]
-                             : yaml_list(down))
-      << "\n"
-      << "branch_labels: " << yaml_list(spec.branch_labels) << "\n"
-      << "depends_on: " << yaml_list(spec.depends_on) << "\n"
-      << "message: " << nlohmann::json(spec.message).dump() << "\n"
-      << "created: " << fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now) << "\n"
-      << "transactional: true\n"
-      << "upgrade: []\n"
-      << "downgrade: []\n";
+  out << migrate::write_revision(r, comments);
   if (!out) throw Error(fmt::format("cannot write {}", file.string()));
   print(options, file.string(), nlohmann::json{{"revision", id}, {"file", file.string()}}.dump());
   return 0;

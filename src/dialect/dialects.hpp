@@ -42,6 +42,13 @@ class PostgresDialect final : public Dialect {
   std::string try_lock_sql(std::int64_t key) const override {
     return "SELECT pg_try_advisory_lock(" + std::to_string(key) + ")";
   }
+  std::string create_database_sql(std::string_view name) const override {
+    return "CREATE DATABASE " + quote(name);
+  }
+  // FORCE (PostgreSQL 13+) ends sessions a failed run left behind.
+  std::string drop_database_sql(std::string_view name) const override {
+    return "DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)";
+  }
   std::string unlock_sql(std::int64_t key) const override {
     return "SELECT pg_advisory_unlock(" + std::to_string(key) + ")";
   }

@@ -8,9 +8,16 @@
 
 #include <string>
 
+namespace strata {
+class MetaData;
+}
+
 namespace strata::cli {
 
 // Runs one command. `program` names the binary in usage text ("strata", "backend db").
-int run(int argc, const char* const* argv, const std::string& program = "strata");
+// `models` are the application's tables, the target of `revision --autogenerate`, `check` and
+// `verify`; the standalone binary has none. Not owned; must outlive the call.
+int run(int argc, const char* const* argv, const std::string& program = "strata",
+        const MetaData* models = nullptr);
 
 }  // namespace strata::cli

@@ -62,6 +62,10 @@ class Dialect {
   virtual std::string try_lock_sql(std::int64_t /*key*/) const { return ""; }
   virtual std::string unlock_sql(std::int64_t /*key*/) const { return ""; }
   virtual std::string lock_holder_sql(std::int64_t /*key*/) const { return ""; }
+  // A throwaway database on the server, for `verify`. Empty where a database is a file and an
+  // in-memory one serves (SQLite).
+  virtual std::string create_database_sql(std::string_view /*name*/) const { return ""; }
+  virtual std::string drop_database_sql(std::string_view /*name*/) const { return ""; }
   // Around a table rebuild (SQLite): foreign keys off before the transaction, checked inside
   // it, and on again after it. Empty where no rebuild happens.
   virtual std::string foreign_keys_sql(bool /*on*/) const { return ""; }

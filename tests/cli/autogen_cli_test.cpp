@@ -1,0 +1,97 @@
+// revision --autogenerate, check, lint and verify through an application that embeds the
+// command line with its models, on both backends.
+#include <strata/dialect/inspector.hpp>
+
+#include "cli_runner.hpp"
+#include "support/backends.hpp"
+
+namespace strata::test {
+namespace {
+namespace fs = std::filesystem;
+
+class AutogenCli : public DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    cli_.emplace(dir(), url());
+  }
+  Outcome app(const std::string& args, const std::string& models = "full") const {
+    return run_strata(dir(), args, "STRATA_TEST_MODELS=" + models, STRATA_APP_PATH);
+  }
+  std::size_t revision_files() const {
+    auto it = fs::directory_iterator(dir() / "db" / "versions");
+    return static_cast<std::size_t>(std::distance(fs::begin(it), fs::end(it)));
+  }
+
+  std::optional<CliRunner> cli_;
+};
+
+TEST_P(AutogenCli, FromNothingToTheModelsAndBack) {
+  auto nothing = app("revision --autogenerate -m none");  // the models against an empty database
+  ASSERT_EQ(nothing.status, 0) << nothing.err;
+  ASSERT_EQ(revision_files(), 1u);
+  auto pending = app("check");
+  EXPECT_EQ(pending.status, 1);
+  EXPECT_NE(pending.out.find("pending revision"), std::string::npos) << pending.out;
+  ASSERT_EQ(app("upgrade head").status, 0);
+  auto clean = app("check");
+  EXPECT_EQ(clean.status, 0) << clean.out << clean.err;
+  EXPECT_EQ(clean.out, "The database is at head and matches the models.\n");
+  auto again = app("revision --autogenerate -m again");
+  EXPECT_EQ(again.out, "No changes detected\n");
+  EXPECT_EQ(revision_files(), 1u);
+  auto verified = app("verify");
+  EXPECT_EQ(verified.status, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("Verified 1 revision(s)"), std::string::npos) << verified.out;
+  ASSERT_EQ(app("downgrade base").status, 0);
+  EXPECT_EQ(Inspector(make_engine()).table_names(),
+            (std::vector<std::string>{"strata_history", "strata_version"}));
+}
+
+TEST_P(AutogenCli, ModelsThatShrinkGiveDropsThatLintFlags) {
+  ASSERT_EQ(app("revision --autogenerate -m all --rev-id aaaa00000001").status, 0);
+  ASSERT_EQ(app("upgrade head").status, 0);
+  auto shrink = app("revision --autogenerate -m shrink --rev-id bbbb00000001", "users");
+  ASSERT_EQ(shrink.status, 0) << shrink.err;
+  auto differ = app("--json check", "users");
+  EXPECT_EQ(differ.status, 1);
+  EXPECT_NE(differ.out.find(R"("pending":["bbbb00000001"])"), std::string::npos) << differ.out;
+  auto lint = app("lint aaaa00000001:");
+  EXPECT_EQ(lint.status, 1);
+  EXPECT_NE(lint.out.find("drop-table"), std::string::npos) << lint.out;
+  EXPECT_NE(lint.out.find("drop-column"), std::string::npos) << lint.out;
+  ASSERT_EQ(app("upgrade head", "users").status, 0);
+  EXPECT_EQ(app("check", "users").status, 0);
+  ASSERT_EQ(app("downgrade aaaa00000001", "users").status, 0);
+  auto back = app("--json check");  // the schema of the full models again; bbbb is pending
+  EXPECT_EQ(back.status, 1);
+  EXPECT_NE(back.out.find(R"("differences":[])"), std::string::npos) << back.out;
+}
+
+TEST_P(AutogenCli, MisuseExitsWithOneLineAndWritesNothing) {
+  auto standalone = cli_->run("revision --autogenerate -m x");
+  EXPECT_EQ(standalone.status, 2);
+  EXPECT_NE(standalone.err.find("run it through the application's own binary"), std::string::npos)
+      << standalone.err;
+  ASSERT_EQ(app("revision -m first --rev-id aaaa00000001").status, 0);
+  auto behind = app("revision --autogenerate -m x");
+  EXPECT_EQ(behind.status, 1);
+  EXPECT_NE(behind.err.find("is at base, not at aaaa00000001"), std::string::npos) << behind.err;
+  EXPECT_EQ(std::count(behind.err.begin(), behind.err.end(), '\n'), 1) << behind.err;
+  EXPECT_EQ(revision_files(), 1u);
+  EXPECT_FALSE(Inspector(make_engine()).has_table("users"));
+  cli_->write("20250102_0000_bbbb00000001_bad.yaml",
+              "revision: bbbb00000001\ndown_revision: aaaa00000001\nupgrade:\n"
+              "  - create_table: {name: t, columns: [{name: id, type: integer}, {name: x, type: "
+              "text}]}\ndowngrade:\n  - drop_column: {table: t, name: x}\n");
+  auto verify = app("verify");
+  EXPECT_EQ(verify.status, 1);
+  EXPECT_NE(verify.out.find("revision bbbb00000001"), std::string::npos) << verify.out;
+  EXPECT_FALSE(Inspector(make_engine()).has_table("t"));  // verify runs on a scratch database
+}
+
+STRATA_ON_BOTH_BACKENDS(AutogenCli);
+
+}  // namespace
+}  // namespace strata::test
