@@ -246,6 +246,12 @@ std::optional<std::string> Url::param(std::string_view name) const {
   return std::nullopt;
 }
 
+Url Url::with_database(std::string_view database) const {
+  Url copy = *this;
+  copy.database_ = std::string(database);
+  return copy;
+}
+
 Url Url::with_param(std::string_view name, std::string_view value) const {
   if (!known_param(backend_, name)) {
     throw ConfigError(fmt::format("unknown parameter '{}' for database URL '{}'", name, masked()));

@@ -51,6 +51,13 @@ class Dialect {
   std::string create_index(const Table& table, const Index& index) const;
   std::string drop_index(std::string_view table, std::string_view index) const;
 
+  // A throwaway database for `verify`, named `name`, beside the one `like` names: its URL, and
+  // the statements that create and drop it through a connection to `like` (none where the
+  // scratch database is in memory: SQLite).
+  virtual Url scratch_url(const Url& like, std::string_view name) const = 0;
+  virtual std::string create_database_sql(std::string_view /*name*/) const { return ""; }
+  virtual std::string drop_database_sql(std::string_view /*name*/) const { return ""; }
+
   // Whether DDL can run inside a transaction and be rolled back (both, here).
   virtual bool transactional_ddl() const noexcept { return true; }
 
