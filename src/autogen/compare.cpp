@@ -36,7 +36,7 @@ std::vector<const Table*> included(const std::vector<Table>& tables, const Compa
 }
 
 // Parents before the tables whose foreign keys refer to them, among `tables` only; a cycle is
-// broken where it closes (its foreign keys then need a second revision on PostgreSQL).
+// broken where it closes, and the foreign key closing it is added or dropped on its own.
 std::vector<const Table*> parents_first(const std::vector<const Table*>& tables) {
   std::vector<const Table*> out;
   std::set<std::string> done;

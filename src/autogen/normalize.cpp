@@ -45,16 +45,27 @@ std::optional<bool> as_boolean(const Value& v) {
   return std::nullopt;
 }
 
+// The text a literal stands for in a column that holds text, dates or anything else: what
+// the database stores, whether the model gave 1 or '1' (PostgreSQL reads back '1'::text).
+std::string as_text(const Value& v) {
+  if (v.kind() == ValueKind::text) return v.as_text();
+  std::string text = v.to_string();
+  if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
+    text = text.substr(1, text.size() - 2);
+  }
+  return text;
+}
+
 std::string canonical_literal(const Value& v, const Type& type) {
   if (v.is_null()) return "none";
   if (v.kind() == ValueKind::real && std::isnan(v.as_double())) return "none";
   if (type.kind() == TypeKind::boolean) {
     if (auto b = as_boolean(v)) return *b ? "true" : "false";
   }
-  if (is_number_type(type) || v.kind() == ValueKind::integer || v.kind() == ValueKind::real) {
+  if (is_number_type(type)) {
     if (auto n = as_number(v)) return fmt::format("{}", *n);
   }
-  return "'" + v.to_string() + "'";
+  return "'" + as_text(v) + "'";
 }
 
 std::string canonical_expression(const std::string& expression, const Type& type) {
@@ -70,6 +81,10 @@ std::string canonical_expression(const std::string& expression, const Type& type
     return canonical_literal(Value(d), type);
   }
   if (n == "null") return "none";
+  if (n.size() >= 2 && n.front() == '\'' && std::count(n.begin(), n.end(), '\'') == 2 &&
+      n.back() == '\'') {
+    return canonical_literal(Value(n.substr(1, n.size() - 2)), type);
+  }
   return "sql:" + n;
 }
 

@@ -6,7 +6,6 @@ target_sources(strata PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src/autogen/diff_table.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/autogen/lint.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/autogen/normalize.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/src/autogen/scratch.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/autogen/verify.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/migrate/inverse.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/migrate/revision_writer.cpp)

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <random>
+
 #include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
 
@@ -50,7 +52,32 @@ std::optional<VerifyFailure> round_trip(const Revision& r, Runner& runner, const
   return differs(r, "after upgrade again", after, scratch, options);
 }
 
+// Random, so that two verify runs on one server never share a database.
+std::string scratch_name() {
+  std::mt19937_64 random{std::random_device{}()};
+  return fmt::format("strata_verify_{:016x}", random());
+}
+
 }  // namespace
+
+ScratchDatabase::ScratchDatabase(const Url& like) : like_(like), name_(scratch_name()) {
+  const Dialect& dialect = Dialect::of(like.backend());
+  if (auto sql = dialect.create_database_sql(name_); !sql.empty()) {
+    create_engine(like_).connect().execute_script(sql);
+  }
+  engine_.emplace(create_engine(dialect.scratch_url(like_, name_)));
+}
+
+ScratchDatabase::~ScratchDatabase() {
+  engine_.reset();  // its pooled connections go first
+  std::string sql = Dialect::of(like_.backend()).drop_database_sql(name_);
+  if (sql.empty()) return;
+  try {
+    create_engine(like_).connect().execute_script(sql);
+  } catch (const std::exception&) {
+    // A destructor cannot throw; the database keeps its strata_verify_ name for an operator.
+  }
+}
 
 std::vector<std::string> CheckResult::describe(const ScriptDirectory& scripts) const {
   std::vector<std::string> out;

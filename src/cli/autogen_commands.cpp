@@ -7,7 +7,6 @@
 
 #include "commands.hpp"
 #include "strata/autogen/lint.hpp"
-#include "strata/autogen/scratch.hpp"
 #include "strata/autogen/verify.hpp"
 #include "strata/core/error.hpp"
 

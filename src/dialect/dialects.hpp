@@ -12,6 +12,9 @@ class SqliteDialect final : public Dialect {
   std::string placeholder(int number) const override { return "?" + std::to_string(number); }
   std::string literal(const Value& value, const Type& type) const override;
   bool same_type(const Type& model, const Type& reflected) const override;
+  Url scratch_url(const Url& /*like*/, std::string_view /*name*/) const override {
+    return Url::parse("sqlite://");
+  }
   std::string_view ilike_operator() const noexcept override { return "LIKE"; }
   bool can_add_column(const Column& column) const override;
   bool can_drop_column(const Table& table, std::string_view column) const override;
@@ -39,15 +42,18 @@ class PostgresDialect final : public Dialect {
   std::string_view name() const noexcept override { return "postgresql"; }
   std::string placeholder(int number) const override { return "$" + std::to_string(number); }
   std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
-  std::string try_lock_sql(std::int64_t key) const override {
-    return "SELECT pg_try_advisory_lock(" + std::to_string(key) + ")";
+  Url scratch_url(const Url& like, std::string_view name) const override {
+    return like.with_database(name);
   }
   std::string create_database_sql(std::string_view name) const override {
     return "CREATE DATABASE " + quote(name);
   }
-  // FORCE (PostgreSQL 13+) ends sessions a failed run left behind.
+  // FORCE: a connection the scratch database's pool still holds must not keep it alive.
   std::string drop_database_sql(std::string_view name) const override {
     return "DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)";
+  }
+  std::string try_lock_sql(std::int64_t key) const override {
+    return "SELECT pg_try_advisory_lock(" + std::to_string(key) + ")";
   }
   std::string unlock_sql(std::int64_t key) const override {
     return "SELECT pg_advisory_unlock(" + std::to_string(key) + ")";

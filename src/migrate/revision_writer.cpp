@@ -121,16 +121,27 @@ std::string type(const Type& t, std::string_view where) {
   return scalar(t.to_string());
 }
 
-std::string column(const Column& c, std::string_view table, bool primary_key) {
+// What a column of create_table carries besides its own fields.
+struct ColumnShorthands {
+  bool primary_key = false;
+  bool unique = false;
+  bool index = false;
+  std::string foreign_key;  // the flow map, or empty
+};
+
+std::string column(const Column& c, std::string_view table, const ColumnShorthands& s = {}) {
   std::string where = fmt::format("column {}.{}", table, c.name);
   Fields f{{"name", scalar(c.name)}, {"type", type(c.type, where)}};
-  if (primary_key) f.emplace_back("primary_key", "true");
-  if (!c.nullable && !primary_key) f.emplace_back("nullable", "false");
+  if (s.primary_key) f.emplace_back("primary_key", "true");
+  if (!c.nullable && !s.primary_key) f.emplace_back("nullable", "false");
   // A lone integer key autoincrements unless told otherwise (see Table's constructor).
-  bool implied = primary_key && c.type.is_integer();
+  bool implied = s.primary_key && c.type.is_integer();
   if (c.autoincrement != implied)
     f.emplace_back("autoincrement", c.autoincrement ? "true" : "false");
+  if (s.unique) f.emplace_back("unique", "true");
+  if (s.index) f.emplace_back("index", "true");
   if (c.server_default) f.emplace_back("server_default", server_default(c.server_default, where));
+  if (!s.foreign_key.empty()) f.emplace_back("foreign_key", s.foreign_key);
   return flow(f);
 }
 
@@ -149,18 +160,25 @@ Fields index_fields(const Index& i) {
   return f;
 }
 
-Fields foreign_key_fields(const ForeignKey& fk) {
-  Fields f{{"name", scalar(fk.name)},
-           {"columns", list(fk.columns)},
-           {"references", references(fk.referred_table, fk.referred_columns)}};
-  auto action = [](FkAction a) {
-    std::string text(to_sql(a));
-    for (char& c : text)
-      c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-  };
+std::string action(FkAction a) {
+  std::string text(to_sql(a));
+  for (char& c : text) {
+    c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
+
+// references, on_delete, on_update: a column's foreign_key shorthand.
+Fields reference_fields(const ForeignKey& fk) {
+  Fields f{{"references", references(fk.referred_table, fk.referred_columns)}};
   if (fk.on_delete != FkAction::no_action) f.emplace_back("on_delete", action(fk.on_delete));
   if (fk.on_update != FkAction::no_action) f.emplace_back("on_update", action(fk.on_update));
+  return f;
+}
+
+Fields foreign_key_fields(const ForeignKey& fk) {
+  Fields f{{"name", scalar(fk.name)}, {"columns", list(fk.columns)}};
+  for (auto& field : reference_fields(fk)) f.push_back(std::move(field));
   return f;
 }
 
@@ -180,28 +198,90 @@ void block_list(std::string& out, std::string_view indent, std::string_view key,
   for (const auto& item : items) out += fmt::format("{}  - {}\n", indent, item);
 }
 
-std::string create_table(const Table& t) {
-  bool lone_key = t.primary_key && t.primary_key->columns.size() == 1;
+// The name the convention gives `item` in table `t`.
+template <class T>
+std::string conventional_name(const Table& t, T item, std::vector<T> Table::*list,
+                              const NamingConvention& convention) {
+  Table shape;
+  shape.name = t.name;
+  item.name.clear();
+  (shape.*list).push_back(std::move(item));
+  convention.apply(shape);
+  return (shape.*list).front().name;
+}
+
+// How many leading items of a list the column shorthands can carry: one column each, plain
+// (`plain`), named by the convention, in column order. The parser adds shorthands in column
+// order before the table-level lists, so the table reads back in the same order.
+template <class T, class Plain>
+std::size_t shorthand_count(const Table& t, std::vector<T> Table::*list,
+                            const NamingConvention& convention, Plain&& plain) {
+  std::size_t n = 0;
+  auto last = t.columns.begin();
+  for (const T& item : t.*list) {
+    if (item.columns.size() != 1 || !plain(item) ||
+        item.name != conventional_name(t, item, list, convention)) {
+      break;
+    }
+    auto at = std::find_if(last, t.columns.end(),
+                           [&](const Column& c) { return c.name == item.columns[0]; });
+    if (at == t.columns.end()) break;
+    last = at + 1;
+    ++n;
+  }
+  return n;
+}
+
+struct TableShorthands {
+  std::map<std::string, ColumnShorthands> columns;
+  std::size_t uniques = 0;
+  std::size_t indexes = 0;
+  std::size_t foreign_keys = 0;
+};
+
+TableShorthands shorthands(const Table& t, const NamingConvention& convention) {
+  auto any = [](const auto&) { return true; };
+  TableShorthands s;
+  s.uniques = shorthand_count(t, &Table::unique_constraints, convention, any);
+  s.indexes = shorthand_count(t, &Table::indexes, convention,
+                              [](const Index& i) { return !i.unique && i.where.empty(); });
+  s.foreign_keys = shorthand_count(t, &Table::foreign_keys, convention, any);
+  for (std::size_t i = 0; i < s.uniques; ++i) {
+    s.columns[t.unique_constraints[i].columns[0]].unique = true;
+  }
+  for (std::size_t i = 0; i < s.indexes; ++i) s.columns[t.indexes[i].columns[0]].index = true;
+  for (std::size_t i = 0; i < s.foreign_keys; ++i) {
+    const ForeignKey& fk = t.foreign_keys[i];
+    s.columns[fk.columns[0]].foreign_key = flow(reference_fields(fk));
+  }
+  if (t.primary_key && t.primary_key->columns.size() == 1) {
+    s.columns[t.primary_key->columns[0]].primary_key = true;
+  }
+  return s;
+}
+
+template <class T, class Write>
+std::vector<std::string> lines(const std::vector<T>& items, std::size_t skip, Write&& write) {
+  std::vector<std::string> out;
+  for (std::size_t i = skip; i < items.size(); ++i) out.push_back(flow(write(items[i])));
+  return out;
+}
+
+std::string create_table(const Table& t, const NamingConvention& convention) {
+  TableShorthands s = shorthands(t, convention);
   std::vector<std::string> columns;
-  for (const auto& c : t.columns) {
-    columns.push_back(column(c, t.name, lone_key && t.primary_key->columns[0] == c.name));
-  }
-  std::vector<std::string> indexes, uniques, fks, checks;
-  for (const auto& i : t.indexes) indexes.push_back(flow(index_fields(i)));
-  for (const auto& u : t.unique_constraints) {
-    uniques.push_back(flow(unique_fields(u)));
-  }
-  for (const auto& fk : t.foreign_keys) fks.push_back(flow(foreign_key_fields(fk)));
-  for (const auto& c : t.check_constraints) checks.push_back(flow(check_fields(c)));
+  for (const auto& c : t.columns) columns.push_back(column(c, t.name, s.columns[c.name]));
   std::string out = fmt::format("  - create_table:\n      name: {}\n", scalar(t.name));
   block_list(out, "      ", "columns", columns);
-  if (t.primary_key && !lone_key) {
+  if (t.primary_key && t.primary_key->columns.size() > 1) {
     out += fmt::format("      primary_key: {}\n", list(t.primary_key->columns));
   }
-  block_list(out, "      ", "indexes", indexes);
-  block_list(out, "      ", "unique_constraints", uniques);
-  block_list(out, "      ", "foreign_keys", fks);
-  block_list(out, "      ", "check_constraints", checks);
+  block_list(out, "      ", "indexes", lines(t.indexes, s.indexes, index_fields));
+  block_list(out, "      ", "unique_constraints",
+             lines(t.unique_constraints, s.uniques, unique_fields));
+  block_list(out, "      ", "foreign_keys",
+             lines(t.foreign_keys, s.foreign_keys, foreign_key_fields));
+  block_list(out, "      ", "check_constraints", lines(t.check_constraints, 0, check_fields));
   return out;
 }
 
@@ -295,11 +375,11 @@ Fields one_line_fields(const Operation& op) {
                     op);
 }
 
-std::string operation(const Operation& op) {
-  if (const auto* o = std::get_if<CreateTable>(&op)) return create_table(o->table);
+std::string operation(const Operation& op, const NamingConvention& convention) {
+  if (const auto* o = std::get_if<CreateTable>(&op)) return create_table(o->table, convention);
   if (const auto* o = std::get_if<AddColumn>(&op)) {
     return fmt::format("  - add_column:\n      table: {}\n      column: {}\n", scalar(o->table),
-                       column(o->column, o->table, false));
+                       column(o->column, o->table));
   }
   if (const auto* o = std::get_if<Execute>(&op)) return execute(*o);
   if (const auto* o = std::get_if<BulkInsert>(&op)) return bulk_insert(*o);
@@ -312,7 +392,8 @@ void comment_lines(std::string& out, const std::vector<std::string>& lines,
 }
 
 void operations(std::string& out, std::string_view key, const std::vector<Operation>& ops,
-                const std::map<std::size_t, std::vector<std::string>>& comments) {
+                const std::map<std::size_t, std::vector<std::string>>& comments,
+                const NamingConvention& convention) {
   if (ops.empty()) {
     out += fmt::format("{}: []\n", key);
     return;
@@ -320,7 +401,7 @@ void operations(std::string& out, std::string_view key, const std::vector<Operat
   out += fmt::format("{}:\n", key);
   for (std::size_t i = 0; i < ops.size(); ++i) {
     if (auto it = comments.find(i); it != comments.end()) comment_lines(out, it->second, "  ");
-    out += operation(ops[i]);
+    out += operation(ops[i], convention);
   }
 }
 
@@ -332,7 +413,8 @@ std::string down_revision(const std::vector<std::string>& down) {
 
 }  // namespace
 
-std::string write_revision(const Revision& r, const RevisionComments& comments) {
+std::string write_revision(const Revision& r, const RevisionComments& comments,
+                           const NamingConvention& convention) {
   std::string out;
   comment_lines(out, comments.header, "");
   out += fmt::format("revision: {}\n", revision_id(r.id));
@@ -342,8 +424,8 @@ std::string write_revision(const Revision& r, const RevisionComments& comments) 
   out += fmt::format("message: {}\n", json_quoted(r.message));
   if (!r.created.empty()) out += fmt::format("created: {}\n", r.created);
   out += fmt::format("transactional: {}\n", r.transactional ? "true" : "false");
-  operations(out, "upgrade", r.upgrade, comments.upgrade);
-  if (r.has_downgrade) operations(out, "downgrade", r.downgrade, comments.downgrade);
+  operations(out, "upgrade", r.upgrade, comments.upgrade, convention);
+  if (r.has_downgrade) operations(out, "downgrade", r.downgrade, comments.downgrade, convention);
   return out;
 }
 

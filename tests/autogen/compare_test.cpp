@@ -18,7 +18,8 @@ MetaData every_kind() {
   MetaData md = full_model();
   md.add(Table("counters", {Column("id", Type::integer()).primary_key(),
                             Column("weight", Type::float32()).default_value(1.5),
-                            Column("ratio", Type::float64()).default_value(2.0)}));
+                            Column("ratio", Type::float64()).default_value(2.0),
+                            Column("label", Type::string(5)).default_value(1)}));
   return md;
 }
 

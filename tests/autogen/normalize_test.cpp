@@ -50,6 +50,12 @@ TEST(Normalize, DefaultsSpelledDifferently) {
   EXPECT_EQ(diff(one(Column(ratio).default_value(2)), one(ratio)),
             Lines{"alter column t.ratio: default 2"});
   Column slug("slug", Type::text());
+  EXPECT_EQ(diff(one(Column(slug).default_value(1)), one(Column(slug).default_value("1"))),
+            Lines{});
+  EXPECT_EQ(diff(one(Column(slug).default_sql("'a b'")), one(Column(slug).default_value("a b"))),
+            Lines{});
+  EXPECT_EQ(diff(one(Column(slug).default_value(1)), one(Column(slug).default_value("2"))),
+            Lines{"alter column t.slug: default 1"});
   EXPECT_EQ(diff(one(Column(slug).default_sql("lower('X')")),
                  one(Column(slug).default_sql("lower(('X'::text))"))),
             Lines{});

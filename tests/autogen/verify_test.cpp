@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <strata/autogen/verify.hpp>
+#include <strata/dialect/inspector.hpp>
 
 #include "support/backends.hpp"
 
@@ -120,6 +121,24 @@ TEST_P(Verify, ReportsModelsThatDifferFromHeadAndRevisionsWithoutDowngrade) {
   ASSERT_FALSE(oneway.ok());
   EXPECT_EQ(oneway.failure->stage, "downgrade");
   EXPECT_NE(oneway.failure->differences.at(0).find("no `downgrade:` section"), std::string::npos);
+}
+
+TEST_P(Verify, ScratchDatabaseComesAndGoes) {
+  write_init_and_good();
+  auto s = scripts();
+  std::string name;
+  {
+    autogen::ScratchDatabase scratch(Url::parse(url()));
+    name = scratch.name();
+    auto result = autogen::verify(s, scratch.engine());
+    EXPECT_TRUE(result.ok()) << result.failure->describe();
+    EXPECT_TRUE(Inspector(make_engine()).table_names().empty()) << "the real database is untouched";
+  }
+  if (!is_sqlite()) {
+    auto left =
+        make_engine().connect().execute("SELECT count(*) FROM pg_database WHERE datname = ?", name);
+    EXPECT_EQ(left.scalar<int>(), 0);
+  }
 }
 
 TEST_P(Verify, CheckListsPendingRevisionsAndDifferences) {

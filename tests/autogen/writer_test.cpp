@@ -39,6 +39,20 @@ Table pairs_table() {
   return t;
 }
 
+// Shorthand candidates out of column order, or named otherwise: written as lists.
+Table out_of_order_table() {
+  Table t("odd", {Column("a", Type::integer()), Column("b", Type::integer())});
+  t.add_index({"b"});
+  t.add_index({"a"});
+  t.add_index({"a"}, false, "", "custom_name");
+  t.add_unique({"b"});
+  t.add_unique({"a"});
+  t.add_foreign_key({"", {"b"}, "x", {"id"}, {}, {}});
+  t.add_foreign_key({"", {"a"}, "x", {"id"}, {}, {}});
+  NamingConvention{}.apply(t);
+  return t;
+}
+
 std::vector<Operation> every_operation() {
   Column added("note", Type::string(0));
   added.nullable = false;
@@ -46,6 +60,7 @@ std::vector<Operation> every_operation() {
   return {
       CreateTable{items_table()},
       CreateTable{pairs_table()},
+      CreateTable{out_of_order_table()},
       DropTable{"old"},
       RenameTable{"a", "true"},
       AddColumn{"items", added},
@@ -125,12 +140,17 @@ TEST(RevisionWriter, StableAndReadable) {
   EXPECT_NE(text.find("  # possible rename of a to b\n  - create_table:\n      name: items\n"
                       "      columns:\n"
                       "        - {name: id, type: biginteger, primary_key: true}\n"
-                      "        - {name: title, type: string(200), nullable: false}\n"),
+                      "        - {name: title, type: string(200), nullable: false, index: true}\n"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("{name: seen, type: datetime_tz, server_default: now}"), std::string::npos);
   EXPECT_NE(text.find("{name: word, type: text, server_default: \"now\"}"), std::string::npos);
-  EXPECT_NE(text.find("references: users.id, on_delete: cascade, on_update: set_null}"),
+  EXPECT_NE(text.find("        - {name: owner_id, type: biginteger, foreign_key: {references: "
+                      "users.id, on_delete: cascade, on_update: set_null}}\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("      indexes:\n        - {name: ix_items_partial, columns: [title, qty], "
+                      "unique: true, where: \"qty > 0\"}\n"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("downgrade:\n  - drop_table: {name: items}\n"), std::string::npos);

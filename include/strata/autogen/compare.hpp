@@ -21,7 +21,8 @@ class Dialect;
 
 namespace strata::autogen {
 
-// What to compare and how. A value type.
+// What to compare and how. A value type; `dialect` points to a Dialect singleton (never
+// owned, never dangling).
 struct CompareOptions {
   // Matches types per backend (SQLite affinities of hand-written types); null compares
   // types exactly. The Engine overload of compare() fills it in.

@@ -58,6 +58,27 @@ struct VerifyResult {
   bool ok() const noexcept { return !failure; }
 };
 
+// A database for `verify` to work in, gone when this object is: an in-memory SQLite database,
+// or a new database on the PostgreSQL server that `like` names (its user needs CREATEDB).
+// Owns the database and its Engine; not thread-safe.
+class ScratchDatabase {
+ public:
+  // Throws DatabaseError naming the URL (masked) when the database cannot be made.
+  explicit ScratchDatabase(const Url& like);
+  ~ScratchDatabase();
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+
+  const Engine& engine() const noexcept { return *engine_; }
+  // "strata_verify_<16 hex digits>"; unused on SQLite.
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  Url like_;
+  std::string name_;
+  std::optional<Engine> engine_;
+};
+
 // On `scratch`, an empty database that verify leaves at head: for each revision from base to
 // head, upgrade it, snapshot the schema, downgrade it and compare with the schema before,
 // upgrade again and compare with the snapshot; at the end compare with `models` when given.

@@ -37,7 +37,7 @@ class Url {
   }
   std::optional<std::string> param(std::string_view name) const;
   Url with_param(std::string_view name, std::string_view value) const;
-  // The same server and settings, another database (PostgreSQL) or file (SQLite).
+  // The same server and settings with another database (PostgreSQL) or file (SQLite).
   Url with_database(std::string_view database) const;
 
   // A relative SQLite path made absolute against `dir`; other URLs are returned unchanged.

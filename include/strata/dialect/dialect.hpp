@@ -53,6 +53,13 @@ class Dialect {
   std::string create_index(const Table& table, const Index& index, bool concurrently = false) const;
   std::string drop_index(std::string_view table, std::string_view index) const;
 
+  // A throwaway database for `verify`, named `name`, beside the one `like` names: its URL, and
+  // the statements that create and drop it through a connection to `like` (none where the
+  // scratch database is in memory: SQLite).
+  virtual Url scratch_url(const Url& like, std::string_view name) const = 0;
+  virtual std::string create_database_sql(std::string_view /*name*/) const { return ""; }
+  virtual std::string drop_database_sql(std::string_view /*name*/) const { return ""; }
+
   // Whether DDL can run inside a transaction and be rolled back (both, here).
   virtual bool transactional_ddl() const noexcept { return true; }
 
@@ -62,10 +69,6 @@ class Dialect {
   virtual std::string try_lock_sql(std::int64_t /*key*/) const { return ""; }
   virtual std::string unlock_sql(std::int64_t /*key*/) const { return ""; }
   virtual std::string lock_holder_sql(std::int64_t /*key*/) const { return ""; }
-  // A throwaway database on the server, for `verify`. Empty where a database is a file and an
-  // in-memory one serves (SQLite).
-  virtual std::string create_database_sql(std::string_view /*name*/) const { return ""; }
-  virtual std::string drop_database_sql(std::string_view /*name*/) const { return ""; }
   // Around a table rebuild (SQLite): foreign keys off before the transaction, checked inside
   // it, and on again after it. Empty where no rebuild happens.
   virtual std::string foreign_keys_sql(bool /*on*/) const { return ""; }

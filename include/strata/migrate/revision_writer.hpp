@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "strata/migrate/revision.hpp"
+#include "strata/schema/metadata.hpp"
 
 namespace strata::migrate {
 
@@ -21,9 +22,13 @@ struct RevisionComments {
 
 // The YAML text of `revision`: id, down_revision(s), branch_labels, depends_on, message,
 // created (when set), transactional, upgrade and (when has_downgrade) downgrade. Columns,
-// indexes and constraints are one flow map per line. Throws Error naming the table and column
-// for what a revision file cannot hold: a type strata does not know (Type::other), a literal
-// NULL server default.
-std::string write_revision(const Revision& revision, const RevisionComments& comments = {});
+// indexes and constraints are one flow map per line; a single-column index, unique constraint
+// or foreign key named as `convention` names it is written as the column's shorthand
+// (`index: true`, `unique: true`, `foreign_key: {...}`). Pass the convention the files are
+// read with (ScriptDirectory::load). Throws Error naming the table and column for what a
+// revision file cannot hold: a type strata does not know (Type::other), a literal NULL
+// server default.
+std::string write_revision(const Revision& revision, const RevisionComments& comments = {},
+                           const NamingConvention& convention = {});
 
 }  // namespace strata::migrate
