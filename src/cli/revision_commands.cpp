@@ -104,7 +104,7 @@ int write_revision(const Options& options, const NewRevision& spec) {
   auto file =
       scripts.versions() / fmt::format("{:%Y%m%d_%H%M}_{}_{}.yaml", now, id, slug(spec.message));
   std::ofstream out(file);
-  out << migrate::write_revision(r, comments);
+  out << migrate::write_revision(r, comments, NamingConvention::from(config));
   if (!out) throw Error(fmt::format("cannot write {}", file.string()));
   print(options, file.string(), nlohmann::json{{"revision", id}, {"file", file.string()}}.dump());
   return 0;

@@ -117,5 +117,13 @@ TEST(Url, MaskedFormRoundTrips) {
   EXPECT_EQ(Url::parse("sqlite://").masked(), "sqlite://");
 }
 
+TEST(Url, WithDatabaseKeepsServerAndSettings) {
+  auto url = Url::parse("postgresql://app:pw@db:5432/app?connect_timeout=3");
+  EXPECT_EQ(url.with_database("scratch").unmasked(),
+            "postgresql://app:pw@db:5432/scratch?connect_timeout=3");
+  EXPECT_EQ(url.with_database("scratch").masked(),
+            "postgresql://app:***@db:5432/scratch?connect_timeout=3");
+}
+
 }  // namespace
 }  // namespace strata
