@@ -71,27 +71,27 @@ PgConnection::PgConnection(const Url& url) : url_(url.masked()) {
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  conn_ = PQconnectdbParams(keys.data(), values.data(), 0);
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string reason = conn_ ? PQerrorMessage(conn_) : "out of memory";
-    PQfinish(conn_);
+  conn_ = libpq(url_).PQconnectdbParams(keys.data(), values.data(), 0);
+  if (libpq().PQstatus(conn_) != CONNECTION_OK) {
+    std::string reason = conn_ ? libpq().PQerrorMessage(conn_) : "out of memory";
+    libpq().PQfinish(conn_);
     conn_ = nullptr;
     throw OperationalError(fmt::format("cannot connect to {}: {}", url_, reason),
                            {"", "", 0, "", url_});
   }
-  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+  libpq().PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
 }
 
 PgConnection::~PgConnection() {
-  PQfinish(conn_);
+  libpq().PQfinish(conn_);
 }
 
 std::unique_ptr<Statement> PgConnection::prepare(const std::string& sql, bool cached) {
   std::string name;
   if (cached) {
     name = fmt::format("strata_{}", ++next_statement_);
-    ResultPtr result(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
-    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+    ResultPtr result(libpq().PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+    if (libpq().PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
       throw_error(conn_, result.get(), sql, url_);
     }
   }
@@ -104,12 +104,12 @@ void PgConnection::drop(std::unique_ptr<Statement> statement) noexcept {
   // A named statement lives as long as the session unless deallocated; an aborted transaction
   // refuses DEALLOCATE, so it waits for the transaction's end.
   undeallocated_ += fmt::format("DEALLOCATE {};", name);
-  if (PQtransactionStatus(conn_) != PQTRANS_INERROR) deallocate_pending();
+  if (libpq().PQtransactionStatus(conn_) != PQTRANS_INERROR) deallocate_pending();
 }
 
 void PgConnection::deallocate_pending() noexcept {
-  if (undeallocated_.empty() || PQstatus(conn_) != CONNECTION_OK) return;
-  ResultPtr(PQexec(conn_, undeallocated_.c_str()));
+  if (undeallocated_.empty() || libpq().PQstatus(conn_) != CONNECTION_OK) return;
+  ResultPtr(libpq().PQexec(conn_, undeallocated_.c_str()));
   undeallocated_.clear();
 }
 
@@ -120,8 +120,8 @@ void PgConnection::rollback() {
 
 void PgConnection::execute_script(std::string_view sql) {
   std::string text(sql);
-  ResultPtr result(PQexec(conn_, text.c_str()));
-  auto status = PQresultStatus(result.get());
+  ResultPtr result(libpq().PQexec(conn_, text.c_str()));
+  auto status = libpq().PQresultStatus(result.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
     return;
   }
@@ -142,7 +142,7 @@ void PgConnection::rollback_to(std::string_view name) {
 }
 
 TransactionStatus PgConnection::transaction_status() const noexcept {
-  switch (PQtransactionStatus(conn_)) {
+  switch (libpq().PQtransactionStatus(conn_)) {
     case PQTRANS_IDLE:
       return TransactionStatus::idle;
     case PQTRANS_INTRANS:
@@ -154,20 +154,20 @@ TransactionStatus PgConnection::transaction_status() const noexcept {
 }
 
 bool PgConnection::alive(bool round_trip) noexcept {
-  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  if (libpq().PQstatus(conn_) != CONNECTION_OK) return false;
   // An idle connection has nothing to read. Anything readable is either a notification or the
   // server saying goodbye (a restart, an administrator's terminate): consume it and look.
-  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  pollfd fd{libpq().PQsocket(conn_), POLLIN, 0};
   int ready = ::poll(&fd, 1, 0);
   if (ready < 0) return false;
   if (ready > 0) {
-    if (!PQconsumeInput(conn_) || PQstatus(conn_) != CONNECTION_OK) return false;
+    if (!libpq().PQconsumeInput(conn_) || libpq().PQstatus(conn_) != CONNECTION_OK) return false;
     char byte = 0;
     if (::recv(fd.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return false;  // closed by peer
   }
   if (!round_trip) return true;
-  ResultPtr result(PQexec(conn_, ""));
-  return PQresultStatus(result.get()) == PGRES_EMPTY_QUERY;
+  ResultPtr result(libpq().PQexec(conn_, ""));
+  return libpq().PQresultStatus(result.get()) == PGRES_EMPTY_QUERY;
 }
 
 }  // namespace strata::driver::postgres

@@ -3,11 +3,10 @@
 // at no cost to us and which keeps numerics exact.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <string>
 #include <vector>
 
+#include "libpq.hpp"
 #include "strata/driver/driver.hpp"
 
 namespace strata::driver::postgres {
@@ -19,7 +18,7 @@ namespace strata::driver::postgres {
 
 // Owns a PGresult.
 struct ResultDeleter {
-  void operator()(PGresult* r) const noexcept { PQclear(r); }
+  void operator()(PGresult* r) const noexcept { libpq().PQclear(r); }
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 

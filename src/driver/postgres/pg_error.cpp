@@ -7,14 +7,14 @@ namespace strata::driver::postgres {
 namespace {
 
 std::string field(const PGresult* result, int code) {
-  const char* value = result ? PQresultErrorField(result, code) : nullptr;
+  const char* value = result ? libpq().PQresultErrorField(result, code) : nullptr;
   return value ? value : "";
 }
 
 std::string message_of(PGconn* conn, const PGresult* result) {
   std::string primary = field(result, PG_DIAG_MESSAGE_PRIMARY);
   if (primary.empty()) {
-    primary = conn ? PQerrorMessage(conn) : "unknown error";
+    primary = conn ? libpq().PQerrorMessage(conn) : "unknown error";
     while (!primary.empty() && (primary.back() == '\n' || primary.back() == ' ')) {
       primary.pop_back();
     }
@@ -34,7 +34,7 @@ void throw_error(PGconn* conn, const PGresult* result, std::string_view statemen
   std::string sqlstate = field(result, PG_DIAG_SQLSTATE);
   std::string message = message_of(conn, result);
   DatabaseErrorInfo info{sqlstate, sqlstate, 0, std::string(statement), url};
-  if (sqlstate.empty() || (conn && PQstatus(conn) != CONNECTION_OK)) {
+  if (sqlstate.empty() || (conn && libpq().PQstatus(conn) != CONNECTION_OK)) {
     throw OperationalError(message, std::move(info));
   }
   std::string_view cls = std::string_view(sqlstate).substr(0, 2);

@@ -90,24 +90,25 @@ void PgStatement::bind(std::span<const ValueRef> params) {
 void PgStatement::execute(std::span<const ValueRef> params) {
   bind(params);
   int n = static_cast<int>(params.size());
-  PGresult* raw = name_.empty() ? PQexecParams(conn_, sql_.c_str(), n, nullptr, values_.data(),
-                                               lengths_.data(), formats_.data(), 0)
-                                : PQexecPrepared(conn_, name_.c_str(), n, values_.data(),
-                                                 lengths_.data(), formats_.data(), 0);
+  PGresult* raw = name_.empty()
+                      ? libpq().PQexecParams(conn_, sql_.c_str(), n, nullptr, values_.data(),
+                                             lengths_.data(), formats_.data(), 0)
+                      : libpq().PQexecPrepared(conn_, name_.c_str(), n, values_.data(),
+                                               lengths_.data(), formats_.data(), 0);
   result_.reset(raw);
   row_ = 0;
-  auto status = PQresultStatus(raw);
+  auto status = libpq().PQresultStatus(raw);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     rows_ = columns_ = 0;
     changes_ = 0;
     throw_error(conn_, raw, sql_, url_);
   }
-  rows_ = PQntuples(raw);
-  columns_ = PQnfields(raw);
+  rows_ = libpq().PQntuples(raw);
+  columns_ = libpq().PQnfields(raw);
   // Rows a query returns are not rows it changed: only writes count.
-  const char* affected = PQcmdTuples(raw);
+  const char* affected = libpq().PQcmdTuples(raw);
   changes_ = 0;
-  if (std::string_view(PQcmdStatus(raw)).starts_with("SELECT")) return;
+  if (std::string_view(libpq().PQcmdStatus(raw)).starts_with("SELECT")) return;
   std::from_chars(affected, affected + std::char_traits<char>::length(affected), changes_);
 }
 
@@ -117,12 +118,12 @@ void PgStatement::reset() noexcept {
 }
 
 std::string_view PgStatement::column_name(int column) const {
-  const char* name = PQfname(result_.get(), column);
+  const char* name = libpq().PQfname(result_.get(), column);
   return name ? name : "";
 }
 
 ValueKind PgStatement::column_kind(int column) const {
-  switch (PQftype(result_.get(), column)) {
+  switch (libpq().PQftype(result_.get(), column)) {
     case kBool:
       return ValueKind::boolean;
     case kBytea:
@@ -154,12 +155,12 @@ ValueKind PgStatement::column_kind(int column) const {
 }
 
 bool PgStatement::is_null(int column) const {
-  return PQgetisnull(result_.get(), row_, column);
+  return libpq().PQgetisnull(result_.get(), row_, column);
 }
 
 std::string_view PgStatement::get_text(int column) const {
-  return {PQgetvalue(result_.get(), row_, column),
-          static_cast<std::size_t>(PQgetlength(result_.get(), row_, column))};
+  return {libpq().PQgetvalue(result_.get(), row_, column),
+          static_cast<std::size_t>(libpq().PQgetlength(result_.get(), row_, column))};
 }
 
 void PgStatement::bad_value(int column, std::string_view wanted) const {
@@ -170,7 +171,7 @@ void PgStatement::bad_value(int column, std::string_view wanted) const {
 
 std::int64_t PgStatement::get_int(int column) const {
   std::string_view text = get_text(column);
-  if (PQftype(result_.get(), column) == kBool) return text == "t" ? 1 : 0;
+  if (libpq().PQftype(result_.get(), column) == kBool) return text == "t" ? 1 : 0;
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size()) bad_value(column, "an integer");
@@ -186,13 +187,13 @@ double PgStatement::get_double(int column) const {
 }
 
 bool PgStatement::get_bool(int column) const {
-  if (PQftype(result_.get(), column) == kBool) return get_text(column) == "t";
+  if (libpq().PQftype(result_.get(), column) == kBool) return get_text(column) == "t";
   return get_int(column) != 0;
 }
 
 Blob PgStatement::get_blob(int column) const {
   std::string_view text = get_text(column);
-  if (PQftype(result_.get(), column) != kBytea) return Blob(text);
+  if (libpq().PQftype(result_.get(), column) != kBytea) return Blob(text);
   if (!text.starts_with("\\x")) bad_value(column, "bytea in hex format");
   std::vector<std::byte> bytes;
   bytes.reserve((text.size() - 2) / 2);
