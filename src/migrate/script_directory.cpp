@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "graph_cache.hpp"
 #include "operation_parser.hpp"
 #include "strata/core/error.hpp"
 #include "yaml_reader.hpp"
@@ -113,6 +114,31 @@ std::vector<Revision> parse_all(const std::vector<fs::path>& files,
   return out;
 }
 
+// A graph load: the links of unchanged files come from the cache, the rest are parsed.
+std::vector<Revision> parse_links(const fs::path& versions, const std::vector<fs::path>& files) {
+  detail::GraphCache cache(versions);
+  std::vector<std::optional<Revision>> found(files.size());
+  std::vector<std::optional<detail::FileStamp>> stamps(files.size());
+  std::vector<fs::path> missing;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    stamps[i] = detail::FileStamp::of(files[i]);
+    if (stamps[i]) found[i] = cache.find(files[i], *stamps[i]);
+    if (!found[i]) missing.push_back(files[i]);
+  }
+  auto parsed = parse_all(missing, {}, Contents::graph);
+  std::vector<Revision> out;
+  out.reserve(files.size());
+  for (std::size_t i = 0, next = 0; i < files.size(); ++i) {
+    if (!found[i]) {
+      found[i] = std::move(parsed[next++]);
+      if (stamps[i]) cache.put(files[i], *stamps[i], *found[i]);
+    }
+    out.push_back(std::move(*found[i]));
+  }
+  cache.save(files);
+  return out;
+}
+
 }  // namespace
 
 std::string checksum(std::string_view text) {
@@ -181,7 +207,9 @@ ScriptDirectory ScriptDirectory::load(const fs::path& location, const NamingConv
   // File names start with the date, so name order is creation order: plans and history are
   // stable from run to run.
   std::sort(files.begin(), files.end());
-  return ScriptDirectory(location, RevisionGraph(parse_all(files, convention, contents)), contents);
+  auto revisions = contents == Contents::graph ? parse_links(versions, files)
+                                               : parse_all(files, convention, contents);
+  return ScriptDirectory(location, RevisionGraph(std::move(revisions)), contents);
 }
 
 }  // namespace strata::migrate

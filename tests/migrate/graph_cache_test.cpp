@@ -1,0 +1,71 @@
+// The links cache of a Contents::graph load: used while files are unchanged, never trusted
+// for a file that changed, ignored when damaged or unwritable.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <strata/core/error.hpp>
+#include <strata/migrate/script_directory.hpp>
+
+namespace strata::migrate {
+namespace {
+namespace fs = std::filesystem;
+
+class GraphCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("strata-cache-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_ / "versions");
+    write("20250101_0000_aaaa00000001_a.yaml",
+          "revision: aaaa00000001\ndown_revision: null\nmessage: first\nupgrade: []\n");
+    write("20250102_0000_bbbb00000001_b.yaml",
+          "revision: bbbb00000001\ndown_revision: aaaa00000001\nmessage: second\nupgrade: []\n");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / "versions" / name) << text;
+  }
+  ScriptDirectory graph() const { return ScriptDirectory::load(dir_, {}, Contents::graph); }
+  fs::path cache() const { return dir_ / "versions" / ".strata-cache.json"; }
+
+  fs::path dir_;
+};
+
+TEST_F(GraphCacheTest, AnUnchangedFileComesFromTheCacheAndAChangedOneIsReadAgain) {
+  auto first = graph();
+  ASSERT_TRUE(fs::exists(cache()));
+  auto second = graph();
+  ASSERT_EQ(second.graph().revisions().size(), 2u);
+  EXPECT_EQ(second.graph().get("bbbb").message, "second");
+  EXPECT_EQ(second.graph().get("bbbb").checksum, first.graph().get("bbbb").checksum);
+  EXPECT_EQ(second.graph().get("bbbb").file,
+            dir_ / "versions" / "20250102_0000_bbbb00000001_b.yaml");
+  EXPECT_EQ(second.graph().heads(), std::vector<std::string>{"bbbb00000001"});
+  // Same size, another content and time: the file is parsed again.
+  write("20250102_0000_bbbb00000001_b.yaml",
+        "revision: bbbb00000001\ndown_revision: aaaa00000001\nmessage: SECOND\nupgrade: []\n");
+  EXPECT_EQ(graph().graph().get("bbbb").message, "SECOND");
+  write("20250103_0000_cccc00000001_c.yaml",
+        "revision: cccc00000001\ndown_revision: bbbb00000001\nmessage: third\nupgrade: []\n");
+  EXPECT_EQ(graph().graph().heads(), std::vector<std::string>{"cccc00000001"});
+  fs::remove(dir_ / "versions" / "20250103_0000_cccc00000001_c.yaml");
+  EXPECT_EQ(graph().graph().heads(), std::vector<std::string>{"bbbb00000001"});
+}
+
+TEST_F(GraphCacheTest, ADamagedCacheIsIgnoredAndABrokenFileStillFails) {
+  graph();
+  std::ofstream(cache()) << "{\"format\": 1, \"files\": {\"x\": [1, 2";
+  EXPECT_EQ(graph().graph().revisions().size(), 2u);
+  write("20250103_0000_cccc00000001_c.yaml", "revision: cccc00000001\nmessage: [\n");
+  EXPECT_THROW(graph(), MigrationError);
+  fs::remove(dir_ / "versions" / "20250103_0000_cccc00000001_c.yaml");
+  fs::remove(cache());
+  fs::permissions(dir_ / "versions", fs::perms::owner_write, fs::perm_options::remove);
+  // A folder it cannot write (root writes anyway, and then the cache appears).
+  EXPECT_EQ(graph().graph().revisions().size(), 2u);
+  fs::permissions(dir_ / "versions", fs::perms::owner_write, fs::perm_options::add);
+}
+
+}  // namespace
+}  // namespace strata::migrate
