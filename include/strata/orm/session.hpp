@@ -330,8 +330,18 @@ class Stream {
   Stream(orm::detail::SessionImpl& session, const orm::detail::Mapper& mapper)
       : core_(session, mapper), mapper_(&mapper) {}
 
-  Stream& where(const Condition& condition) { return core_.where(condition.expr()), *this; }
-  Stream& page_size(int rows) { return core_.page_size(rows), *this; }
+  Stream& where(const Condition& condition) & { return core_.where(condition.expr()), *this; }
+  Stream& page_size(int rows) & { return core_.page_size(rows), *this; }
+  // On a temporary, a new Stream: `for (auto& x : s.stream<T>().where(...))` must not iterate
+  // a reference to a temporary that the range-for has already destroyed.
+  Stream where(const Condition& condition) && {
+    core_.where(condition.expr());
+    return std::move(*this);
+  }
+  Stream page_size(int rows) && {
+    core_.page_size(rows);
+    return std::move(*this);
+  }
 
   class iterator {
    public:
