@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "session_impl.hpp"
+#include "strata/dialect/dialect.hpp"
 
 namespace strata::orm::detail {
 namespace {
@@ -89,16 +90,14 @@ void SessionImpl::flush_changes() {
   std::vector<const Mapper*> mappers;
   for (auto& s : types_) {
     bool involved = false;
-    for (auto& [key, entry] : s.map) {
-      if (entry->state != Entry::State::persistent) {
+    s.map.for_each([&](Entry& entry) {
+      if (entry.state != Entry::State::persistent) {
         involved = true;
-        continue;
-      }
-      if (std::uint64_t changed = changed_columns(*entry)) {
-        dirty.emplace_back(entry.get(), changed);
+      } else if (std::uint64_t changed = changed_columns(entry)) {
+        dirty.emplace_back(&entry, changed);
         involved = true;
       }
-    }
+    });
     if (involved) mappers.push_back(s.mapper);
   }
   if (pending_.empty() && deleted_.empty() && dirty.empty()) return;
@@ -129,11 +128,8 @@ void SessionImpl::flush_changes() {
   for (auto& e : pending_) persist(std::move(e));
   pending_.clear();
   for (Entry* e : deleted_) {
-    auto& map = state(*e->mapper).map;
-    auto found = map.find(e->key);
     e->state = Entry::State::detached;
-    detached_.push_back(std::move(found->second));
-    map.erase(found);
+    detached_.push_back(state(*e->mapper).map.erase(e->key));
   }
   deleted_.clear();
 }
@@ -188,10 +184,23 @@ void SessionImpl::insert_batch(const Mapper& mapper, std::span<Entry* const> bat
       if (!has(omitted, c)) params_.push_back(columns[c].access->bind(e->object));
     }
   }
-  bool returning = omitted != 0;
-  const std::string& sql =
-      mapper.insert_sql(backend(), omitted, static_cast<int>(batch.size()), returning);
+  const int count = static_cast<int>(batch.size());
+  // Only the integer key is generated: where the backend numbers the rows of one INSERT
+  // consecutively, the last key gives them all, and RETURNING is not needed.
+  const std::string last_id_sql = Dialect::of(backend()).last_insert_id_sql();
+  bool by_last_id = !last_id_sql.empty() && mapper.integer_pk() &&
+                    omitted == std::uint64_t{1} << mapper.primary_key()[0];
+  bool returning = omitted != 0 && !by_last_id;
+  const std::string& sql = mapper.insert_sql(backend(), omitted, count, returning);
   auto result = run(sql, params_);
+  if (by_last_id) {
+    result = run(last_id_sql, {});
+    std::int64_t first = result.scalar<std::int64_t>() - count + 1;
+    const auto& pk = *columns[mapper.primary_key()[0]].access;
+    for (int i = 0; i < count; ++i)
+      pk.increment(batch[static_cast<std::size_t>(i)]->object, first + i);
+    return;
+  }
   if (!returning) return;
   auto returned = mapper.returned_columns(omitted);
   std::size_t row = 0;
@@ -234,12 +243,10 @@ void SessionImpl::persist(std::unique_ptr<Entry> entry) {
   mapper.ops().save_snapshot(*entry);
   entry->state = Entry::State::persistent;
   entry->key = mapper.key_of(entry->object);
-  auto& slot = state(mapper).map[entry->key];
-  if (slot) {
-    slot->state = Entry::State::detached;
-    detached_.push_back(std::move(slot));
+  if (auto replaced = state(mapper).map.insert(std::move(entry))) {
+    replaced->state = Entry::State::detached;
+    detached_.push_back(std::move(replaced));
   }
-  slot = std::move(entry);
 }
 
 void SessionImpl::update(Entry& entry, std::uint64_t changed) {

@@ -52,41 +52,41 @@ void* SessionImpl::add(std::unique_ptr<Entry> entry) {
 
 Entry* SessionImpl::find(const Mapper& mapper, const IdentityKey& key) {
   if (mapper.id() >= types_.size()) return nullptr;
-  auto& map = types_[mapper.id()].map;
-  auto it = map.find(key);
-  return it == map.end() ? nullptr : it->second.get();
+  return types_[mapper.id()].map.find(key);
 }
 
 void* SessionImpl::load_row(const Mapper& mapper, const Row& row) {
-  IdentityKey key;
   if (!scratch_ || scratch_->mapper != &mapper) {
     scratch_ = mapper.ops().make_empty();
     scratch_->mapper = &mapper;
   }
+  IdentityKey& key = scratch_->key;
   if (mapper.integer_pk()) {
     key.i = row.get<std::int64_t>(mapper.primary_key()[0]);
   } else {
     mapper.read_primary_key(scratch_->object, row);
     key = mapper.key_of(scratch_->object);
   }
-  TypeState& s = state(mapper);
-  auto [it, inserted] = s.map.try_emplace(std::move(key));
-  if (!inserted) return it->second->object;
+  IdentityMap& map = state(mapper).map;
+  // The session's object wins over the row: its unflushed changes must not be overwritten.
+  if (Entry* existing = map.find(key)) return existing->object;
   mapper.read(scratch_->object, row);
   mapper.ops().save_snapshot(*scratch_);
   scratch_->state = Entry::State::persistent;
-  scratch_->key = it->first;
-  it->second = std::move(scratch_);
-  return it->second->object;
+  void* object = scratch_->object;
+  map.insert(std::move(scratch_));
+  return object;
 }
 
 Entry& SessionImpl::entry_of(const Mapper& mapper, void* object) {
   for (auto& e : pending_) {
     if (e->object == object) return *e;
   }
-  for (const auto& [key, entry] : state(mapper).map) {
-    if (entry->object == object) return *entry;
-  }
+  Entry* found = nullptr;
+  state(mapper).map.for_each([&](Entry& e) {
+    if (e.object == object) found = &e;
+  });
+  if (found) return *found;
   throw ProgrammingError(
       fmt::format("this {} is not in the session: pass an object the session returned (add, get, "
                   "select), not a copy",
@@ -149,20 +149,16 @@ void SessionImpl::expunge(const Mapper& mapper, void* object) {
     return;
   }
   std::erase(deleted_, &entry);
-  auto& map = state(mapper).map;
-  auto it = map.find(entry.key);
   entry.state = Entry::State::detached;
-  detached_.push_back(std::move(it->second));
-  map.erase(it);
+  detached_.push_back(state(mapper).map.erase(entry.key));
 }
 
 void SessionImpl::detach_all() {
   for (auto& s : types_) {
-    for (auto& [key, entry] : s.map) {
+    for (auto& entry : s.map.release_all()) {
       entry->state = Entry::State::detached;
       detached_.push_back(std::move(entry));
     }
-    s.map.clear();
   }
   for (auto& entry : pending_) {
     entry->state = Entry::State::detached;

@@ -9,14 +9,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "identity_map.hpp"
 #include "strata/engine/engine.hpp"
 #include "strata/orm/mapper.hpp"
 #include "strata/orm/session.hpp"
 #include "strata/sql/statement.hpp"
 
 namespace strata::orm::detail {
-
-using IdentityMap = std::unordered_map<IdentityKey, std::unique_ptr<Entry>, IdentityKeyHash>;
 
 struct TypeState {
   const Mapper* mapper = nullptr;

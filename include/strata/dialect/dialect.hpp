@@ -46,6 +46,11 @@ class Dialect {
   std::string create_index(const Table& table, const Index& index) const;
   std::string drop_index(std::string_view table, std::string_view index) const;
 
+  // A query giving the integer key of the last row this connection inserted, where the rows of
+  // one multi-row INSERT get consecutive keys (SQLite's rowid): the ORM then reads generated keys
+  // without RETURNING, which SQLite makes costly. Empty where RETURNING is the way.
+  virtual std::string last_insert_id_sql() const { return ""; }
+
   // Whether DDL can run inside a transaction and be rolled back (both, here).
   virtual bool transactional_ddl() const noexcept { return true; }
 
