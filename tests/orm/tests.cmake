@@ -2,7 +2,9 @@
 # models and conditions of the wrong types are rejected.
 strata_test(orm_tests
   orm/session_test.cpp
-  orm/query_test.cpp)
+  orm/query_test.cpp
+  orm/docs_examples_test.cpp)
+target_compile_definitions(orm_tests PRIVATE STRATA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # GCC before 13 warns about members left out of a designated initializer even when they have
 # default member initializers; `Item{.title = "x"}` is the ORM's intended style.
 target_compile_options(orm_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-missing-field-initializers>)
