@@ -3,7 +3,7 @@
 //   insert  200,000 objects and commit;
 //   get     100,000 objects by primary key, each in a fresh session;
 //   load    all 200,000 objects;
-//   update  one attribute of 20,000 objects and commit (the ORM loads them first).
+//   update  one attribute of 20,000 objects and commit (each side reads the rows first).
 // The raw side and strata alternate for STRATA_BENCH_ROUNDS rounds (3) and medians are
 // compared; SQLAlchemy (bench/orm_sqlalchemy.py under /usr/bin/python3) runs once. Only the
 // ratios mean anything on a shared machine. Goal: strata within 1.5x of the raw C API.
@@ -186,11 +186,18 @@ struct SqliteSide {
     for (const auto& item : all) checksum += item.quantity;
     return checksum;
   }
+  // Reads the rows into structs, then writes the new value of each: what the ORM does.
   void update() {
     exec("BEGIN");
-    auto* stmt = prepare("UPDATE orm_items SET price = price + 1 WHERE id = ?");
-    for (int i = 1; i <= kUpdates; ++i) {
-      sqlite3_bind_int64(stmt, 1, i);
+    auto* select = prepare(std::string("SELECT ") + kColumns + " FROM orm_items WHERE id <= ?");
+    sqlite3_bind_int64(select, 1, kUpdates);
+    std::vector<Item> rows;
+    while (sqlite3_step(select) == SQLITE_ROW) read_item(select, rows.emplace_back());
+    sqlite3_finalize(select);
+    auto* stmt = prepare("UPDATE orm_items SET price = ? WHERE id = ?");
+    for (const auto& item : rows) {
+      sqlite3_bind_double(stmt, 1, item.price + 1);
+      sqlite3_bind_int64(stmt, 2, item.id);
       check(sqlite3_step(stmt), db);
       sqlite3_reset(stmt);
     }
@@ -217,7 +224,10 @@ struct PgSide {
     ok(PQprepare(conn, "sel",
                  "SELECT id, title, price, quantity, active, note FROM orm_items WHERE id = $1", 0,
                  nullptr));
-    ok(PQprepare(conn, "upd", "UPDATE orm_items SET price = price + 1 WHERE id = $1", 0, nullptr));
+    ok(PQprepare(conn, "upd", "UPDATE orm_items SET price = $1 WHERE id = $2", 0, nullptr));
+    ok(PQprepare(conn, "upto",
+                 "SELECT id, title, price, quantity, active, note FROM orm_items WHERE id <= $1", 0,
+                 nullptr));
   }
   ~PgSide() { PQfinish(conn); }
   void ok(PGresult* r) {
@@ -282,11 +292,18 @@ struct PgSide {
   }
   void update() {
     ok(PQexec(conn, "BEGIN"));
-    char id[24];
-    for (int i = 1; i <= kUpdates; ++i) {
-      *std::to_chars(id, id + 23, i).ptr = '\0';
-      const char* values[1] = {id};
-      ok(PQexecPrepared(conn, "upd", 1, values, nullptr, nullptr, 0));
+    char id[24], price[32];
+    *std::to_chars(id, id + 23, kUpdates).ptr = '\0';
+    const char* limit[1] = {id};
+    PGresult* r = PQexecPrepared(conn, "upto", 1, limit, nullptr, nullptr, 0);
+    std::vector<Item> rows(static_cast<std::size_t>(PQntuples(r)));
+    for (int i = 0; i < PQntuples(r); ++i) read_item(r, i, rows[static_cast<std::size_t>(i)]);
+    PQclear(r);
+    for (const auto& item : rows) {
+      *std::to_chars(price, price + 31, item.price + 1).ptr = '\0';
+      *std::to_chars(id, id + 23, item.id).ptr = '\0';
+      const char* values[2] = {price, id};
+      ok(PQexecPrepared(conn, "upd", 2, values, nullptr, nullptr, 0));
     }
     ok(PQexec(conn, "COMMIT"));
   }
