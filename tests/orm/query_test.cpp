@@ -216,7 +216,12 @@ TEST_P(OrmQuery, StreamsAMillionRowsInFlatMemory) {
   EXPECT_EQ(count, kRows);
   EXPECT_EQ(sum, kRows * (kRows + 1) / 2);
   // Objects are not kept: memory after a million rows is what it was after 50,000.
+  // AddressSanitizer keeps freed memory in quarantine, so resident memory says nothing there.
+#ifndef __SANITIZE_ADDRESS__
   EXPECT_LT(peak - early, 20'000) << "resident memory grew by " << (peak - early) << " kB";
+#else
+  RecordProperty("resident_growth_kb", std::to_string(peak - early));
+#endif
   EXPECT_EQ(s.select<Note>().where(col(&Note::id) < 3).count(), 2);
   std::int64_t filtered = 0;
   for (const Note& note : s.stream<Note>().where(col(&Note::id) <= 2500).page_size(100)) {
