@@ -275,6 +275,10 @@ class Session {
   void expunge_object(const orm::detail::Mapper& mapper, void* object);
   std::vector<void*> load_where_in(const orm::detail::Mapper& mapper, int column,
                                    std::vector<Value> keys);
+  // The objects of To whose `to_member` equals the `from_member` of one of `objects`.
+  template <class From, class To, class KF, class KT>
+  std::vector<To*> load_related(const std::vector<From*>& objects, KF From::*from_member,
+                                KT To::*to_member);
 
   std::unique_ptr<orm::detail::SessionImpl> impl_;
 };
@@ -397,21 +401,27 @@ class Stream {
   bool done_ = false;
 };
 
+template <class From, class To, class KF, class KT>
+std::vector<To*> Session::load_related(const std::vector<From*>& objects, KF From::*from_member,
+                                       KT To::*to_member) {
+  const auto& from = orm::detail::mapper_of<From>();
+  const auto& to = orm::detail::mapper_of<To>();
+  const auto& access =
+      *from.columns()[orm::detail::resolve_member(from, typeid(KF From::*), &from_member)].access;
+  int to_column = orm::detail::resolve_member(to, typeid(KT To::*), &to_member);
+  std::vector<Value> keys;
+  keys.reserve(objects.size());
+  for (const From* o : objects) keys.emplace_back(access.bind(o));
+  std::vector<To*> out;
+  for (void* o : load_where_in(to, to_column, std::move(keys))) out.push_back(static_cast<To*>(o));
+  return out;
+}
+
 template <class Parent, class Child, class K1, class K2>
 Children<Parent, Child, K2> Session::load_children(
     const std::vector<Parent*>& parents, const Relation<Child, Parent, K1, K2>& relation) {
-  const auto& parent_mapper = orm::detail::mapper_of<Parent>();
-  const auto& child_mapper = orm::detail::mapper_of<Child>();
-  int key_column = orm::detail::resolve_member(parent_mapper, typeid(K2 Parent::*), &relation.key);
-  int fk_column =
-      orm::detail::resolve_member(child_mapper, typeid(K1 Child::*), &relation.foreign_key);
-  std::vector<Value> keys;
-  keys.reserve(parents.size());
-  for (const Parent* p : parents)
-    keys.emplace_back(parent_mapper.columns()[key_column].access->bind(p));
   Children<Parent, Child, K2> out(relation.key);
-  for (void* o : load_where_in(child_mapper, fk_column, std::move(keys))) {
-    auto* child = static_cast<Child*>(o);
+  for (Child* child : load_related(parents, relation.key, relation.foreign_key)) {
     out.add(orm::detail::value_key(orm::detail::Traits<K1>::bind(child->*relation.foreign_key)),
             child);
   }
@@ -421,18 +431,8 @@ Children<Parent, Child, K2> Session::load_children(
 template <class Child, class Parent, class K1, class K2>
 Parents<Child, Parent, K1> Session::load_parents(const std::vector<Child*>& children,
                                                  const Relation<Child, Parent, K1, K2>& relation) {
-  const auto& parent_mapper = orm::detail::mapper_of<Parent>();
-  const auto& child_mapper = orm::detail::mapper_of<Child>();
-  int key_column = orm::detail::resolve_member(parent_mapper, typeid(K2 Parent::*), &relation.key);
-  int fk_column =
-      orm::detail::resolve_member(child_mapper, typeid(K1 Child::*), &relation.foreign_key);
-  std::vector<Value> keys;
-  keys.reserve(children.size());
-  for (const Child* c : children)
-    keys.emplace_back(child_mapper.columns()[fk_column].access->bind(c));
   Parents<Child, Parent, K1> out(relation.foreign_key);
-  for (void* o : load_where_in(parent_mapper, key_column, std::move(keys))) {
-    auto* parent = static_cast<Parent*>(o);
+  for (Parent* parent : load_related(children, relation.foreign_key, relation.key)) {
     out.add(orm::detail::value_key(orm::detail::Traits<K2>::bind(parent->*relation.key)), parent);
   }
   return out;
