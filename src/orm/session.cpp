@@ -171,7 +171,13 @@ void SessionImpl::detach_all() {
 void SessionImpl::commit() {
   flush();
   if (tx_) {
-    tx_->commit();
+    try {
+      tx_->commit();
+    } catch (...) {
+      // A deferred constraint or a lost connection: the work is gone either way.
+      rollback();
+      throw;
+    }
     tx_.reset();
   }
   conn_.reset();

@@ -2,6 +2,7 @@
 # models and conditions of the wrong types are rejected.
 strata_test(orm_tests
   orm/session_test.cpp
+  orm/model_test.cpp
   orm/query_test.cpp
   orm/docs_examples_test.cpp)
 target_compile_definitions(orm_tests PRIVATE STRATA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -10,7 +10,9 @@
 //   });                 // committed; rolled back if the lambda throws
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <span>
