@@ -85,31 +85,36 @@ void SessionImpl::flush() {
   flushing_ = false;
 }
 
-void SessionImpl::flush_changes() {
+std::vector<std::pair<Entry*, std::uint64_t>> SessionImpl::collect_dirty(
+    std::vector<const Mapper*>& involved) {
   std::vector<std::pair<Entry*, std::uint64_t>> dirty;
-  std::vector<const Mapper*> mappers;
   for (auto& s : types_) {
-    bool involved = false;
+    bool any = false;
     s.map.for_each([&](Entry& entry) {
       if (entry.state != Entry::State::persistent) {
-        involved = true;
+        any = true;
       } else if (std::uint64_t changed = changed_columns(entry)) {
         dirty.emplace_back(&entry, changed);
-        involved = true;
+        any = true;
       }
     });
-    if (involved) mappers.push_back(s.mapper);
+    if (any) involved.push_back(s.mapper);
   }
-  if (pending_.empty() && deleted_.empty() && dirty.empty()) return;
-  ++stats.flushes;
   for (const auto& e : pending_) {
-    if (std::find(mappers.begin(), mappers.end(), e->mapper) == mappers.end()) {
-      mappers.push_back(e->mapper);
+    if (std::find(involved.begin(), involved.end(), e->mapper) == involved.end()) {
+      involved.push_back(e->mapper);
     }
   }
+  return dirty;
+}
+
+void SessionImpl::flush_changes() {
+  std::vector<const Mapper*> mappers;
+  auto dirty = collect_dirty(mappers);
+  if (pending_.empty() && deleted_.empty() && dirty.empty()) return;
+  ++stats.flushes;
   auto order = parents_first(std::move(mappers));
   transaction();
-
   // Ownership stays with pending_ until every statement succeeded: on an error the rollback
   // detaches the objects, and the caller's references to them stay valid.
   for (const Mapper* m : order) {
@@ -184,50 +189,54 @@ void SessionImpl::insert_batch(const Mapper& mapper, std::span<Entry* const> bat
       if (!has(omitted, c)) params_.push_back(columns[c].access->bind(e->object));
     }
   }
-  const int count = static_cast<int>(batch.size());
   // Only the integer key is generated: where the backend numbers the rows of one INSERT
   // consecutively, the last key gives them all, and RETURNING is not needed.
   const std::string last_id_sql = Dialect::of(backend()).last_insert_id_sql();
   bool by_last_id = !last_id_sql.empty() && mapper.integer_pk() &&
                     omitted == std::uint64_t{1} << mapper.primary_key()[0];
   bool returning = omitted != 0 && !by_last_id;
-  const std::string& sql = mapper.insert_sql(backend(), omitted, count, returning);
+  const std::string& sql =
+      mapper.insert_sql(backend(), omitted, static_cast<int>(batch.size()), returning);
   auto result = run(sql, params_);
   if (by_last_id) {
     result = run(last_id_sql, {});
-    std::int64_t first = result.scalar<std::int64_t>() - count + 1;
+    std::int64_t first = result.scalar<std::int64_t>() - static_cast<std::int64_t>(batch.size());
     const auto& pk = *columns[mapper.primary_key()[0]].access;
-    for (int i = 0; i < count; ++i)
-      pk.increment(batch[static_cast<std::size_t>(i)]->object, first + i);
+    for (Entry* e : batch) pk.increment(e->object, ++first);  // the member held 0
     return;
   }
   if (!returning) return;
   auto returned = mapper.returned_columns(omitted);
-  std::size_t row = 0;
-  for (; !result.empty() && row < batch.size(); ++row, result.next()) {
+  std::size_t rows = 0;
+  for (; !result.empty() && rows < batch.size(); ++rows, result.next()) {
     Row r = result.row();
     for (std::size_t k = 0; k < returned.size(); ++k) {
-      columns[returned[k]].access->read(batch[row]->object, r, static_cast<int>(k));
+      columns[returned[k]].access->read(batch[rows]->object, r, static_cast<int>(k));
     }
   }
-  if (row != batch.size()) {
+  if (rows != batch.size()) {
     throw ProgrammingError(fmt::format("INSERT into {} returned {} rows for {} objects",
-                                       mapper.table().name, row, batch.size()),
+                                       mapper.table().name, rows, batch.size()),
                            {"", "", 0, sql, ""});
   }
-  // Generated keys are handed out in VALUES order; should RETURNING list the rows in another
-  // order, sorting by key puts each row's values back with its object.
-  if (!mapper.integer_pk() || !has(omitted, mapper.primary_key()[0])) return;
+  if (mapper.integer_pk() && has(omitted, mapper.primary_key()[0])) {
+    sort_returned_by_key(mapper, batch, returned);
+  }
+}
+
+// Generated keys are handed out in VALUES order; should RETURNING have listed the rows in
+// another order, sorting by key puts each row's values back with its object.
+void SessionImpl::sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
+                                       const std::vector<int>& returned) {
+  const auto& columns = mapper.columns();
   const auto& pk = *columns[mapper.primary_key()[0]].access;
   std::vector<std::size_t> order(batch.size());
   std::iota(order.begin(), order.end(), 0);
-  auto id = [&](std::size_t i) { return pk.bind(batch[i]->object).as_int(); };
-  if (std::is_sorted(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return id(a) < id(b); })) {
-    return;
-  }
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return id(a) < id(b); });
+  auto by_key = [&](std::size_t a, std::size_t b) {
+    return pk.bind(batch[a]->object).as_int() < pk.bind(batch[b]->object).as_int();
+  };
+  if (std::is_sorted(order.begin(), order.end(), by_key)) return;
+  std::sort(order.begin(), order.end(), by_key);
   std::vector<std::unique_ptr<Entry>> copies;
   for (const auto& e : batch) {
     copies.push_back(mapper.ops().make_empty());

@@ -65,8 +65,13 @@ class SessionImpl {
   TypeState& state(const Mapper& mapper);
   void detach_all();
   void flush_changes();
+  // The changed persistent objects with their changed columns; `involved` gets every mapper
+  // with something to write.
+  std::vector<std::pair<Entry*, std::uint64_t>> collect_dirty(std::vector<const Mapper*>& involved);
   void insert_pending(const Mapper& mapper, std::vector<Entry*>& entries);
   void insert_batch(const Mapper& mapper, std::span<Entry* const> batch, std::uint64_t omitted);
+  void sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
+                            const std::vector<int>& returned);
   void update(Entry& entry, std::uint64_t changed);
   void remove_row(Entry& entry);
   void persist(std::unique_ptr<Entry> entry);
