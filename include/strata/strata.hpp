@@ -10,6 +10,7 @@
 #include "strata/engine/engine.hpp"
 #include "strata/engine/pool.hpp"
 #include "strata/engine/result.hpp"
+#include "strata/orm/orm.hpp"
 #include "strata/sql/execute.hpp"
 #include "strata/sql/expression.hpp"
 #include "strata/sql/statement.hpp"

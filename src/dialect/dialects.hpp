@@ -24,6 +24,7 @@ class SqliteDialect final : public Dialect {
     return on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF";
   }
   std::string foreign_key_check_sql() const override { return "PRAGMA foreign_key_check"; }
+  std::string last_insert_id_sql() const override { return "SELECT last_insert_rowid()"; }
   std::string rebuild_dependents_sql() const override {
     return "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND (type = 'view' OR "
            "(type = 'trigger' AND tbl_name = ?)) ORDER BY rowid";

@@ -72,6 +72,14 @@ class DataError : public DatabaseError {
   using DatabaseError::DatabaseError;
 };
 
+// An ORM UPDATE or DELETE matched no row: another transaction changed the row's version column
+// or deleted the row since it was loaded. A DatabaseError, so that code handling database
+// failures sees it; the session has rolled back. Load the row again and retry the change.
+class StaleDataError : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
+};
+
 // A migration cannot proceed: unknown revision, several heads, a cycle, a changed checksum.
 class MigrationError : public Error {
  public:

@@ -60,6 +60,11 @@ class Dialect {
   virtual std::string create_database_sql(std::string_view /*name*/) const { return ""; }
   virtual std::string drop_database_sql(std::string_view /*name*/) const { return ""; }
 
+  // A query giving the integer key of the last row this connection inserted, where the rows of
+  // one multi-row INSERT get consecutive keys (SQLite's rowid): the ORM then reads generated keys
+  // without RETURNING, which SQLite makes costly. Empty where RETURNING is the way.
+  virtual std::string last_insert_id_sql() const { return ""; }
+
   // Whether DDL can run inside a transaction and be rolled back (both, here).
   virtual bool transactional_ddl() const noexcept { return true; }
 

@@ -1,0 +1,190 @@
+// The type-erased description of a mapped struct that the Session works with: its Table, its
+// columns with accessors that read and write members through `void*`, and the SQL text built
+// once per statement shape. Templates (orm/model.hpp) fill it in; everything else about the
+// ORM (flush, identity map, queries) is ordinary code in src/orm, so that a model costs its
+// users little compile time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <tuple>
+#include <typeinfo>
+#include <unordered_map>
+#include <vector>
+
+#include "strata/core/url.hpp"
+#include "strata/core/value.hpp"
+#include "strata/engine/result.hpp"
+#include "strata/schema/table.hpp"
+#include "strata/sql/expression.hpp"
+
+namespace strata::orm::detail {
+
+class Mapper;
+
+// Identifies a row within a session: the integer primary key, or the primary key's values
+// encoded as bytes (text, uuid, composite keys).
+struct IdentityKey {
+  std::int64_t i = 0;
+  std::string s;
+  bool operator==(const IdentityKey&) const = default;
+};
+struct IdentityKeyHash {
+  std::size_t operator()(const IdentityKey& k) const noexcept {
+    if (k.s.empty()) return static_cast<std::size_t>(k.i) * 0x9E3779B97F4A7C15ull;
+    return std::hash<std::string>{}(k.s);
+  }
+};
+
+// One object a session owns: the object and the state it was last flushed or loaded with.
+struct Entry {
+  enum class State : std::uint8_t { pending, persistent, deleted, detached };
+
+  virtual ~Entry() = default;
+  void* object = nullptr;
+  void* snapshot = nullptr;
+  const Mapper* mapper = nullptr;
+  State state = State::pending;
+  IdentityKey key;
+};
+
+template <class T>
+struct EntryOf final : Entry {
+  T obj;
+  T snap;
+  EntryOf() : obj(), snap() { object = &obj, snapshot = &snap; }
+  explicit EntryOf(T&& from) : obj(std::move(from)), snap() { object = &obj, snapshot = &snap; }
+};
+
+// Reads and writes one member of an object given as `void*`.
+class ColumnAccess {
+ public:
+  virtual ~ColumnAccess() = default;
+  virtual ValueRef bind(const void* object) const = 0;
+  virtual void read(void* object, const Row& row, int column) const = 0;
+  virtual bool equal(const void* a, const void* b) const = 0;
+  // Whether the member holds its value-initialized value (0, "", nullopt): a column the
+  // database fills is then left out of the INSERT.
+  virtual bool empty(const void* object) const = 0;
+  virtual void copy(void* to, const void* from) const = 0;
+  virtual void swap(void* a, void* b) const = 0;
+  // Adds `by` to an integer member (version counters).
+  virtual void increment(void* object, std::int64_t by) const = 0;
+  // Whether `member_pointer` points at a `M T::*` naming this member.
+  virtual bool is(const std::type_info& pointer_type, const void* member_pointer) const = 0;
+};
+
+// Creates and copies whole objects.
+class ObjectOps {
+ public:
+  virtual ~ObjectOps() = default;
+  virtual std::unique_ptr<Entry> make(void* moved_from) const = 0;
+  virtual std::unique_ptr<Entry> make_empty() const = 0;
+  virtual void save_snapshot(Entry& entry) const = 0;
+  virtual const std::type_info& type() const noexcept = 0;
+};
+
+struct MappedColumn {
+  std::string name;
+  std::string quoted;  // the same on both dialects: quoting rules agree
+  std::shared_ptr<const ColumnAccess> access;
+  bool primary_key = false;
+  bool generated = false;  // autoincrement or server default: omitted from INSERT when empty
+  bool version = false;
+};
+
+// A mapped struct. Immutable once built, except for its SQL caches, which are guarded: one
+// Mapper serves every thread and every session.
+class Mapper {
+ public:
+  Mapper(Table table, std::vector<MappedColumn> columns, std::unique_ptr<ObjectOps> ops);
+  Mapper(const Mapper&) = delete;
+  Mapper& operator=(const Mapper&) = delete;
+
+  // A small number unique to this mapper within the process, for per-type session state.
+  std::size_t id() const noexcept { return id_; }
+  const Table& table() const noexcept { return table_; }
+  const sql::Source& source() const noexcept { return source_; }
+  const std::vector<MappedColumn>& columns() const noexcept { return columns_; }
+  const std::vector<int>& primary_key() const noexcept { return pk_; }
+  int version_column() const noexcept { return version_; }
+  // A single integer primary key: identity keys are the integer itself.
+  bool integer_pk() const noexcept { return integer_pk_; }
+  const ObjectOps& ops() const noexcept { return *ops_; }
+  const std::string& type_name() const noexcept { return type_name_; }
+  // Tables this one's foreign keys refer to (itself excluded).
+  const std::vector<std::string>& parents() const noexcept { return parents_; }
+
+  IdentityKey key_of(const void* object) const;
+  IdentityKey key_of(std::span<const ValueRef> values) const;
+  // Reads all columns of `row` (in columns() order, from `first`) into `object`.
+  void read(void* object, const Row& row, int first = 0) const;
+  void read_primary_key(void* object, const Row& row) const;
+  // The column of a member pointer, or -1.
+  int find(const std::type_info& pointer_type, const void* member_pointer) const;
+  // The column named `name`; throws ProgrammingError when there is none.
+  int find(std::string_view name) const;
+  sql::Expr column_expr(int column) const;
+  std::vector<sql::Expr> column_exprs() const;
+
+  // SQL text per backend, built once.
+  const std::string& get_sql(Backend backend) const;     // ... WHERE pk = ?
+  const std::string& delete_sql(Backend backend) const;  // ... WHERE pk [AND version]
+  // INSERT of `rows` rows without the `omitted` columns (bit i: column i), returning the
+  // primary key and the omitted columns when `returning`.
+  const std::string& insert_sql(Backend backend, std::uint64_t omitted, int rows,
+                                bool returning) const;
+  // UPDATE of the `changed` columns (bit i: column i) by primary key [and version].
+  const std::string& update_sql(Backend backend, std::uint64_t changed) const;
+  // The columns an INSERT without `omitted` returns, in order.
+  std::vector<int> returned_columns(std::uint64_t omitted) const;
+
+ private:
+  std::string build_insert(Backend backend, std::uint64_t omitted, int rows, bool returning) const;
+  std::string build_update(Backend backend, std::uint64_t changed) const;
+  std::string pk_condition(Backend backend, int first_placeholder, bool with_version) const;
+
+  std::size_t id_;
+  Table table_;
+  sql::Source source_;
+  std::vector<MappedColumn> columns_;
+  std::vector<int> pk_;
+  int version_ = -1;
+  bool integer_pk_ = false;
+  std::unique_ptr<ObjectOps> ops_;
+  std::string type_name_;
+  std::vector<std::string> parents_;
+  std::string select_list_;
+  std::string get_sql_[2];
+  std::string delete_sql_[2];
+  mutable std::mutex cache_mutex_;
+  mutable std::map<std::tuple<int, std::uint64_t, int, bool>, std::string> insert_cache_;
+  mutable std::map<std::pair<int, std::uint64_t>, std::string> update_cache_;
+};
+
+// The mapper registered for T by strata::table<T>(); the latest registration wins.
+template <class T>
+struct Registry {
+  static inline std::shared_ptr<const Mapper> mapper;
+};
+
+[[noreturn]] void throw_unmapped(const char* type_name);
+
+template <class T>
+const Mapper& mapper_of() {
+  const auto& m = Registry<T>::mapper;
+  if (!m) throw_unmapped(typeid(T).name());
+  return *m;
+}
+template <class T>
+std::shared_ptr<const Mapper> shared_mapper_of() {
+  mapper_of<T>();
+  return Registry<T>::mapper;
+}
+
+}  // namespace strata::orm::detail

@@ -1,0 +1,243 @@
+// Models: plain structs mapped to tables over member pointers, and typed column expressions.
+//
+//   inline const auto items = strata::table<Item>("items",
+//       strata::column(&Item::id, "id").primary_key(),
+//       strata::column(&Item::title, "title").type(strata::String{200}).index());
+//   session.select<Item>().where(strata::col(&Item::title) == "hello");
+//
+// The compiler rejects a column of another struct in a model, a member type that is no column
+// type, and a comparison of a column with a value or column of another kind.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "strata/orm/mapper.hpp"
+#include "strata/orm/types.hpp"
+#include "strata/schema/metadata.hpp"
+
+namespace strata {
+
+namespace orm::detail {
+
+template <class T, class M>
+class MemberAccess final : public ColumnAccess {
+ public:
+  explicit MemberAccess(M T::*member) : member_(member) {}
+  ValueRef bind(const void* o) const override { return Traits<M>::bind(get(o)); }
+  void read(void* o, const Row& row, int c) const override { read_member(row, c, get(o)); }
+  bool equal(const void* a, const void* b) const override { return get(a) == get(b); }
+  bool empty(const void* o) const override { return get(o) == M{}; }
+  void copy(void* to, const void* from) const override { get(to) = get(from); }
+  void swap(void* a, void* b) const override { std::swap(get(a), get(b)); }
+  void increment(void* o, std::int64_t by) const override {
+    if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
+      get(o) = static_cast<M>(get(o) + by);
+    }
+  }
+  bool is(const std::type_info& type, const void* pointer) const override {
+    return type == typeid(M T::*) && *static_cast<M T::*const*>(pointer) == member_;
+  }
+
+ private:
+  M& get(void* o) const { return static_cast<T*>(o)->*member_; }
+  const M& get(const void* o) const { return static_cast<const T*>(o)->*member_; }
+  M T::*member_;
+};
+
+template <class T>
+class ObjectOpsOf final : public ObjectOps {
+ public:
+  std::unique_ptr<Entry> make(void* from) const override {
+    return std::make_unique<EntryOf<T>>(std::move(*static_cast<T*>(from)));
+  }
+  std::unique_ptr<Entry> make_empty() const override { return std::make_unique<EntryOf<T>>(); }
+  void save_snapshot(Entry& e) const override {
+    auto& entry = static_cast<EntryOf<T>&>(e);
+    entry.snap = entry.obj;
+  }
+  const std::type_info& type() const noexcept override { return typeid(T); }
+};
+
+// Table-level declarations passed to strata::table() after the columns.
+struct TableIndex {
+  std::vector<std::string> columns;
+  bool unique = false;
+  std::string name;
+};
+struct TableUnique {
+  std::vector<std::string> columns;
+  std::string name;
+};
+struct TableCheck {
+  std::string condition;
+  std::string name;
+};
+
+void register_mapper(std::shared_ptr<const Mapper>& slot, Table table,
+                     std::vector<MappedColumn> columns, std::unique_ptr<ObjectOps> ops);
+
+}  // namespace orm::detail
+
+// A column of struct T held in a member of type M. Built by strata::column(); a value type.
+template <class T, class M>
+class ColumnDef {
+ public:
+  using Struct = T;
+  using Member = M;
+
+  ColumnDef(M T::*member, std::string name)
+      : member_(member), column_(std::move(name), orm::detail::Traits<M>::type()) {
+    column_.nullable = orm::detail::IsOptional<M>::value;
+  }
+
+  ColumnDef& primary_key() { return column_.primary_key(), *this; }
+  ColumnDef& autoincrement(bool on = true) { return column_.auto_increment(on), *this; }
+  // Overrides the SQL type given by M: .type(strata::String{200}), .type(Type::numeric(10, 2)).
+  ColumnDef& type(Type t) { return column_.type = std::move(t), *this; }
+  ColumnDef& unique() { return column_.unique(), *this; }
+  ColumnDef& index() { return column_.index(), *this; }
+  // `target` is "table.column".
+  ColumnDef& references(std::string_view target, FkAction on_delete = FkAction::no_action,
+                        FkAction on_update = FkAction::no_action) {
+    return column_.references(target, on_delete, on_update), *this;
+  }
+  ColumnDef& check(std::string condition) { return column_.check(std::move(condition)), *this; }
+  // A server default fills the column when the member holds its empty value (0, "", nullopt)
+  // at INSERT; the value is read back into the object with RETURNING.
+  ColumnDef& server_default(Value v) { return column_.default_value(std::move(v)), *this; }
+  ColumnDef& default_now() { return column_.default_now(), *this; }
+  ColumnDef& default_sql(std::string e) { return column_.default_sql(std::move(e)), *this; }
+  // An integer version counter for optimistic concurrency: set to 1 on INSERT, raised by one
+  // on every UPDATE, and checked by UPDATE and DELETE (StaleDataError when the row changed).
+  ColumnDef& version() {
+    static_assert(std::is_integral_v<M> && !std::is_same_v<M, bool>,
+                  "a version column must be an integer member");
+    return version_ = true, *this;
+  }
+
+  const Column& column() const noexcept { return column_; }
+  bool is_version() const noexcept { return version_; }
+  M T::*member() const noexcept { return member_; }
+
+ private:
+  M T::*member_;
+  Column column_;
+  bool version_ = false;
+};
+
+template <class T, class M>
+requires orm::detail::Mappable<M> ColumnDef<T, M> column(M T::*member, std::string name) {
+  return ColumnDef<T, M>(member, std::move(name));
+}
+
+// Table-level constraints for strata::table(), after the columns.
+inline orm::detail::TableIndex index(std::vector<std::string> columns, std::string name = "") {
+  return {std::move(columns), false, std::move(name)};
+}
+inline orm::detail::TableIndex unique_index(std::vector<std::string> columns,
+                                            std::string name = "") {
+  return {std::move(columns), true, std::move(name)};
+}
+inline orm::detail::TableUnique unique(std::vector<std::string> columns, std::string name = "") {
+  return {std::move(columns), std::move(name)};
+}
+// `name` is the check's own part of its conventional name ck_<table>_<name>.
+inline orm::detail::TableCheck check(std::string condition, std::string name) {
+  return {std::move(condition), std::move(name)};
+}
+
+namespace orm::detail {
+
+template <class T, class X>
+struct IsColumnOf : std::false_type {};
+template <class T, class M>
+struct IsColumnOf<T, ColumnDef<T, M>> : std::true_type {};
+template <class X>
+struct IsColumnDef : std::false_type {};
+template <class S, class M>
+struct IsColumnDef<ColumnDef<S, M>> : std::true_type {};
+
+template <class T, class X>
+constexpr bool valid_table_part() {
+  using D = std::remove_cvref_t<X>;
+  if constexpr (IsColumnDef<D>::value) {
+    return IsColumnOf<T, D>::value;
+  } else {
+    return std::is_same_v<D, TableIndex> || std::is_same_v<D, TableUnique> ||
+           std::is_same_v<D, TableCheck> || std::is_same_v<D, ForeignKey>;
+  }
+}
+
+template <class T, class M>
+void add_part(std::vector<Column>& columns, std::vector<MappedColumn>& mapped,
+              const ColumnDef<T, M>& def) {
+  columns.push_back(def.column());
+  const Column& c = def.column();
+  MappedColumn m;
+  m.name = c.name;
+  m.access = std::make_shared<MemberAccess<T, M>>(def.member());
+  m.primary_key = c.pending.primary_key;
+  m.generated = c.server_default.has_value();  // register_mapper adds autoincrement
+  m.version = def.is_version();
+  mapped.push_back(std::move(m));
+}
+inline void add_part(std::vector<Column>&, std::vector<MappedColumn>&, const auto&) {}
+inline void add_table_part(Table& t, const TableIndex& i) {
+  t.add_index(i.columns, i.unique, "", i.name);
+}
+inline void add_table_part(Table& t, const TableUnique& u) {
+  t.add_unique(u.columns, u.name);
+}
+inline void add_table_part(Table& t, const TableCheck& c) {
+  t.add_check(c.condition, c.name);
+}
+inline void add_table_part(Table& t, const ForeignKey& fk) {
+  t.add_foreign_key(fk);
+}
+template <class S, class M>
+void add_table_part(Table&, const ColumnDef<S, M>&) {}
+
+}  // namespace orm::detail
+
+// The mapping of struct T to a table. Copies share one immutable mapper; safe to read from any
+// thread. Declaring it registers T with the ORM (the latest declaration for T wins), so declare
+// models once, at namespace scope, before sessions use them.
+template <class T>
+class Model {
+ public:
+  explicit Model(std::shared_ptr<const orm::detail::Mapper> mapper) : mapper_(std::move(mapper)) {}
+
+  // The table, for MetaData::add (and so for autogenerate and create_all).
+  const Table& table() const noexcept { return mapper_->table(); }
+  const std::string& name() const noexcept { return mapper_->table().name; }
+  const Table& add_to(MetaData& metadata) const { return metadata.add(table()); }
+
+ private:
+  std::shared_ptr<const orm::detail::Mapper> mapper_;
+};
+
+// Maps struct T to the table `name`: the columns (strata::column of T's members), then any
+// table-level strata::index, unique_index, unique, check or ForeignKey.
+template <class T, class... Parts>
+Model<T> table(std::string name, const Parts&... parts) {
+  static_assert((orm::detail::valid_table_part<T, Parts>() && ...),
+                "strata::table<T>: every column must be a strata::column of a member of T, "
+                "and the rest index(), unique_index(), unique(), check() or a ForeignKey");
+  static_assert(std::is_default_constructible_v<T> && std::is_copy_assignable_v<T>,
+                "strata::table<T>: T must be default-constructible and copyable");
+  std::vector<Column> columns;
+  std::vector<orm::detail::MappedColumn> mapped;
+  (orm::detail::add_part(columns, mapped, parts), ...);
+  Table t(std::move(name), std::move(columns));
+  (orm::detail::add_table_part(t, parts), ...);
+  orm::detail::register_mapper(orm::detail::Registry<T>::mapper, std::move(t), std::move(mapped),
+                               std::make_unique<orm::detail::ObjectOpsOf<T>>());
+  return Model<T>(orm::detail::Registry<T>::mapper);
+}
+
+}  // namespace strata

@@ -1,0 +1,296 @@
+// The unit of work: at flush, INSERT the pending objects (parents first, several rows per
+// statement), UPDATE the changed columns of loaded objects, and DELETE the removed ones
+// (children first), all in the session's transaction.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <numeric>
+
+#include "session_impl.hpp"
+#include "strata/dialect/dialect.hpp"
+
+namespace strata::orm::detail {
+namespace {
+
+// Rows per INSERT: at most this many, and at most kMaxParams parameters (SQLite allows 32766,
+// PostgreSQL 65535). Remainders go out in power-of-two batches so that only a handful of
+// statement texts exist per shape, each prepared once per connection.
+constexpr int kMaxRows = 512;
+constexpr int kMaxParams = 32000;
+
+bool has(std::uint64_t mask, std::size_t column) {
+  return (mask >> column & 1) != 0;
+}
+
+// Mappers ordered parents first by their foreign keys; a cycle keeps the given order.
+std::vector<const Mapper*> parents_first(std::vector<const Mapper*> mappers) {
+  std::vector<const Mapper*> out;
+  std::vector<const Mapper*> visiting;
+  auto visit = [&](auto& self, const Mapper* m) -> void {
+    if (std::find(out.begin(), out.end(), m) != out.end()) return;
+    if (std::find(visiting.begin(), visiting.end(), m) != visiting.end()) return;
+    visiting.push_back(m);
+    for (const auto& parent : m->parents()) {
+      for (const Mapper* other : mappers) {
+        if (other->table().name == parent) self(self, other);
+      }
+    }
+    out.push_back(m);
+  };
+  for (const Mapper* m : mappers) visit(visit, m);
+  return out;
+}
+
+[[noreturn]] void throw_stale(const Mapper& mapper, const std::string& sql, std::string_view what,
+                              const std::string& url) {
+  throw StaleDataError(
+      fmt::format("{} of a row of table {} matched no row: another transaction changed or "
+                  "deleted it since this session loaded it; load it again and retry",
+                  what, mapper.table().name),
+      {"", "", 0, sql, url});
+}
+
+}  // namespace
+
+std::uint64_t SessionImpl::changed_columns(const Entry& entry) const {
+  const Mapper& m = *entry.mapper;
+  std::uint64_t changed = 0;
+  const auto& columns = m.columns();
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].version) continue;
+    if (columns[i].access->equal(entry.object, entry.snapshot)) continue;
+    if (columns[i].primary_key) {
+      throw ProgrammingError(
+          fmt::format("the primary key column {} of a loaded {} was changed; a primary key "
+                      "names its row: remove the object and add a new one instead",
+                      columns[i].name, m.type_name()),
+          {});
+    }
+    changed |= std::uint64_t{1} << i;
+  }
+  return changed;
+}
+
+void SessionImpl::flush() {
+  if (flushing_) return;
+  flushing_ = true;
+  try {
+    flush_changes();
+  } catch (...) {
+    flushing_ = false;
+    rollback();
+    throw;
+  }
+  flushing_ = false;
+}
+
+std::vector<std::pair<Entry*, std::uint64_t>> SessionImpl::collect_dirty(
+    std::vector<const Mapper*>& involved) {
+  std::vector<std::pair<Entry*, std::uint64_t>> dirty;
+  for (auto& s : types_) {
+    bool any = false;
+    s.map.for_each([&](Entry& entry) {
+      if (entry.state != Entry::State::persistent) {
+        any = true;
+      } else if (std::uint64_t changed = changed_columns(entry)) {
+        dirty.emplace_back(&entry, changed);
+        any = true;
+      }
+    });
+    if (any) involved.push_back(s.mapper);
+  }
+  for (const auto& e : pending_) {
+    if (std::find(involved.begin(), involved.end(), e->mapper) == involved.end()) {
+      involved.push_back(e->mapper);
+    }
+  }
+  return dirty;
+}
+
+void SessionImpl::flush_changes() {
+  std::vector<const Mapper*> mappers;
+  auto dirty = collect_dirty(mappers);
+  if (pending_.empty() && deleted_.empty() && dirty.empty()) return;
+  ++stats.flushes;
+  auto order = parents_first(std::move(mappers));
+  transaction();
+  // Ownership stays with pending_ until every statement succeeded: on an error the rollback
+  // detaches the objects, and the caller's references to them stay valid.
+  for (const Mapper* m : order) {
+    std::vector<Entry*> mine;
+    for (auto& e : pending_) {
+      if (e->mapper == m) mine.push_back(e.get());
+    }
+    if (!mine.empty()) insert_pending(*m, mine);
+  }
+  for (auto& [entry, changed] : dirty) update(*entry, changed);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    for (Entry* e : deleted_) {
+      if (e->mapper == *it) remove_row(*e);
+    }
+  }
+  for (auto& e : pending_) persist(std::move(e));
+  pending_.clear();
+  for (Entry* e : deleted_) {
+    e->state = Entry::State::detached;
+    detached_.push_back(state(*e->mapper).map.erase(e->key));
+  }
+  deleted_.clear();
+}
+
+void SessionImpl::insert_pending(const Mapper& mapper, std::vector<Entry*>& entries) {
+  const auto& columns = mapper.columns();
+  // Group by the columns left to the database, keeping the order of add() within a group.
+  std::vector<std::pair<std::uint64_t, std::size_t>> shapes;  // (omitted, index)
+  shapes.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    Entry& e = *entries[i];
+    std::uint64_t omitted = 0;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c].version && columns[c].access->empty(e.object)) {
+        columns[c].access->increment(e.object, 1);
+      }
+      if (columns[c].generated && columns[c].access->empty(e.object)) {
+        omitted |= std::uint64_t{1} << c;
+      }
+    }
+    shapes.emplace_back(omitted, i);
+  }
+  std::stable_sort(shapes.begin(), shapes.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Entry*> sorted;
+  sorted.reserve(entries.size());
+  for (const auto& [omitted, i] : shapes) sorted.push_back(entries[i]);
+
+  std::size_t begin = 0;
+  while (begin < sorted.size()) {
+    std::size_t end = begin;
+    while (end < sorted.size() && shapes[end].first == shapes[begin].first) ++end;
+    std::uint64_t omitted = shapes[begin].first;
+    int per_row = static_cast<int>(columns.size()) - std::popcount(omitted);
+    std::size_t max_rows = per_row == 0 ? 1 : std::min(kMaxRows, kMaxParams / per_row);
+    for (std::size_t at = begin; at < end;) {
+      std::size_t n = std::min(max_rows, end - at);
+      if (n < max_rows) n = std::bit_floor(n);
+      insert_batch(mapper, std::span<Entry* const>(sorted).subspan(at, n), omitted);
+      at += n;
+    }
+    begin = end;
+  }
+}
+
+void SessionImpl::insert_batch(const Mapper& mapper, std::span<Entry* const> batch,
+                               std::uint64_t omitted) {
+  const auto& columns = mapper.columns();
+  params_.clear();
+  for (const auto& e : batch) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (!has(omitted, c)) params_.push_back(columns[c].access->bind(e->object));
+    }
+  }
+  // Only the integer key is generated: where the backend numbers the rows of one INSERT
+  // consecutively, the last key gives them all, and RETURNING is not needed.
+  const std::string last_id_sql = Dialect::of(backend()).last_insert_id_sql();
+  bool by_last_id = !last_id_sql.empty() && mapper.integer_pk() &&
+                    omitted == std::uint64_t{1} << mapper.primary_key()[0];
+  bool returning = omitted != 0 && !by_last_id;
+  const std::string& sql =
+      mapper.insert_sql(backend(), omitted, static_cast<int>(batch.size()), returning);
+  auto result = run(sql, params_);
+  if (by_last_id) {
+    result = run(last_id_sql, {});
+    std::int64_t first = result.scalar<std::int64_t>() - static_cast<std::int64_t>(batch.size());
+    const auto& pk = *columns[mapper.primary_key()[0]].access;
+    for (Entry* e : batch) pk.increment(e->object, ++first);  // the member held 0
+    return;
+  }
+  if (!returning) return;
+  auto returned = mapper.returned_columns(omitted);
+  std::size_t rows = 0;
+  for (; !result.empty() && rows < batch.size(); ++rows, result.next()) {
+    Row r = result.row();
+    for (std::size_t k = 0; k < returned.size(); ++k) {
+      columns[returned[k]].access->read(batch[rows]->object, r, static_cast<int>(k));
+    }
+  }
+  if (rows != batch.size()) {
+    throw ProgrammingError(fmt::format("INSERT into {} returned {} rows for {} objects",
+                                       mapper.table().name, rows, batch.size()),
+                           {"", "", 0, sql, ""});
+  }
+  if (mapper.integer_pk() && has(omitted, mapper.primary_key()[0])) {
+    sort_returned_by_key(mapper, batch, returned);
+  }
+}
+
+// Generated keys are handed out in VALUES order; should RETURNING have listed the rows in
+// another order, sorting by key puts each row's values back with its object.
+void SessionImpl::sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
+                                       const std::vector<int>& returned) {
+  const auto& columns = mapper.columns();
+  const auto& pk = *columns[mapper.primary_key()[0]].access;
+  std::vector<std::size_t> order(batch.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto by_key = [&](std::size_t a, std::size_t b) {
+    return pk.bind(batch[a]->object).as_int() < pk.bind(batch[b]->object).as_int();
+  };
+  if (std::is_sorted(order.begin(), order.end(), by_key)) return;
+  std::sort(order.begin(), order.end(), by_key);
+  std::vector<std::unique_ptr<Entry>> copies;
+  for (const auto& e : batch) {
+    copies.push_back(mapper.ops().make_empty());
+    for (int c : returned) columns[c].access->copy(copies.back()->object, e->object);
+  }
+  for (std::size_t p = 0; p < batch.size(); ++p) {
+    for (int c : returned) columns[c].access->copy(batch[p]->object, copies[order[p]]->object);
+  }
+}
+
+void SessionImpl::persist(std::unique_ptr<Entry> entry) {
+  const Mapper& mapper = *entry->mapper;
+  mapper.ops().save_snapshot(*entry);
+  entry->state = Entry::State::persistent;
+  entry->key = mapper.key_of(entry->object);
+  if (auto replaced = state(mapper).map.insert(std::move(entry))) {
+    replaced->state = Entry::State::detached;
+    detached_.push_back(std::move(replaced));
+  }
+}
+
+void SessionImpl::update(Entry& entry, std::uint64_t changed) {
+  const Mapper& mapper = *entry.mapper;
+  const auto& columns = mapper.columns();
+  int version = mapper.version_column();
+  params_.clear();
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (has(changed, c)) params_.push_back(columns[c].access->bind(entry.object));
+  }
+  if (version >= 0) {
+    columns[version].access->copy(entry.object, entry.snapshot);
+    columns[version].access->increment(entry.object, 1);
+    params_.push_back(columns[version].access->bind(entry.object));
+  }
+  for (int c : mapper.primary_key()) params_.push_back(columns[c].access->bind(entry.snapshot));
+  if (version >= 0) params_.push_back(columns[version].access->bind(entry.snapshot));
+  const std::string& sql = mapper.update_sql(backend(), changed);
+  auto result = run(sql, params_);
+  if (result.rows_affected() != 1) throw_stale(mapper, sql, "UPDATE", engine_.url().masked());
+  mapper.ops().save_snapshot(entry);
+}
+
+void SessionImpl::remove_row(Entry& entry) {
+  const Mapper& mapper = *entry.mapper;
+  const auto& columns = mapper.columns();
+  params_.clear();
+  for (int c : mapper.primary_key()) params_.push_back(columns[c].access->bind(entry.snapshot));
+  int version = mapper.version_column();
+  if (version >= 0) params_.push_back(columns[version].access->bind(entry.snapshot));
+  const std::string& sql = mapper.delete_sql(backend());
+  auto result = run(sql, params_);
+  if (version >= 0 && result.rows_affected() != 1) {
+    throw_stale(mapper, sql, "DELETE", engine_.url().masked());
+  }
+}
+
+}  // namespace strata::orm::detail

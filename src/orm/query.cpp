@@ -1,0 +1,163 @@
+// Queries through a session: select<T>() built on the SQL expression layer, streams read a
+// page at a time by primary key, and the IN-list loads behind relation loading.
+#include <fmt/format.h>
+
+#include <unordered_set>
+
+#include "session_impl.hpp"
+
+namespace strata::orm::detail {
+namespace {
+
+// Keys per IN list when loading relations: well under both backends' parameter limits.
+constexpr std::size_t kInChunk = 10'000;
+
+sql::Expr all_of(const std::vector<sql::Expr>& conditions) {
+  if (conditions.size() == 1) return conditions[0];
+  return sql::and_(conditions);
+}
+
+}  // namespace
+
+void QueryCore::join(const Mapper& other, const sql::Expr& on, bool left) {
+  joins_.push_back({other.source(), on, left});
+}
+
+sql::Select QueryCore::build(std::vector<sql::Expr> columns) const {
+  auto select = sql::select(std::move(columns));
+  select.from(mapper_->source());
+  for (const auto& j : joins_) {
+    if (j.left) {
+      select.left_join(j.source, j.on);
+    } else {
+      select.join(j.source, j.on);
+    }
+  }
+  if (!where_.empty()) select.where(all_of(where_));
+  if (!order_.empty()) select.order_by(order_);
+  if (limit_) select.limit(*limit_);
+  if (offset_) select.offset(*offset_);
+  return select;
+}
+
+std::vector<void*> QueryCore::load(const sql::Select& statement) {
+  session_->autoflush();
+  auto result = session_->run(statement);
+  std::vector<void*> out;
+  std::unordered_set<void*> seen;
+  for (const auto& row : result) {
+    void* object = session_->load_row(*mapper_, row);
+    // A join repeats a row once per match; the object is listed once.
+    if (!joins_.empty() && !seen.insert(object).second) continue;
+    out.push_back(object);
+  }
+  return out;
+}
+
+std::vector<void*> QueryCore::all() {
+  return load(build(mapper_->column_exprs()));
+}
+
+void* QueryCore::first() {
+  auto limit = limit_;
+  limit_ = 1;
+  auto objects = load(build(mapper_->column_exprs()));
+  limit_ = limit;
+  return objects.empty() ? nullptr : objects[0];
+}
+
+void* QueryCore::one() {
+  auto limit = limit_;
+  limit_ = 2;
+  auto objects = load(build(mapper_->column_exprs()));
+  limit_ = limit;
+  if (objects.empty()) {
+    throw NoResultFound(
+        fmt::format("one(): no row of table {} matches the query; use first() "
+                    "where no row is a normal outcome",
+                    mapper_->table().name));
+  }
+  if (objects.size() > 1) {
+    throw MultipleResultsFound(
+        fmt::format("one(): several rows of table {} match the query; "
+                    "narrow the conditions or use first()",
+                    mapper_->table().name));
+  }
+  return objects[0];
+}
+
+std::int64_t QueryCore::count() {
+  session_->autoflush();
+  auto inner = build({mapper_->column_expr(mapper_->primary_key()[0])});
+  if (!joins_.empty()) inner.distinct();
+  auto outer = sql::select({sql::count()}).from(inner.subquery("strata_count"));
+  auto result = session_->run(outer);
+  return result.scalar<std::int64_t>();
+}
+
+bool QueryCore::exists() {
+  session_->autoflush();
+  auto outer = sql::select({sql::exists(build({mapper_->column_expr(mapper_->primary_key()[0])}))});
+  auto result = session_->run(outer);
+  return result.scalar<bool>();
+}
+
+Result StreamCore::fetch(const void* last) {
+  const auto& pk = mapper_->primary_key();
+  if (pk.size() != 1) {
+    throw ProgrammingError(fmt::format("stream() reads by primary key and needs a single-column "
+                                       "one; table {} has {}: use select() with limit/offset",
+                                       mapper_->table().name, pk.size()),
+                           {});
+  }
+  sql::Expr key = mapper_->column_expr(pk[0]);
+  auto conditions = where_;
+  if (last) {
+    conditions.push_back(key > sql::Expr(Value(mapper_->columns()[pk[0]].access->bind(last))));
+  }
+  auto select = sql::select(mapper_->column_exprs());
+  select.from(mapper_->source());
+  if (!conditions.empty()) select.where(all_of(conditions));
+  select.order_by({key.asc()}).limit(page_size_);
+  return session_->run(select);
+}
+
+}  // namespace strata::orm::detail
+
+namespace strata {
+
+std::vector<void*> Session::load_where_in(const orm::detail::Mapper& mapper, int column,
+                                          std::vector<Value> keys) {
+  using orm::detail::IdentityKey;
+  std::vector<void*> out;
+  std::unordered_set<IdentityKey, orm::detail::IdentityKeyHash> unique;
+  std::vector<sql::Expr> wanted;
+  bool by_pk = mapper.primary_key().size() == 1 && mapper.primary_key()[0] == column;
+  impl_->autoflush();
+  for (const auto& k : keys) {
+    if (k.is_null()) continue;
+    IdentityKey key = orm::detail::value_key(ValueRef(k));
+    if (!unique.insert(key).second) continue;
+    // A parent already in the session needs no query.
+    if (by_pk) {
+      ValueRef ref(k);
+      if (auto* e = impl_->find(mapper, mapper.key_of(std::span<const ValueRef>(&ref, 1)))) {
+        out.push_back(e->object);
+        continue;
+      }
+    }
+    wanted.emplace_back(k);
+  }
+  sql::Expr target = mapper.column_expr(column);
+  for (std::size_t at = 0; at < wanted.size(); at += orm::detail::kInChunk) {
+    std::size_t n = std::min(orm::detail::kInChunk, wanted.size() - at);
+    std::vector<sql::Expr> chunk(wanted.begin() + at, wanted.begin() + at + n);
+    auto select = sql::select(mapper.column_exprs());
+    select.from(mapper.source()).where(target.in_(std::move(chunk)));
+    auto result = impl_->run(select);
+    for (const auto& row : result) out.push_back(impl_->load_row(mapper, row));
+  }
+  return out;
+}
+
+}  // namespace strata

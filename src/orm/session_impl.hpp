@@ -1,0 +1,93 @@
+// The state behind a Session: its connection and transaction, the identity map per mapped
+// type, the objects waiting for INSERT or DELETE, and the flush that writes them.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "identity_map.hpp"
+#include "strata/engine/engine.hpp"
+#include "strata/orm/mapper.hpp"
+#include "strata/orm/session.hpp"
+#include "strata/sql/statement.hpp"
+
+namespace strata::orm::detail {
+
+struct TypeState {
+  const Mapper* mapper = nullptr;
+  IdentityMap map;
+};
+
+// Owned by one Session; used by one thread at a time.
+class SessionImpl {
+ public:
+  SessionImpl(Engine engine, SessionOptions options)
+      : engine_(std::move(engine)), options_(options) {}
+
+  // The connection, taken from the pool at first use; no transaction is begun.
+  Connection& connection();
+  // The connection in the session's transaction, begun if needed.
+  Connection& transaction();
+  bool in_transaction() const noexcept { return tx_.has_value(); }
+  // Runs SQL in the backend's own placeholders, counting it.
+  Result run(std::string_view sql, std::span<const ValueRef> params);
+  Result run(const sql::Statement& statement);
+  Backend backend() const noexcept { return engine_.backend(); }
+
+  void* add(std::unique_ptr<Entry> entry);
+  // The object of `row` (columns in mapper order): the session's own one when the row is
+  // loaded already, else a new tracked one.
+  void* load_row(const Mapper& mapper, const Row& row);
+  Entry* find(const Mapper& mapper, const IdentityKey& key);
+  // The entry holding `object`; ProgrammingError when the session does not track it.
+  Entry& entry_of(const Mapper& mapper, void* object);
+
+  void* get(const Mapper& mapper, std::span<const ValueRef> key);
+  void remove(const Mapper& mapper, void* object);
+  void refresh(const Mapper& mapper, void* object);
+  void expunge(const Mapper& mapper, void* object);
+
+  void autoflush() {
+    if (options_.autoflush) flush();
+  }
+  void flush();
+  void commit();
+  void rollback();
+  void close();
+
+  SessionStats stats;
+
+ private:
+  TypeState& state(const Mapper& mapper);
+  void detach_all();
+  void flush_changes();
+  // The changed persistent objects with their changed columns; `involved` gets every mapper
+  // with something to write.
+  std::vector<std::pair<Entry*, std::uint64_t>> collect_dirty(std::vector<const Mapper*>& involved);
+  void insert_pending(const Mapper& mapper, std::vector<Entry*>& entries);
+  void insert_batch(const Mapper& mapper, std::span<Entry* const> batch, std::uint64_t omitted);
+  void sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
+                            const std::vector<int>& returned);
+  void update(Entry& entry, std::uint64_t changed);
+  void remove_row(Entry& entry);
+  void persist(std::unique_ptr<Entry> entry);
+  std::uint64_t changed_columns(const Entry& entry) const;
+
+  Engine engine_;
+  SessionOptions options_;
+  std::optional<Connection> conn_;
+  std::optional<Transaction> tx_;  // after conn_: ends first
+  std::vector<TypeState> types_;   // by Mapper::id()
+  std::vector<std::unique_ptr<Entry>> pending_;
+  std::vector<Entry*> deleted_;
+  std::vector<std::unique_ptr<Entry>> detached_;
+  std::unique_ptr<Entry> scratch_;  // a row's object read before the identity map is asked
+  std::vector<ValueRef> params_;
+  bool flushing_ = false;
+};
+
+}  // namespace strata::orm::detail
