@@ -82,6 +82,9 @@ int init(const Options& options, const std::string& dir) {
   }
   fs::path versions = fs::path(dir) / "versions";
   fs::create_directories(versions);
+  std::ofstream(versions / ".gitignore")
+      << "# strata keeps the revisions' links here to answer current, heads and history fast.\n"
+      << ".strata-cache.json\n";
   std::ofstream out(config_path);
   out << "[database]\n"
       << "url = \"" << (options.url.empty() ? "sqlite:///data/app.db" : options.url)

@@ -21,7 +21,8 @@ class AutogenCli : public DatabaseTest {
   }
   std::size_t revision_files() const {
     auto it = fs::directory_iterator(dir() / "db" / "versions");
-    return static_cast<std::size_t>(std::distance(fs::begin(it), fs::end(it)));
+    return static_cast<std::size_t>(std::count_if(
+        fs::begin(it), fs::end(it), [](const auto& e) { return e.path().extension() == ".yaml"; }));
   }
 
   std::optional<CliRunner> cli_;
