@@ -36,7 +36,8 @@ test-sanitize: bootstrap
 
 bench: build
 	@scripts/bootstrap bench
-	@scripts/with-postgres sh -c 'for b in $(BUILD_DIR)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done'
+	@scripts/with-postgres sh -c 'for b in $(BUILD_DIR)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done; \
+	  for s in bench/*_bench.py; do echo "== $$s"; /usr/bin/python3 $$s $(BUILD_DIR) || exit 1; done'
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,8 +1,12 @@
 #include "strata/cli/cli.hpp"
 
+#include <fmt/color.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -27,7 +31,38 @@ void print(const Options& options, const std::string& text, const std::string& j
   if (!out.empty()) std::printf("%s\n", out.c_str());
 }
 
+std::string paint(const Options& options, std::string_view text, Colour what) {
+  if (!options.colour) return std::string(text);
+  switch (what) {
+    case Colour::revision:
+      return fmt::format("{}", fmt::styled(text, fmt::fg(fmt::terminal_color::yellow)));
+    case Colour::head:
+      return fmt::format(
+          "{}", fmt::styled(text, fmt::fg(fmt::terminal_color::green) | fmt::emphasis::bold));
+    case Colour::warning:
+      return fmt::format("{}", fmt::styled(text, fmt::fg(fmt::terminal_color::red)));
+  }
+  return std::string(text);
+}
+
+std::string decorated(const Options& options, const migrate::RevisionGraph& graph,
+                      const std::string& id) {
+  const auto& r = graph.get(id);
+  std::string out = paint(options, id, Colour::revision);
+  if (!r.branch_labels.empty()) out += fmt::format(" ({})", fmt::join(r.branch_labels, ", "));
+  auto heads = graph.heads();
+  if (std::find(heads.begin(), heads.end(), id) != heads.end()) {
+    out += " " + paint(options, "(head)", Colour::head);
+  }
+  return out;
+}
+
 namespace {
+
+// Colour for people at a terminal, never for pipes, files or machines (https://no-color.org).
+bool wants_colour(int fd, const Options& options) {
+  return !options.json && isatty(fd) && std::getenv("NO_COLOR") == nullptr;
+}
 
 // What --help says about the database: the URL it would use, masked, or why there is none.
 std::string database_line(const Options& options) {
@@ -63,7 +98,9 @@ int init(const Options& options, const std::string& dir) {
 
 // One line on stderr; the exit status says whether the input or the work failed.
 int fail(const Options& options, const std::exception& e, int status) {
-  std::fprintf(stderr, "%s: %s\n", options.program.c_str(), e.what());
+  Options err = options;
+  err.colour = wants_colour(STDERR_FILENO, options);
+  std::fprintf(stderr, "%s: %s\n", paint(err, options.program, Colour::warning).c_str(), e.what());
   return status;
 }
 
@@ -96,6 +133,7 @@ int run(int argc, const char* const* argv, const std::string& program) {
   merge_cmd->add_option("-m,--message", spec.message, "what the merge joins")->required();
   merge_cmd->add_option("--rev-id", spec.rev_id, "the id instead of a random one");
   MigrationCommands migrations(app, options);
+  GraphCommands graph(app, options);
   app.footer([&] { return database_line(options); });
   try {
     app.parse(argc, argv);
@@ -104,6 +142,7 @@ int run(int argc, const char* const* argv, const std::string& program) {
   }
   try {
     if (options.verbose) set_log_level("debug");
+    options.colour = wants_colour(STDOUT_FILENO, options);
     if (init_cmd->parsed()) return init(options, init_dir);
     if (revision_cmd->parsed()) {
       spec.root = spec.head == "base";
@@ -111,8 +150,10 @@ int run(int argc, const char* const* argv, const std::string& program) {
     }
     if (merge_cmd->parsed()) {
       if (spec.down_revisions == std::vector<std::string>{"heads"}) {
-        spec.down_revisions =
-            migrate::ScriptDirectory::load(load_config(options).script_location()).graph().heads();
+        spec.down_revisions = migrate::ScriptDirectory::load(load_config(options).script_location(),
+                                                             {}, migrate::Contents::graph)
+                                  .graph()
+                                  .heads();
       }
       if (spec.down_revisions.size() < 2) {
         throw ConfigError(
@@ -120,6 +161,7 @@ int run(int argc, const char* const* argv, const std::string& program) {
       }
       return write_revision(options, spec);
     }
+    if (auto status = graph.run()) return *status;
     return migrations.run().value_or(2);
   } catch (const ConfigError& e) {
     return fail(options, e, 2);

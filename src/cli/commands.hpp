@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "strata/core/config.hpp"
+#include "strata/migrate/script_directory.hpp"
 
 namespace strata::cli {
 
@@ -17,7 +18,15 @@ struct Options {
   bool json = false;
   bool quiet = false;
   bool verbose = false;
+  bool colour = false;  // stdout is a terminal, NO_COLOR is unset, and --json is not given
 };
+
+enum class Colour { revision, head, warning };
+// `text` in the colour for `what` when options.colour, else plain.
+std::string paint(const Options& options, std::string_view text, Colour what);
+// "ae1027a6acf (branch) (head)", as Alembic prints a revision.
+std::string decorated(const Options& options, const migrate::RevisionGraph& graph,
+                      const std::string& id);
 
 Config load_config(const Options& options);
 // Prints a result: `json` with --json, else `text` (nothing with -q).
@@ -37,7 +46,7 @@ struct NewRevision {
 // Writes a new revision file and prints its path.
 int write_revision(const Options& options, const NewRevision& spec);
 
-// upgrade, downgrade, current, heads, history, stamp.
+// upgrade, downgrade (online, or offline with --sql), current, stamp, schema.
 class MigrationCommands {
  public:
   MigrationCommands(CLI::App& app, const Options& options);
@@ -46,24 +55,44 @@ class MigrationCommands {
 
  private:
   int upgrade(bool up);
+  int offline(bool up);
   int current();
-  int heads();
-  int history();
   int stamp();
   int schema();
+  const Dialect& dialect(const Config& config) const;
 
   const Options& options_;
   CLI::App* upgrade_;
   CLI::App* downgrade_;
   CLI::App* current_;
-  CLI::App* heads_;
-  CLI::App* history_;
   CLI::App* stamp_;
   CLI::App* schema_;
   std::string dialect_;
   std::string target_ = "heads";
-  std::string range_;
   bool allow_changed_ = false;
+  bool sql_ = false;
+};
+
+// heads, branches, show, history: the graph from the files alone.
+class GraphCommands {
+ public:
+  GraphCommands(CLI::App& app, const Options& options);
+  std::optional<int> run();
+
+ private:
+  int heads();
+  int branches();
+  int show();
+  int history();
+
+  const Options& options_;
+  CLI::App* heads_;
+  CLI::App* branches_;
+  CLI::App* show_;
+  CLI::App* history_;
+  std::string revision_;
+  std::string range_;
+  std::string format_ = "text";
 };
 
 }  // namespace strata::cli

@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
+#include "strata/migrate/offline.hpp"
 #include "strata/migrate/runner.hpp"
 
 namespace strata::cli {
@@ -18,10 +20,11 @@ struct Context {
   Engine engine;
 };
 
-Context open(const Options& options) {
+// `graph`: the revisions' links only, for commands that run no operation.
+Context open(const Options& options, migrate::Contents contents = migrate::Contents::everything) {
   Config config = load_config(options);
-  auto scripts =
-      migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config));
+  auto scripts = migrate::ScriptDirectory::load(config.script_location(),
+                                                NamingConvention::from(config), contents);
   auto engine = create_engine(config);
   return {std::move(config), std::move(scripts), std::move(engine)};
 }
@@ -37,16 +40,6 @@ migrate::RunnerOptions runner_options(const Options& options, const Config& conf
   return r;
 }
 
-// "ae1027a6acf (head)" as Alembic prints revisions.
-std::string decorated(const migrate::RevisionGraph& graph, const std::string& id) {
-  const auto& r = graph.get(id);
-  std::string out = id;
-  if (!r.branch_labels.empty()) out += fmt::format(" ({})", fmt::join(r.branch_labels, ", "));
-  auto heads = graph.heads();
-  if (std::find(heads.begin(), heads.end(), id) != heads.end()) out += " (head)";
-  return out;
-}
-
 std::vector<std::string> ids(const std::vector<migrate::Step>& steps) {
   std::vector<std::string> out;
   for (const auto& s : steps) out.push_back(s.revision->id);
@@ -60,12 +53,14 @@ MigrationCommands::MigrationCommands(CLI::App& app, const Options& options) : op
   upgrade_->add_option("TARGET", target_, "head, heads, a revision, +N, label@head");
   upgrade_->add_flag("--allow-changed", allow_changed_, "run even if an applied file changed");
   downgrade_ = app.add_subcommand("downgrade", "revert revisions down to TARGET");
-  downgrade_->add_option("TARGET", target_, "-1, base, a revision, label@base")->required();
+  downgrade_->add_option("TARGET", target_, "-1, base, a revision, label@base; FROM:TO with --sql")
+      ->required();
   downgrade_->add_flag("--allow-changed", allow_changed_, "run even if an applied file changed");
+  for (auto* cmd : {upgrade_, downgrade_}) {
+    cmd->add_flag("--sql", sql_, "print the SQL script instead of running it (TARGET or FROM:TO)");
+    cmd->add_option("--dialect", dialect_, "with --sql: sqlite or postgresql (default: the URL's)");
+  }
   current_ = app.add_subcommand("current", "the revisions the database is at");
-  heads_ = app.add_subcommand("heads", "the heads of the revision graph");
-  history_ = app.add_subcommand("history", "the revisions, newest first");
-  history_->add_option("-r,--rev-range", range_, "FROM:TO");
   stamp_ = app.add_subcommand("stamp", "set the version table without running migrations");
   stamp_->add_option("TARGET", target_, "a revision, head, heads or base")->required();
   schema_ = app.add_subcommand("schema", "the schema at a revision, as DDL, from the files alone");
@@ -77,14 +72,18 @@ std::optional<int> MigrationCommands::run() {
   if (upgrade_->parsed()) return upgrade(true);
   if (downgrade_->parsed()) return upgrade(false);
   if (current_->parsed()) return current();
-  if (heads_->parsed()) return heads();
-  if (history_->parsed()) return history();
   if (stamp_->parsed()) return stamp();
   if (schema_->parsed()) return schema();
   return std::nullopt;
 }
 
+const Dialect& MigrationCommands::dialect(const Config& config) const {
+  return dialect_.empty() ? Dialect::of(config.database_url().backend()) : Dialect::named(dialect_);
+}
+
 int MigrationCommands::upgrade(bool up) {
+  if (sql_) return offline(up);
+  if (!dialect_.empty()) throw ConfigError("--dialect goes with --sql: online, the URL decides");
   auto ctx = open(options_);
   migrate::Runner runner(ctx.engine, ctx.scripts,
                          runner_options(options_, ctx.config, allow_changed_));
@@ -95,11 +94,27 @@ int MigrationCommands::upgrade(bool up) {
   return 0;
 }
 
+// Nothing is read from or written to a database.
+int MigrationCommands::offline(bool up) {
+  Config config = load_config(options_);
+  auto scripts =
+      migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config));
+  migrate::RunnerOptions names;
+  names.version_table = config.version_table();
+  std::string script = migrate::offline_script(scripts, dialect(config), up, target_, names);
+  if (options_.json) {
+    print(options_, "", json{{"sql", script}}.dump());
+  } else if (!options_.quiet) {
+    std::fputs(script.c_str(), stdout);
+  }
+  return 0;
+}
+
 int MigrationCommands::current() {
-  auto ctx = open(options_);
+  auto ctx = open(options_, migrate::Contents::graph);
   auto now = migrate::Runner(ctx.engine, ctx.scripts).current();
   std::vector<std::string> lines;
-  for (const auto& id : now) lines.push_back(decorated(ctx.scripts.graph(), id));
+  for (const auto& id : now) lines.push_back(decorated(options_, ctx.scripts.graph(), id));
   auto heads = ctx.scripts.graph().heads();
   std::sort(heads.begin(), heads.end());
   print(options_, fmt::format("{}", fmt::join(lines, "\n")),
@@ -107,38 +122,8 @@ int MigrationCommands::current() {
   return 0;
 }
 
-int MigrationCommands::heads() {
-  auto ctx = open(options_);
-  std::vector<std::string> lines;
-  for (const auto& id : ctx.scripts.graph().heads())
-    lines.push_back(decorated(ctx.scripts.graph(), id));
-  print(options_, fmt::format("{}", fmt::join(lines, "\n")),
-        json(ctx.scripts.graph().heads()).dump());
-  return 0;
-}
-
-int MigrationCommands::history() {
-  auto scripts = migrate::ScriptDirectory::load(load_config(options_).script_location());
-  const auto& graph = scripts.graph();
-  auto revisions = graph.history(range_.empty() ? migrate::Range{} : migrate::Range::parse(range_));
-  std::vector<std::string> lines;
-  json items = json::array();
-  for (const auto* r : revisions) {
-    std::string below = r->down_revisions.empty()
-                            ? "<base>"
-                            : fmt::format("{}", fmt::join(r->down_revisions, ", "));
-    lines.push_back(fmt::format("{} -> {}, {}", below, decorated(graph, r->id), r->message));
-    items.push_back({{"revision", r->id},
-                     {"down_revisions", r->down_revisions},
-                     {"message", r->message},
-                     {"file", r->file.string()}});
-  }
-  print(options_, fmt::format("{}", fmt::join(lines, "\n")), items.dump());
-  return 0;
-}
-
 int MigrationCommands::stamp() {
-  auto ctx = open(options_);
+  auto ctx = open(options_, migrate::Contents::graph);
   migrate::Runner runner(ctx.engine, ctx.scripts, runner_options(options_, ctx.config, false));
   runner.stamp(target_);
   auto now = runner.current();
@@ -153,13 +138,9 @@ int MigrationCommands::schema() {
   Config config = load_config(options_);
   auto scripts =
       migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config));
-  const Dialect& dialect =
-      dialect_.empty() ? Dialect::of(config.database_url().backend()) : Dialect::named(dialect_);
+  const Dialect& dialect = this->dialect(config);
   const auto& graph = scripts.graph();
-  migrate::SchemaState state;
-  for (const auto* r : graph.applied_in_order(graph.resolve(target_, {}))) {
-    for (const auto& op : r->upgrade) state.apply(op);
-  }
+  auto state = migrate::replay(graph, graph.resolve(target_, {}));
   MetaData metadata;
   for (const auto& [name, table] : state.tables()) metadata.add(table);
   std::string ddl;

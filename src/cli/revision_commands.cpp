@@ -40,7 +40,8 @@ std::string yaml_list(const std::vector<std::string>& items) {
 
 int write_revision(const Options& options, const NewRevision& spec) {
   Config config = load_config(options);
-  auto scripts = migrate::ScriptDirectory::load(config.script_location());
+  auto scripts =
+      migrate::ScriptDirectory::load(config.script_location(), {}, migrate::Contents::graph);
   const auto& graph = scripts.graph();
   std::vector<std::string> down = spec.down_revisions;
   if (down.empty() && !spec.root) down = graph.resolve(spec.head, {});

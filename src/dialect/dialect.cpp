@@ -207,7 +207,7 @@ std::string Dialect::foreign_key_sql(const ForeignKey& fk) const {
   return out;
 }
 
-std::vector<std::string> Dialect::create_table(const Table& t) const {
+std::vector<std::string> Dialect::create_table(const Table& t, bool if_not_exists) const {
   std::vector<std::string> parts;
   for (const auto& c : t.columns) parts.push_back(column_sql(t, c));
   if (t.primary_key) {
@@ -223,7 +223,8 @@ std::vector<std::string> Dialect::create_table(const Table& t) const {
     parts.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote(ck.name), ck.condition));
   }
   std::vector<std::string> statements{
-      fmt::format("CREATE TABLE {} (\n  {}\n)", quote(t.name), fmt::join(parts, ",\n  "))};
+      fmt::format("CREATE TABLE {}{} (\n  {}\n)", if_not_exists ? "IF NOT EXISTS " : "",
+                  quote(t.name), fmt::join(parts, ",\n  "))};
   for (const auto& i : t.indexes) statements.push_back(create_index(t, i));
   return statements;
 }
@@ -232,9 +233,10 @@ std::string Dialect::drop_table(std::string_view name) const {
   return "DROP TABLE " + quote(name);
 }
 
-std::string Dialect::create_index(const Table& t, const Index& i) const {
-  std::string out = fmt::format("CREATE {}INDEX {} ON {} ({})", i.unique ? "UNIQUE " : "",
-                                quote(i.name), quote(t.name), column_list(i.columns));
+std::string Dialect::create_index(const Table& t, const Index& i, bool concurrently) const {
+  std::string out = fmt::format("CREATE {}INDEX {}{} ON {} ({})", i.unique ? "UNIQUE " : "",
+                                concurrently ? concurrently_keyword() : "", quote(i.name),
+                                quote(t.name), column_list(i.columns));
   if (!i.where.empty()) out += " WHERE " + i.where;
   return out;
 }

@@ -59,6 +59,7 @@ class PostgresDialect final : public Dialect {
   std::string blob_literal(const Blob& blob) const override {
     return "'\\x" + hex(blob) + "'::bytea";
   }
+  std::string_view concurrently_keyword() const noexcept override { return "CONCURRENTLY "; }
 };
 
 }  // namespace strata::detail

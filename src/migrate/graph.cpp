@@ -36,6 +36,16 @@ std::string Revision::describe() const {
   return fmt::format("{} ({})", id, file.string());
 }
 
+std::string describe(const Step& step) {
+  const Revision& r = *step.revision;
+  std::string below =
+      r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", "));
+  std::string from = step.upgrade ? below : r.id;
+  std::string to = step.upgrade ? r.id : below;
+  return fmt::format("Running {} {} -> {}, {}{}", step.upgrade ? "upgrade" : "downgrade", from, to,
+                     r.message, r.transactional ? "" : " (not in a transaction)");
+}
+
 Range Range::parse(std::string_view text) {
   auto colon = text.find(':');
   if (colon == std::string_view::npos) {
@@ -53,6 +63,7 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
     }
   }
   verify();
+  heads_ = find_heads();
 }
 
 void RevisionGraph::verify() const {
@@ -149,7 +160,7 @@ std::vector<std::string> RevisionGraph::children(const std::string& id) const {
   return out;
 }
 
-std::vector<std::string> RevisionGraph::heads() const {
+std::vector<std::string> RevisionGraph::find_heads() const {
   std::set<std::string> parents;
   for (const auto& r : revisions_) parents.insert(r.down_revisions.begin(), r.down_revisions.end());
   std::vector<std::string> out;
@@ -430,6 +441,14 @@ std::vector<const Revision*> RevisionGraph::history(const Range& range) const {
   auto out = ordered(ids);
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+SchemaState replay(const RevisionGraph& graph, const std::vector<std::string>& heads) {
+  SchemaState state;
+  for (const Revision* r : graph.applied_in_order(heads)) {
+    for (const auto& op : r->upgrade) state.apply(op);
+  }
+  return state;
 }
 
 }  // namespace strata::migrate

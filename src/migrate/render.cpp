@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <optional>
+
 #include "strata/core/error.hpp"
 
 namespace strata::migrate {
@@ -19,22 +21,33 @@ const Table& table_in(const SchemaState& state, std::string_view name) {
   return *t;
 }
 
-// The operation applied to a copy of the table, for a rebuild to the new shape.
+// The table after `op`, worked out on a copy of that table alone: copying the whole schema
+// for every rebuild would make a long history quadratic.
 Table after(const SchemaState& before, const Operation& op, std::string_view table) {
-  SchemaState state = before;
-  state.apply(op);
-  return *state.table(table);
+  SchemaState one;
+  one.apply(CreateTable{table_in(before, table)});
+  one.apply(op);
+  return *one.table(table);
 }
 
 RenderedOperation rebuild(const SchemaState& before, const Operation& op, std::string_view table,
-                          const Dialect& dialect,
-                          const std::vector<std::pair<std::string, std::string>>& renamed = {}) {
+                          const Dialect& dialect, const std::string& renamed_from = {},
+                          const std::string& renamed_to = {}) {
   const Table& from = table_in(before, table);
-  return {rebuild_table(from, after(before, op, table), dialect, renamed), std::string(table)};
+  Table to = after(before, op, table);
+  ColumnSources sources = same_names(from, to);
+  if (!renamed_to.empty()) sources[renamed_to] = renamed_from;
+  RenderedOperation out;
+  out.statements = rebuild_table(from, to, dialect, sources);
+  out.rebuilt_table = table;
+  out.sources = std::move(sources);
+  return out;
 }
 
 RenderedOperation in_place(std::vector<std::string> statements) {
-  return {std::move(statements), {}};
+  RenderedOperation out;
+  out.statements = std::move(statements);
+  return out;
 }
 
 RenderedOperation alter_column(const AlterColumn& o, const Dialect& d, const SchemaState& before) {
@@ -45,9 +58,8 @@ RenderedOperation alter_column(const AlterColumn& o, const Dialect& d, const Sch
   bool alters = changed.type != old.type || changed.nullable != old.nullable ||
                 changed.server_default != old.server_default;
   if (alters && !d.can_alter_column()) {
-    std::vector<std::pair<std::string, std::string>> renamed;
-    if (renames) renamed.emplace_back(o.name, *o.new_name);
-    return rebuild(before, o, o.table, d, renamed);
+    return renames ? rebuild(before, o, o.table, d, o.name, *o.new_name)
+                   : rebuild(before, o, o.table, d);
   }
   std::vector<std::string> out;
   if (renames) out.push_back(d.rename_column_sql(o.table, o.name, *o.new_name));
@@ -71,9 +83,16 @@ std::string execute_text(const Execute& o, const Dialect& d) {
 
 }  // namespace
 
-std::vector<std::string> rebuild_table(
-    const Table& from, const Table& to, const Dialect& dialect,
-    const std::vector<std::pair<std::string, std::string>>& renamed) {
+ColumnSources same_names(const Table& from, const Table& to) {
+  ColumnSources sources;
+  for (const auto& c : to.columns) {
+    if (from.column(c.name)) sources.emplace(c.name, c.name);
+  }
+  return sources;
+}
+
+std::vector<std::string> rebuild_table(const Table& from, const Table& to, const Dialect& dialect,
+                                       const ColumnSources& sources) {
   Table temporary = to;
   temporary.name = "_strata_new_" + to.name;
   temporary.indexes.clear();  // index names are global: they are made after the rename
@@ -81,13 +100,10 @@ std::vector<std::string> rebuild_table(
   std::vector<std::string> target_columns;
   std::vector<std::string> source_columns;
   for (const auto& c : to.columns) {
-    std::string source = c.name;
-    for (const auto& [old_name, new_name] : renamed) {
-      if (new_name == c.name) source = old_name;
-    }
-    if (!from.column(source)) continue;  // a new column takes its default
+    auto source = sources.find(c.name);
+    if (source == sources.end()) continue;  // a new column takes its default
     target_columns.push_back(dialect.quote(c.name));
-    source_columns.push_back(dialect.quote(source));
+    source_columns.push_back(dialect.quote(source->second));
   }
   out.push_back(fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", dialect.quote(temporary.name),
                             fmt::join(target_columns, ", "), fmt::join(source_columns, ", "),
@@ -118,11 +134,7 @@ RenderedOperation render(const Operation& op, const Dialect& d, const SchemaStat
           },
           [&](const AlterColumn& o) { return alter_column(o, d, before); },
           [&](const CreateIndex& o) {
-            std::string sql = d.create_index(table_in(before, o.table), o.index);
-            if (o.concurrently && d.backend() == Backend::postgresql) {
-              sql.insert(sql.find("INDEX") + 6, "CONCURRENTLY ");
-            }
-            return in_place({std::move(sql)});
+            return in_place({d.create_index(table_in(before, o.table), o.index, o.concurrently)});
           },
           [&](const DropIndex& o) { return in_place({d.drop_index(o.table, o.name)}); },
           [&](const CreateUniqueConstraint& o) {
@@ -144,6 +156,86 @@ RenderedOperation render(const Operation& op, const Dialect& d, const SchemaStat
           },
       },
       op);
+}
+
+namespace {
+
+// `later` maps columns to those of the table `earlier` produced; the result maps them to the
+// columns `earlier` started from. A column dropped and added again has no source.
+ColumnSources compose(const ColumnSources& earlier, const ColumnSources& later) {
+  ColumnSources out;
+  for (const auto& [column, middle] : later) {
+    auto it = earlier.find(middle);
+    if (it != earlier.end()) out.emplace(column, it->second);
+  }
+  return out;
+}
+
+RenderedOperation render_one(const std::vector<Operation>& ops, std::size_t i,
+                             const Dialect& dialect, const SchemaState& state) {
+  try {
+    RenderedOperation r = render(ops[i], dialect, state);
+    r.first = r.last = i;
+    return r;
+  } catch (const MigrationError& e) {
+    throw MigrationError(
+        fmt::format("operation {} ({}): {}", i + 1, operation_name(ops[i]), e.what()));
+  }
+}
+
+// The table whose shape `op` changes, and nothing else; empty for the rest.
+std::string_view reshaped_table(const Operation& op) {
+  return std::visit(
+      Overloaded{[](const AddColumn& o) -> std::string_view { return o.table; },
+                 [](const DropColumn& o) -> std::string_view { return o.table; },
+                 [](const AlterColumn& o) -> std::string_view { return o.table; },
+                 [](const CreateIndex& o) -> std::string_view { return o.table; },
+                 [](const DropIndex& o) -> std::string_view { return o.table; },
+                 [](const CreateUniqueConstraint& o) -> std::string_view { return o.table; },
+                 [](const CreateForeignKey& o) -> std::string_view { return o.table; },
+                 [](const CreateCheckConstraint& o) -> std::string_view { return o.table; },
+                 [](const DropConstraint& o) -> std::string_view { return o.table; },
+                 [](const auto&) -> std::string_view { return {}; }},
+      op);
+}
+
+// Folds operation `i` into the rebuild `group`, which `state` is already past.
+void extend_rebuild(RenderedOperation& group, const Table& start, const Operation& op,
+                    std::size_t i, const Dialect& dialect, SchemaState& state) {
+  Table before = table_in(state, group.rebuilt_table);
+  try {
+    state.apply(op);
+  } catch (const MigrationError& e) {
+    throw MigrationError(fmt::format("operation {} ({}): {}", i + 1, operation_name(op), e.what()));
+  }
+  const Table& now = table_in(state, group.rebuilt_table);
+  ColumnSources step = same_names(before, now);
+  if (const auto* alter = std::get_if<AlterColumn>(&op); alter && alter->new_name) {
+    step[*alter->new_name] = alter->name;
+  }
+  group.sources = compose(group.sources, step);
+  group.statements = rebuild_table(start, now, dialect, group.sources);
+  group.last = i;
+}
+
+}  // namespace
+
+std::vector<RenderedOperation> render_all(const std::vector<Operation>& ops, const Dialect& dialect,
+                                          SchemaState& state) {
+  std::vector<RenderedOperation> out;
+  std::optional<Table> group_start;  // the rebuilt table as it was before the open group
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    bool open = !out.empty() && !out.back().rebuilt_table.empty() && out.back().last + 1 == i;
+    if (open && reshaped_table(ops[i]) == out.back().rebuilt_table) {
+      extend_rebuild(out.back(), *group_start, ops[i], i, dialect, state);
+      continue;
+    }
+    RenderedOperation r = render_one(ops, i, dialect, state);
+    if (!r.rebuilt_table.empty()) group_start = table_in(state, r.rebuilt_table);
+    state.apply(ops[i]);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace strata::migrate

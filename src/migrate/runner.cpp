@@ -9,31 +9,9 @@
 #include "strata/core/error.hpp"
 #include "strata/dialect/inspector.hpp"
 #include "strata/migrate/render.hpp"
+#include "version_tables.hpp"
 
 namespace strata::migrate {
-namespace {
-
-constexpr const char* kStrataVersion = "0.1.0";
-
-Table version_table(const std::string& name) {
-  Table t(name, {Column("version_num", Type::text()).primary_key()});
-  NamingConvention{}.apply(t);
-  return t;
-}
-
-Table history_table(const std::string& name) {
-  Table t(
-      name,
-      {Column("id", Type::biginteger()).primary_key(), Column("revision", Type::text()).not_null(),
-       Column("direction", Type::string(10)).not_null(), Column("checksum", Type::text()),
-       Column("applied_at", Type::datetime_tz()).not_null().default_now(),
-       Column("duration_ms", Type::biginteger()), Column("strata_version", Type::text())});
-  NamingConvention{}.apply(t);
-  return t;
-}
-
-}  // namespace
-
 std::int64_t lock_key(std::string_view table) {
   std::uint64_t hash = 1469598103934665603ull;  // FNV-1a
   for (unsigned char c : std::string_view("strata:")) hash = (hash ^ c) * 1099511628211ull;
@@ -76,21 +54,23 @@ class ForeignKeysOff {
   bool active_;
 };
 
-// "Running upgrade 1975ea83b712 -> ae1027a6acf, add items", as Alembic says it.
-std::string describe_step(const Step& step) {
-  const Revision& r = *step.revision;
-  std::string below =
-      r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", "));
-  std::string from = step.upgrade ? below : r.id;
-  std::string to = step.upgrade ? r.id : below;
-  return fmt::format("Running {} {} -> {}, {}{}", step.upgrade ? "upgrade" : "downgrade", from, to,
-                     r.message, r.transactional ? "" : " (not in a transaction)");
+constexpr std::int64_t kRebuildProgressRows = 100'000;
+
+// A rebuild of a large table copies for a while: say so before it starts.
+void announce_rebuild(Connection& conn, const Dialect& dialect, const std::string& table,
+                      const std::function<void(const std::string&)>& progress) {
+  if (!progress) return;
+  auto rows = conn.execute("SELECT count(*) FROM " + dialect.quote(table)).scalar<std::int64_t>();
+  if (rows < kRebuildProgressRows) return;
+  progress(fmt::format("  Rebuilding table {}: copying {} rows", table, rows));
 }
 
 // Runs an operation's statements. A rebuild drops the table, and the triggers on it with it,
 // and a view that names a missing table breaks the rename: views are dropped first, and views
 // and triggers are made again afterwards from their stored SQL.
-void execute_rendered(Connection& conn, const Dialect& dialect, const RenderedOperation& op) {
+void execute_rendered(Connection& conn, const Dialect& dialect, const RenderedOperation& op,
+                      const std::function<void(const std::string&)>& progress) {
+  if (!op.rebuilt_table.empty()) announce_rebuild(conn, dialect, op.rebuilt_table, progress);
   std::vector<std::pair<std::string, std::string>> dependents;  // (view name or "", sql)
   std::string query = dialect.rebuild_dependents_sql();
   if (!op.rebuilt_table.empty() && !query.empty()) {
@@ -104,6 +84,15 @@ void execute_rendered(Connection& conn, const Dialect& dialect, const RenderedOp
   }
   for (const auto& sql : op.statements) conn.execute_script(sql);
   for (const auto& [view, sql] : dependents) conn.execute_script(sql);
+}
+
+// "operation 3 (alter_column)", or "operations 3-5 (one rebuild of items)".
+std::string describe_operations(const std::vector<Operation>& ops, const RenderedOperation& op) {
+  if (op.first == op.last) {
+    return fmt::format("operation {} ({})", op.first + 1, operation_name(ops[op.first]));
+  }
+  return fmt::format("operations {}-{} (one rebuild of {})", op.first + 1, op.last + 1,
+                     op.rebuilt_table);
 }
 
 }  // namespace
@@ -155,12 +144,15 @@ class Runner::Lock {
 Runner::Runner(Engine engine, const ScriptDirectory& scripts, RunnerOptions options)
     : engine_(std::move(engine)), scripts_(scripts), options_(std::move(options)) {}
 
+VersionTables Runner::tables() const {
+  return {options_.version_table, options_.history_table};
+}
+
 void Runner::ensure_tables(Connection& conn) {
   const Dialect& dialect = Dialect::of(engine_.backend());
   auto tx = conn.begin_immediate();
   Inspector inspector(conn);
-  for (const Table& t :
-       {version_table(options_.version_table), history_table(options_.history_table)}) {
+  for (const Table& t : {tables().version_table(), tables().history_table()}) {
     if (inspector.has_table(t.name)) continue;
     for (const auto& sql : dialect.create_table(t)) conn.execute_script(sql);
   }
@@ -208,30 +200,16 @@ void Runner::verify_checksums(Connection& conn) {
   }
 }
 
-SchemaState Runner::replay(const std::vector<std::string>& heads) const {
-  SchemaState state;
-  for (const Revision* r : scripts_.graph().applied_in_order(heads)) {
-    for (const auto& op : r->upgrade) state.apply(op);
-  }
-  return state;
-}
-
 void Runner::write_heads(Connection& conn, const std::vector<std::string>& heads) {
-  std::string versions = Dialect::of(engine_.backend()).quote(options_.version_table);
-  conn.execute("DELETE FROM " + versions);
-  for (const auto& head : heads) {
-    conn.execute("INSERT INTO " + versions + " (version_num) VALUES (?)", head);
+  for (const auto& sql : tables().write_heads_sql(Dialect::of(engine_.backend()), heads)) {
+    conn.execute_script(sql);
   }
 }
 
 void Runner::record(Connection& conn, const Step& step, std::chrono::milliseconds took) {
-  const Dialect& dialect = Dialect::of(engine_.backend());
-  write_heads(conn, step.heads_after);
-  conn.execute("INSERT INTO " + dialect.quote(options_.history_table) +
-                   " (revision, direction, checksum, duration_ms, strata_version) "
-                   "VALUES (?, ?, ?, ?, ?)",
-               step.revision->id, step.upgrade ? "upgrade" : "downgrade", step.revision->checksum,
-               took.count(), kStrataVersion);
+  for (const auto& sql : tables().record_sql(Dialect::of(engine_.backend()), step, took.count())) {
+    conn.execute_script(sql);
+  }
 }
 
 void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
@@ -244,35 +222,27 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
   }
   const auto& ops = step.upgrade ? r.upgrade : r.downgrade;
   // Everything is rendered first, so that a rebuild is known before the transaction starts.
-  SchemaState next = state;
   std::vector<RenderedOperation> rendered;
-  bool rebuild = false;
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    try {
-      rendered.push_back(render(ops[i], dialect, next));
-      next.apply(ops[i]);
-    } catch (const MigrationError& e) {
-      throw MigrationError(fmt::format("{}: {} operation {} ({}): {}", r.file.string(), direction,
-                                       i + 1, operation_name(ops[i]), e.what()));
-    }
-    rebuild = rebuild || !rendered.back().rebuilt_table.empty();
+  try {
+    rendered = render_all(ops, dialect, state);
+  } catch (const MigrationError& e) {
+    throw MigrationError(fmt::format("{}: {} {}", r.file.string(), direction, e.what()));
   }
-  if (options_.progress) options_.progress(describe_step(step));
+  bool rebuild = std::any_of(rendered.begin(), rendered.end(),
+                             [](const auto& op) { return !op.rebuilt_table.empty(); });
+  if (options_.progress) options_.progress(describe(step));
   auto started = std::chrono::steady_clock::now();
   ForeignKeysOff keys_off(conn, dialect, rebuild);
   std::optional<Transaction> tx;
   if (r.transactional) tx.emplace(conn.begin_immediate());
   // Another process may have taken this step while this one waited for the write lock.
-  if (applied(scripts_.graph(), r.id, read_heads(conn)) == step.upgrade) {
-    state = std::move(next);
-    return;
-  }
-  for (std::size_t i = 0; i < rendered.size(); ++i) {
+  if (applied(scripts_.graph(), r.id, read_heads(conn)) == step.upgrade) return;
+  for (const auto& op : rendered) {
     try {
-      execute_rendered(conn, dialect, rendered[i]);
+      execute_rendered(conn, dialect, op, options_.progress);
     } catch (const DatabaseError& e) {
-      throw MigrationError(fmt::format("{}: {} operation {} ({}) failed: {}", r.file.string(),
-                                       direction, i + 1, operation_name(ops[i]), e.what()));
+      throw MigrationError(fmt::format("{}: {} {} failed: {}", r.file.string(), direction,
+                                       describe_operations(ops, op), e.what()));
     }
   }
   if (rebuild) {
@@ -291,11 +261,15 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                started));
   tx->commit();
-  state = std::move(next);
 }
 
 std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
-  SchemaState state = replay(read_heads(conn));
+  if (!scripts_.has_operations()) {
+    throw MigrationError(fmt::format(
+        "{} was loaded without its operations (Contents::graph); load it whole to run it",
+        scripts_.location().string()));
+  }
+  SchemaState state = replay(scripts_.graph(), read_heads(conn));
   for (const auto& step : plan) run_step(conn, step, state);
   return plan;
 }

@@ -50,6 +50,35 @@ std::string_view operation_name(const Operation& op) {
   return kNames[op.index()];
 }
 
+std::string describe_operation(const Operation& op) {
+  std::string what = std::visit(
+      Overloaded{
+          [](const CreateTable& o) { return o.table.name; },
+          [](const DropTable& o) { return o.name; },
+          [](const RenameTable& o) { return fmt::format("{} to {}", o.name, o.new_name); },
+          [](const AddColumn& o) { return fmt::format("{}.{}", o.table, o.column.name); },
+          [](const DropColumn& o) { return fmt::format("{}.{}", o.table, o.name); },
+          [](const AlterColumn& o) { return fmt::format("{}.{}", o.table, o.name); },
+          [](const CreateIndex& o) { return fmt::format("{} on {}", o.index.name, o.table); },
+          [](const DropIndex& o) { return fmt::format("{} on {}", o.name, o.table); },
+          [](const CreateUniqueConstraint& o) {
+            return fmt::format("{} on {}", o.constraint.name, o.table);
+          },
+          [](const CreateForeignKey& o) {
+            return fmt::format("{} on {}", o.constraint.name, o.table);
+          },
+          [](const CreateCheckConstraint& o) {
+            return fmt::format("{} on {}", o.constraint.name, o.table);
+          },
+          [](const DropConstraint& o) { return fmt::format("{} on {}", o.name, o.table); },
+          [](const Execute&) { return std::string(); },
+          [](const BulkInsert& o) { return fmt::format("{} ({} rows)", o.table, o.rows.size()); },
+      },
+      op);
+  return what.empty() ? std::string(operation_name(op))
+                      : fmt::format("{} {}", operation_name(op), what);
+}
+
 const Table* SchemaState::table(std::string_view name) const {
   auto it = tables_.find(name);
   return it == tables_.end() ? nullptr : &it->second;

@@ -4,8 +4,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "operation_parser.hpp"
 #include "strata/core/error.hpp"
@@ -52,6 +55,64 @@ std::string read_file(const fs::path& file) {
   return text.str();
 }
 
+// The text with the upgrade and downgrade sections blanked out. Lines stay where they were,
+// so that a message about the rest still gives the right line. A top-level key starts at
+// column 0; a section's items may too ("- create_table: ..."), and stay in the section.
+std::string without_operations(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool skipping = false;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    bool key = !line.empty() && std::string_view(" \t#-").find(line[0]) == std::string_view::npos;
+    if (key) skipping = line.starts_with("upgrade:") || line.starts_with("downgrade:");
+    if (!skipping) out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+Revision parse_file(const fs::path& file, const NamingConvention& convention, Contents contents) {
+  Revision r = parse_revision(read_file(file), file, convention, contents);
+  check_file_name(file, r);
+  return r;
+}
+
+// Parsing YAML is most of the time a command spends on a long history, and files parse
+// independently: they are shared out over the cores. The first error in file order wins, so
+// the message does not depend on scheduling.
+std::vector<Revision> parse_all(const std::vector<fs::path>& files,
+                                const NamingConvention& convention, Contents contents) {
+  constexpr std::size_t kFilesPerThread = 64;
+  std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  threads = std::min(threads, files.size() / kFilesPerThread + 1);
+  std::vector<std::optional<Revision>> parsed(files.size());
+  std::vector<std::exception_ptr> errors(files.size());
+  auto work = [&](std::size_t first) {
+    for (std::size_t i = first; i < files.size(); i += threads) {
+      try {
+        parsed[i] = parse_file(files[i], convention, contents);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work, t);
+    work(0);
+  }
+  std::vector<Revision> out;
+  out.reserve(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (errors[i]) std::rethrow_exception(errors[i]);
+    out.push_back(std::move(*parsed[i]));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string checksum(std::string_view text) {
@@ -74,11 +135,12 @@ std::string checksum(std::string_view text) {
 }
 
 Revision parse_revision(std::string_view text, const fs::path& file,
-                        const NamingConvention& convention) {
+                        const NamingConvention& convention, Contents contents) {
   detail::Source source{file};
   YAML::Node root;
+  bool everything = contents == Contents::everything;
   try {
-    root = YAML::Load(std::string(text));
+    root = YAML::Load(everything ? std::string(text) : without_operations(text));
   } catch (const YAML::ParserException& e) {
     throw MigrationError(
         fmt::format("{}:{}: YAML syntax error: {}", file.string(), e.mark.line + 1, e.msg));
@@ -95,14 +157,15 @@ Revision parse_revision(std::string_view text, const fs::path& file,
   r.transactional = m.boolean("transactional", true);
   r.file = file;
   r.checksum = checksum(text);
+  if (!everything) return r;
   r.upgrade = operations(m, "upgrade", convention);
   r.has_downgrade = m.has("downgrade") && !m.required("downgrade").IsNull();
   if (r.has_downgrade) r.downgrade = operations(m, "downgrade", convention);
   return r;
 }
 
-ScriptDirectory ScriptDirectory::load(const fs::path& location,
-                                      const NamingConvention& convention) {
+ScriptDirectory ScriptDirectory::load(const fs::path& location, const NamingConvention& convention,
+                                      Contents contents) {
   fs::path versions = location / "versions";
   std::error_code ec;
   if (!fs::is_directory(versions, ec)) {
@@ -118,13 +181,7 @@ ScriptDirectory ScriptDirectory::load(const fs::path& location,
   // File names start with the date, so name order is creation order: plans and history are
   // stable from run to run.
   std::sort(files.begin(), files.end());
-  std::vector<Revision> revisions;
-  for (const auto& file : files) {
-    Revision r = parse_revision(read_file(file), file, convention);
-    check_file_name(file, r);
-    revisions.push_back(std::move(r));
-  }
-  return ScriptDirectory(location, RevisionGraph(std::move(revisions)));
+  return ScriptDirectory(location, RevisionGraph(parse_all(files, convention, contents)), contents);
 }
 
 }  // namespace strata::migrate

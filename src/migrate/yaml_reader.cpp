@@ -20,10 +20,15 @@ MapReader::MapReader(const YAML::Node& node, const Source& source, std::string_v
   if (!node.IsMap()) source.fail(node, fmt::format("{} must be a map of keys", what));
   for (const auto& entry : node) {
     auto key = entry.first.as<std::string>();
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      source.fail(entry.first, fmt::format("unknown key '{}' in {} (expected {})", key, what,
-                                           fmt::join(allowed, ", ")));
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    // `{type: numeric(10,2)}`: in a flow map the comma ends the value.
+    if (key.ends_with(")")) {
+      source.fail(entry.first, fmt::format("unknown key '{}' in {}: a type with a comma inside "
+                                           "{{...}} needs quotes, as in type: \"numeric(10,2)\"",
+                                           key, what));
     }
+    source.fail(entry.first, fmt::format("unknown key '{}' in {} (expected {})", key, what,
+                                         fmt::join(allowed, ", ")));
   }
 }
 

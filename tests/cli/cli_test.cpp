@@ -1,20 +1,19 @@
 // The strata binary, run as users run it: exit status, stdout, stderr, files written.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+
+#include "cli_runner.hpp"
 
 namespace {
 namespace fs = std::filesystem;
 
 struct Outcome {
   int status;
-  std::string out;  // stdout and stderr together
+  std::string out;  // stdout, then stderr
 };
 
 class Cli : public ::testing::Test {
@@ -25,17 +24,11 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Outcome strata(const std::string& args, const std::string& env = "") const {
-    std::string command = "cd '" + dir_.string() + "' && env -u DATABASE_URL " + env + " " +
-                          STRATA_CLI_PATH + " " + args + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buffer{};
-    for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) {
-      out.append(buffer.data(), n);
-    }
-    int status = ::pclose(pipe);
-    return Outcome{WEXITSTATUS(status), out};
+  // `program` replaces the strata binary (to run it under another command).
+  Outcome strata(const std::string& args, const std::string& env = "",
+                 const std::string& program = STRATA_CLI_PATH) const {
+    auto run = strata::test::run_strata(dir_, args, env, program);
+    return Outcome{run.status, run.out + run.err};
   }
 
   fs::path dir_;
@@ -82,6 +75,26 @@ TEST_F(Cli, MalformedConfigIsOneLineNamingFileAndLine) {
   auto run = strata("--help");
   EXPECT_NE(run.out.find("strata.toml:2: 'database.url' must be a string"), std::string::npos)
       << run.out;
+}
+
+}  // namespace
+
+namespace {
+
+// Colour is for people at a terminal: `script` gives the command one; a pipe, NO_COLOR and
+// --json get plain text.
+TEST_F(Cli, ColourOnlyOnATerminal) {
+  ASSERT_EQ(strata("init").status, 0);
+  std::ofstream(dir_ / "migrations/versions/20250101_0000_aaaa11112222_init.yaml")
+      << "revision: aaaa11112222\ndown_revision: null\nupgrade: []\n";
+  const std::string esc = "\x1b[";
+  EXPECT_EQ(strata("heads").out, "aaaa11112222 (head)\n");
+  auto tty = strata("-c '" + std::string(STRATA_CLI_PATH) + " heads' /dev/null", "", "script -qe");
+  EXPECT_NE(tty.out.find(esc), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("aaaa11112222"), std::string::npos) << tty.out;
+  auto no_color = strata("-c '" + std::string(STRATA_CLI_PATH) + " heads' /dev/null", "NO_COLOR=1",
+                         "script -qe");
+  EXPECT_EQ(no_color.out.find(esc), std::string::npos) << no_color.out;
 }
 
 }  // namespace

@@ -1,31 +1,19 @@
 // The migration commands of the strata binary, run as users run them, on both backends.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 
+#include "cli_runner.hpp"
 #include "support/backends.hpp"
 
 namespace strata::test {
 namespace {
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status;
-  std::string out;
-  std::string err;
-};
-
 class MigrateCli : public DatabaseTest {
  protected:
   void SetUp() override {
     DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    fs::create_directories(dir() / "db" / "versions");
-    std::ofstream(dir() / "strata.toml")
-        << "[database]\nurl = \"" << url() << "\"\n[migrations]\nscript_location = \"db\"\n";
+    cli_.emplace(dir(), url());
     write("20250101_0000_aaaa11112222_init.yaml",
           "revision: aaaa11112222\ndown_revision: null\nmessage: init\nupgrade:\n"
           "  - create_table: {name: users, columns: [{name: id, type: biginteger, primary_key: "
@@ -36,22 +24,10 @@ class MigrateCli : public DatabaseTest {
           "  - add_column: {table: users, column: {name: email, type: string(100)}}\n"
           "downgrade:\n  - drop_column: {table: users, name: email}\n");
   }
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(dir() / "db" / "versions" / name) << text;
-  }
-  Outcome strata(const std::string& args) const {
-    std::string err_file = (dir() / "stderr.txt").string();
-    std::string command = "cd '" + dir().string() + "' && env -u DATABASE_URL " + STRATA_CLI_PATH +
-                          " " + args + " 2>'" + err_file + "'";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buffer{};
-    for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
-      out.append(buffer.data(), n);
-    int status = ::pclose(pipe);
-    std::ifstream in(err_file);
-    return {WEXITSTATUS(status), out, std::string((std::istreambuf_iterator<char>(in)), {})};
-  }
+  void write(const std::string& name, const std::string& text) { cli_->write(name, text); }
+  Outcome strata(const std::string& args) const { return cli_->run(args); }
+
+  std::optional<CliRunner> cli_;
 };
 
 TEST_P(MigrateCli, TheWholeWorkflow) {
@@ -97,7 +73,10 @@ TEST_P(MigrateCli, BadInputExitsWithOneLineAndChangesNothing) {
   EXPECT_NE(bad.err.find("20250103_0000_cccc11112222_bad.yaml:4: unknown operation 'drop_tabel'"),
             std::string::npos)
       << bad.err;
-  EXPECT_EQ(strata("current").status, 1);  // every command reads every file
+  // Commands that run no operation read the links alone: where the database stands is still
+  // shown, and the broken file is named again by whatever would run it.
+  EXPECT_EQ(strata("current").out, "aaaa11112222\n");
+  EXPECT_EQ(strata("upgrade --sql").status, 1);
   fs::remove(dir() / "db" / "versions" / "20250103_0000_cccc11112222_bad.yaml");
   EXPECT_EQ(strata("current").out, "aaaa11112222\n");
   auto unknown = strata("upgrade ffff9999");
@@ -126,11 +105,43 @@ TEST_P(MigrateCli, RevisionBranchAndMerge) {
   EXPECT_EQ(two.status, 1);
   EXPECT_NE(two.err.find("strata merge heads"), std::string::npos) << two.err;
   EXPECT_EQ(strata("upgrade side@head").status, 0);
+  EXPECT_EQ(strata("branches").out,
+            "aaaa11112222 (branchpoint)\n    -> bbbb11112222, add email\n"
+            "    -> cccc11112222 (side) (head), other\n");
+  EXPECT_EQ(strata("--json branches").out,
+            R"([{"children":["bbbb11112222","cccc11112222"],"revision":"aaaa11112222"}])"
+            "\n");
   ASSERT_EQ(strata("merge heads -m join --rev-id dddd11112222").status, 0);
   EXPECT_EQ(strata("upgrade head").status, 0);
   EXPECT_EQ(strata("current").out, "dddd11112222 (head)\n");
   EXPECT_EQ(strata("merge heads -m again").status, 2);  // one head: nothing to join
+  auto dot = strata("history --format dot");
+  EXPECT_NE(dot.out.find("\"dddd11112222\" -> \"cccc11112222\";"), std::string::npos) << dot.out;
+  EXPECT_NE(dot.out.find("\"cccc11112222\" -> \"aaaa11112222\";"), std::string::npos) << dot.out;
+  EXPECT_TRUE(dot.out.starts_with("digraph strata {")) << dot.out;
+  auto listed = strata("history --format json");
+  EXPECT_TRUE(listed.out.starts_with("[\n  {")) << listed.out;
+  EXPECT_NE(listed.out.find("\"down_revisions\": [\n      \""), std::string::npos) << listed.out;
+  EXPECT_EQ(strata("history --format yaml").status, 2);
   EXPECT_EQ(strata("revision -m dup --rev-id dddd11112222").status, 1);
+}
+
+TEST_P(MigrateCli, ShowNamesLinksFileAndOperations) {
+  auto shown = strata("show bbbb");
+  ASSERT_EQ(shown.status, 0) << shown.err;
+  EXPECT_TRUE(shown.out.starts_with("Rev: bbbb11112222 (head)\nParent: aaaa11112222\n"))
+      << shown.out;
+  EXPECT_NE(shown.out.find("20250102_0000_bbbb11112222_email.yaml"), std::string::npos);
+  EXPECT_NE(shown.out.find("    add email\n"), std::string::npos);
+  EXPECT_NE(shown.out.find("Upgrade:\n  1. add_column users.email\nDowngrade:\n  1. drop_column "
+                           "users.email\n"),
+            std::string::npos)
+      << shown.out;
+  auto as_json = strata("--json show head");
+  EXPECT_NE(as_json.out.find(R"("upgrade":["add_column users.email"])"), std::string::npos)
+      << as_json.out;
+  EXPECT_EQ(strata("show 9999").status, 1);
+  EXPECT_EQ(strata("show").status, 2);
 }
 
 TEST_P(MigrateCli, SchemaAtARevisionNeedsNoDatabase) {

@@ -1,6 +1,7 @@
 // Every operation rendered for the backend and run on it: afterwards the reflected database
 // equals the schema replayed from the operations, and no row is lost (SQLite rebuilds
 // included, with a child table whose foreign key cascades on delete).
+#include <algorithm>
 #include <strata/dialect/inspector.hpp>
 #include <strata/migrate/render.hpp>
 #include <strata/migrate/script_directory.hpp>
@@ -130,6 +131,41 @@ TEST_P(Render, TablesRowsAndScripts) {
   EXPECT_EQ(count("remarks"), 50);
   apply(DropTable{"remarks"});
   EXPECT_THROW(render(DropTable{"remarks"}, Dialect::of(backend()), state_), MigrationError);
+}
+
+// Several alterations of one table in a row copy its rows once; a column dropped and added
+// again within them starts empty rather than inheriting the old values.
+TEST_P(Render, ConsecutiveRebuildsOfATableCopyItOnce) {
+  std::vector<Operation> ops{
+      AlterColumn{"items", "title", Type::text(), std::nullopt, std::nullopt, "name"},
+      AlterColumn{"items", "name", std::nullopt, true, std::nullopt, "label"},
+      DropColumn{"items", "price"},
+      AddColumn{"items", Column("price", Type::numeric(10, 2)).not_null().default_value(7)},
+      CreateCheckConstraint{"items", CheckConstraint{"ck_items_price", "price >= 0"}},
+      AddColumn{"notes", Column("body", Type::text())}};
+  SchemaState state = state_;
+  auto rendered = render_all(ops, Dialect::of(backend()), state);
+  if (is_sqlite()) {
+    ASSERT_EQ(rendered.size(), 2u);
+    EXPECT_EQ(rendered[0].rebuilt_table, "items");
+    EXPECT_EQ(rendered[0].first, 0u);
+    EXPECT_EQ(rendered[0].last, 4u);
+    auto copies = std::count_if(rendered[0].statements.begin(), rendered[0].statements.end(),
+                                [](const auto& sql) { return sql.starts_with("INSERT INTO"); });
+    EXPECT_EQ(copies, 1);
+  }
+  auto conn = engine_->connect();
+  auto tx = conn.begin();
+  for (const auto& op : rendered) {
+    for (const auto& sql : op.statements) conn.execute_script(sql);
+  }
+  tx.commit();
+  EXPECT_EQ(conn.execute("SELECT label FROM items WHERE id = 7").scalar<std::string>(), "item 7");
+  EXPECT_DOUBLE_EQ(conn.execute("SELECT max(price) FROM items").scalar<double>(), 7.0);
+  EXPECT_EQ(count("notes"), 50);
+  for (const auto& t : Inspector(*engine_).tables()) {
+    EXPECT_EQ(describe_difference(*state.table(t.name), t), "") << t.name;
+  }
 }
 
 STRATA_ON_BOTH_BACKENDS(Render);

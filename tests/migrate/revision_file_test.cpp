@@ -96,6 +96,13 @@ TEST(RevisionFile, ErrorsNameFileAndLine) {
       "revision: a\ndown_revision: null\nupgrade:\n  - create_table:\n      name: t\n"
       "      columns:\n        - {name: id, type: varchar(5)}\n");
   EXPECT_EQ(type.substr(0, 44), "versions/x.yaml:7: unknown type 'varchar(5)'") << type;
+  auto comma = error_of(
+      "revision: a\ndown_revision: null\nupgrade:\n  - create_table:\n      name: t\n"
+      "      columns:\n        - {name: id, type: numeric(10,2)}\n");
+  EXPECT_NE(comma.find("versions/x.yaml:7: unknown key '2)' in column: a type with a comma inside "
+                       "{...} needs quotes"),
+            std::string::npos)
+      << comma;
   auto missing = error_of("revision: a\ndown_revision: null\nupgrade:\n  - drop_table: {}\n");
   EXPECT_EQ(missing, "versions/x.yaml:4: drop_table is missing the required field 'name'");
   auto bad_key = error_of(
@@ -104,6 +111,25 @@ TEST(RevisionFile, ErrorsNameFileAndLine) {
   auto nothing = error_of(
       "revision: a\ndown_revision: null\nupgrade:\n  - alter_column: {table: t, name: c}\n");
   EXPECT_NE(nothing.find("alter_column changes nothing"), std::string::npos);
+}
+
+TEST(RevisionFile, GraphContentsSkipOperationsAndKeepLineNumbers) {
+  std::string text =
+      "revision: abcd\nupgrade:\n- drop_tabel: {name: t}\ndowngrade:\n  - nonsense: 1\n"
+      "message: late\ndown_revision: [x, y]\nbogus: 1\n";
+  try {
+    parse_revision(text, "versions/x.yaml", {}, Contents::graph);
+    FAIL() << "the unknown top-level key must still be reported";
+  } catch (const MigrationError& e) {
+    EXPECT_EQ(std::string(e.what()).substr(0, 45), "versions/x.yaml:8: unknown key 'bogus' in a r");
+  }
+  text.erase(text.find("bogus: 1\n"));
+  auto r = parse_revision(text, "versions/x.yaml", {}, Contents::graph);
+  EXPECT_EQ(r.message, "late");
+  EXPECT_EQ(r.down_revisions, (std::vector<std::string>{"x", "y"}));
+  EXPECT_TRUE(r.upgrade.empty());
+  EXPECT_EQ(r.checksum, checksum(text));
+  EXPECT_THROW(parse_revision(text, "versions/x.yaml"), MigrationError);  // drop_tabel
 }
 
 TEST(RevisionFile, AddColumnShorthandsBecomeNamedConstraints) {

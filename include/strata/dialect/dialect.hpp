@@ -41,9 +41,11 @@ class Dialect {
   virtual std::string_view ilike_operator() const noexcept = 0;
 
   // CREATE TABLE followed by one CREATE INDEX per index.
-  std::vector<std::string> create_table(const Table& table) const;
+  std::vector<std::string> create_table(const Table& table, bool if_not_exists = false) const;
   std::string drop_table(std::string_view name) const;
-  std::string create_index(const Table& table, const Index& index) const;
+  // `concurrently`: built without blocking writes where the backend can (PostgreSQL, outside a
+  // transaction); SQLite has no such form and builds it plainly.
+  std::string create_index(const Table& table, const Index& index, bool concurrently = false) const;
   std::string drop_index(std::string_view table, std::string_view index) const;
 
   // A query giving the integer key of the last row this connection inserted, where the rows of
@@ -107,6 +109,7 @@ class Dialect {
   virtual std::string foreign_key_sql(const ForeignKey& fk) const;
   std::string column_list(const std::vector<std::string>& columns) const;
   virtual std::string blob_literal(const Blob& blob) const = 0;
+  virtual std::string_view concurrently_keyword() const noexcept { return ""; }
   static std::string hex(const Blob& blob);
 };
 

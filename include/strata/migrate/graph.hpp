@@ -21,6 +21,9 @@ struct Step {
   std::vector<std::string> heads_after;
 };
 
+// "Running upgrade 1975ea83b712 -> ae1027a6acf, add items", as Alembic says it.
+std::string describe(const Step& step);
+
 // `A:B` of offline mode and history; either side may be empty.
 struct Range {
   std::string from;
@@ -41,7 +44,7 @@ class RevisionGraph {
 
   // An id, or a unique prefix of 4 or more characters. Throws MigrationError.
   const Revision& get(std::string_view id_or_prefix) const;
-  std::vector<std::string> heads() const;
+  const std::vector<std::string>& heads() const noexcept { return heads_; }
   std::vector<std::string> bases() const;
   // Revisions with more than one child.
   std::vector<std::string> branch_points() const;
@@ -66,14 +69,17 @@ class RevisionGraph {
     return ordered(closure(heads));
   }
 
+  // The revisions whose down_revision names `id`.
+  std::vector<std::string> children(const std::string& id) const;
+
   // True when `ancestor` is `id` or lies below it along down_revision and depends_on.
   bool is_ancestor(const std::string& ancestor, const std::string& id) const;
 
  private:
   void verify() const;
+  std::vector<std::string> find_heads() const;
   void check_cycles() const;
   const Revision* find(std::string_view id) const;
-  std::vector<std::string> children(const std::string& id) const;
   // `ids` and everything below them, along down_revision and (unless told not to) depends_on.
   std::vector<std::string> closure(const std::vector<std::string>& ids,
                                    bool with_dependencies = true) const;
@@ -87,6 +93,10 @@ class RevisionGraph {
 
   std::vector<Revision> revisions_;
   std::map<std::string, std::size_t, std::less<>> index_;
+  std::vector<std::string> heads_;
 };
+
+// The schema with `heads` applied, replayed from the operations alone (schema replay).
+SchemaState replay(const RevisionGraph& graph, const std::vector<std::string>& heads);
 
 }  // namespace strata::migrate

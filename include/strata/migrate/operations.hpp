@@ -87,6 +87,9 @@ using Operation =
 
 // The revision-file name of an operation: "create_table", "alter_column", ...
 std::string_view operation_name(const Operation& op);
+// One line naming the operation and what it works on: "add_column items.price",
+// "create_index ix_items_title on items", "bulk_insert items (3 rows)".
+std::string describe_operation(const Operation& op);
 
 // The shape of every table at one point of the history, derived from operations alone.
 // A value type.

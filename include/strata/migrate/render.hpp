@@ -5,6 +5,7 @@
 // the runner does that around them.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,19 +14,33 @@
 
 namespace strata::migrate {
 
+// Where each column of a rebuilt table takes its rows from: new name -> old name. A column
+// not in the map is new and takes its default.
+using ColumnSources = std::map<std::string, std::string, std::less<>>;
+
 struct RenderedOperation {
   std::vector<std::string> statements;
   std::string rebuilt_table;  // the table a rebuild replaces; empty when done in place
+  ColumnSources sources;      // a rebuild's column sources
+  std::size_t first = 0;      // render_all: the operations this covers, [first, last]
+  std::size_t last = 0;
 };
 
 // `before` is the schema the operation applies to (from schema replay, or reflection).
 // Throws MigrationError when the operation does not fit `before`.
 RenderedOperation render(const Operation& op, const Dialect& dialect, const SchemaState& before);
 
+// Renders a revision's operations in order and advances `state` past them. Consecutive
+// operations that each rebuild the same table make one rebuild, so a table is copied once.
+// Throws MigrationError "operation N (name): ..." naming the first that does not fit.
+std::vector<RenderedOperation> render_all(const std::vector<Operation>& ops, const Dialect& dialect,
+                                          SchemaState& state);
+
 // The statements that turn table `from` into `to` (same name) by copying its rows through a
-// new table; `renamed` maps a column's old name to its new one.
-std::vector<std::string> rebuild_table(
-    const Table& from, const Table& to, const Dialect& dialect,
-    const std::vector<std::pair<std::string, std::string>>& renamed = {});
+// new table.
+std::vector<std::string> rebuild_table(const Table& from, const Table& to, const Dialect& dialect,
+                                       const ColumnSources& sources);
+// Column sources for a rebuild that keeps every column of `to` that `from` has by name.
+ColumnSources same_names(const Table& from, const Table& to);
 
 }  // namespace strata::migrate

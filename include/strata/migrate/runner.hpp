@@ -28,6 +28,8 @@ struct RunnerOptions {
 // database. Exposed for operators (and tests) who need to see or take the lock.
 std::int64_t lock_key(std::string_view version_table);
 
+struct VersionTables;
+
 // Runs one script directory against one database. Not thread-safe; cheap to make.
 class Runner {
  public:
@@ -45,10 +47,10 @@ class Runner {
 
  private:
   class Lock;
+  VersionTables tables() const;
   void ensure_tables(Connection& conn);
   std::vector<std::string> read_heads(Connection& conn);
   void verify_checksums(Connection& conn);
-  SchemaState replay(const std::vector<std::string>& heads) const;
   std::vector<Step> run(Connection& conn, const std::vector<Step>& plan);
   void run_step(Connection& conn, const Step& step, SchemaState& state);
   void record(Connection& conn, const Step& step, std::chrono::milliseconds took);

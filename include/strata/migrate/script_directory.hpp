@@ -10,11 +10,18 @@
 
 namespace strata::migrate {
 
+// How much of each revision file to read. `graph` reads the links (ids, down_revision,
+// labels, dependencies, message) and skips the operations, which are most of the parsing
+// time: enough for current, heads, branches and history. Its revisions have no operations,
+// and has_downgrade is not known.
+enum class Contents { everything, graph };
+
 // Parses one revision file's text. `file` is for messages and the file-name check; the
 // naming convention names the constraints the operations create. Throws MigrationError
 // "file:line: what is wrong".
 Revision parse_revision(std::string_view text, const std::filesystem::path& file,
-                        const NamingConvention& convention = {});
+                        const NamingConvention& convention = {},
+                        Contents contents = Contents::everything);
 
 // SHA-256 of `text` with CRLF and CR line endings read as LF, in lower-case hex.
 std::string checksum(std::string_view text);
@@ -26,18 +33,22 @@ class ScriptDirectory {
   // Throws MigrationError naming the file (a missing folder names the folder and says to run
   // `strata init`).
   static ScriptDirectory load(const std::filesystem::path& script_location,
-                              const NamingConvention& convention = {});
+                              const NamingConvention& convention = {},
+                              Contents contents = Contents::everything);
 
   const std::filesystem::path& location() const noexcept { return location_; }
   std::filesystem::path versions() const { return location_ / "versions"; }
   const RevisionGraph& graph() const noexcept { return graph_; }
+  // False for a Contents::graph load: its revisions carry no operations.
+  bool has_operations() const noexcept { return contents_ == Contents::everything; }
 
  private:
-  ScriptDirectory(std::filesystem::path location, RevisionGraph graph)
-      : location_(std::move(location)), graph_(std::move(graph)) {}
+  ScriptDirectory(std::filesystem::path location, RevisionGraph graph, Contents contents)
+      : location_(std::move(location)), graph_(std::move(graph)), contents_(contents) {}
 
   std::filesystem::path location_;
   RevisionGraph graph_;
+  Contents contents_;
 };
 
 }  // namespace strata::migrate

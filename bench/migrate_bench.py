@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""A chain of 1,000 revisions (each creates a table of 5 columns with an index, or adds a
+column), run by strata and by Alembic on SQLite and PostgreSQL in the same run.
+
+The floor is the backend itself: strata's own offline script (`upgrade --sql`) piped through
+sqlite3 or psql, with the pragmas strata's engine uses. Goals: `current` under 20 ms, `upgrade
+head` within 1.5x of the floor, and at least 20x faster than Alembic on SQLite.
+
+    bench/migrate_bench.py BUILD_DIR        (make bench runs it under scripts/with-postgres)
+
+Runs with /usr/bin/python3, which sees Debian's alembic and SQLAlchemy. Each timing is the
+median of interleaved rounds; the machine is shared, so read the ratios, not the seconds.
+"""
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+REVISIONS = int(os.environ.get("STRATA_BENCH_REVISIONS", "1000"))
+ROUNDS = int(os.environ.get("STRATA_BENCH_ROUNDS", "3"))
+COLD_RUNS = 15
+SQLITE_PRAGMAS = "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\nPRAGMA foreign_keys=ON;\n"
+
+
+def rev_id(i):
+    return f"{i + 1:012x}"
+
+
+def table_of(i):
+    return f"t{i - i % 2:04d}"
+
+
+def strata_revision(i):
+    down = "null" if i == 0 else rev_id(i - 1)
+    head = f"revision: {rev_id(i)}\ndown_revision: {down}\nmessage: step {i}\n"
+    t = table_of(i)
+    if i % 2 == 0:
+        return head + (
+            "upgrade:\n  - create_table:\n"
+            f"      name: {t}\n      columns:\n"
+            "        - {name: id, type: biginteger, primary_key: true}\n"
+            "        - {name: name, type: string(100), nullable: false}\n"
+            "        - {name: qty, type: integer}\n"
+            "        - {name: price, type: \"numeric(10,2)\"}\n"
+            "        - {name: created, type: datetime}\n"
+            f"      indexes:\n        - {{name: ix_{t}_name, columns: [name]}}\n"
+            f"downgrade:\n  - drop_table: {{name: {t}}}\n")
+    return head + (
+        f"upgrade:\n  - add_column: {{table: {t}, column: {{name: extra, type: text}}}}\n"
+        f"downgrade:\n  - drop_column: {{table: {t}, name: extra}}\n")
+
+
+def alembic_revision(i):
+    down = "None" if i == 0 else repr(rev_id(i - 1))
+    t = table_of(i)
+    head = ("import sqlalchemy as sa\nfrom alembic import op\n\n"
+            f"revision = {rev_id(i)!r}\ndown_revision = {down}\n"
+            "branch_labels = None\ndepends_on = None\n\n")
+    if i % 2 == 0:
+        return head + (
+            "def upgrade():\n"
+            f"    op.create_table({t!r},\n"
+            "        sa.Column('id', sa.BigInteger(), primary_key=True),\n"
+            "        sa.Column('name', sa.String(100), nullable=False),\n"
+            "        sa.Column('qty', sa.Integer()),\n"
+            "        sa.Column('price', sa.Numeric(10, 2)),\n"
+            "        sa.Column('created', sa.DateTime()))\n"
+            f"    op.create_index('ix_{t}_name', {t!r}, ['name'])\n\n"
+            f"def downgrade():\n    op.drop_table({t!r})\n")
+    return head + (
+        f"def upgrade():\n    op.add_column({t!r}, sa.Column('extra', sa.Text()))\n\n"
+        f"def downgrade():\n    op.drop_column({t!r}, 'extra')\n")
+
+
+ALEMBIC_ENV = """from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+engine = engine_from_config(config.get_section(config.config_ini_section),
+                            prefix="sqlalchemy.", poolclass=pool.NullPool)
+with engine.connect() as connection:
+    # One transaction per revision, as strata runs them.
+    context.configure(connection=connection, target_metadata=None,
+                      transaction_per_migration=True)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+
+def write_projects(root):
+    os.makedirs(f"{root}/strata/db/versions")
+    os.makedirs(f"{root}/alembic/migrations/versions")
+    for i in range(REVISIONS):
+        with open(f"{root}/strata/db/versions/20250101_0000_{rev_id(i)}_step_{i}.yaml", "w") as f:
+            f.write(strata_revision(i))
+        with open(f"{root}/alembic/migrations/versions/{rev_id(i)}_step_{i}.py", "w") as f:
+            f.write(alembic_revision(i))
+    with open(f"{root}/strata/strata.toml", "w") as f:
+        f.write('[migrations]\nscript_location = "db"\n')
+    with open(f"{root}/alembic/migrations/env.py", "w") as f:
+        f.write(ALEMBIC_ENV)
+    with open(f"{root}/alembic/alembic.ini", "w") as f:
+        f.write("[alembic]\nscript_location = migrations\n")
+
+
+def timed(command, cwd, stdin=None):
+    feed = open(stdin) if stdin else None
+    started = time.perf_counter()
+    try:
+        subprocess.run(command, cwd=cwd, stdin=feed or subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, check=True)
+    finally:
+        if feed:
+            feed.close()
+    return time.perf_counter() - started
+
+
+class Backend:
+    """Where one backend's databases live, and how to make a fresh one."""
+
+    def __init__(self, name, root):
+        self.name = name
+        self.root = root
+        self.server = os.environ.get("STRATA_TEST_POSTGRES_URL", "")
+
+    def fresh(self, label):
+        """A new empty database: (strata URL, SQLAlchemy URL, client command)."""
+        if self.name == "sqlite":
+            path = f"{self.root}/{label}.db"
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+            return f"sqlite:///{path}", f"sqlite:///{path}", ["sqlite3", "-bail", path]
+        db = f"strata_bench_{label}"
+        subprocess.run(["psql", "-X", "-q", self.server, "-c", f"DROP DATABASE IF EXISTS {db}",
+                        "-c", f"CREATE DATABASE {db}"], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        parts = urlsplit(self.server)
+        url = urlunsplit(parts._replace(path=f"/{db}"))
+        alembic = urlunsplit(parts._replace(scheme="postgresql+psycopg2", path=f"/{db}"))
+        return url, alembic, ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url]
+
+
+def run_backend(backend, root, strata):
+    s_dir, a_dir = f"{root}/strata", f"{root}/alembic"
+    script = f"{root}/{backend.name}.sql"
+    with open(script, "w") as f:
+        f.write(SQLITE_PRAGMAS if backend.name == "sqlite" else "")
+        out = subprocess.run([strata, "upgrade", "--sql", "--dialect", backend.name], cwd=s_dir,
+                             check=True, capture_output=True, text=True).stdout
+        f.write(out)
+    times = {k: [] for k in ("s_up", "s_down", "floor", "a_up", "a_down")}
+    for _ in range(ROUNDS):
+        url, _, client = backend.fresh("floor")
+        times["floor"].append(timed(client, s_dir, stdin=script))
+        url, _, _ = backend.fresh("strata")
+        times["s_up"].append(timed([strata, "--url", url, "-q", "upgrade", "head"], s_dir))
+        times["s_down"].append(timed([strata, "--url", url, "-q", "downgrade", "base"], s_dir))
+        _, a_url, _ = backend.fresh("alembic")
+        alembic = ["alembic", "-c", "alembic.ini"]
+        set_url(a_dir, a_url)
+        times["a_up"].append(timed(alembic + ["upgrade", "head"], a_dir))
+        times["a_down"].append(timed(alembic + ["downgrade", "base"], a_dir))
+    subprocess.run([strata, "--url", url, "-q", "upgrade", "head"], cwd=s_dir, check=True)
+    subprocess.run(alembic + ["upgrade", "head"], cwd=a_dir, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cold = {
+        "s_start": [timed([strata, "--help"], s_dir) for _ in range(COLD_RUNS)],
+        "s_current": [timed([strata, "--url", url, "current"], s_dir) for _ in range(COLD_RUNS)],
+        "s_history": [timed([strata, "history"], s_dir) for _ in range(COLD_RUNS)],
+        "a_current": [timed(alembic + ["current"], a_dir) for _ in range(3)],
+        "a_history": [timed(alembic + ["history"], a_dir) for _ in range(3)],
+    }
+    return {k: statistics.median(v) for k, v in {**times, **cold}.items()}
+
+
+def set_url(a_dir, url):
+    with open(f"{a_dir}/alembic.ini", "w") as f:
+        f.write(f"[alembic]\nscript_location = migrations\nsqlalchemy.url = {url}\n")
+
+
+def report(name, m):
+    def row(what, ours, floor, theirs):
+        floor_text = f"{floor:8.3f} s" if floor else " " * 10
+        vs_floor = f"{ours / floor:6.2f}x" if floor else " " * 7
+        print(f"  {what:<16}{ours:8.3f} s  {floor_text}  {theirs:8.3f} s   {vs_floor}"
+              f"   {theirs / ours:6.1f}x")
+
+    print(f"\n{name}, {REVISIONS} revisions (median of {ROUNDS} rounds; cold starts: "
+          f"median of {COLD_RUNS})")
+    print("  step               strata       floor      alembic  strata/floor  alembic/strata")
+    row("upgrade head", m["s_up"], m["floor"], m["a_up"])
+    row("downgrade base", m["s_down"], None, m["a_down"])
+    row("current (cold)", m["s_current"], None, m["a_current"])
+    row("history (cold)", m["s_history"], None, m["a_history"])
+    print(f"  (strata's process start alone, `strata --help`: {m['s_start'] * 1000:.1f} ms)")
+    up_vs_floor = m["s_up"] / m["floor"]
+    print(f"  goals: current {m['s_current'] * 1000:.1f} ms (< 20 ms: "
+          f"{'met' if m['s_current'] < 0.020 else 'NOT met'}); upgrade {up_vs_floor:.2f}x the "
+          f"floor (<= 1.5x: {'met' if up_vs_floor <= 1.5 else 'NOT met'}); "
+          f"{m['a_up'] / m['s_up']:.1f}x faster than Alembic")
+
+
+def main():
+    build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    strata = os.path.abspath(f"{build}/tools/strata/strata")
+    if not shutil.which("alembic"):
+        sys.exit("migrate_bench: alembic is missing; run scripts/bootstrap bench")
+    root = tempfile.mkdtemp(prefix="strata-migrate-bench-")
+    try:
+        write_projects(root)
+        backends = ["sqlite"]
+        if os.environ.get("STRATA_TEST_POSTGRES_URL"):
+            backends.append("postgresql")
+        else:
+            print("migrate_bench: no STRATA_TEST_POSTGRES_URL; PostgreSQL is not measured "
+                  "(run it through make bench)")
+        for name in backends:
+            report(name, run_backend(Backend(name, root), root, strata))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
