@@ -26,6 +26,10 @@ constexpr std::size_t kMaxBody = 1 << 20;  // 1 MiB; larger bodies get 413
 // Enough for a load balancer's or a benchmark's pooled connections, without letting one
 // client keep a worker forever (the idle timeout still closes quiet connections).
 constexpr std::size_t kKeepAliveRequests = 100'000;
+// How long an idle keep-alive connection waits for its next request. httplib lets it wait out
+// this time after stop(), too, so it is also the longest a graceful stop takes beyond the
+// requests in flight.
+constexpr time_t kKeepAliveIdleSeconds = 5;
 constexpr int kListenBacklog = 1024;
 
 // httplib holds a worker for each open keep-alive connection while it waits for the next
@@ -56,6 +60,7 @@ void configure(httplib::Server& server, const db::Database& database) {
   // httplib takes ownership of the queue it is given.
   server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   server.set_keep_alive_max_count(kKeepAliveRequests);
+  server.set_keep_alive_timeout(kKeepAliveIdleSeconds);
   server.set_payload_max_length(kMaxBody);
   // Headers and body go out in two writes; without NODELAY, Nagle's algorithm holds the body
   // back until the client's delayed ACK, 40 ms later.

@@ -26,7 +26,7 @@ template <class T>
 Reply list_page(const db::Database& database, const httplib::Request& req) {
   Page page = Page::from(req);
   return database.sessions().scope([&](strata::Session& session) {
-    auto list = nlohmann::json::array();
+    auto list = nlohmann::ordered_json::array();
     for (const T* object : session.select<T>()
                                .order_by(strata::col(&T::id))
                                .limit(page.limit)

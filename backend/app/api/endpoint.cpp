@@ -7,8 +7,8 @@
 namespace backend::api {
 namespace {
 
-nlohmann::json to_json(const std::vector<FieldError>& errors) {
-  auto list = nlohmann::json::array();
+nlohmann::ordered_json to_json(const std::vector<FieldError>& errors) {
+  auto list = nlohmann::ordered_json::array();
   for (const auto& e : errors) list.push_back({{"loc", e.loc}, {"msg", e.msg}, {"type", e.type}});
   return list;
 }
@@ -33,7 +33,7 @@ void write(httplib::Response& res, const Reply& reply) {
   res.status = reply.status;
   if (reply.body.is_null()) return;
   // Text read back from the database is not checked for UTF-8: replace rather than throw.
-  res.set_content(reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+  res.set_content(reply.body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
                   "application/json");
 }
 

@@ -14,16 +14,17 @@
 
 namespace backend::api {
 
-// A status and a JSON body; a null body sends no content (204).
+// A status and a JSON body; a null body sends no content (204). ordered_json keeps fields in
+// the order they are written ("id" first), as FastAPI's responses do.
 struct Reply {
   int status = 200;
-  nlohmann::json body;
+  nlohmann::ordered_json body;
 };
 
 // An error a handler raises to answer `status` with {"detail": detail}.
 class HttpError : public std::runtime_error {
  public:
-  HttpError(int status, nlohmann::json detail)
+  HttpError(int status, nlohmann::ordered_json detail)
       : std::runtime_error(detail.is_string() ? detail.get<std::string>() : detail.dump()),
         status_(status),
         detail_(std::move(detail)) {}
@@ -32,7 +33,7 @@ class HttpError : public std::runtime_error {
 
  private:
   int status_;
-  nlohmann::json detail_;
+  nlohmann::ordered_json detail_;
 };
 
 // One failed field: `loc` is where it is ({"body", "title"}, {"query", "limit"}).

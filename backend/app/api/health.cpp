@@ -10,8 +10,8 @@
 namespace backend::api {
 namespace {
 
-nlohmann::json optional_json(const std::optional<std::string>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+nlohmann::ordered_json optional_json(const std::optional<std::string>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
 Reply health(const db::Database& database) {

@@ -12,8 +12,8 @@ constexpr Length kTitle{1, models::kTitleMax};
 // `description` is TEXT; the 1 MiB body limit bounds it.
 constexpr Length kDescription{0, 1 << 20};
 
-nlohmann::json nullable(const std::optional<std::string>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+nlohmann::ordered_json nullable(const std::optional<std::string>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
 }  // namespace
@@ -25,7 +25,7 @@ std::string iso8601(strata::Timestamp at) {
   return {text.data(), n};
 }
 
-UserCreate UserCreate::from(const nlohmann::json& body) {
+UserCreate UserCreate::from(const nlohmann::ordered_json& body) {
   BodyReader fields(body);
   auto email = fields.required_text("email", kEmail);
   fields.check_email("email", email);
@@ -34,7 +34,7 @@ UserCreate UserCreate::from(const nlohmann::json& body) {
   return {std::move(*email), name.value_or(std::nullopt)};
 }
 
-UserUpdate UserUpdate::from(const nlohmann::json& body) {
+UserUpdate UserUpdate::from(const nlohmann::ordered_json& body) {
   BodyReader fields(body);
   UserUpdate update{fields.optional_text("email", kEmail), fields.nullable_text("name", kName)};
   fields.check_email("email", update.email);
@@ -47,7 +47,7 @@ void UserUpdate::apply_to(models::User& user) const {
   if (name) user.name = *name;
 }
 
-ItemCreate ItemCreate::from(const nlohmann::json& body) {
+ItemCreate ItemCreate::from(const nlohmann::ordered_json& body) {
   BodyReader fields(body);
   auto title = fields.required_text("title", kTitle);
   auto description = fields.nullable_text("description", kDescription);
@@ -56,7 +56,7 @@ ItemCreate ItemCreate::from(const nlohmann::json& body) {
   return {std::move(*title), description.value_or(std::nullopt), *owner_id};
 }
 
-ItemUpdate ItemUpdate::from(const nlohmann::json& body) {
+ItemUpdate ItemUpdate::from(const nlohmann::ordered_json& body) {
   BodyReader fields(body);
   ItemUpdate update{fields.optional_text("title", kTitle),
                     fields.nullable_text("description", kDescription),
@@ -71,14 +71,14 @@ void ItemUpdate::apply_to(models::Item& item) const {
   if (owner_id) item.owner_id = *owner_id;
 }
 
-nlohmann::json to_json(const models::User& user) {
+nlohmann::ordered_json to_json(const models::User& user) {
   return {{"id", user.id},
           {"email", user.email},
           {"name", nullable(user.name)},
           {"created_at", iso8601(user.created_at)}};
 }
 
-nlohmann::json to_json(const models::Item& item) {
+nlohmann::ordered_json to_json(const models::Item& item) {
   return {{"id", item.id},
           {"title", item.title},
           {"description", nullable(item.description)},

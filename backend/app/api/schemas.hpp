@@ -18,14 +18,14 @@ namespace backend::api {
 struct UserCreate {
   std::string email;
   std::optional<std::string> name;
-  static UserCreate from(const nlohmann::json& body);
+  static UserCreate from(const nlohmann::ordered_json& body);
 };
 
 // PATCH /users/{id}: any of email, name (null clears it).
 struct UserUpdate {
   std::optional<std::string> email;
   NullableUpdate name;
-  static UserUpdate from(const nlohmann::json& body);
+  static UserUpdate from(const nlohmann::ordered_json& body);
   void apply_to(models::User& user) const;
 };
 
@@ -34,7 +34,7 @@ struct ItemCreate {
   std::string title;
   std::optional<std::string> description;
   std::int64_t owner_id = 0;
-  static ItemCreate from(const nlohmann::json& body);
+  static ItemCreate from(const nlohmann::ordered_json& body);
 };
 
 // PATCH /items/{id}: any of title, description (null clears it), owner_id.
@@ -42,12 +42,12 @@ struct ItemUpdate {
   std::optional<std::string> title;
   NullableUpdate description;
   std::optional<std::int64_t> owner_id;
-  static ItemUpdate from(const nlohmann::json& body);
+  static ItemUpdate from(const nlohmann::ordered_json& body);
   void apply_to(models::Item& item) const;
 };
 
-nlohmann::json to_json(const models::User& user);
-nlohmann::json to_json(const models::Item& item);
+nlohmann::ordered_json to_json(const models::User& user);
+nlohmann::ordered_json to_json(const models::Item& item);
 
 // ISO 8601 with a `T` and the offset, as FastAPI writes datetimes: 2026-11-24T04:20:46.123456+00:00
 std::string iso8601(strata::Timestamp at);

@@ -29,10 +29,11 @@ FieldError not_an_integer(std::vector<std::string> loc) {
 
 }  // namespace
 
-nlohmann::json json_object(const httplib::Request& req) {
+nlohmann::ordered_json json_object(const httplib::Request& req) {
   if (req.body.empty())
     throw ValidationError({{{"body"}, "field required", "value_error.missing"}});
-  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::ordered_json body =
+      nlohmann::ordered_json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) throw HttpError(400, "There was an error parsing the body as JSON");
   if (!body.is_object()) {
     throw ValidationError({{{"body"}, "value is not a valid dict", "type_error.dict"}});
@@ -40,7 +41,7 @@ nlohmann::json json_object(const httplib::Request& req) {
   return body;
 }
 
-const nlohmann::json* BodyReader::find(std::string_view field, bool required) {
+const nlohmann::ordered_json* BodyReader::find(std::string_view field, bool required) {
   auto it = object_.find(field);
   if (it != object_.end()) return &*it;
   if (required) fail(field, "field required", "value_error.missing");
@@ -51,8 +52,8 @@ void BodyReader::fail(std::string_view field, std::string msg, std::string type)
   errors_.push_back({{"body", std::string(field)}, std::move(msg), std::move(type)});
 }
 
-std::optional<std::string> BodyReader::text(std::string_view field, const nlohmann::json& value,
-                                            Length length) {
+std::optional<std::string> BodyReader::text(std::string_view field,
+                                            const nlohmann::ordered_json& value, Length length) {
   if (value.is_null()) {
     fail(field, "none is not an allowed value", "type_error.none.not_allowed");
     return std::nullopt;
@@ -95,7 +96,7 @@ NullableUpdate BodyReader::nullable_text(std::string_view field, Length length) 
 }
 
 std::optional<std::int64_t> BodyReader::integer(std::string_view field,
-                                                const nlohmann::json* value) {
+                                                const nlohmann::ordered_json* value) {
   if (value == nullptr) return std::nullopt;
   if (value->is_null()) {
     fail(field, "none is not an allowed value", "type_error.none.not_allowed");

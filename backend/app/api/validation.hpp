@@ -18,7 +18,7 @@ namespace backend::api {
 
 // The body as a JSON object. Throws HttpError 400 when it is not JSON, ValidationError when it
 // is JSON but not an object (or empty).
-nlohmann::json json_object(const httplib::Request& req);
+nlohmann::ordered_json json_object(const httplib::Request& req);
 
 // A length in characters (UTF-8 code points), as the database's string(n) counts it.
 struct Length {
@@ -33,7 +33,7 @@ using NullableUpdate = std::optional<std::optional<std::string>>;
 // Not thread-safe; one per request.
 class BodyReader {
  public:
-  explicit BodyReader(const nlohmann::json& object) : object_(object) {}
+  explicit BodyReader(const nlohmann::ordered_json& object) : object_(object) {}
 
   // A string that must be present and not null.
   std::optional<std::string> required_text(std::string_view field, Length length);
@@ -50,13 +50,13 @@ class BodyReader {
   void check() const;
 
  private:
-  const nlohmann::json* find(std::string_view field, bool required);
-  std::optional<std::string> text(std::string_view field, const nlohmann::json& value,
+  const nlohmann::ordered_json* find(std::string_view field, bool required);
+  std::optional<std::string> text(std::string_view field, const nlohmann::ordered_json& value,
                                   Length length);
-  std::optional<std::int64_t> integer(std::string_view field, const nlohmann::json* value);
+  std::optional<std::int64_t> integer(std::string_view field, const nlohmann::ordered_json* value);
   void fail(std::string_view field, std::string msg, std::string type);
 
-  const nlohmann::json& object_;
+  const nlohmann::ordered_json& object_;
   std::vector<FieldError> errors_;
 };
 
