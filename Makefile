@@ -16,12 +16,12 @@ build: bootstrap
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DSTRATA_BUILD_TESTS=ON -DSTRATA_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The main job on the embedded SQLite file data/app.db (from strata.toml): the schema brought to
-# head by the migrations in backend/migrations, then the quickstart program on it.
+# The reference backend on the embedded SQLite file data/app.db (from strata.toml): the schema
+# brought to head by backend/migrations, then the service on http://127.0.0.1:8000 until Ctrl-C.
+# A second run finds the schema at head and just serves; the data is still there.
 run: build
-	@$(BUILD_DIR)/tools/strata/strata upgrade head
-	@$(BUILD_DIR)/tools/strata/strata current
-	@$(BUILD_DIR)/examples/quickstart
+	@$(BUILD_DIR)/backend/backend db upgrade head
+	@$(BUILD_DIR)/backend/backend serve --host 127.0.0.1 --port 8000
 
 # Every test, on SQLite and on a throwaway PostgreSQL 15 server started for the run.
 test: build

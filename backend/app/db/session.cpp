@@ -1,0 +1,45 @@
+#include "app/db/session.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <strata/migrate/runner.hpp>
+
+namespace backend::db {
+namespace {
+
+std::vector<std::string> sorted(std::vector<std::string> revisions) {
+  std::sort(revisions.begin(), revisions.end());
+  return revisions;
+}
+
+}  // namespace
+
+std::optional<std::string> SchemaStatus::describe(const std::vector<std::string>& revisions) {
+  if (revisions.empty()) return std::nullopt;
+  return fmt::format("{}", fmt::join(revisions, ", "));
+}
+
+Database::Database(const Settings& settings)
+    // Objects are read after commit to build the response: keep them (expire_on_commit off).
+    : sessions_(strata::create_engine(settings.database_url),
+                {.autoflush = true, .expire_on_commit = false}),
+      scripts_(strata::migrate::ScriptDirectory::load(
+          settings.config.script_location(), strata::NamingConvention::from(settings.config))),
+      version_table_(settings.config.version_table()) {}
+
+SchemaStatus Database::status() const {
+  strata::migrate::Runner runner(engine(), scripts_, {.version_table = version_table_});
+  return {sorted(runner.current()), sorted(scripts_.graph().heads())};
+}
+
+std::vector<std::string> Database::upgrade() const {
+  std::vector<std::string> lines;
+  strata::migrate::RunnerOptions options{.version_table = version_table_};
+  options.progress = [&](const std::string& line) { lines.push_back(line); };
+  strata::migrate::Runner(engine(), scripts_, options).upgrade("heads");
+  return lines;
+}
+
+}  // namespace backend::db

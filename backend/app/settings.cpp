@@ -1,0 +1,67 @@
+#include "app/settings.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <optional>
+#include <strata/core/error.hpp>
+#include <string_view>
+
+namespace backend {
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+int parse_port(const std::string& text) {
+  int port = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (ec != std::errc() || end != text.data() + text.size() || port < 0 || port > 65535) {
+    throw strata::ConfigError(fmt::format("PORT must be a number from 0 to 65535, not '{}'", text));
+  }
+  return port;
+}
+
+// Python services say WARNING and INFO; spdlog says warn and info. Accept both.
+std::string parse_log_level(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (text == "warning") return "warn";
+  if (text == "critical") return "error";
+  for (std::string_view known : {"trace", "debug", "info", "warn", "error", "off"}) {
+    if (text == known) return text;
+  }
+  throw strata::ConfigError(
+      fmt::format("LOG_LEVEL must be one of debug, info, warning, error, not '{}'", text));
+}
+
+}  // namespace
+
+void apply_default_database_url() {
+  if (env("DATABASE_URL") || strata::Config::find(std::filesystem::current_path())) return;
+  ::setenv("DATABASE_URL", "sqlite:///data/app.db", 1);
+}
+
+Settings Settings::from_environment() {
+  apply_default_database_url();
+  Settings s;
+  s.config = strata::Config::resolve();
+  s.database_url = s.config.database_url();
+  if (s.database_url.backend() == strata::Backend::postgresql &&
+      !s.database_url.param("application_name")) {
+    // Names the service's connections in pg_stat_activity, for operators.
+    s.database_url = s.database_url.with_param("application_name", "backend");
+  }
+  if (auto host = env("HOST")) s.host = *host;
+  if (auto port = env("PORT")) s.port = parse_port(*port);
+  if (auto level = env("LOG_LEVEL")) s.log_level = parse_log_level(*level);
+  return s;
+}
+
+}  // namespace backend

@@ -1,0 +1,150 @@
+// Starting and stopping the service: the schema check, --migrate, restarts, the embedded
+// `backend db` commands, settings from the environment.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "backend/backend_fixture.hpp"
+
+namespace strata::test {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kHead = "5c1d2e3f4a5b";  // backend/migrations' init revision
+
+class BackendStartup : public BackendTest {};
+
+TEST_P(BackendStartup, RefusesADatabaseBehindHead) {
+  auto server = start();
+  EXPECT_FALSE(server->running());
+  EXPECT_EQ(server->exit_status(), 1);
+  auto log = server->log();
+  EXPECT_NE(log.find("backend db upgrade head"), std::string::npos) << log;
+  EXPECT_NE(log.find("--migrate"), std::string::npos) << log;
+  // Nothing was created: the refusal does not touch the schema.
+  auto current = nlohmann::json::parse(db({"--json", "current"}).out, nullptr, false);
+  EXPECT_EQ(current["current"], nlohmann::json::array()) << current;
+}
+
+// The container's start sequence, outside Docker: DATABASE_URL names a file in a data folder
+// (SQLite) or the server; `serve --migrate` upgrades, then serves; a restart keeps the data.
+TEST_P(BackendStartup, MigrateThenServeAndRestartKeepsTheData) {
+  std::string database_url =
+      is_sqlite() ? "sqlite:///" + (dir() / "data" / "app.db").string() : app_url();
+  write_config("sqlite:///not/this/one.db");  // DATABASE_URL wins over strata.toml
+  Environment env{{"DATABASE_URL", database_url}};
+  std::int64_t user_id = 0;
+  {
+    auto server = start({"--migrate"}, env);
+    ASSERT_TRUE(server->running()) << server->log();
+    auto client = server->client();
+    auto health = call(*client, "GET", "/health");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(health.json, (json{{"status", "ok"},
+                                 {"database", "ok"},
+                                 {"revision", kHead},
+                                 {"head", kHead},
+                                 {"at_head", true}}));
+    user_id = create_user(*client, "ann@example.com");
+    client.reset();
+    EXPECT_EQ(server->stop(), 0);
+    EXPECT_NE(server->log().find("Running upgrade"), std::string::npos) << server->log();
+  }
+  if (is_sqlite()) {
+    EXPECT_TRUE(std::filesystem::exists(dir() / "data" / "app.db"));
+  }
+  auto server = start({"--migrate"}, env);  // at head already: nothing to run
+  ASSERT_TRUE(server->running()) << server->log();
+  auto client = server->client();
+  EXPECT_EQ(call(*client, "GET", fmt::format("/users/{}", user_id)).json["email"],
+            "ann@example.com");
+  client.reset();
+  EXPECT_EQ(server->stop(), 0);
+  EXPECT_EQ(server->log().find("Running upgrade"), std::string::npos) << server->log();
+  // The URL is logged, with its password masked.
+  EXPECT_NE(server->log().find("database "), std::string::npos);
+}
+
+TEST_P(BackendStartup, HealthSays503WhenTheSchemaFallsBehind) {
+  auto server = start_migrated();
+  ASSERT_TRUE(server->running());
+  auto client = server->client();
+  EXPECT_EQ(call(*client, "GET", "/health").status, 200);
+  ASSERT_EQ(db({"downgrade", "base"}).status, 0);
+  auto behind = call(*client, "GET", "/health");
+  EXPECT_EQ(behind.status, 503);
+  EXPECT_EQ(behind.json["status"], "unavailable");
+  EXPECT_EQ(behind.json["database"], "ok");
+  EXPECT_TRUE(behind.json["revision"].is_null());
+  EXPECT_EQ(behind.json["at_head"], false);
+  ASSERT_EQ(db({"upgrade", "head"}).status, 0);
+  EXPECT_EQ(call(*client, "GET", "/health").status, 200);
+}
+
+TEST_P(BackendStartup, DbRunsTheStrataCommandLine) {
+  auto upgraded = db({"upgrade", "head"});
+  EXPECT_EQ(upgraded.status, 0) << upgraded.err;
+  auto current = db({"current"});
+  EXPECT_EQ(current.status, 0) << current.err;
+  EXPECT_NE(current.out.find(kHead), std::string::npos) << current.out;
+  auto help = db({"--help"});
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("backend db"), std::string::npos) << help.out;
+  EXPECT_EQ(db({"no-such-command"}).status, 2);
+}
+
+// The models the backend serves are the schema its migrations make: autogenerate finds nothing
+// to write, and check finds the database at head and matching. Run on a copy of the migrations,
+// so that a difference would write its revision there and not into the source tree.
+TEST_P(BackendStartup, DbAutogenerateFindsTheModelsAtHead) {
+  namespace fs = std::filesystem;
+  fs::copy(fs::path(STRATA_SOURCE_DIR) / "backend/migrations", project() / "migrations",
+           fs::copy_options::recursive);
+  std::ofstream(project() / "strata.toml")
+      << "[database]\nurl = \"" << app_url()
+      << "\"\n[migrations]\nscript_location = \"migrations\"\n";
+  ASSERT_EQ(db({"upgrade", "head"}).status, 0);
+  auto autogenerate = db({"revision", "--autogenerate", "-m", "nothing"});
+  EXPECT_EQ(autogenerate.status, 0) << autogenerate.err;
+  EXPECT_EQ(autogenerate.out, "No changes detected\n");
+  auto check = db({"check"});
+  EXPECT_EQ(check.status, 0) << check.out << check.err;
+  EXPECT_EQ(check.out, "The database is at head and matches the models.\n");
+  EXPECT_EQ(db({"verify"}).status, 0);
+}
+
+TEST_P(BackendStartup, SigintStopsCleanlyToo) {
+  auto server = start_migrated();
+  ASSERT_TRUE(server->running());
+  auto client = server->client();
+  EXPECT_EQ(call(*client, "GET", "/users").status, 200);
+  client.reset();
+  EXPECT_EQ(server->stop(SIGINT), 0);
+  EXPECT_NE(server->log().find("SIGINT"), std::string::npos) << server->log();
+}
+
+TEST_P(BackendStartup, BadSettingsAreConfigurationErrors) {
+  ASSERT_EQ(db({"upgrade", "head"}).status, 0);
+  auto port = start({}, {{"PORT", "eighty"}});
+  EXPECT_FALSE(port->running());
+  EXPECT_EQ(port->exit_status(), 2);
+  EXPECT_NE(port->log().find("PORT"), std::string::npos) << port->log();
+  auto level = start({}, {{"LOG_LEVEL", "loud"}});
+  EXPECT_EQ(level->exit_status(), 2);
+  EXPECT_NE(level->log().find("LOG_LEVEL"), std::string::npos) << level->log();
+  auto url = start({}, {{"DATABASE_URL", "mysql://x"}});
+  EXPECT_EQ(url->exit_status(), 2);
+  // A port in use is refused, not shared.
+  auto first = start();
+  ASSERT_TRUE(first->running());
+  auto second = start({"--port", std::to_string(first->port())});
+  EXPECT_FALSE(second->running());
+  EXPECT_EQ(second->exit_status(), 1);
+}
+
+STRATA_ON_BOTH_BACKENDS(BackendStartup);
+
+}  // namespace
+}  // namespace strata::test
