@@ -222,9 +222,9 @@ std::vector<std::string> Dialect::create_table(const Table& t, bool if_not_exist
   for (const auto& ck : t.check_constraints) {
     parts.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote(ck.name), ck.condition));
   }
-  std::vector<std::string> statements{
-      fmt::format("CREATE TABLE {}{} (\n  {}\n)", if_not_exists ? "IF NOT EXISTS " : "",
-                  quote(t.name), fmt::join(parts, ",\n  "))};
+  std::vector<std::string> statements{fmt::format("CREATE TABLE {}{} (\n  {}\n)",
+                                                  if_not_exists ? "IF NOT EXISTS " : "",
+                                                  quote(t.name), fmt::join(parts, ",\n  "))};
   for (const auto& i : t.indexes) statements.push_back(create_index(t, i));
   return statements;
 }
