@@ -12,6 +12,7 @@
 #include <strata/strata.hpp>
 #include <string>
 
+#include "schema_model.hpp"
 #include "timing.hpp"
 
 namespace {
@@ -20,25 +21,8 @@ constexpr int kTables = 500;
 constexpr int kRounds = 5;
 constexpr int kAlembicRounds = 3;
 
-// The schema of schema_bench: a primary key, an index, a unique constraint and a foreign key
-// to the previous table in each.
 strata::MetaData model() {
-  strata::MetaData md;
-  for (int i = 0; i < kTables; ++i) {
-    std::vector<strata::Column> cols{
-        strata::Column("id", strata::Type::biginteger()).primary_key(),
-        strata::Column("name", strata::Type::string(100)).not_null().index(),
-        strata::Column("code", strata::Type::string(20)).unique()};
-    if (i > 0) {
-      cols.push_back(strata::Column("parent_id", strata::Type::biginteger())
-                         .references("t" + std::to_string(i - 1) + ".id"));
-    }
-    while (cols.size() < 10) {
-      cols.emplace_back("c" + std::to_string(cols.size()), strata::Type::integer());
-    }
-    md.add(strata::Table("t" + std::to_string(i), std::move(cols)));
-  }
-  return md;
+  return bench_schema(kTables);
 }
 
 // Alembic's median seconds on `url`, or a negative number when it could not run.

@@ -14,6 +14,7 @@
 #include <strata/strata.hpp>
 #include <vector>
 
+#include "schema_model.hpp"
 #include "timing.hpp"
 
 namespace {
@@ -21,22 +22,7 @@ namespace {
 constexpr int kTables = 500;
 
 strata::MetaData model() {
-  strata::MetaData md;
-  for (int i = 0; i < kTables; ++i) {
-    std::vector<strata::Column> cols{
-        strata::Column("id", strata::Type::biginteger()).primary_key(),
-        strata::Column("name", strata::Type::string(100)).not_null().index(),
-        strata::Column("code", strata::Type::string(20)).unique()};
-    if (i > 0) {
-      cols.push_back(strata::Column("parent_id", strata::Type::biginteger())
-                         .references("t" + std::to_string(i - 1) + ".id"));
-    }
-    while (cols.size() < 10) {
-      cols.emplace_back("c" + std::to_string(cols.size()), strata::Type::integer());
-    }
-    md.add(strata::Table("t" + std::to_string(i), std::move(cols)));
-  }
-  return md;
+  return bench_schema(kTables);
 }
 
 // The catalog rows alone: what reading the schema costs the database and the driver.
