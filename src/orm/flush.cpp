@@ -100,7 +100,7 @@ std::vector<std::pair<Entry*, std::uint64_t>> SessionImpl::collect_dirty(
     });
     if (any) involved.push_back(s.mapper);
   }
-  for (const auto& e : pending_) {
+  for (const Entry* e : pending_) {
     if (std::find(involved.begin(), involved.end(), e->mapper) == involved.end()) {
       involved.push_back(e->mapper);
     }
@@ -115,12 +115,12 @@ void SessionImpl::flush_changes() {
   ++stats.flushes;
   auto order = parents_first(std::move(mappers));
   transaction();
-  // Ownership stays with pending_ until every statement succeeded: on an error the rollback
-  // detaches the objects, and the caller's references to them stay valid.
+  // The objects stay pending until every statement succeeded: on an error the rollback
+  // detaches them, and the caller's references to them stay valid.
   for (const Mapper* m : order) {
     std::vector<Entry*> mine;
-    for (auto& e : pending_) {
-      if (e->mapper == m) mine.push_back(e.get());
+    for (Entry* e : pending_) {
+      if (e->mapper == m) mine.push_back(e);
     }
     if (!mine.empty()) insert_pending(*m, mine);
   }
@@ -130,11 +130,11 @@ void SessionImpl::flush_changes() {
       if (e->mapper == *it) remove_row(*e);
     }
   }
-  for (auto& e : pending_) persist(std::move(e));
+  for (Entry* e : pending_) persist(*e);
   pending_.clear();
   for (Entry* e : deleted_) {
     e->state = Entry::State::detached;
-    detached_.push_back(state(*e->mapper).map.erase(e->key));
+    state(*e->mapper).map.erase(e->key);
   }
   deleted_.clear();
 }
@@ -237,9 +237,9 @@ void SessionImpl::sort_returned_by_key(const Mapper& mapper, std::span<Entry* co
   };
   if (std::is_sorted(order.begin(), order.end(), by_key)) return;
   std::sort(order.begin(), order.end(), by_key);
-  std::vector<std::unique_ptr<Entry>> copies;
-  for (const auto& e : batch) {
-    copies.push_back(mapper.ops().make_empty());
+  std::vector<Entry*> copies;
+  for (const Entry* e : batch) {
+    copies.push_back(make_entry(mapper, nullptr));
     for (int c : returned) columns[c].access->copy(copies.back()->object, e->object);
   }
   for (std::size_t p = 0; p < batch.size(); ++p) {
@@ -247,14 +247,13 @@ void SessionImpl::sort_returned_by_key(const Mapper& mapper, std::span<Entry* co
   }
 }
 
-void SessionImpl::persist(std::unique_ptr<Entry> entry) {
-  const Mapper& mapper = *entry->mapper;
-  mapper.ops().save_snapshot(*entry);
-  entry->state = Entry::State::persistent;
-  entry->key = mapper.key_of(entry->object);
-  if (auto replaced = state(mapper).map.insert(std::move(entry))) {
+void SessionImpl::persist(Entry& entry) {
+  const Mapper& mapper = *entry.mapper;
+  mapper.ops().save_snapshot(entry);
+  entry.state = Entry::State::persistent;
+  entry.key = mapper.key_of(entry.object);
+  if (Entry* replaced = state(mapper).map.insert(&entry)) {
     replaced->state = Entry::State::detached;
-    detached_.push_back(std::move(replaced));
   }
 }
 

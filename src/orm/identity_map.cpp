@@ -1,103 +1,72 @@
 #include "identity_map.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace strata::orm::detail {
 
-IdentityMap::IdentityMap(IdentityMap&& other) noexcept
-    : slots_(std::move(other.slots_)), size_(std::exchange(other.size_, 0)) {
-  other.slots_.clear();
-}
-
-IdentityMap& IdentityMap::operator=(IdentityMap&& other) noexcept {
-  if (this != &other) {
-    clear();
-    slots_ = std::move(other.slots_);
-    size_ = std::exchange(other.size_, 0);
-    other.slots_.clear();
-  }
-  return *this;
-}
-
-std::size_t IdentityMap::slot_of(const IdentityKey& key) const noexcept {
+std::size_t IdentityMap::hash_of(const IdentityKey& key) noexcept {
   std::size_t h = IdentityKeyHash{}(key);
-  return (h ^ (h >> 29)) & (slots_.size() - 1);
+  return h ^ (h >> 29);
+}
+
+// The slot holding `key`, or the free slot that ends its probe run.
+std::size_t IdentityMap::probe(const IdentityKey& key, std::size_t hash) const noexcept {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (!s.entry || (s.hash == hash && s.entry->key == key)) return i;
+  }
 }
 
 Entry* IdentityMap::find(const IdentityKey& key) const noexcept {
   if (size_ == 0) return nullptr;
-  for (std::size_t i = slot_of(key);; i = (i + 1) & (slots_.size() - 1)) {
-    Entry* e = slots_[i];
-    if (!e) return nullptr;
-    if (e->key == key) return e;
-  }
+  return slots_[probe(key, hash_of(key))].entry;
 }
 
-std::unique_ptr<Entry> IdentityMap::insert(std::unique_ptr<Entry> entry) {
+Entry* IdentityMap::insert(Entry* entry) {
   if ((size_ + 1) * 2 > slots_.size()) grow();
-  for (std::size_t i = slot_of(entry->key);; i = (i + 1) & (slots_.size() - 1)) {
-    Entry*& slot = slots_[i];
-    if (!slot) {
-      slot = entry.release();
-      ++size_;
-      return nullptr;
-    }
-    if (slot->key == entry->key) {
-      std::unique_ptr<Entry> old(slot);
-      slot = entry.release();
-      return old;
-    }
-  }
+  std::size_t hash = hash_of(entry->key);
+  Slot& slot = slots_[probe(entry->key, hash)];
+  if (slot.entry) return std::exchange(slot.entry, entry);
+  slot = {hash, entry};
+  ++size_;
+  return nullptr;
 }
 
-std::unique_ptr<Entry> IdentityMap::erase(const IdentityKey& key) {
+Entry* IdentityMap::erase(const IdentityKey& key) {
   if (size_ == 0) return nullptr;
   const std::size_t mask = slots_.size() - 1;
-  std::size_t i = slot_of(key);
-  for (;; i = (i + 1) & mask) {
-    if (!slots_[i]) return nullptr;
-    if (slots_[i]->key == key) break;
-  }
-  std::unique_ptr<Entry> out(slots_[i]);
-  slots_[i] = nullptr;
+  std::size_t i = probe(key, hash_of(key));
+  Entry* out = std::exchange(slots_[i].entry, nullptr);
+  if (!out) return nullptr;
   --size_;
   // Backward-shift deletion: move later entries of the probe run into the hole.
-  for (std::size_t j = (i + 1) & mask; slots_[j]; j = (j + 1) & mask) {
-    std::size_t home = slot_of(slots_[j]->key);
+  for (std::size_t j = (i + 1) & mask; slots_[j].entry; j = (j + 1) & mask) {
+    std::size_t home = slots_[j].hash & mask;
     bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
     if (movable) {
-      slots_[i] = slots_[j];
-      slots_[j] = nullptr;
+      slots_[i] = std::exchange(slots_[j], Slot{});
       i = j;
     }
   }
   return out;
 }
 
-std::vector<std::unique_ptr<Entry>> IdentityMap::release_all() {
-  std::vector<std::unique_ptr<Entry>> out;
-  out.reserve(size_);
-  for (Entry*& e : slots_) {
-    if (e) out.emplace_back(std::exchange(e, nullptr));
-  }
-  size_ = 0;
-  return out;
-}
-
 void IdentityMap::clear() noexcept {
-  for (Entry*& e : slots_) std::unique_ptr<Entry>(std::exchange(e, nullptr)).reset();
+  std::fill(slots_.begin(), slots_.end(), Slot{});
   size_ = 0;
 }
 
 void IdentityMap::grow() {
-  std::vector<Entry*> old = std::move(slots_);
-  slots_.assign(old.empty() ? 16 : old.size() * 2, nullptr);
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
   const std::size_t mask = slots_.size() - 1;
-  for (Entry* e : old) {
-    if (!e) continue;
-    std::size_t i = slot_of(e->key);
-    while (slots_[i]) i = (i + 1) & mask;
-    slots_[i] = e;
+  for (const Slot& s : old) {
+    if (!s.entry) continue;
+    std::size_t i = s.hash & mask;
+    while (slots_[i].entry) i = (i + 1) & mask;
+    slots_[i] = s;
   }
 }
 

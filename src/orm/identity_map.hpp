@@ -1,11 +1,11 @@
 // The identity map of one mapped type in one session: primary key -> the session's object.
-// Open addressing with linear probing over one array of entry pointers, so that loading
-// 200,000 rows costs no allocation per row beyond the object itself; the entries' own keys are
-// compared. Owns its entries. Used by one thread at a time, like its Session.
+// Open addressing with linear probing over one array of (hash, entry) slots, so that loading
+// 200,000 rows costs no allocation per row, and a probe reads an entry only when the hashes
+// agree. The session
+// owns the entries; the map only points at them. Used by one thread at a time, like its Session.
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <vector>
 
 #include "strata/orm/mapper.hpp"
@@ -15,34 +15,37 @@ namespace strata::orm::detail {
 class IdentityMap {
  public:
   IdentityMap() = default;
-  IdentityMap(IdentityMap&& other) noexcept;
-  IdentityMap& operator=(IdentityMap&& other) noexcept;
-  IdentityMap(const IdentityMap&) = delete;
-  IdentityMap& operator=(const IdentityMap&) = delete;
-  ~IdentityMap() { clear(); }
 
   Entry* find(const IdentityKey& key) const noexcept;
-  // Takes `entry` (whose key is set), replacing and returning an entry with the same key.
-  std::unique_ptr<Entry> insert(std::unique_ptr<Entry> entry);
-  std::unique_ptr<Entry> erase(const IdentityKey& key);
-  // Hands over every entry and empties the map.
-  std::vector<std::unique_ptr<Entry>> release_all();
+  // Starts loading the slot of `key` into the cache, for a find() or insert() soon after.
+  void prefetch(const IdentityKey& key) const noexcept {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash_of(key) & (slots_.size() - 1)]);
+  }
+  // Adds `entry` (whose key is set); returns the entry it replaced with the same key, if any.
+  Entry* insert(Entry* entry);
+  // Removes and returns the entry of `key`, if any.
+  Entry* erase(const IdentityKey& key);
   void clear() noexcept;
   std::size_t size() const noexcept { return size_; }
 
   template <class F>
   void for_each(F&& f) const {
     if (size_ == 0) return;
-    for (Entry* e : slots_) {
-      if (e) f(*e);
+    for (const Slot& s : slots_) {
+      if (s.entry) f(*s.entry);
     }
   }
 
  private:
-  std::size_t slot_of(const IdentityKey& key) const noexcept;
+  struct Slot {
+    std::size_t hash = 0;
+    Entry* entry = nullptr;  // nullptr: free
+  };
+  static std::size_t hash_of(const IdentityKey& key) noexcept;
+  std::size_t probe(const IdentityKey& key, std::size_t hash) const noexcept;
   void grow();
 
-  std::vector<Entry*> slots_;  // a power of two long; nullptr: free
+  std::vector<Slot> slots_;  // a power of two long
   std::size_t size_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "session_impl.hpp"
 #include "strata/dialect/dialect.hpp"
@@ -43,11 +44,29 @@ TypeState& SessionImpl::state(const Mapper& mapper) {
   return s;
 }
 
-void* SessionImpl::add(std::unique_ptr<Entry> entry) {
+SessionImpl::~SessionImpl() {
+  for (Entry* e : owned_) e->~Entry();
+}
+
+Entry* SessionImpl::make_entry(const Mapper& mapper, void* moved_from) {
+  const ObjectOps& ops = mapper.ops();
+  void* storage = arena_.allocate(ops.entry_size(), ops.entry_align());
+  owned_.push_back(nullptr);  // first, so that a constructed entry is always listed
+  try {
+    owned_.back() = ops.make(storage, moved_from);
+  } catch (...) {
+    owned_.pop_back();
+    throw;
+  }
+  owned_.back()->mapper = &mapper;
+  return owned_.back();
+}
+
+void* SessionImpl::add(const Mapper& mapper, void* moved_from) {
+  Entry* entry = make_entry(mapper, moved_from);
   entry->state = Entry::State::pending;
-  void* object = entry->object;
-  pending_.push_back(std::move(entry));
-  return object;
+  pending_.push_back(entry);
+  return entry->object;
 }
 
 Entry* SessionImpl::find(const Mapper& mapper, const IdentityKey& key) {
@@ -56,10 +75,7 @@ Entry* SessionImpl::find(const Mapper& mapper, const IdentityKey& key) {
 }
 
 void* SessionImpl::load_row(const Mapper& mapper, const Row& row) {
-  if (!scratch_ || scratch_->mapper != &mapper) {
-    scratch_ = mapper.ops().make_empty();
-    scratch_->mapper = &mapper;
-  }
+  if (!scratch_ || scratch_->mapper != &mapper) scratch_ = make_entry(mapper, nullptr);
   IdentityKey& key = scratch_->key;
   if (mapper.integer_pk()) {
     key.i = row.get<std::int64_t>(mapper.primary_key()[0]);
@@ -68,18 +84,19 @@ void* SessionImpl::load_row(const Mapper& mapper, const Row& row) {
     key = mapper.key_of(scratch_->object);
   }
   IdentityMap& map = state(mapper).map;
+  // The slot is fetched from memory while the row is read: in a large map it is a cache miss.
+  map.prefetch(key);
+  mapper.read(scratch_->object, row);
   // The session's object wins over the row: its unflushed changes must not be overwritten.
   if (Entry* existing = map.find(key)) return existing->object;
-  mapper.read(scratch_->object, row);
   mapper.ops().save_snapshot(*scratch_);
   scratch_->state = Entry::State::persistent;
-  void* object = scratch_->object;
-  map.insert(std::move(scratch_));
-  return object;
+  map.insert(scratch_);
+  return std::exchange(scratch_, nullptr)->object;
 }
 
 Entry& SessionImpl::entry_of(const Mapper& mapper, void* object) {
-  for (auto& e : pending_) {
+  for (Entry* e : pending_) {
     if (e->object == object) return *e;
   }
   Entry* found = nullptr;
@@ -110,11 +127,8 @@ void* SessionImpl::get(const Mapper& mapper, std::span<const ValueRef> values) {
 void SessionImpl::remove(const Mapper& mapper, void* object) {
   Entry& entry = entry_of(mapper, object);
   if (entry.state == Entry::State::pending) {
-    auto it = std::find_if(pending_.begin(), pending_.end(),
-                           [&](const auto& e) { return e.get() == &entry; });
     entry.state = Entry::State::detached;
-    detached_.push_back(std::move(*it));
-    pending_.erase(it);
+    std::erase(pending_, &entry);
     return;
   }
   if (entry.state != Entry::State::persistent) return;
@@ -150,20 +164,15 @@ void SessionImpl::expunge(const Mapper& mapper, void* object) {
   }
   std::erase(deleted_, &entry);
   entry.state = Entry::State::detached;
-  detached_.push_back(state(mapper).map.erase(entry.key));
+  state(mapper).map.erase(entry.key);
 }
 
 void SessionImpl::detach_all() {
   for (auto& s : types_) {
-    for (auto& entry : s.map.release_all()) {
-      entry->state = Entry::State::detached;
-      detached_.push_back(std::move(entry));
-    }
+    s.map.for_each([](Entry& entry) { entry.state = Entry::State::detached; });
+    s.map.clear();
   }
-  for (auto& entry : pending_) {
-    entry->state = Entry::State::detached;
-    detached_.push_back(std::move(entry));
-  }
+  for (Entry* entry : pending_) entry->state = Entry::State::detached;
   pending_.clear();
   deleted_.clear();
 }
@@ -209,8 +218,8 @@ Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
 
-void* Session::add_entry(std::unique_ptr<orm::detail::Entry> entry) {
-  return impl_->add(std::move(entry));
+void* Session::add_object(const orm::detail::Mapper& mapper, void* moved_from) {
+  return impl_->add(mapper, moved_from);
 }
 void* Session::get_object(const orm::detail::Mapper& mapper, std::span<const ValueRef> key) {
   return impl_->get(mapper, key);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -27,6 +28,9 @@ class SessionImpl {
  public:
   SessionImpl(Engine engine, SessionOptions options)
       : engine_(std::move(engine)), options_(options) {}
+  SessionImpl(const SessionImpl&) = delete;
+  SessionImpl& operator=(const SessionImpl&) = delete;
+  ~SessionImpl();
 
   // The connection, taken from the pool at first use; no transaction is begun.
   Connection& connection();
@@ -38,7 +42,8 @@ class SessionImpl {
   Result run(const sql::Statement& statement);
   Backend backend() const noexcept { return engine_.backend(); }
 
-  void* add(std::unique_ptr<Entry> entry);
+  // A new pending object of `mapper`, moved from `moved_from`.
+  void* add(const Mapper& mapper, void* moved_from);
   // The object of `row` (columns in mapper order): the session's own one when the row is
   // loaded already, else a new tracked one.
   void* load_row(const Mapper& mapper, const Row& row);
@@ -74,7 +79,9 @@ class SessionImpl {
                             const std::vector<int>& returned);
   void update(Entry& entry, std::uint64_t changed);
   void remove_row(Entry& entry);
-  void persist(std::unique_ptr<Entry> entry);
+  void persist(Entry& entry);
+  // A new entry in the arena, its object moved from `moved_from` or empty when that is null.
+  Entry* make_entry(const Mapper& mapper, void* moved_from);
   std::uint64_t changed_columns(const Entry& entry) const;
 
   Engine engine_;
@@ -82,10 +89,13 @@ class SessionImpl {
   std::optional<Connection> conn_;
   std::optional<Transaction> tx_;  // after conn_: ends first
   std::vector<TypeState> types_;   // by Mapper::id()
-  std::vector<std::unique_ptr<Entry>> pending_;
+  // Every entry the session made lives in the arena until the session ends (objects handed
+  // out stay valid after rollback, expunge and remove); `owned_` lists them in creation order.
+  std::pmr::monotonic_buffer_resource arena_;
+  std::vector<Entry*> owned_;
+  std::vector<Entry*> pending_;
   std::vector<Entry*> deleted_;
-  std::vector<std::unique_ptr<Entry>> detached_;
-  std::unique_ptr<Entry> scratch_;  // a row's object read before the identity map is asked
+  Entry* scratch_ = nullptr;  // a row's object read before the identity map is asked
   std::vector<ValueRef> params_;
   bool flushing_ = false;
 };

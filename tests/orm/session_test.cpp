@@ -34,6 +34,27 @@ TEST_P(OrmSession, IdentityMapGivesOneObjectPerRow) {
   EXPECT_EQ(s.get<Author>(id + 100), nullptr);
 }
 
+// Many objects, then every third expunged: the identity map must still find each of the rest
+// (removal shifts later entries of a probe run back) and forget the expunged ones.
+TEST_P(OrmSession, IdentityMapSurvivesManyRemovals) {
+  constexpr int kAuthors = 3000;
+  auto s = session();
+  std::vector<Author*> added;
+  for (int i = 0; i < kAuthors; ++i) added.push_back(&s.add(Author{.name = std::to_string(i)}));
+  s.commit();
+  for (int i = 0; i < kAuthors; i += 3) s.expunge(*added[static_cast<std::size_t>(i)]);
+  auto before = s.stats().statements;
+  for (int i = 1; i < kAuthors; i += 3) EXPECT_EQ(s.get<Author>(added[i]->id), added[i]);
+  EXPECT_EQ(s.stats().statements, before);
+  for (int i = 0; i < kAuthors; i += 300) {
+    Author* again = s.get<Author>(added[static_cast<std::size_t>(i)]->id);
+    ASSERT_NE(again, nullptr);
+    EXPECT_NE(again, added[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(again->name, std::to_string(i));
+  }
+  EXPECT_EQ(s.stats().statements, before + kAuthors / 300);
+}
+
 TEST_P(OrmSession, GetAfterLoadSendsNoQuery) {
   auto s = session();
   auto& ann = s.add(Author{.name = "Ann"});

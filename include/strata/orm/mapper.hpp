@@ -79,12 +79,16 @@ class ColumnAccess {
   virtual bool is(const std::type_info& pointer_type, const void* member_pointer) const = 0;
 };
 
-// Creates and copies whole objects.
+// Creates and copies whole objects. A session places its entries in its own arena, so that
+// loading many rows costs no allocation per entry and the entries are freed in order.
 class ObjectOps {
  public:
   virtual ~ObjectOps() = default;
-  virtual std::unique_ptr<Entry> make(void* moved_from) const = 0;
-  virtual std::unique_ptr<Entry> make_empty() const = 0;
+  virtual std::size_t entry_size() const noexcept = 0;
+  virtual std::size_t entry_align() const noexcept = 0;
+  // Builds an entry in `storage` (entry_size() bytes aligned to entry_align()), its object
+  // moved from `moved_from`, or value-initialized when that is null. Destroy it with ~Entry().
+  virtual Entry* make(void* storage, void* moved_from) const = 0;
   virtual void save_snapshot(Entry& entry) const = 0;
   virtual const std::type_info& type() const noexcept = 0;
 };

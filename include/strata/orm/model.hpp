@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -52,10 +53,12 @@ class MemberAccess final : public ColumnAccess {
 template <class T>
 class ObjectOpsOf final : public ObjectOps {
  public:
-  std::unique_ptr<Entry> make(void* from) const override {
-    return std::make_unique<EntryOf<T>>(std::move(*static_cast<T*>(from)));
+  std::size_t entry_size() const noexcept override { return sizeof(EntryOf<T>); }
+  std::size_t entry_align() const noexcept override { return alignof(EntryOf<T>); }
+  Entry* make(void* storage, void* from) const override {
+    if (!from) return new (storage) EntryOf<T>();
+    return new (storage) EntryOf<T>(std::move(*static_cast<T*>(from)));
   }
-  std::unique_ptr<Entry> make_empty() const override { return std::make_unique<EntryOf<T>>(); }
   void save_snapshot(Entry& e) const override {
     auto& entry = static_cast<EntryOf<T>&>(e);
     entry.snap = entry.obj;

@@ -184,10 +184,7 @@ class Session {
   // server defaults are filled in. Returns the session's object.
   template <class T>
   T& add(T object) {
-    const auto& mapper = orm::detail::mapper_of<T>();
-    auto entry = mapper.ops().make(&object);
-    entry->mapper = &mapper;
-    return *static_cast<T*>(add_entry(std::move(entry)));
+    return *static_cast<T*>(add_object(orm::detail::mapper_of<T>(), &object));
   }
   // add() for many objects; the flush sends them as multi-row INSERTs.
   template <class T>
@@ -270,7 +267,7 @@ class Session {
   const SessionStats& stats() const noexcept;
 
  private:
-  void* add_entry(std::unique_ptr<orm::detail::Entry> entry);
+  void* add_object(const orm::detail::Mapper& mapper, void* moved_from);
   void* get_object(const orm::detail::Mapper& mapper, std::span<const ValueRef> key);
   void remove_object(const orm::detail::Mapper& mapper, void* object);
   void refresh_object(const orm::detail::Mapper& mapper, void* object);
