@@ -73,8 +73,8 @@ void configure(httplib::Server& server, const db::Database& database) {
       [](const httplib::Request&, httplib::Response& res) { api::fill_error_body(res); }));
   server.set_logger(log_request);
   api::add_routes(server, database);
-  spdlog::info("{} workers, keep-alive up to {} requests per connection", workers,
-               kKeepAliveRequests);
+  spdlog::info("{} workers, keep-alive up to {} requests per connection, {} database connections",
+               workers, kKeepAliveRequests, database.engine().pool_status().size);
 }
 
 // Binds, and raises the listen backlog above httplib's compiled-in 5, which would drop the

@@ -115,55 +115,75 @@ void Pool::throw_exhausted() const {
 
 detail::PooledPtr Pool::acquire() {
   auto deadline = std::chrono::steady_clock::now() + options_.timeout;
-  std::unique_lock lock(mutex_);
   for (;;) {
-    if (!idle_.empty()) {
-      detail::PooledPtr c = std::move(idle_.back());
-      idle_.pop_back();
-      ++checked_out_;
-      lock.unlock();
-      if (usable(*c)) return c;
-      detail::logger().info("replacing a dead or expired connection to {}", url_.masked());
-      c.reset();
-      lock.lock();
-      --open_;
-      --checked_out_;
-      continue;
-    }
-    if (open_ < options_.size + options_.max_overflow) {
-      ++open_;
-      ++checked_out_;
-      lock.unlock();
+    std::unique_lock lock(mutex_);
+    detail::PooledPtr c = checkout(lock, deadline);
+    lock.unlock();
+    if (!c) {
       try {
         return open_connection();
       } catch (...) {
         lock.lock();
-        --open_;
-        --checked_out_;
-        returned_.notify_one();
+        free_slot();
         throw;
       }
     }
-    if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= options_.size + options_.max_overflow) {
-      throw_exhausted();
+    if (usable(*c)) return c;
+    detail::logger().info("replacing a dead or expired connection to {}", url_.masked());
+    c.reset();
+    lock.lock();
+    free_slot();
+  }
+}
+
+detail::PooledPtr Pool::checkout(std::unique_lock<std::mutex>& lock,
+                                 std::chrono::steady_clock::time_point deadline) {
+  if (waiters_.empty()) {
+    if (!idle_.empty()) {
+      detail::PooledPtr c = std::move(idle_.back());
+      idle_.pop_back();
+      ++checked_out_;
+      return c;
+    }
+    if (open_ < options_.size + options_.max_overflow) {
+      ++open_;
+      ++checked_out_;
+      return nullptr;
     }
   }
+  auto handed = waiters_.wait(lock, deadline);
+  if (!handed) throw_exhausted();
+  return std::move(*handed);
+}
+
+// Handing over to a waiter leaves the counts as they are: the connection, or its slot, passes
+// from one caller to the next without returning to the pool.
+void Pool::free_slot() {
+  if (!waiters_.empty()) {
+    waiters_.serve(nullptr);
+    return;
+  }
+  --open_;
+  --checked_out_;
 }
 
 void Pool::release(detail::PooledPtr c) noexcept {
   bool keep =
       c->conn->transaction_status() == driver::TransactionStatus::idle && c->conn->alive(false);
   std::unique_lock lock(mutex_);
-  --checked_out_;
   keep = keep && c->generation == generation_;  // opened before dispose(): close it
-  if (keep && static_cast<int>(idle_.size()) < options_.size) {
+  if (!keep) {
+    free_slot();
+  } else if (!waiters_.empty()) {
+    waiters_.serve(std::move(c));
+  } else if (static_cast<int>(idle_.size()) < options_.size) {
+    --checked_out_;
     idle_.push_back(std::move(c));
   } else {
+    --checked_out_;
     --open_;
   }
   lock.unlock();
-  returned_.notify_one();
   c.reset();  // a connection not kept closes outside the lock
 }
 
@@ -179,7 +199,8 @@ void Pool::dispose() noexcept {
 
 PoolStatus Pool::status() const {
   std::lock_guard lock(mutex_);
-  return {options_.size, open_, checked_out_, static_cast<int>(idle_.size())};
+  return {options_.size, open_, checked_out_, static_cast<int>(idle_.size()),
+          static_cast<int>(waiters_.size())};
 }
 
 }  // namespace strata

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <cstdlib>
 #include <future>
 #include <thread>
@@ -62,6 +63,25 @@ TEST_P(PoolTest, WaiterGetsAConnectionReturnedInTime) {
                            [&] { return engine.connect().execute("SELECT 41 + 1").scalar<int>(); });
   first.reset();
   EXPECT_EQ(waiter.get(), 42);
+}
+
+// A thread that returns its connection and asks again at once must not overtake a thread
+// already waiting: under load that barging is what makes a few requests wait very long.
+TEST_P(PoolTest, ReturnedConnectionGoesToTheThreadWaitingLongest) {
+  auto engine = make_engine("pool_size=1&max_overflow=0&pool_timeout=30");
+  auto first = std::make_unique<Connection>(engine.connect());
+  std::atomic<bool> waiter_served = false;
+  auto waiter = std::thread([&] {
+    auto conn = engine.connect();
+    waiter_served = true;
+  });
+  while (engine.pool_status().waiting == 0) std::this_thread::yield();
+  first.reset();
+  auto again = engine.connect();
+  EXPECT_TRUE(waiter_served);
+  waiter.join();
+  EXPECT_EQ(engine.pool_status().waiting, 0);
+  EXPECT_EQ(engine.pool_status().open, 1);
 }
 
 TEST_P(PoolTest, BadPoolParametersAreConfigErrors) {

@@ -5,9 +5,23 @@
 
 #include <algorithm>
 #include <strata/migrate/runner.hpp>
+#include <string>
+#include <thread>
 
 namespace backend::db {
 namespace {
+
+// Unless the URL sizes the pool, a fixed pool of twice the cores (at least 4) and no overflow.
+// Overflow connections close as soon as they come back, so under steady load a server that
+// uses them keeps opening new ones, and each PostgreSQL connect stalls its request for
+// milliseconds; more connections than the database can run at once only lengthen the queue.
+// Requests beyond the pool wait their turn in it (it is fair), up to pool_timeout.
+strata::Url service_url(const strata::Url& url) {
+  if (url.param("pool_size") || url.param("max_overflow")) return url;
+  unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  return url.with_param("pool_size", std::to_string(std::max(4U, 2 * cores)))
+      .with_param("max_overflow", "0");
+}
 
 std::vector<std::string> sorted(std::vector<std::string> revisions) {
   std::sort(revisions.begin(), revisions.end());
@@ -23,7 +37,7 @@ std::optional<std::string> SchemaStatus::describe(const std::vector<std::string>
 
 Database::Database(const Settings& settings)
     // Objects are read after commit to build the response: keep them (expire_on_commit off).
-    : sessions_(strata::create_engine(settings.database_url),
+    : sessions_(strata::create_engine(service_url(settings.database_url)),
                 {.autoflush = true, .expire_on_commit = false}),
       scripts_(strata::migrate::ScriptDirectory::load(
           settings.config.script_location(), strata::NamingConvention::from(settings.config))),

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <vector>
 
+#include "strata/core/handoff_queue.hpp"
 #include "strata/core/url.hpp"
 
 namespace strata {
@@ -40,10 +41,13 @@ struct PoolStatus {
   int open = 0;         // connections open now, idle or checked out
   int checked_out = 0;  // connections lent to callers now
   int idle = 0;         // open and waiting in the pool
+  int waiting = 0;      // threads waiting in acquire() for a connection
 };
 
 // Lends connections to threads. Thread-safe: any thread may acquire and release. Owned
-// jointly by the Engine and every checked-out Connection, so it outlives both.
+// jointly by the Engine and every checked-out Connection, so it outlives both. Fair: when
+// threads wait, each returned connection goes to the one that has waited longest, so that under
+// load no request waits much longer than the others.
 class Pool {
  public:
   Pool(Url url, PoolOptions options);
@@ -66,6 +70,12 @@ class Pool {
   const PoolOptions& options() const noexcept { return options_; }
 
  private:
+  // Under the lock: an idle connection, or nullptr for a slot reserved to open a new one; waits
+  // in line behind earlier callers when neither is free.
+  detail::PooledPtr checkout(std::unique_lock<std::mutex>& lock,
+                             std::chrono::steady_clock::time_point deadline);
+  // Under the lock: a checked-out connection was closed; its slot goes to a waiter, if any.
+  void free_slot();
   detail::PooledPtr open_connection();
   bool usable(detail::PooledConnection& connection) noexcept;
   [[noreturn]] void throw_exhausted() const;
@@ -73,8 +83,9 @@ class Pool {
   const Url url_;
   const PoolOptions options_;
   mutable std::mutex mutex_;
-  std::condition_variable returned_;
   std::vector<detail::PooledPtr> idle_;
+  // Threads in acquire(): each is handed a connection, or a free slot (nullptr) to open one in.
+  detail::HandoffQueue<detail::PooledPtr> waiters_;
   int open_ = 0;
   int checked_out_ = 0;
   std::uint64_t generation_ = 0;  // raised by dispose()

@@ -99,9 +99,13 @@ Options parse_options(const Url& url) {
   return options;
 }
 
-SqliteConnection::SqliteConnection(const Url& url, const Options& options) : url_(url.masked()) {
+SqliteConnection::SqliteConnection(const Url& url, const Options& options)
+    : url_(url.masked()), busy_timeout_(options.busy_timeout_ms) {
   bool memory = options.path == ":memory:";
-  if (!memory) prepare_folder(options.path, url_);
+  if (!memory) {
+    prepare_folder(options.path, url_);
+    gate_ = WriteGate::of(options.path);
+  }
   int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   int rc = sqlite3_open_v2(options.path.c_str(), &db_, flags, nullptr);
@@ -153,7 +157,8 @@ void SqliteConnection::configure(const Options& options) {
 }
 
 SqliteConnection::~SqliteConnection() {
-  sqlite3_close_v2(db_);
+  sqlite3_close_v2(db_);  // rolls back an open transaction, then the next writer may enter
+  if (in_gate_) gate_->leave();
 }
 
 std::unique_ptr<Statement> SqliteConnection::prepare(const std::string& sql, bool cached) {
@@ -186,8 +191,34 @@ void SqliteConnection::execute_script(std::string_view sql) {
   throw_error(sqlite3_extended_errcode(db_), std::move(message), sql, url_);
 }
 
+// Only BEGIN IMMEDIATE queues at the gate: it announces a writer. A deferred transaction that
+// writes later meets SQLite's busy handler alone, as it would without the gate.
 void SqliteConnection::begin(bool immediate) {
-  execute_script(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+  leave_gate_if_ended();  // the previous transaction may have ended through raw SQL
+  if (!immediate || !gate_) {
+    execute_script("BEGIN");
+    return;
+  }
+  in_gate_ = gate_->enter(std::chrono::steady_clock::now() + busy_timeout_);
+  GateGuard guard{*this};
+  execute_script("BEGIN IMMEDIATE");
+}
+
+void SqliteConnection::leave_gate_if_ended() noexcept {
+  if (in_gate_ && sqlite3_get_autocommit(db_)) {
+    in_gate_ = false;
+    gate_->leave();
+  }
+}
+
+void SqliteConnection::commit() {
+  GateGuard guard{*this};
+  execute_script("COMMIT");
+}
+
+void SqliteConnection::rollback() {
+  GateGuard guard{*this};
+  execute_script("ROLLBACK");
 }
 
 void SqliteConnection::savepoint(std::string_view name) {

@@ -3,9 +3,12 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <memory>
 #include <string>
 
 #include "strata/driver/driver.hpp"
+#include "write_gate.hpp"
 
 namespace strata::driver::sqlite {
 
@@ -78,8 +81,8 @@ class SqliteConnection final : public Connection {
   std::unique_ptr<Statement> prepare(const std::string& sql, bool cached) override;
   void execute_script(std::string_view sql) override;
   void begin(bool immediate) override;
-  void commit() override { execute_script("COMMIT"); }
-  void rollback() override { execute_script("ROLLBACK"); }
+  void commit() override;
+  void rollback() override;
   void savepoint(std::string_view name) override;
   void release(std::string_view name) override;
   void rollback_to(std::string_view name) override;
@@ -90,9 +93,18 @@ class SqliteConnection final : public Connection {
 
  private:
   void configure(const Options& options);
+  // Lets the next writer of this process in once this connection's transaction is over.
+  void leave_gate_if_ended() noexcept;
+  struct GateGuard {
+    SqliteConnection& connection;
+    ~GateGuard() { connection.leave_gate_if_ended(); }
+  };
 
   sqlite3* db_ = nullptr;
   std::string url_;  // masked, for messages
+  std::chrono::milliseconds busy_timeout_;
+  std::shared_ptr<WriteGate> gate_;  // null for an in-memory database
+  bool in_gate_ = false;             // from BEGIN IMMEDIATE to the transaction's end
 };
 
 }  // namespace strata::driver::sqlite

@@ -1,0 +1,35 @@
+// Writers of one SQLite file within this process, served in arrival order. SQLite's busy
+// handler sleeps and retries (up to 100 ms a sleep), so under contention a waiting writer can
+// lose the lock to newcomers again and again, and a few writes wait very long. Connections of
+// this process first queue here, then take SQLite's lock, which still decides between
+// processes. Thread-safe; shared by every connection to the file.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "strata/core/handoff_queue.hpp"
+
+namespace strata::driver::sqlite {
+
+class WriteGate {
+ public:
+  // The gate of the database file at `path` (one per file in the process).
+  static std::shared_ptr<WriteGate> of(const std::string& path);
+
+  // Waits for this caller's turn until `deadline`; false when it did not come in time (the
+  // caller then goes on to SQLite's own lock, as without the gate).
+  bool enter(std::chrono::steady_clock::time_point deadline);
+  void leave();
+  // Callers waiting in enter() now.
+  std::size_t waiting();
+
+ private:
+  std::mutex mutex_;
+  bool held_ = false;
+  strata::detail::HandoffQueue<bool> waiters_;  // handed `true`: your turn
+};
+
+}  // namespace strata::driver::sqlite
