@@ -87,24 +87,21 @@ void SessionImpl::flush() {
 
 std::vector<std::pair<Entry*, std::uint64_t>> SessionImpl::collect_dirty(
     std::vector<const Mapper*>& involved) {
+  auto involve = [&](const Mapper* m) {
+    if (std::find(involved.begin(), involved.end(), m) == involved.end()) involved.push_back(m);
+  };
   std::vector<std::pair<Entry*, std::uint64_t>> dirty;
-  for (auto& s : types_) {
-    bool any = false;
-    s.map.for_each([&](Entry& entry) {
-      if (entry.state != Entry::State::persistent) {
-        any = true;
-      } else if (std::uint64_t changed = changed_columns(entry)) {
-        dirty.emplace_back(&entry, changed);
-        any = true;
-      }
-    });
-    if (any) involved.push_back(s.mapper);
-  }
-  for (const Entry* e : pending_) {
-    if (std::find(involved.begin(), involved.end(), e->mapper) == involved.end()) {
-      involved.push_back(e->mapper);
+  // In creation order: the entries lie one after another in memory, and the UPDATEs go out in
+  // the order the objects were loaded or added.
+  for (Entry* e : owned_) {
+    if (e->state != Entry::State::persistent) continue;
+    if (std::uint64_t changed = changed_columns(*e)) {
+      dirty.emplace_back(e, changed);
+      involve(e->mapper);
     }
   }
+  for (const Entry* e : pending_) involve(e->mapper);
+  for (const Entry* e : deleted_) involve(e->mapper);
   return dirty;
 }
 
@@ -124,7 +121,15 @@ void SessionImpl::flush_changes() {
     }
     if (!mine.empty()) insert_pending(*m, mine);
   }
-  for (auto& [entry, changed] : dirty) update(*entry, changed);
+  // Consecutive objects of one type with the same changes share one statement text.
+  const std::string* sql = nullptr;
+  for (std::size_t i = 0; i < dirty.size(); ++i) {
+    auto [entry, changed] = dirty[i];
+    if (i == 0 || entry->mapper != dirty[i - 1].first->mapper || changed != dirty[i - 1].second) {
+      sql = &entry->mapper->update_sql(backend(), changed);
+    }
+    update(*entry, changed, *sql);
+  }
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     for (Entry* e : deleted_) {
       if (e->mapper == *it) remove_row(*e);
@@ -257,7 +262,7 @@ void SessionImpl::persist(Entry& entry) {
   }
 }
 
-void SessionImpl::update(Entry& entry, std::uint64_t changed) {
+void SessionImpl::update(Entry& entry, std::uint64_t changed, const std::string& sql) {
   const Mapper& mapper = *entry.mapper;
   const auto& columns = mapper.columns();
   int version = mapper.version_column();
@@ -272,10 +277,14 @@ void SessionImpl::update(Entry& entry, std::uint64_t changed) {
   }
   for (int c : mapper.primary_key()) params_.push_back(columns[c].access->bind(entry.snapshot));
   if (version >= 0) params_.push_back(columns[version].access->bind(entry.snapshot));
-  const std::string& sql = mapper.update_sql(backend(), changed);
   auto result = run(sql, params_);
   if (result.rows_affected() != 1) throw_stale(mapper, sql, "UPDATE", engine_.url().masked());
-  mapper.ops().save_snapshot(entry);
+  // Only the written columns differ from the snapshot.
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (has(changed, c) || static_cast<int>(c) == version) {
+      columns[c].access->copy(entry.snapshot, entry.object);
+    }
+  }
 }
 
 void SessionImpl::remove_row(Entry& entry) {

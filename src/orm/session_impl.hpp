@@ -3,13 +3,13 @@
 #pragma once
 
 #include <memory>
-#include <memory_resource>
 #include <optional>
 #include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "arena.hpp"
 #include "identity_map.hpp"
 #include "strata/engine/engine.hpp"
 #include "strata/orm/mapper.hpp"
@@ -77,7 +77,8 @@ class SessionImpl {
   void insert_batch(const Mapper& mapper, std::span<Entry* const> batch, std::uint64_t omitted);
   void sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
                             const std::vector<int>& returned);
-  void update(Entry& entry, std::uint64_t changed);
+  // UPDATE of the `changed` columns of `entry`, with `sql` from Mapper::update_sql.
+  void update(Entry& entry, std::uint64_t changed, const std::string& sql);
   void remove_row(Entry& entry);
   void persist(Entry& entry);
   // A new entry in the arena, its object moved from `moved_from` or empty when that is null.
@@ -91,7 +92,7 @@ class SessionImpl {
   std::vector<TypeState> types_;   // by Mapper::id()
   // Every entry the session made lives in the arena until the session ends (objects handed
   // out stay valid after rollback, expunge and remove); `owned_` lists them in creation order.
-  std::pmr::monotonic_buffer_resource arena_;
+  Arena arena_;
   std::vector<Entry*> owned_;
   std::vector<Entry*> pending_;
   std::vector<Entry*> deleted_;

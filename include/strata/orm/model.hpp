@@ -9,6 +9,7 @@
 // type, and a comparison of a column with a value or column of another kind.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <new>
 #include <string>
@@ -52,6 +53,10 @@ class MemberAccess final : public ColumnAccess {
 
 template <class T>
 class ObjectOpsOf final : public ObjectOps {
+  static_assert(
+      alignof(EntryOf<T>) <= alignof(std::max_align_t),
+      "strata::table<T>: an over-aligned T (alignas beyond max_align_t) cannot be mapped");
+
  public:
   std::size_t entry_size() const noexcept override { return sizeof(EntryOf<T>); }
   std::size_t entry_align() const noexcept override { return alignof(EntryOf<T>); }

@@ -58,8 +58,9 @@ LibPq load(std::string_view url) {
 }  // namespace
 
 // A static's initialisation is thread-safe, and tried again after it throws.
-const LibPq& libpq(std::string_view url) {
+const LibPq& load_libpq(std::string_view url) {
   static const LibPq pq = load(url);
+  loaded_libpq.store(&pq, std::memory_order_release);
   return pq;
 }
 

@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <string_view>
 
 namespace strata::driver::postgres {
@@ -40,8 +41,17 @@ struct LibPq {
   decltype(&::PQtransactionStatus) PQtransactionStatus;
 };
 
-// Loads libpq on first use (thread-safe). Throws OperationalError naming `url` (masked) and
-// saying which package to install when it cannot be loaded; later calls try again.
-const LibPq& libpq(std::string_view url = "");
+// Loads libpq (thread-safe). Throws OperationalError naming `url` (masked) and saying which
+// package to install when it cannot be loaded; later calls try again.
+const LibPq& load_libpq(std::string_view url);
+
+// Set once libpq is loaded.
+inline std::atomic<const LibPq*> loaded_libpq{nullptr};
+
+// libpq, loaded on first use. Inline: reading a row calls it for every value.
+inline const LibPq& libpq(std::string_view url = "") {
+  if (const LibPq* pq = loaded_libpq.load(std::memory_order_acquire)) return *pq;
+  return load_libpq(url);
+}
 
 }  // namespace strata::driver::postgres

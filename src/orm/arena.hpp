@@ -1,0 +1,32 @@
+// Memory for a session's entries: bump allocation in blocks of 1 MiB, freed all at once when
+// the session ends. Freed blocks are kept for the next session (up to 64 MiB in the process):
+// faulting in fresh pages for 200,000 loaded rows costs more than reading the rows, and malloc
+// hands such memory back to the system as soon as it is freed. One session's arena is used by
+// one thread at a time; the cache of free blocks is shared and locked.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace strata::orm::detail {
+
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena();
+
+  // `size` bytes aligned to `align` (at most alignof(std::max_align_t)), valid until the
+  // arena is destroyed.
+  void* allocate(std::size_t size, std::size_t align);
+
+ private:
+  std::vector<std::byte*> blocks_;                   // whole blocks, returned to the cache
+  std::vector<std::unique_ptr<std::byte[]>> large_;  // objects too big to share a block
+  std::byte* next_ = nullptr;
+  std::byte* end_ = nullptr;
+};
+
+}  // namespace strata::orm::detail
