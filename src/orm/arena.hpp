@@ -9,9 +9,11 @@
 #include <memory>
 #include <vector>
 
+#include "strata/orm/mapper.hpp"
+
 namespace strata::orm::detail {
 
-class Arena {
+class Arena final : public SnapshotStorage {
  public:
   Arena() = default;
   Arena(const Arena&) = delete;
@@ -21,6 +23,8 @@ class Arena {
   // `size` bytes aligned to `align` (at most alignof(std::max_align_t)), valid until the
   // arena is destroyed.
   void* allocate(std::size_t size, std::size_t align);
+  // Unaligned bytes, for snapshots' text.
+  void* allocate(std::size_t size) override { return allocate(size, 1); }
 
  private:
   std::vector<std::byte*> blocks_;                   // whole blocks, returned to the cache

@@ -55,19 +55,15 @@ std::vector<const Mapper*> parents_first(std::vector<const Mapper*> mappers) {
 
 std::uint64_t SessionImpl::changed_columns(const Entry& entry) const {
   const Mapper& m = *entry.mapper;
-  std::uint64_t changed = 0;
-  const auto& columns = m.columns();
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].version) continue;
-    if (columns[i].access->equal(entry.object, entry.snapshot)) continue;
-    if (columns[i].primary_key) {
-      throw ProgrammingError(
-          fmt::format("the primary key column {} of a loaded {} was changed; a primary key "
-                      "names its row: remove the object and add a new one instead",
-                      columns[i].name, m.type_name()),
-          {});
-    }
-    changed |= std::uint64_t{1} << i;
+  std::uint64_t changed = m.ops().changed(entry);
+  if (m.version_column() >= 0) changed &= ~(std::uint64_t{1} << m.version_column());
+  for (int c : m.primary_key()) {
+    if (!has(changed, static_cast<std::size_t>(c))) continue;
+    throw ProgrammingError(
+        fmt::format("the primary key column {} of a loaded {} was changed; a primary key "
+                    "names its row: remove the object and add a new one instead",
+                    m.columns()[static_cast<std::size_t>(c)].name, m.type_name()),
+        {});
   }
   return changed;
 }
@@ -254,7 +250,7 @@ void SessionImpl::sort_returned_by_key(const Mapper& mapper, std::span<Entry* co
 
 void SessionImpl::persist(Entry& entry) {
   const Mapper& mapper = *entry.mapper;
-  mapper.ops().save_snapshot(entry);
+  mapper.ops().save(entry, all_columns(mapper), arena_);
   entry.state = Entry::State::persistent;
   entry.key = mapper.key_of(entry.object);
   if (Entry* replaced = state(mapper).map.insert(&entry)) {
@@ -270,30 +266,27 @@ void SessionImpl::update(Entry& entry, std::uint64_t changed, const std::string&
   for (std::size_t c = 0; c < columns.size(); ++c) {
     if (has(changed, c)) params_.push_back(columns[c].access->bind(entry.object));
   }
+  const ObjectOps& ops = mapper.ops();
   if (version >= 0) {
-    columns[version].access->copy(entry.object, entry.snapshot);
+    ops.restore(entry, version);
     columns[version].access->increment(entry.object, 1);
     params_.push_back(columns[version].access->bind(entry.object));
+    changed |= std::uint64_t{1} << version;
   }
-  for (int c : mapper.primary_key()) params_.push_back(columns[c].access->bind(entry.snapshot));
-  if (version >= 0) params_.push_back(columns[version].access->bind(entry.snapshot));
+  for (int c : mapper.primary_key()) params_.push_back(ops.saved(entry, c));
+  if (version >= 0) params_.push_back(ops.saved(entry, version));
   auto result = run(sql, params_);
   if (result.rows_affected() != 1) throw_stale(mapper, sql, "UPDATE", engine_.url().masked());
   // Only the written columns differ from the snapshot.
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    if (has(changed, c) || static_cast<int>(c) == version) {
-      columns[c].access->copy(entry.snapshot, entry.object);
-    }
-  }
+  ops.save(entry, changed, arena_);
 }
 
 void SessionImpl::remove_row(Entry& entry) {
   const Mapper& mapper = *entry.mapper;
-  const auto& columns = mapper.columns();
   params_.clear();
-  for (int c : mapper.primary_key()) params_.push_back(columns[c].access->bind(entry.snapshot));
+  for (int c : mapper.primary_key()) params_.push_back(mapper.ops().saved(entry, c));
   int version = mapper.version_column();
-  if (version >= 0) params_.push_back(columns[version].access->bind(entry.snapshot));
+  if (version >= 0) params_.push_back(mapper.ops().saved(entry, version));
   const std::string& sql = mapper.delete_sql(backend());
   auto result = run(sql, params_);
   if (version >= 0 && result.rows_affected() != 1) {

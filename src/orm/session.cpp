@@ -89,7 +89,7 @@ void* SessionImpl::load_row(const Mapper& mapper, const Row& row) {
   mapper.read(scratch_->object, row);
   // The session's object wins over the row: its unflushed changes must not be overwritten.
   if (Entry* existing = map.find(key)) return existing->object;
-  mapper.ops().save_snapshot(*scratch_);
+  mapper.ops().save(*scratch_, all_columns(mapper), arena_);
   scratch_->state = Entry::State::persistent;
   map.insert(scratch_);
   return std::exchange(scratch_, nullptr)->object;
@@ -145,15 +145,14 @@ void SessionImpl::refresh(const Mapper& mapper, void* object) {
                            {});
   }
   std::vector<ValueRef> key;
-  for (int c : mapper.primary_key())
-    key.push_back(mapper.columns()[c].access->bind(entry.snapshot));
+  for (int c : mapper.primary_key()) key.push_back(mapper.ops().saved(entry, c));
   auto result = run(mapper.get_sql(backend()), key);
   if (result.empty()) {
     throw Error(fmt::format("refresh(): the row of this {} in table {} no longer exists",
                             mapper.type_name(), mapper.table().name));
   }
   mapper.read(entry.object, result.row());
-  mapper.ops().save_snapshot(entry);
+  mapper.ops().save(entry, all_columns(mapper), arena_);
 }
 
 void SessionImpl::expunge(const Mapper& mapper, void* object) {

@@ -18,6 +18,12 @@
 
 namespace strata::orm::detail {
 
+// Bit i set for every column i of `mapper`.
+inline std::uint64_t all_columns(const Mapper& mapper) {
+  std::size_t n = mapper.columns().size();
+  return n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+}
+
 struct TypeState {
   const Mapper* mapper = nullptr;
   IdentityMap map;

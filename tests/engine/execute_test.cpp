@@ -38,6 +38,27 @@ TEST_P(Execute, PositionalParametersAndTypedReads) {
   EXPECT_EQ(row.get<Value>("title"), Value("first"));
 }
 
+// NULL must not pass for a zero, a false or an empty text, and those must not pass for NULL:
+// SQLite reads a NULL as 0 or "", which strata tells apart only when it gets such a value.
+TEST_P(Execute, NullIsNotZeroFalseOrEmpty) {
+  auto conn = make_engine().connect();
+  auto result = conn.execute(
+      "SELECT CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS BOOLEAN), "
+      "CAST(NULL AS TEXT), 0, CAST(0 AS DOUBLE PRECISION), CAST(? AS BOOLEAN), ''",
+      false);
+  auto row = result.row();
+  EXPECT_THROW(row.get<std::int64_t>(0), ProgrammingError);
+  EXPECT_THROW(row.get<int>(0), ProgrammingError);
+  EXPECT_THROW(row.get<double>(1), ProgrammingError);
+  EXPECT_THROW(row.get<bool>(2), ProgrammingError);
+  EXPECT_THROW(row.get<std::string_view>(3), ProgrammingError);
+  EXPECT_EQ(row.get<std::optional<std::int64_t>>(0), std::nullopt);
+  EXPECT_EQ(row.get<std::int64_t>(4), 0);
+  EXPECT_EQ(row.get<double>(5), 0.0);
+  EXPECT_FALSE(row.get<bool>(6));
+  EXPECT_EQ(row.get<std::string>(7), "");
+}
+
 TEST_P(Execute, NamedParametersAndIntegerExtremes) {
   auto conn = make_engine().connect();
   create_items(conn);

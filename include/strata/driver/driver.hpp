@@ -37,6 +37,9 @@ class Statement {
   // The kind of the current row's value (SQLite), or of the column's type (PostgreSQL).
   virtual ValueKind column_kind(int column) const = 0;
   virtual bool is_null(int column) const = 0;
+  // Whether get_int, get_double, get_bool and get_text of a NULL give 0, 0.0, false and "":
+  // then a reader asks is_null() only when it got such a value (SQLite: saves a call a value).
+  bool null_reads_empty() const noexcept { return null_reads_empty_; }
   virtual std::int64_t get_int(int column) const = 0;
   virtual double get_double(int column) const = 0;
   virtual bool get_bool(int column) const = 0;
@@ -45,6 +48,9 @@ class Statement {
   virtual Blob get_blob(int column) const = 0;
 
   virtual const std::string& sql() const noexcept = 0;
+
+ protected:
+  bool null_reads_empty_ = false;
 };
 
 enum class TransactionStatus { idle, active, failed };

@@ -28,6 +28,11 @@ template <class T>
 struct Reader;
 [[noreturn]] void throw_out_of_range(const driver::Statement& stmt, int column, std::int64_t value,
                                      std::string_view type);
+// The types whose driver read of a NULL gives the type's empty value (see null_reads_empty).
+template <class T>
+constexpr bool reads_empty_for_null = std::is_arithmetic_v<T> || std::is_same_v<T, std::string> ||
+                                      std::is_same_v<T, std::string_view>;
+
 template <class T>
 requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) struct Reader<T> {
   static T read(const driver::Statement& s, int c) {
@@ -111,9 +116,13 @@ class Row {
     } else if constexpr (is_optional<T>::value) {
       if (stmt_->is_null(column)) return std::nullopt;
       return get<typename T::value_type>(column);
+    } else if constexpr (detail::reads_empty_for_null<T>) {
+      if (!stmt_->null_reads_empty()) return checked_get<T>(column);
+      T value = detail::Reader<T>::read(*stmt_, column);
+      if (value == T{} && stmt_->is_null(column)) detail::throw_null_column(*stmt_, column);
+      return value;
     } else {
-      if (stmt_->is_null(column)) detail::throw_null_column(*stmt_, column);
-      return detail::Reader<T>::read(*stmt_, column);
+      return checked_get<T>(column);
     }
   }
   template <class T>
@@ -124,6 +133,11 @@ class Row {
   int index(std::string_view name) const { return detail::column_index(*stmt_, name); }
 
  private:
+  template <class T>
+  T checked_get(int column) const {
+    if (stmt_->is_null(column)) detail::throw_null_column(*stmt_, column);
+    return detail::Reader<T>::read(*stmt_, column);
+  }
   template <class T>
   struct is_optional : std::false_type {};
   template <class T>

@@ -41,24 +41,33 @@ struct IdentityKeyHash {
   }
 };
 
-// One object a session owns: the object and the state it was last flushed or loaded with.
+// One object a session owns: the object and its snapshot, the column values it was last
+// flushed or loaded with, kept compactly (text as views of bytes in the session's arena).
 struct Entry {
   enum class State : std::uint8_t { pending, persistent, deleted, detached };
 
   virtual ~Entry() = default;
   void* object = nullptr;
-  void* snapshot = nullptr;
   const Mapper* mapper = nullptr;
   State state = State::pending;
   IdentityKey key;
 };
 
-template <class T>
+template <class T, class Snapshot>
 struct EntryOf final : Entry {
   T obj;
-  T snap;
-  EntryOf() : obj(), snap() { object = &obj, snapshot = &snap; }
-  explicit EntryOf(T&& from) : obj(std::move(from)), snap() { object = &obj, snapshot = &snap; }
+  Snapshot snap;
+  EntryOf() : obj(), snap() { object = &obj; }
+  explicit EntryOf(T&& from) : obj(std::move(from)), snap() { object = &obj; }
+};
+
+// Where snapshots keep the bytes of their text (a session's arena: freed with the session).
+class SnapshotStorage {
+ public:
+  virtual void* allocate(std::size_t size) = 0;
+
+ protected:
+  ~SnapshotStorage() = default;
 };
 
 // Reads and writes one member of an object given as `void*`.
@@ -67,7 +76,6 @@ class ColumnAccess {
   virtual ~ColumnAccess() = default;
   virtual ValueRef bind(const void* object) const = 0;
   virtual void read(void* object, const Row& row, int column) const = 0;
-  virtual bool equal(const void* a, const void* b) const = 0;
   // Whether the member holds its value-initialized value (0, "", nullopt): a column the
   // database fills is then left out of the INSERT.
   virtual bool empty(const void* object) const = 0;
@@ -89,7 +97,14 @@ class ObjectOps {
   // Builds an entry in `storage` (entry_size() bytes aligned to entry_align()), its object
   // moved from `moved_from`, or value-initialized when that is null. Destroy it with ~Entry().
   virtual Entry* make(void* storage, void* moved_from) const = 0;
-  virtual void save_snapshot(Entry& entry) const = 0;
+  // Saves the `columns` (bit i: column i) of the entry's object into its snapshot.
+  virtual void save(Entry& entry, std::uint64_t columns, SnapshotStorage& storage) const = 0;
+  // The columns whose member differs from the snapshot (bit i: column i).
+  virtual std::uint64_t changed(const Entry& entry) const = 0;
+  // A column's value in the snapshot, valid while the session lives.
+  virtual ValueRef saved(const Entry& entry, int column) const = 0;
+  // Sets a column's member back to its value in the snapshot.
+  virtual void restore(Entry& entry, int column) const = 0;
   virtual const std::type_info& type() const noexcept = 0;
 };
 

@@ -9,10 +9,14 @@
 // type, and a comparison of a column with a value or column of another kind.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
@@ -32,7 +36,6 @@ class MemberAccess final : public ColumnAccess {
   explicit MemberAccess(M T::*member) : member_(member) {}
   ValueRef bind(const void* o) const override { return Traits<M>::bind(get(o)); }
   void read(void* o, const Row& row, int c) const override { read_member(row, c, get(o)); }
-  bool equal(const void* a, const void* b) const override { return get(a) == get(b); }
   bool empty(const void* o) const override { return get(o) == M{}; }
   void copy(void* to, const void* from) const override { get(to) = get(from); }
   void swap(void* a, void* b) const override { std::swap(get(a), get(b)); }
@@ -51,24 +54,133 @@ class MemberAccess final : public ColumnAccess {
   M T::*member_;
 };
 
-template <class T>
-class ObjectOpsOf final : public ObjectOps {
+// How a snapshot keeps a member of type M: text as a view of bytes in the session's arena (no
+// allocation of its own), everything else as a copy.
+template <class M>
+struct Saved {
+  using type = M;
+};
+template <>
+struct Saved<std::string> {
+  using type = std::string_view;
+};
+template <>
+struct Saved<std::optional<std::string>> {
+  using type = std::optional<std::string_view>;
+};
+
+inline std::string_view save_text(std::string_view text, SnapshotStorage& storage) {
+  if (text.empty()) return {};
+  auto* bytes = static_cast<char*>(storage.allocate(text.size()));
+  std::copy(text.begin(), text.end(), bytes);
+  return {bytes, text.size()};
+}
+template <class M>
+typename Saved<M>::type save_value(const M& value, SnapshotStorage& storage) {
+  if constexpr (std::is_same_v<M, std::string>) {
+    return save_text(value, storage);
+  } else if constexpr (std::is_same_v<M, std::optional<std::string>>) {
+    if (!value) return std::nullopt;
+    return save_text(*value, storage);
+  } else {
+    return value;
+  }
+}
+template <class M>
+bool same_value(const M& value, const typename Saved<M>::type& saved) {
+  if constexpr (std::is_same_v<M, std::optional<std::string>>) {
+    return value.has_value() == saved.has_value() && (!value || *value == *saved);
+  } else {
+    return value == saved;
+  }
+}
+template <class M>
+ValueRef bind_saved(const typename Saved<M>::type& saved) {
+  if constexpr (std::is_same_v<M, std::optional<std::string>>) {
+    return saved ? ValueRef(*saved) : ValueRef();
+  } else if constexpr (std::is_same_v<M, std::string>) {
+    return ValueRef(saved);
+  } else {
+    return Traits<M>::bind(saved);
+  }
+}
+template <class M>
+void restore_value(M& value, const typename Saved<M>::type& saved) {
+  if constexpr (std::is_same_v<M, std::optional<std::string>>) {
+    value = saved ? std::optional<std::string>(*saved) : std::nullopt;
+  } else {
+    value = M(saved);
+  }
+}
+
+// Creates T's entries and keeps their snapshots; `Members` is the tuple of T's mapped member
+// pointers, in column order.
+template <class T, class Members>
+class ObjectOpsOf;
+template <class T, class... Ms>
+class ObjectOpsOf<T, std::tuple<Ms T::*...>> final : public ObjectOps {
+  using Snapshot = std::tuple<typename Saved<Ms>::type...>;
+  using EntryT = EntryOf<T, Snapshot>;
+  using Columns = std::index_sequence_for<Ms...>;
   static_assert(
-      alignof(EntryOf<T>) <= alignof(std::max_align_t),
+      alignof(EntryT) <= alignof(std::max_align_t),
       "strata::table<T>: an over-aligned T (alignas beyond max_align_t) cannot be mapped");
+  static_assert(sizeof...(Ms) <= 64, "strata::table<T>: at most 64 columns");
 
  public:
-  std::size_t entry_size() const noexcept override { return sizeof(EntryOf<T>); }
-  std::size_t entry_align() const noexcept override { return alignof(EntryOf<T>); }
+  explicit ObjectOpsOf(std::tuple<Ms T::*...> members) : members_(members) {}
+
+  std::size_t entry_size() const noexcept override { return sizeof(EntryT); }
+  std::size_t entry_align() const noexcept override { return alignof(EntryT); }
   Entry* make(void* storage, void* from) const override {
-    if (!from) return new (storage) EntryOf<T>();
-    return new (storage) EntryOf<T>(std::move(*static_cast<T*>(from)));
+    if (!from) return new (storage) EntryT();
+    return new (storage) EntryT(std::move(*static_cast<T*>(from)));
   }
-  void save_snapshot(Entry& e) const override {
-    auto& entry = static_cast<EntryOf<T>&>(e);
-    entry.snap = entry.obj;
+  void save(Entry& e, std::uint64_t columns, SnapshotStorage& storage) const override {
+    save(static_cast<EntryT&>(e), columns, storage, Columns{});
+  }
+  std::uint64_t changed(const Entry& e) const override {
+    return changed(static_cast<const EntryT&>(e), Columns{});
+  }
+  ValueRef saved(const Entry& e, int column) const override {
+    return saved(static_cast<const EntryT&>(e), column, Columns{});
+  }
+  void restore(Entry& e, int column) const override {
+    restore(static_cast<EntryT&>(e), column, Columns{});
   }
   const std::type_info& type() const noexcept override { return typeid(T); }
+
+ private:
+  template <std::size_t... I>
+  void save(EntryT& e, std::uint64_t columns, SnapshotStorage& storage,
+            std::index_sequence<I...>) const {
+    ((columns >> I & 1
+          ? void(std::get<I>(e.snap) = save_value(e.obj.*std::get<I>(members_), storage))
+          : void()),
+     ...);
+  }
+  template <std::size_t... I>
+  std::uint64_t changed(const EntryT& e, std::index_sequence<I...>) const {
+    return (
+        (std::uint64_t{!same_value<Ms>(e.obj.*std::get<I>(members_), std::get<I>(e.snap))} << I) |
+        ... | 0);
+  }
+  template <std::size_t... I>
+  ValueRef saved(const EntryT& e, int column, std::index_sequence<I...>) const {
+    ValueRef out;
+    ((column == static_cast<int>(I) ? void(out = bind_saved<Ms>(std::get<I>(e.snap))) : void()),
+     ...);
+    return out;
+  }
+  template <std::size_t... I>
+  void restore(EntryT& e, int column, std::index_sequence<I...>) const {
+    ((column == static_cast<int>(I)
+          ? restore_value<Ms>(e.obj.*std::get<I>(members_), std::get<I>(e.snap))
+          : void()),
+     ...);
+  }
+
+  std::tuple<Ms T::*...> members_;
 };
 
 // Table-level declarations passed to strata::table() after the columns.
@@ -182,6 +294,14 @@ constexpr bool valid_table_part() {
 }
 
 template <class T, class M>
+std::tuple<M T::*> member_of(const ColumnDef<T, M>& def) {
+  return {def.member()};
+}
+inline std::tuple<> member_of(const auto&) {
+  return {};
+}
+
+template <class T, class M>
 void add_part(std::vector<Column>& columns, std::vector<MappedColumn>& mapped,
               const ColumnDef<T, M>& def) {
   columns.push_back(def.column());
@@ -243,8 +363,10 @@ Model<T> table(std::string name, const Parts&... parts) {
   (orm::detail::add_part(columns, mapped, parts), ...);
   Table t(std::move(name), std::move(columns));
   (orm::detail::add_table_part(t, parts), ...);
-  orm::detail::register_mapper(orm::detail::Registry<T>::mapper, std::move(t), std::move(mapped),
-                               std::make_unique<orm::detail::ObjectOpsOf<T>>());
+  auto members = std::tuple_cat(orm::detail::member_of(parts)...);
+  orm::detail::register_mapper(
+      orm::detail::Registry<T>::mapper, std::move(t), std::move(mapped),
+      std::make_unique<orm::detail::ObjectOpsOf<T, decltype(members)>>(members));
   return Model<T>(orm::detail::Registry<T>::mapper);
 }
 

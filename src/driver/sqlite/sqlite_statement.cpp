@@ -7,7 +7,9 @@ namespace strata::driver::sqlite {
 
 SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string sql,
                                  const std::string& url)
-    : db_(db), stmt_(stmt), sql_(std::move(sql)), url_(url) {}
+    : db_(db), stmt_(stmt), sql_(std::move(sql)), url_(url) {
+  null_reads_empty_ = true;
+}
 
 SqliteStatement::~SqliteStatement() {
   sqlite3_finalize(stmt_);
