@@ -2,7 +2,8 @@
 // the session ends. Freed blocks are kept for the next session (up to 64 MiB in the process):
 // faulting in fresh pages for 200,000 loaded rows costs more than reading the rows, and malloc
 // hands such memory back to the system as soon as it is freed. One session's arena is used by
-// one thread at a time; the cache of free blocks is shared and locked.
+// one thread at a time; the cache of free blocks is shared and locked. Nothing is freed before
+// the session ends: a snapshot saved again after an UPDATE takes new bytes for its text.
 #pragma once
 
 #include <cstddef>

@@ -169,7 +169,9 @@ class Parents {
 
 // A unit of work on one connection. Move-only; used by one thread at a time (the Engine is
 // shared, sessions are not). The objects a session returns are owned by it and stay valid until
-// it is destroyed. The connection is taken from the pool at first use; the transaction begins
+// it is destroyed, so its memory grows with every object it loads and every text it writes:
+// use a session per request or unit of work, not one for the life of the process. The
+// connection is taken from the pool at first use; the transaction begins
 // at the first flush or execute() (reads before it run as single statements), and the
 // connection goes back to the pool at commit() and rollback(). Destroying a session rolls back
 // what was not committed.
