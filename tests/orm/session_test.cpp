@@ -94,6 +94,36 @@ TEST_P(OrmSession, UnchangedObjectsAreNotWritten) {
   EXPECT_EQ(s.stats().statements, before + 1);  // the select only
 }
 
+// Snapshots keep text apart from the object: every change of a text or optional text must be
+// seen at flush (set, changed to a longer one, cleared), and nothing else written.
+TEST_P(OrmSession, TextChangesAreSeenAtFlush) {
+  auto s = session();
+  auto& ann = s.add(Author{.name = "Ann"});
+  s.commit();
+  auto email = [&] {
+    return engine()
+        .connect()
+        .execute("SELECT email FROM authors WHERE id = ?", ann.id)
+        .row()
+        .get<std::optional<std::string>>(0);
+  };
+  auto writes = [&](auto change) {
+    change();
+    auto before = s.stats().statements;
+    s.commit();
+    return s.stats().statements - before;
+  };
+  EXPECT_EQ(writes([&] { ann.email = "ann@example.com"; }), 1);
+  EXPECT_EQ(email(), "ann@example.com");
+  EXPECT_EQ(writes([&] { ann.email = "ann.longer.address@example.com"; }), 1);
+  EXPECT_EQ(email(), "ann.longer.address@example.com");
+  EXPECT_EQ(writes([&] { ann.email = std::string("ann.longer.address@example.com"); }), 0);
+  EXPECT_EQ(writes([&] { ann.email.reset(); }), 1);
+  EXPECT_EQ(email(), std::nullopt);
+  EXPECT_EQ(writes([&] { ann.name = "Ann, a name longer than any small-string buffer"; }), 1);
+  EXPECT_EQ(writes([] {}), 0);
+}
+
 TEST_P(OrmSession, FlushInsertsParentsFirstAndDeletesChildrenFirst) {
   auto s = session();
   // Added children first: the flush orders them by the foreign keys.

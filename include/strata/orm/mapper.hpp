@@ -80,7 +80,6 @@ class ColumnAccess {
   // database fills is then left out of the INSERT.
   virtual bool empty(const void* object) const = 0;
   virtual void copy(void* to, const void* from) const = 0;
-  virtual void swap(void* a, void* b) const = 0;
   // Adds `by` to an integer member (version counters).
   virtual void increment(void* object, std::int64_t by) const = 0;
   // Whether `member_pointer` points at a `M T::*` naming this member.

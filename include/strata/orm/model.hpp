@@ -38,7 +38,6 @@ class MemberAccess final : public ColumnAccess {
   void read(void* o, const Row& row, int c) const override { read_member(row, c, get(o)); }
   bool empty(const void* o) const override { return get(o) == M{}; }
   void copy(void* to, const void* from) const override { get(to) = get(from); }
-  void swap(void* a, void* b) const override { std::swap(get(a), get(b)); }
   void increment(void* o, std::int64_t by) const override {
     if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
       get(o) = static_cast<M>(get(o) + by);
