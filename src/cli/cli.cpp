@@ -84,7 +84,7 @@ int init(const Options& options, const std::string& dir) {
   fs::create_directories(versions);
   std::ofstream(versions / ".gitignore")
       << "# strata keeps the revisions' links here to answer current, heads and history fast.\n"
-      << ".strata-cache.json\n";
+      << ".strata-cache*\n";
   std::ofstream out(config_path);
   out << "[database]\n"
       << "url = \"" << (options.url.empty() ? "sqlite:///data/app.db" : options.url)

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -110,12 +111,20 @@ int MigrationCommands::offline(bool up) {
   return 0;
 }
 
+// The database and the revision files are independent reads of about the same cost on a long
+// history (SQLite parsing a large schema, libpq loading, stat-ing every file), so they overlap.
 int MigrationCommands::current() {
-  auto ctx = open(options_, migrate::Contents::graph);
-  auto now = migrate::Runner(ctx.engine, ctx.scripts).current();
+  Config config = load_config(options_);
+  Engine engine = create_engine(config);
+  auto reading = std::async(std::launch::async, [&engine, &config] {
+    return migrate::current_heads(engine, config.version_table());
+  });
+  auto scripts = migrate::ScriptDirectory::load(
+      config.script_location(), NamingConvention::from(config), migrate::Contents::graph);
+  auto now = reading.get();
   std::vector<std::string> lines;
-  for (const auto& id : now) lines.push_back(decorated(options_, ctx.scripts.graph(), id));
-  auto heads = ctx.scripts.graph().heads();
+  for (const auto& id : now) lines.push_back(decorated(options_, scripts.graph(), id));
+  auto heads = scripts.graph().heads();
   std::sort(heads.begin(), heads.end());
   print(options_, fmt::format("{}", fmt::join(lines, "\n")),
         json{{"current", now}, {"at_head", now == heads}}.dump());

@@ -39,8 +39,7 @@ std::vector<std::string> Inspector::view_names() {
 }
 
 bool Inspector::has_table(std::string_view name) {
-  auto names = table_names();
-  return std::find(names.begin(), names.end(), name) != names.end();
+  return reflector_->has_table(*conn_, std::string(name));
 }
 
 Table Inspector::table(std::string_view name) {

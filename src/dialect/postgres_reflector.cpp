@@ -166,6 +166,9 @@ class PostgresReflector final : public Reflector {
   std::vector<std::string> table_names(Connection& conn) override {
     return names(query(conn, kTables, schema_, std::optional<std::string>()));
   }
+  bool has_table(Connection& conn, const std::string& name) override {
+    return !query(conn, kTables, schema_, name).empty();
+  }
   std::vector<std::string> view_names(Connection& conn) override {
     return names(query(conn, kViews, schema_));
   }

@@ -109,6 +109,13 @@ class SqliteReflector final : public Reflector {
  public:
   std::vector<std::string> table_names(Connection& conn) override { return names(conn, "table"); }
   std::vector<std::string> view_names(Connection& conn) override { return names(conn, "view"); }
+  bool has_table(Connection& conn, const std::string& name) override {
+    return !conn.execute(
+                    "SELECT 1 FROM pragma_table_list(?) WHERE schema = 'main' AND "
+                    "type = 'table'",
+                    name)
+                .empty();
+  }
 
   std::vector<Table> tables(Connection& conn, const std::optional<std::string>& only) override {
     std::vector<Table> tables;

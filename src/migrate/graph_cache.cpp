@@ -1,97 +1,236 @@
 #include "graph_cache.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <fstream>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <sstream>
+
+#include "strata/core/error.hpp"
 
 namespace strata::migrate::detail {
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 namespace {
 
-constexpr int kFormat = 1;
+// The first line; another one (an older strata's cache) makes every file a miss.
+constexpr std::string_view kHeader = "strata-cache 2\n";
+constexpr char kItem = '\x1f';  // between the items of a list
+constexpr std::size_t kFields = 8;
 
-json to_json(const FileStamp& stamp, const Revision& r) {
-  return {{"size", stamp.size},
-          {"mtime_ns", stamp.mtime_ns},
-          {"revision", r.id},
-          {"down_revisions", r.down_revisions},
-          {"branch_labels", r.branch_labels},
-          {"depends_on", r.depends_on},
-          {"message", r.message},
-          {"created", r.created},
-          {"transactional", r.transactional},
-          {"checksum", r.checksum}};
+void escape(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case kItem:
+        out += "\\u";
+        break;
+      default:
+        out += c;
+    }
+  }
 }
 
-Revision revision_of(const json& j, const fs::path& file) {
+void escape_list(std::string& out, const std::vector<std::string>& items) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += kItem;
+    escape(out, items[i]);
+  }
+}
+
+// Undoes escape(); nullopt for a sequence escape() does not write.
+std::optional<std::string> unescape(std::string_view text) {
+  if (text.find('\\') == std::string_view::npos) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out += text[i];
+      continue;
+    }
+    if (++i == text.size()) return std::nullopt;
+    auto at = std::string_view("\\tnru").find(text[i]);
+    if (at == std::string_view::npos) return std::nullopt;
+    out += std::string_view("\\\t\n\r\x1f")[at];
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> unescape_list(std::string_view text) {
+  std::vector<std::string> items;
+  while (!text.empty()) {
+    auto end = std::min(text.find(kItem), text.size());
+    auto item = unescape(text.substr(0, end));
+    if (!item) return std::nullopt;
+    items.push_back(std::move(*item));
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return items;
+}
+
+// Splits off the text before the next `separator`; nullopt when there is none.
+std::optional<std::string_view> next_field(std::string_view& text, char separator = '\t') {
+  auto end = text.find(separator);
+  if (end == std::string_view::npos) return std::nullopt;
+  auto field = text.substr(0, end);
+  text.remove_prefix(end + 1);
+  return field;
+}
+
+template <class Int>
+std::optional<Int> number(std::string_view text) {
+  Int value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<Revision> revision_of(std::string_view fields) {
+  std::string_view f[kFields];
+  for (std::size_t i = 0; i + 1 < kFields; ++i) {
+    auto field = next_field(fields);
+    if (!field) return std::nullopt;
+    f[i] = *field;
+  }
+  f[kFields - 1] = fields;
+  auto id = unescape(f[0]);
+  auto downs = unescape_list(f[1]);
+  auto labels = unescape_list(f[2]);
+  auto depends = unescape_list(f[3]);
+  auto created = unescape(f[6]);
+  auto message = unescape(f[7]);
+  if (!id || !downs || !labels || !depends || !created || !message) return std::nullopt;
+  if (f[4] != "0" && f[4] != "1") return std::nullopt;
   Revision r;
-  r.id = j.at("revision").get<std::string>();
-  r.down_revisions = j.at("down_revisions").get<std::vector<std::string>>();
-  r.branch_labels = j.at("branch_labels").get<std::vector<std::string>>();
-  r.depends_on = j.at("depends_on").get<std::vector<std::string>>();
-  r.message = j.at("message").get<std::string>();
-  r.created = j.at("created").get<std::string>();
-  r.transactional = j.at("transactional").get<bool>();
-  r.checksum = j.at("checksum").get<std::string>();
-  r.file = file;
+  r.id = std::move(*id);
+  r.down_revisions = std::move(*downs);
+  r.branch_labels = std::move(*labels);
+  r.depends_on = std::move(*depends);
+  r.transactional = f[4] == "1";
+  r.checksum = std::string(f[5]);
+  r.created = std::move(*created);
+  r.message = std::move(*message);
   return r;
 }
 
+void append_line(std::string& out, const ListedFile& file, const Revision& r) {
+  escape(out, file.name);
+  out += fmt::format("\t{}\t{}\t", file.stamp.size, file.stamp.mtime_ns);
+  escape(out, r.id);
+  out += '\t';
+  escape_list(out, r.down_revisions);
+  out += '\t';
+  escape_list(out, r.branch_labels);
+  out += '\t';
+  escape_list(out, r.depends_on);
+  out += r.transactional ? "\t1\t" : "\t0\t";
+  out += r.checksum;
+  out += '\t';
+  escape(out, r.created);
+  out += '\t';
+  escape(out, r.message);
+  out += '\n';
+}
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+struct DirCloser {
+  void operator()(DIR* dir) const { ::closedir(dir); }
+};
+
 }  // namespace
 
-std::optional<FileStamp> FileStamp::of(const fs::path& file) {
-  struct stat info {};
-  if (::stat(file.c_str(), &info) != 0) return std::nullopt;
-  return FileStamp{
-      static_cast<std::uintmax_t>(info.st_size),
-      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
+// Stats each entry relative to the open folder: a full path would be walked again per file.
+std::vector<ListedFile> list_revision_files(const fs::path& versions) {
+  std::unique_ptr<DIR, DirCloser> dir(::opendir(versions.c_str()));
+  if (!dir) throw MigrationError(fmt::format("{}: cannot read the folder", versions.string()));
+  std::vector<ListedFile> files;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    std::string_view name = entry->d_name;
+    if (name.size() <= 5 || !name.ends_with(".yaml")) continue;
+    struct stat info {};
+    if (::fstatat(::dirfd(dir.get()), entry->d_name, &info, 0) != 0) continue;
+    if (!S_ISREG(info.st_mode)) continue;
+    auto mtime =
+        static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+    files.push_back({std::string(name), {static_cast<std::uintmax_t>(info.st_size), mtime}});
+  }
+  std::sort(files.begin(), files.end(),
+            [](const ListedFile& a, const ListedFile& b) { return a.name < b.name; });
+  return files;
 }
 
-GraphCache::GraphCache(const fs::path& versions) : path_(versions / ".strata-cache.json") {
-  std::ifstream in(path_);
-  if (!in) return;
-  try {
-    json all = json::parse(in);
-    if (all.at("format").get<int>() != kFormat) return;
-    for (const auto& [name, j] : all.at("files").items()) {
-      FileStamp stamp{j.at("size").get<std::uintmax_t>(), j.at("mtime_ns").get<std::int64_t>()};
-      entries_.emplace(name, Entry{stamp, revision_of(j, versions / name)});
-    }
-  } catch (const json::exception&) {
-    entries_.clear();  // damaged or from another version: parse everything again
+GraphCache::GraphCache(fs::path versions)
+    : versions_(std::move(versions)), text_(read_all(versions_ / ".strata-cache")) {
+  if (!std::string_view(text_).starts_with(kHeader)) return;
+  std::string_view rest = std::string_view(text_).substr(kHeader.size());
+  while (auto line = next_field(rest, '\n')) {
+    std::string_view fields = *line;
+    auto name = next_field(fields);
+    auto size = next_field(fields);
+    auto mtime = next_field(fields);
+    if (!name || !size || !mtime) continue;
+    auto name_value = unescape(*name);
+    auto size_value = number<std::uintmax_t>(*size);
+    auto mtime_value = number<std::int64_t>(*mtime);
+    if (!name_value || !size_value || !mtime_value) continue;
+    entries_.emplace(std::move(*name_value), Entry{{*size_value, *mtime_value}, fields});
   }
 }
 
-std::optional<Revision> GraphCache::find(const fs::path& file, const FileStamp& stamp) const {
-  auto it = entries_.find(file.filename().string());
-  if (it == entries_.end() || !(it->second.stamp == stamp)) return std::nullopt;
-  return it->second.revision;
+std::optional<Revision> GraphCache::find(const ListedFile& file) const {
+  auto it = entries_.find(file.name);
+  if (it == entries_.end() || !(it->second.stamp == file.stamp)) return std::nullopt;
+  auto r = revision_of(it->second.fields);
+  if (r) r->file = versions_ / file.name;
+  return r;
 }
 
-void GraphCache::put(const fs::path& file, const FileStamp& stamp, const Revision& revision) {
-  entries_.insert_or_assign(file.filename().string(), Entry{stamp, revision});
-  changed_ = true;
-}
-
-void GraphCache::save(const std::vector<fs::path>& files) {
-  if (!changed_ && entries_.size() == files.size()) return;
-  json listed = json::object();
-  for (const auto& file : files) {
-    auto it = entries_.find(file.filename().string());
-    if (it != entries_.end()) listed[it->first] = to_json(it->second.stamp, it->second.revision);
-  }
+void GraphCache::save(const std::vector<ListedFile>& files, const std::vector<Revision>& revisions,
+                      std::size_t found) const {
+  if (found == files.size() && entries_.size() == files.size()) return;
+  std::string text(kHeader);
+  for (std::size_t i = 0; i < files.size(); ++i) append_line(text, files[i], revisions[i]);
   // Written aside and renamed over, so that a reader never sees half a file.
-  fs::path temporary = path_;
+  fs::path path = versions_ / ".strata-cache";
+  fs::path temporary = path;
   temporary += "." + std::to_string(::getpid());
-  std::ofstream(temporary) << json{{"format", kFormat}, {"files", listed}}.dump();
-  std::error_code ignored;
-  fs::rename(temporary, path_, ignored);
-  if (ignored) fs::remove(temporary, ignored);
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    if (!out) return;
+    out << text;
+    if (!out.flush()) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      return;
+    }
+  }
+  std::error_code failed;
+  fs::rename(temporary, path, failed);
+  if (failed) fs::remove(temporary, failed);
 }
 
 }  // namespace strata::migrate::detail

@@ -1,14 +1,17 @@
 // The links of every revision file (what a Contents::graph load reads), kept beside them in
-// versions/.strata-cache.json and trusted for a file while its size and modification time are
-// the ones recorded, as Python trusts __pycache__. A long history then answers current, heads
-// and history without parsing YAML. A cache that cannot be read or written is ignored.
+// versions/.strata-cache and trusted for a file while its size and modification time are the
+// ones recorded, as Python trusts __pycache__. A long history then answers current, heads and
+// history without parsing YAML. One line per file, tab-separated: reading it must cost less
+// than the stat calls that validate it. A cache that cannot be read or written is ignored.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "strata/migrate/revision.hpp"
 
@@ -19,27 +22,37 @@ struct FileStamp {
   std::uintmax_t size = 0;
   std::int64_t mtime_ns = 0;
   bool operator==(const FileStamp&) const = default;
-  static std::optional<FileStamp> of(const std::filesystem::path& file);
 };
+
+// A revision file of versions/, stat-ed once when the folder is listed.
+struct ListedFile {
+  std::string name;
+  FileStamp stamp;
+};
+
+// The regular *.yaml files of `versions`, in name order (names start with the date, so this
+// is creation order). Throws MigrationError naming the folder when it cannot be read.
+std::vector<ListedFile> list_revision_files(const std::filesystem::path& versions);
 
 // One versions/ folder's cache. Not thread-safe; a value used by one load.
 class GraphCache {
  public:
-  explicit GraphCache(const std::filesystem::path& versions);
+  explicit GraphCache(std::filesystem::path versions);
   // The revision recorded for `file` when its stamp is still the recorded one.
-  std::optional<Revision> find(const std::filesystem::path& file, const FileStamp& stamp) const;
-  void put(const std::filesystem::path& file, const FileStamp& stamp, const Revision& revision);
-  // Writes the cache when something was put, and drops the entries of files that are gone.
-  void save(const std::vector<std::filesystem::path>& files);
+  std::optional<Revision> find(const ListedFile& file) const;
+  // Rewrites the cache unless it holds exactly `files` and all `found` of them were hits.
+  // `revisions[i]` is the revision of `files[i]`.
+  void save(const std::vector<ListedFile>& files, const std::vector<Revision>& revisions,
+            std::size_t found) const;
 
  private:
   struct Entry {
     FileStamp stamp;
-    Revision revision;
+    std::string_view fields;  // the rest of the line, into text_
   };
-  std::filesystem::path path_;
-  std::map<std::string, Entry, std::less<>> entries_;  // by file name
-  bool changed_ = false;
+  std::filesystem::path versions_;
+  std::string text_;
+  std::unordered_map<std::string, Entry> entries_;  // by file name
 };
 
 }  // namespace strata::migrate::detail

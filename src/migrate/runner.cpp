@@ -95,9 +95,25 @@ std::string describe_operations(const std::vector<Operation>& ops, const Rendere
                      op.rebuilt_table);
 }
 
+std::vector<std::string> heads_in(Connection& conn, std::string_view version_table) {
+  const Dialect& dialect = Dialect::of(conn.backend());
+  std::vector<std::string> heads;
+  for (const auto& row : conn.execute("SELECT version_num FROM " + dialect.quote(version_table) +
+                                      " ORDER BY version_num")) {
+    heads.push_back(row.get<std::string>(0));
+  }
+  return heads;
+}
+
 }  // namespace
 
 // Holds the migration lock for a whole run where the backend has one.
+std::vector<std::string> current_heads(const Engine& engine, std::string_view version_table) {
+  auto conn = engine.connect();
+  if (!Inspector(conn).has_table(version_table)) return {};
+  return heads_in(conn, version_table);
+}
+
 class Runner::Lock {
  public:
   Lock(Connection& conn, const Dialect& dialect, std::int64_t key,
@@ -160,20 +176,11 @@ void Runner::ensure_tables(Connection& conn) {
 }
 
 std::vector<std::string> Runner::read_heads(Connection& conn) {
-  const Dialect& dialect = Dialect::of(engine_.backend());
-  std::vector<std::string> heads;
-  for (const auto& row :
-       conn.execute("SELECT version_num FROM " + dialect.quote(options_.version_table) +
-                    " ORDER BY version_num")) {
-    heads.push_back(row.get<std::string>(0));
-  }
-  return heads;
+  return heads_in(conn, options_.version_table);
 }
 
 std::vector<std::string> Runner::current() {
-  auto conn = engine_.connect();
-  if (!Inspector(conn).has_table(options_.version_table)) return {};
-  return read_heads(conn);
+  return current_heads(engine_, options_.version_table);
 }
 
 void Runner::verify_checksums(Connection& conn) {

@@ -1,9 +1,11 @@
 #include "strata/migrate/script_directory.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+#include <fmt/ranges.h>
+#include <nettle/sha2.h>
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <fstream>
 #include <optional>
@@ -115,27 +117,21 @@ std::vector<Revision> parse_all(const std::vector<fs::path>& files,
 }
 
 // A graph load: the links of unchanged files come from the cache, the rest are parsed.
-std::vector<Revision> parse_links(const fs::path& versions, const std::vector<fs::path>& files) {
+std::vector<Revision> parse_links(const fs::path& versions,
+                                  const std::vector<detail::ListedFile>& files) {
   detail::GraphCache cache(versions);
   std::vector<std::optional<Revision>> found(files.size());
-  std::vector<std::optional<detail::FileStamp>> stamps(files.size());
   std::vector<fs::path> missing;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    stamps[i] = detail::FileStamp::of(files[i]);
-    if (stamps[i]) found[i] = cache.find(files[i], *stamps[i]);
-    if (!found[i]) missing.push_back(files[i]);
+    found[i] = cache.find(files[i]);
+    if (!found[i]) missing.push_back(versions / files[i].name);
   }
   auto parsed = parse_all(missing, {}, Contents::graph);
   std::vector<Revision> out;
   out.reserve(files.size());
-  for (std::size_t i = 0, next = 0; i < files.size(); ++i) {
-    if (!found[i]) {
-      found[i] = std::move(parsed[next++]);
-      if (stamps[i]) cache.put(files[i], *stamps[i], *found[i]);
-    }
-    out.push_back(std::move(*found[i]));
-  }
-  cache.save(files);
+  for (std::size_t i = 0, next = 0; i < files.size(); ++i)
+    out.push_back(found[i] ? std::move(*found[i]) : std::move(parsed[next++]));
+  cache.save(files, out, files.size() - missing.size());
   return out;
 }
 
@@ -152,12 +148,12 @@ std::string checksum(std::string_view text) {
       normalized += text[i];
     }
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(normalized.data(), normalized.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  sha256_ctx context{};
+  sha256_init(&context);
+  sha256_update(&context, normalized.size(), reinterpret_cast<const uint8_t*>(normalized.data()));
+  std::array<uint8_t, SHA256_DIGEST_SIZE> digest{};
+  sha256_digest(&context, digest.size(), digest.data());
+  return fmt::format("{:02x}", fmt::join(digest, ""));
 }
 
 Revision parse_revision(std::string_view text, const fs::path& file,
@@ -199,16 +195,14 @@ ScriptDirectory ScriptDirectory::load(const fs::path& location, const NamingConv
         fmt::format("{} does not exist: run `strata init` or set script_location in strata.toml",
                     versions.string()));
   }
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(versions)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml")
-      files.push_back(entry.path());
+  auto listed = detail::list_revision_files(versions);
+  if (contents == Contents::graph) {
+    return ScriptDirectory(location, RevisionGraph(parse_links(versions, listed)), contents);
   }
-  // File names start with the date, so name order is creation order: plans and history are
-  // stable from run to run.
-  std::sort(files.begin(), files.end());
-  auto revisions = contents == Contents::graph ? parse_links(versions, files)
-                                               : parse_all(files, convention, contents);
+  std::vector<fs::path> files;
+  files.reserve(listed.size());
+  for (const auto& file : listed) files.push_back(versions / file.name);
+  auto revisions = parse_all(files, convention, contents);
   return ScriptDirectory(location, RevisionGraph(std::move(revisions)), contents);
 }
 

@@ -40,7 +40,7 @@ TEST_F(Cli, InitWritesConfigAndVersionsFolder) {
   EXPECT_TRUE(fs::is_directory(dir_ / "db/migrations/versions"));
   std::ifstream ignore(dir_ / "db/migrations/versions/.gitignore");
   std::string ignored((std::istreambuf_iterator<char>(ignore)), {});
-  EXPECT_NE(ignored.find(".strata-cache.json"), std::string::npos) << ignored;
+  EXPECT_NE(ignored.find(".strata-cache*"), std::string::npos) << ignored;
   std::ifstream in(dir_ / "strata.toml");
   std::string text((std::istreambuf_iterator<char>(in)), {});
   EXPECT_NE(text.find("script_location = \"db/migrations\""), std::string::npos) << text;

@@ -179,6 +179,19 @@ TEST_P(MigrateCli, TwoProcessesApplyEachRevisionOnce) {
   EXPECT_EQ(conn.execute("SELECT count(*) FROM strata_version").scalar<int>(), 1);
 }
 
+// A version_table named in strata.toml is the one that upgrade writes and current reads.
+TEST_P(MigrateCli, TheConfiguredVersionTableIsTheOneCurrentReads) {
+  std::ofstream(dir() / "strata.toml") << "[database]\nurl = \"" << url()
+                                       << "\"\n[migrations]\nscript_location = \"db\"\n"
+                                          "version_table = \"app_versions\"\n";
+  ASSERT_EQ(strata("-q upgrade aaaa").status, 0);
+  EXPECT_EQ(strata("current").out, "aaaa11112222\n");
+  auto conn = create_engine(url()).connect();
+  EXPECT_EQ(conn.execute("SELECT version_num FROM app_versions").scalar<std::string>(),
+            "aaaa11112222");
+  EXPECT_EQ(strata("--json current").out, "{\"at_head\":false,\"current\":[\"aaaa11112222\"]}\n");
+}
+
 STRATA_ON_BOTH_BACKENDS(MigrateCli);
 
 }  // namespace

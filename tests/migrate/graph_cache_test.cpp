@@ -27,7 +27,7 @@ class GraphCacheTest : public ::testing::Test {
     std::ofstream(dir_ / "versions" / name) << text;
   }
   ScriptDirectory graph() const { return ScriptDirectory::load(dir_, {}, Contents::graph); }
-  fs::path cache() const { return dir_ / "versions" / ".strata-cache.json"; }
+  fs::path cache() const { return dir_ / "versions" / ".strata-cache"; }
 
   fs::path dir_;
 };
@@ -42,6 +42,17 @@ TEST_F(GraphCacheTest, AnUnchangedFileComesFromTheCacheAndAChangedOneIsReadAgain
   EXPECT_EQ(second.graph().get("bbbb").file,
             dir_ / "versions" / "20250102_0000_bbbb00000001_b.yaml");
   EXPECT_EQ(second.graph().heads(), std::vector<std::string>{"bbbb00000001"});
+  // The cache is what answers: a message changed in it, and not in the file, is what loads.
+  std::string text;
+  {
+    std::ifstream in(cache());
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto at = text.find("\tsecond\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 8, "\tcached\n");
+  std::ofstream(cache()) << text;
+  EXPECT_EQ(graph().graph().get("bbbb").message, "cached");
   // Same size, another content and time: the file is parsed again.
   write("20250102_0000_bbbb00000001_b.yaml",
         "revision: bbbb00000001\ndown_revision: aaaa00000001\nmessage: SECOND\nupgrade: []\n");
@@ -55,6 +66,8 @@ TEST_F(GraphCacheTest, AnUnchangedFileComesFromTheCacheAndAChangedOneIsReadAgain
 
 TEST_F(GraphCacheTest, ADamagedCacheIsIgnoredAndABrokenFileStillFails) {
   graph();
+  std::ofstream(cache()) << "strata-cache 2\n20250101_0000_aaaa00000001_a.yaml\t1\t2\tx";
+  EXPECT_EQ(graph().graph().revisions().size(), 2u);
   std::ofstream(cache()) << "{\"format\": 1, \"files\": {\"x\": [1, 2";
   EXPECT_EQ(graph().graph().revisions().size(), 2u);
   write("20250103_0000_cccc00000001_c.yaml", "revision: cccc00000001\nmessage: [\n");
@@ -65,6 +78,29 @@ TEST_F(GraphCacheTest, ADamagedCacheIsIgnoredAndABrokenFileStillFails) {
   // A folder it cannot write (root writes anyway, and then the cache appears).
   EXPECT_EQ(graph().graph().revisions().size(), 2u);
   fs::permissions(dir_ / "versions", fs::perms::owner_write, fs::perm_options::add);
+}
+
+// Every link a graph load reads comes back from the cache as the YAML said it, whatever
+// characters the text holds.
+TEST_F(GraphCacheTest, LinksWithAnyCharactersComeBackFromTheCacheUnchanged) {
+  write("20250103_0000_cccc00000001_c.yaml",
+        "revision: cccc00000001\ndown_revision: [aaaa00000001, bbbb00000001]\n"
+        "branch_labels: [\"tab\\there\", \"back\\\\slash\"]\n"
+        "depends_on: [aaaa00000001]\ntransactional: false\ncreated: 2025-01-03T00:00:00Z\n"
+        "message: \"two\\nlines, a \\x1f unit separator and \\u00e9\"\nupgrade: []\n");
+  auto parsed = graph();
+  auto cached = graph();
+  const Revision& a = parsed.graph().get("cccc");
+  const Revision& b = cached.graph().get("cccc");
+  EXPECT_EQ(a.message, "two\nlines, a \x1f unit separator and \u00e9");
+  EXPECT_EQ(b.message, a.message);
+  EXPECT_EQ(b.branch_labels, (std::vector<std::string>{"tab\there", "back\\slash"}));
+  EXPECT_EQ(b.down_revisions, a.down_revisions);
+  EXPECT_EQ(b.depends_on, std::vector<std::string>{"aaaa00000001"});
+  EXPECT_FALSE(b.transactional);
+  EXPECT_EQ(b.created, "2025-01-03T00:00:00Z");
+  EXPECT_EQ(b.checksum, a.checksum);
+  EXPECT_EQ(cached.graph().heads(), std::vector<std::string>{"cccc00000001"});
 }
 
 }  // namespace

@@ -150,6 +150,7 @@ TEST(RevisionFile, ChecksumIgnoresLineEndings) {
   EXPECT_EQ(checksum("a: 1\rb: 2\r"), checksum("a: 1\nb: 2\n"));
   EXPECT_NE(checksum("a: 1\n"), checksum("a: 2\n"));
   EXPECT_EQ(checksum(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(checksum("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 class ScriptDirectoryTest : public ::testing::Test {

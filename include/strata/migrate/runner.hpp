@@ -30,6 +30,10 @@ std::int64_t lock_key(std::string_view version_table);
 
 struct VersionTables;
 
+// The heads `version_table` holds; empty for a database at base or never migrated. Reads no
+// revision file, so a command can ask it while it loads them.
+std::vector<std::string> current_heads(const Engine& engine, std::string_view version_table);
+
 // Runs one script directory against one database. Not thread-safe; cheap to make.
 class Runner {
  public:
