@@ -208,8 +208,29 @@ std::vector<std::string> RevisionGraph::closure(const std::vector<std::string>& 
   return out;
 }
 
+// A walk over indices that stops at `ancestor`, not closure(): callers ask this once per step
+// of a long plan.
 bool RevisionGraph::is_ancestor(const std::string& ancestor, const std::string& id) const {
-  return contains(closure({id}), ancestor);
+  if (ancestor == id) return true;
+  auto start = index_.find(id);
+  if (start == index_.end()) return false;
+  std::vector<bool> seen(revisions_.size());
+  std::vector<std::size_t> stack{start->second};
+  while (!stack.empty()) {
+    std::size_t at = stack.back();
+    stack.pop_back();
+    if (seen[at]) continue;
+    seen[at] = true;
+    const Revision& r = revisions_[at];
+    if (r.id == ancestor) return true;
+    for (const auto* below : {&r.down_revisions, &r.depends_on}) {
+      for (const auto& next : *below) {
+        auto it = index_.find(next);
+        if (it != index_.end()) stack.push_back(it->second);
+      }
+    }
+  }
+  return false;
 }
 
 std::vector<const Revision*> RevisionGraph::ordered(const std::vector<std::string>& ids) const {

@@ -219,7 +219,22 @@ void Runner::record(Connection& conn, const Step& step, std::chrono::millisecond
   }
 }
 
-void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
+std::vector<std::string> Runner::sorted_heads(Connection& conn) {
+  auto heads = read_heads(conn);
+  std::sort(heads.begin(), heads.end());
+  return heads;
+}
+
+// Heads equal to the ones this run wrote last mean no other process moved them, which spares
+// a walk of the graph on every step of a long plan. After any surprise the walk decides.
+bool Runner::taken_elsewhere(Connection& conn, const Step& step, KnownHeads& known) {
+  auto heads = sorted_heads(conn);
+  if (known && heads == *known) return false;
+  known.reset();
+  return applied(scripts_.graph(), step.revision->id, heads) == step.upgrade;
+}
+
+void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known) {
   const Dialect& dialect = Dialect::of(engine_.backend());
   const Revision& r = *step.revision;
   const char* direction = step.upgrade ? "upgrade" : "downgrade";
@@ -243,7 +258,7 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
   std::optional<Transaction> tx;
   if (r.transactional) tx.emplace(conn.begin_immediate());
   // Another process may have taken this step while this one waited for the write lock.
-  if (applied(scripts_.graph(), r.id, read_heads(conn)) == step.upgrade) return;
+  if (taken_elsewhere(conn, step, known)) return;
   for (const auto& op : rendered) {
     try {
       execute_rendered(conn, dialect, op, options_.progress);
@@ -268,6 +283,8 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state) {
          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                started));
   tx->commit();
+  known = step.heads_after;
+  std::sort(known->begin(), known->end());
 }
 
 std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
@@ -276,8 +293,9 @@ std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
         "{} was loaded without its operations (Contents::graph); load it whole to run it",
         scripts_.location().string()));
   }
-  SchemaState state = replay(scripts_.graph(), read_heads(conn));
-  for (const auto& step : plan) run_step(conn, step, state);
+  KnownHeads known = sorted_heads(conn);
+  SchemaState state = replay(scripts_.graph(), *known);
+  for (const auto& step : plan) run_step(conn, step, state, known);
   return plan;
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,10 @@ class Runner {
   std::vector<std::string> read_heads(Connection& conn);
   void verify_checksums(Connection& conn);
   std::vector<Step> run(Connection& conn, const std::vector<Step>& plan);
-  void run_step(Connection& conn, const Step& step, SchemaState& state);
+  using KnownHeads = std::optional<std::vector<std::string>>;
+  std::vector<std::string> sorted_heads(Connection& conn);
+  bool taken_elsewhere(Connection& conn, const Step& step, KnownHeads& known);
+  void run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known);
   void record(Connection& conn, const Step& step, std::chrono::milliseconds took);
   void write_heads(Connection& conn, const std::vector<std::string>& heads);
   // Runs `work` on a connection holding the migration lock, the version tables made.
