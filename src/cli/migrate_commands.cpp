@@ -111,17 +111,29 @@ int MigrationCommands::offline(bool up) {
   return 0;
 }
 
-// The database and the revision files are independent reads of about the same cost on a long
-// history (SQLite parsing a large schema, libpq loading, stat-ing every file), so they overlap.
+// The database and the revision files are independent reads. A server's part (libpq loading,
+// the server starting a backend) overlaps the file load, which runs on a helper because it is
+// the shorter path and a helper may start late on a busy machine. An in-process database would
+// only compete with the helper for the cores, so it reads first. A broken file is reported
+// before an unreachable database, as the commands that read the files first do.
 int MigrationCommands::current() {
   Config config = load_config(options_);
   Engine engine = create_engine(config);
-  auto reading = std::async(std::launch::async, [&engine, &config] {
-    return migrate::current_heads(engine, config.version_table());
-  });
-  auto scripts = migrate::ScriptDirectory::load(
-      config.script_location(), NamingConvention::from(config), migrate::Contents::graph);
-  auto now = reading.get();
+  auto load = [&config] {
+    return migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config),
+                                          migrate::Contents::graph);
+  };
+  bool overlap = !Dialect::of(engine.backend()).in_process();
+  auto loading = std::async(overlap ? std::launch::async : std::launch::deferred, load);
+  std::vector<std::string> now;
+  std::exception_ptr unreachable;
+  try {
+    now = migrate::current_heads(engine, config.version_table());
+  } catch (...) {
+    unreachable = std::current_exception();
+  }
+  auto scripts = loading.get();
+  if (unreachable) std::rethrow_exception(unreachable);
   std::vector<std::string> lines;
   for (const auto& id : now) lines.push_back(decorated(options_, scripts.graph(), id));
   auto heads = scripts.graph().heads();

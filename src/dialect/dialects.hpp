@@ -16,6 +16,7 @@ class SqliteDialect final : public Dialect {
     return Url::parse("sqlite://");
   }
   std::string_view ilike_operator() const noexcept override { return "LIKE"; }
+  bool in_process() const noexcept override { return true; }
   bool can_add_column(const Column& column) const override;
   bool can_drop_column(const Table& table, std::string_view column) const override;
   bool can_alter_column() const override { return false; }
@@ -43,6 +44,7 @@ class PostgresDialect final : public Dialect {
   std::string_view name() const noexcept override { return "postgresql"; }
   std::string placeholder(int number) const override { return "$" + std::to_string(number); }
   std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
+  bool in_process() const noexcept override { return false; }
   Url scratch_url(const Url& like, std::string_view name) const override {
     return like.with_database(name);
   }

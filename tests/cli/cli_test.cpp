@@ -1,6 +1,7 @@
 // The strata binary, run as users run it: exit status, stdout, stderr, files written.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -71,6 +72,30 @@ TEST_F(Cli, UsageErrorsExitTwo) {
   auto missing = strata("--config missing.toml --help");
   EXPECT_NE(missing.out.find("config file missing.toml does not exist"), std::string::npos)
       << missing.out;
+}
+
+// `current` reads the database and the files at once: an unreachable database is one line with
+// its URL masked, and a broken revision file is still what it reports first.
+TEST_F(Cli, CurrentNamesAnUnreachableDatabaseAndABrokenFileFirst) {
+  ASSERT_EQ(strata("init").status, 0);
+  std::ofstream(dir_ / "migrations/versions/20250101_0000_aaaa11112222_init.yaml")
+      << "revision: aaaa11112222\ndown_revision: null\nupgrade: []\n";
+  std::ofstream(dir_ / "garbage.db") << std::string(4096, 'x');
+  for (const std::string& url :
+       std::vector<std::string>{"postgresql://app:hunter2@127.0.0.1:1/app",
+                                "sqlite:///" + (dir_ / "garbage.db").string()}) {
+    auto down = strata("current", "DATABASE_URL=" + url);
+    EXPECT_EQ(down.status, 1) << down.out;
+    EXPECT_EQ(std::count(down.out.begin(), down.out.end(), '\n'), 1) << down.out;
+    EXPECT_EQ(down.out.find("hunter2"), std::string::npos) << down.out;
+    std::string shown = url.starts_with("sqlite") ? url : "postgresql://app:***@127.0.0.1:1/app";
+    EXPECT_NE(down.out.find(shown), std::string::npos) << down.out;
+  }
+  std::ofstream(dir_ / "migrations/versions/20250102_0000_bbbb11112222_bad.yaml")
+      << "revision: bbbb11112222\ndown_revision: [\n";
+  auto both = strata("current", "DATABASE_URL=postgresql://app:hunter2@127.0.0.1:1/app");
+  EXPECT_EQ(both.status, 1) << both.out;
+  EXPECT_NE(both.out.find("20250102_0000_bbbb11112222_bad.yaml"), std::string::npos) << both.out;
 }
 
 TEST_F(Cli, MalformedConfigIsOneLineNamingFileAndLine) {

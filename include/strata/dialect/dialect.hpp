@@ -25,6 +25,9 @@ class Dialect {
 
   virtual Backend backend() const noexcept = 0;
   virtual std::string_view name() const noexcept = 0;
+  // True when the database's work runs in this process (SQLite), so a second thread of ours
+  // competes with it for the cores instead of overlapping a server's work.
+  virtual bool in_process() const noexcept = 0;
 
   // `name` as is when it is a plain lower-case identifier and no reserved word, else quoted.
   std::string quote(std::string_view name) const;
