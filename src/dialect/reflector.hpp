@@ -17,6 +17,7 @@ class Reflector {
   virtual std::vector<std::string> table_names(Connection& conn) = 0;
   virtual std::vector<std::string> view_names(Connection& conn) = 0;
   // One lookup, not a listing: `strata current` asks this of databases with thousands of tables.
+  // `name` matches as the backend resolves identifiers (SQLite ignores case).
   virtual bool has_table(Connection& conn, const std::string& name) = 0;
   // All tables, or only `only` when given, in name order.
   virtual std::vector<Table> tables(Connection& conn, const std::optional<std::string>& only) = 0;

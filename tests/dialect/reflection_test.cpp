@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <strata/dialect/dialect.hpp>
 #include <strata/dialect/inspector.hpp>
 #include <strata/schema/metadata.hpp>
@@ -143,6 +145,47 @@ TEST_P(Reflection, PartitionsAndVirtualTablesAreNotTables) {
     EXPECT_EQ(refs.foreign_keys[0].referred_table, "events");
   }
   EXPECT_EQ(inspector.tables().size(), names.size());
+}
+
+// has_table is one lookup, not a listing; it must agree with table_names on every kind of
+// object: tables, views, virtual tables and their shadow tables, partitions, quoted names.
+// Names compare as the backend compares identifiers: SQLite ignores case, PostgreSQL does not.
+TEST_P(Reflection, HasTableAgreesWithTableNames) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute_script(
+      "CREATE TABLE plain (x INTEGER); CREATE TABLE \"Mixed Case\" (x INTEGER); "
+      "CREATE VIEW seen AS SELECT x FROM plain");
+  std::vector<std::string> asked{"plain", "Mixed Case", "mixed case", "seen", "missing"};
+  if (is_sqlite()) {
+    conn.execute_script("CREATE VIRTUAL TABLE docs USING fts5(body)");
+    asked.insert(asked.end(), {"docs", "docs_data", "sqlite_schema"});
+  } else {
+    conn.execute_script(
+        "CREATE TABLE events (at DATE NOT NULL) PARTITION BY RANGE (at); "
+        "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO "
+        "('2025-01-01'); CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.hidden (x INTEGER)");
+    asked.insert(asked.end(), {"events", "events_2024", "hidden", "pg_class"});
+  }
+  Inspector inspector(engine);
+  auto names = inspector.table_names();
+  auto same = [&](std::string a, std::string b) {
+    if (is_sqlite()) {
+      for (auto* text : {&a, &b}) {
+        std::transform(text->begin(), text->end(), text->begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      }
+    }
+    return a == b;
+  };
+  for (const auto& name : asked) {
+    bool listed = std::any_of(names.begin(), names.end(),
+                              [&](const std::string& n) { return same(n, name); });
+    EXPECT_EQ(inspector.has_table(name), listed) << name;
+  }
+  EXPECT_TRUE(inspector.has_table("Mixed Case"));
+  EXPECT_FALSE(inspector.has_table("seen"));
+  if (!is_sqlite()) conn.execute_script("DROP SCHEMA elsewhere CASCADE");
 }
 
 TEST_P(Reflection, OtherPostgresSchema) {
