@@ -112,7 +112,7 @@ class SqliteReflector final : public Reflector {
   bool has_table(Connection& conn, const std::string& name) override {
     return !conn.execute(
                     "SELECT 1 FROM pragma_table_list(?) WHERE schema = 'main' AND "
-                    "type = 'table'",
+                    "type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
                     name)
                 .empty();
   }

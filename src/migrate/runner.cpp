@@ -107,13 +107,13 @@ std::vector<std::string> heads_in(Connection& conn, std::string_view version_tab
 
 }  // namespace
 
-// Holds the migration lock for a whole run where the backend has one.
 std::vector<std::string> current_heads(const Engine& engine, std::string_view version_table) {
   auto conn = engine.connect();
   if (!Inspector(conn).has_table(version_table)) return {};
   return heads_in(conn, version_table);
 }
 
+// Holds the migration lock for a whole run where the backend has one.
 class Runner::Lock {
  public:
   Lock(Connection& conn, const Dialect& dialect, std::int64_t key,
