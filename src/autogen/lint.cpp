@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "../core/overloaded.hpp"
+#include "../core/read_file.hpp"
 #include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/dialect/inspector.hpp"
@@ -212,10 +212,7 @@ class Linter {
 
 std::string read_text(const std::filesystem::path& file) {
   if (file.empty()) return "";
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return strata::detail::read_file(file).value_or("");
 }
 
 SchemaState state_before(const RevisionGraph& graph, const Revision& r) {

@@ -9,8 +9,8 @@
 #include <charconv>
 #include <fstream>
 #include <memory>
-#include <sstream>
 
+#include "../core/read_file.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::migrate::detail {
@@ -148,14 +148,6 @@ void append_line(std::string& out, const ListedFile& file, const Revision& r) {
   out += '\n';
 }
 
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
-}
-
 struct DirCloser {
   void operator()(DIR* dir) const { ::closedir(dir); }
 };
@@ -183,7 +175,8 @@ std::vector<ListedFile> list_revision_files(const fs::path& versions) {
 }
 
 GraphCache::GraphCache(fs::path versions)
-    : versions_(std::move(versions)), text_(read_all(versions_ / ".strata-cache")) {
+    : versions_(std::move(versions)),
+      text_(strata::detail::read_file(versions_ / ".strata-cache").value_or("")) {
   if (!std::string_view(text_).starts_with(kHeader)) return;
   std::string_view rest = std::string_view(text_).substr(kHeader.size());
   while (auto line = next_field(rest, '\n')) {

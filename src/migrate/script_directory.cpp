@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <exception>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
 
+#include "../core/read_file.hpp"
 #include "graph_cache.hpp"
 #include "operation_parser.hpp"
 #include "strata/core/error.hpp"
@@ -51,11 +51,9 @@ void check_file_name(const fs::path& file, const Revision& r) {
 }
 
 std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw MigrationError(fmt::format("{}: cannot read the file", file.string()));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = strata::detail::read_file(file);
+  if (!text) throw MigrationError(fmt::format("{}: cannot read the file", file.string()));
+  return std::move(*text);
 }
 
 // The text with the upgrade and downgrade sections blanked out. Lines stay where they were,
