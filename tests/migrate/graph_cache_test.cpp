@@ -89,6 +89,12 @@ TEST_F(GraphCacheTest, LinksWithAnyCharactersComeBackFromTheCacheUnchanged) {
         "depends_on: [aaaa00000001]\ntransactional: false\ncreated: 2025-01-03T00:00:00Z\n"
         "message: \"two\\nlines, a \\x1f unit separator and \\u00e9\"\nupgrade: []\n");
   auto parsed = graph();
+  std::string text;
+  {
+    std::ifstream in(cache());
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_NE(text.find("20250103_0000_cccc00000001_c.yaml\t"), std::string::npos) << text;
   auto cached = graph();
   const Revision& a = parsed.graph().get("cccc");
   const Revision& b = cached.graph().get("cccc");
