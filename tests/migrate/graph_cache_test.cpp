@@ -28,6 +28,10 @@ class GraphCacheTest : public ::testing::Test {
   }
   ScriptDirectory graph() const { return ScriptDirectory::load(dir_, {}, Contents::graph); }
   fs::path cache() const { return dir_ / "versions" / ".strata-cache"; }
+  std::string cache_text() const {
+    std::ifstream in(cache());
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
 
   fs::path dir_;
 };
@@ -43,11 +47,7 @@ TEST_F(GraphCacheTest, AnUnchangedFileComesFromTheCacheAndAChangedOneIsReadAgain
             dir_ / "versions" / "20250102_0000_bbbb00000001_b.yaml");
   EXPECT_EQ(second.graph().heads(), std::vector<std::string>{"bbbb00000001"});
   // The cache is what answers: a message changed in it, and not in the file, is what loads.
-  std::string text;
-  {
-    std::ifstream in(cache());
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string text = cache_text();
   auto at = text.find("\tsecond\n");
   ASSERT_NE(at, std::string::npos) << text;
   text.replace(at, 8, "\tcached\n");
@@ -89,11 +89,7 @@ TEST_F(GraphCacheTest, LinksWithAnyCharactersComeBackFromTheCacheUnchanged) {
         "depends_on: [aaaa00000001]\ntransactional: false\ncreated: 2025-01-03T00:00:00Z\n"
         "message: \"two\\nlines, a \\x1f unit separator and \\u00e9\"\nupgrade: []\n");
   auto parsed = graph();
-  std::string text;
-  {
-    std::ifstream in(cache());
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string text = cache_text();
   ASSERT_NE(text.find("20250103_0000_cccc00000001_c.yaml\t"), std::string::npos) << text;
   auto cached = graph();
   const Revision& a = parsed.graph().get("cccc");
