@@ -47,6 +47,17 @@ std::vector<std::string> ids(const std::vector<migrate::Step>& steps) {
   return out;
 }
 
+// What `f` throws, kept for later.
+template <class F>
+std::exception_ptr caught(F&& f) {
+  try {
+    f();
+  } catch (...) {
+    return std::current_exception();
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 MigrationCommands::MigrationCommands(CLI::App& app, const Options& options) : options_(options) {
@@ -111,11 +122,11 @@ int MigrationCommands::offline(bool up) {
   return 0;
 }
 
-// The database and the revision files are independent reads. A server's part (libpq loading,
-// the server starting a backend) overlaps the file load, which runs on a helper because it is
-// the shorter path and a helper may start late on a busy machine. An in-process database would
-// only compete with the helper for the cores, so it reads first. A broken file is reported
-// before an unreachable database, as the commands that read the files first do.
+// The database and the revision files are independent reads. With a server, the file load
+// runs on a helper while the server starts a backend and answers: mostly waiting here. libpq
+// is loaded before the helper starts, as both are CPU work that would only compete for the
+// cores; an in-process database would too, so it reads first. A broken file is reported before
+// an unreachable database, as the commands that read the files first do.
 int MigrationCommands::current() {
   Config config = load_config(options_);
   Engine engine = create_engine(config);
@@ -124,13 +135,12 @@ int MigrationCommands::current() {
                                           migrate::Contents::graph);
   };
   bool overlap = !Dialect::of(engine.backend()).in_process();
+  std::exception_ptr unreachable;
+  if (overlap) unreachable = caught([&] { engine.load_driver(); });
   auto loading = std::async(overlap ? std::launch::async : std::launch::deferred, load);
   std::vector<std::string> now;
-  std::exception_ptr unreachable;
-  try {
-    now = migrate::current_heads(engine, config.version_table());
-  } catch (...) {
-    unreachable = std::current_exception();
+  if (!unreachable) {
+    unreachable = caught([&] { now = migrate::current_heads(engine, config.version_table()); });
   }
   auto scripts = loading.get();
   if (unreachable) std::rethrow_exception(unreachable);

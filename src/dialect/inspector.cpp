@@ -41,6 +41,10 @@ bool Inspector::has_table(std::string_view name) {
   return reflector_->has_table(*conn_, std::string(name));
 }
 
+bool Inspector::has_relation(std::string_view name) {
+  return reflector_->has_relation(*conn_, std::string(name));
+}
+
 Table Inspector::table(std::string_view name) {
   auto found = reflector_->tables(*conn_, std::string(name));
   if (found.empty()) {

@@ -13,6 +13,11 @@ constexpr const char* kTables =
     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = coalesce($1, current_schema()) AND c.relkind IN ('r', 'p') "
     "AND NOT c.relispartition AND ($2::text IS NULL OR c.relname = $2) ORDER BY c.relname";
+// quote_ident keeps the name whole; a NULL schema (no schema of the search_path exists) finds
+// nothing.
+constexpr const char* kRelation =
+    "SELECT to_regclass(quote_ident(coalesce($1, current_schema())) || '.' || quote_ident($2)) "
+    "IS NOT NULL";
 constexpr const char* kViews =
     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = coalesce($1, current_schema()) AND c.relkind IN ('v', 'm') "
@@ -168,6 +173,9 @@ class PostgresReflector final : public Reflector {
   }
   bool has_table(Connection& conn, const std::string& name) override {
     return !query(conn, kTables, schema_, name).empty();
+  }
+  bool has_relation(Connection& conn, const std::string& name) override {
+    return query(conn, kRelation, schema_, name).scalar<bool>();
   }
   std::vector<std::string> view_names(Connection& conn) override {
     return names(query(conn, kViews, schema_));

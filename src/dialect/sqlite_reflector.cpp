@@ -116,6 +116,13 @@ class SqliteReflector final : public Reflector {
                     name)
                 .empty();
   }
+  bool has_relation(Connection& conn, const std::string& name) override {
+    return !conn.execute(
+                    "SELECT 1 FROM main.sqlite_schema WHERE name = ? COLLATE NOCASE "
+                    "AND type IN ('table', 'view', 'index')",
+                    name)
+                .empty();
+  }
 
   std::vector<Table> tables(Connection& conn, const std::optional<std::string>& only) override {
     std::vector<Table> tables;

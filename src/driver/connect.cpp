@@ -10,6 +10,10 @@ std::unique_ptr<Connection> connect(const Url& url) {
   return std::make_unique<postgres::PgConnection>(url);
 }
 
+void load(const Url& url) {
+  if (url.backend() == Backend::postgresql) postgres::libpq(url.masked());
+}
+
 void validate(const Url& url) {
   if (url.backend() == Backend::sqlite) {
     sqlite::parse_options(url);

@@ -8,6 +8,10 @@ Connection Engine::connect() const {
   return Connection(pool_, pool_->acquire());
 }
 
+void Engine::load_driver() const {
+  driver::load(url());
+}
+
 Engine create_engine(const Url& url) {
   driver::validate(url);
   return Engine(std::make_shared<Pool>(url, PoolOptions::from_url(url)));

@@ -109,7 +109,7 @@ std::vector<std::string> heads_in(Connection& conn, std::string_view version_tab
 
 std::vector<std::string> current_heads(const Engine& engine, std::string_view version_table) {
   auto conn = engine.connect();
-  if (!Inspector(conn).has_table(version_table)) return {};
+  if (!Inspector(conn).has_relation(version_table)) return {};
   return heads_in(conn, version_table);
 }
 
@@ -169,7 +169,7 @@ void Runner::ensure_tables(Connection& conn) {
   auto tx = conn.begin_immediate();
   Inspector inspector(conn);
   for (const Table& t : {tables().version_table(), tables().history_table()}) {
-    if (inspector.has_table(t.name)) continue;
+    if (inspector.has_relation(t.name)) continue;
     for (const auto& sql : dialect.create_table(t)) conn.execute_script(sql);
   }
   tx.commit();

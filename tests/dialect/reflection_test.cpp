@@ -188,6 +188,35 @@ TEST_P(Reflection, HasTableAgreesWithTableNames) {
   if (!is_sqlite()) conn.execute_script("DROP SCHEMA elsewhere CASCADE");
 }
 
+// has_relation answers "is the name taken here": by a table, view or index of the inspected
+// schema (and a sequence or partition on PostgreSQL), whatever characters the name holds.
+TEST_P(Reflection, HasRelationIsAnyRelationOfTheSchemaOnly) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute_script(
+      "CREATE TABLE plain (x INTEGER); CREATE TABLE \"Mixed Case\" (x INTEGER); "
+      "CREATE VIEW seen AS SELECT x FROM plain; CREATE INDEX ix_plain ON plain (x)");
+  std::vector<std::string> taken{"plain", "Mixed Case", "seen", "ix_plain"};
+  std::vector<std::string> free{"missing", "plain.x", "\"plain\"", "pg_class", "hidden"};
+  if (is_sqlite()) {
+    taken.push_back("PLAIN");
+  } else {
+    conn.execute_script(
+        "CREATE SEQUENCE counter; CREATE TABLE events (at DATE NOT NULL) PARTITION BY RANGE "
+        "(at); CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO "
+        "('2025-01-01'); CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.hidden (x INTEGER)");
+    taken.insert(taken.end(), {"counter", "events", "events_2024"});
+    free.insert(free.end(), {"PLAIN", "mixed case"});
+  }
+  Inspector inspector(engine);
+  for (const auto& name : taken) EXPECT_TRUE(inspector.has_relation(name)) << name;
+  for (const auto& name : free) EXPECT_FALSE(inspector.has_relation(name)) << name;
+  if (is_sqlite()) return;
+  EXPECT_TRUE(Inspector(engine, "elsewhere").has_relation("hidden"));
+  EXPECT_FALSE(Inspector(engine, "elsewhere").has_relation("plain"));
+  conn.execute_script("DROP SCHEMA elsewhere CASCADE");
+}
+
 TEST_P(Reflection, OtherPostgresSchema) {
   if (is_sqlite()) GTEST_SKIP() << "schemas are a PostgreSQL feature";
   auto engine = make_engine();

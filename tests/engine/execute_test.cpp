@@ -1,3 +1,5 @@
+#include <dlfcn.h>
+
 #include <limits>
 
 #include "support/backends.hpp"
@@ -234,7 +236,32 @@ TEST_P(ExecuteEdges, ServerDateStyleAndByteaOutputDoNotMatter) {
   admin.execute_script("ALTER DATABASE " + db + " RESET bytea_output");
 }
 
+bool libpq_loaded() {
+  void* libpq = ::dlopen("libpq.so.5", RTLD_LAZY | RTLD_NOLOAD);
+  if (libpq) ::dlclose(libpq);
+  return libpq != nullptr;
+}
+
 STRATA_ON_BOTH_BACKENDS(ExecuteEdges);
+
+// load_driver brings libpq in without connecting (nothing listens on port 1): what `strata
+// current` uses to load it before starting other work. SQLite's library is linked, so its
+// engines load nothing. Run in a fresh process, where no other test has loaded libpq: a
+// "threadsafe" death test runs the binary again for this test alone.
+TEST(LoadDriver, LoadsLibpqWithoutConnectingAndOnlyForPostgres) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        bool before = libpq_loaded();
+        create_engine("sqlite:///unused.db").load_driver();
+        bool after_sqlite = libpq_loaded();
+        auto postgres = create_engine("postgresql://nobody@127.0.0.1:1/none");
+        postgres.load_driver();
+        bool ok = !before && !after_sqlite && libpq_loaded() && postgres.pool_status().open == 0;
+        std::exit(ok ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
 
 }  // namespace
 }  // namespace strata::test

@@ -22,7 +22,8 @@ class Reflector;
 // transaction). Not thread-safe; cheap to make.
 class Inspector {
  public:
-  // `schema` is PostgreSQL's namespace ("public" when empty); SQLite has only "main".
+  // `schema` is PostgreSQL's namespace (the connection's current schema, where unqualified DDL
+  // goes, when empty); SQLite has only "main".
   explicit Inspector(const Engine& engine, std::string schema = "");
   explicit Inspector(Connection& connection, std::string schema = "");
   ~Inspector();
@@ -32,6 +33,9 @@ class Inspector {
   std::vector<std::string> table_names();
   std::vector<std::string> view_names();
   bool has_table(std::string_view name);
+  // Whether any table, view or index (or, on PostgreSQL, sequence...) takes `name`: what
+  // deciding to create a table needs, and cheaper than has_table on PostgreSQL.
+  bool has_relation(std::string_view name);
   // Throws ProgrammingError naming the table when there is none.
   Table table(std::string_view name);
   // Every table, in name order, read with a handful of queries however many there are.

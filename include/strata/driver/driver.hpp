@@ -89,6 +89,9 @@ class Connection {
 // Opens a connection for `url` (which the caller has validated). Throws OperationalError or
 // ConfigError naming the masked URL or the file.
 std::unique_ptr<Connection> connect(const Url& url);
+// Loads the client library of `url`'s backend unless it is loaded: libpq, which takes
+// milliseconds; SQLite is linked. Throws OperationalError as connect does when it is missing.
+void load(const Url& url);
 // Checks the URL's driver parameters without connecting. Throws ConfigError.
 void validate(const Url& url);
 

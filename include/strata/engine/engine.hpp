@@ -26,6 +26,9 @@ class Engine {
   const Url& url() const noexcept { return pool_->url(); }
   Backend backend() const noexcept { return pool_->url().backend(); }
   PoolStatus pool_status() const { return pool_->status(); }
+  // Loads the backend's client library now rather than at the first connection (libpq takes a
+  // few milliseconds, and more while other threads run). Throws OperationalError when missing.
+  void load_driver() const;
   // Closes idle connections, for example before fork() or at shutdown.
   void dispose() const noexcept { pool_->dispose(); }
 
