@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "strata/core/string_hash.hpp"
 #include "strata/driver/driver.hpp"
 
 namespace strata::detail {
@@ -21,13 +22,6 @@ struct CachedStatement {
   int param_count = 0;             // -1: counted by the driver or server (native SQL)
   bool busy = false;               // a Result is reading from it
   bool native = false;             // SQL in the backend's own placeholders, not rendered
-};
-
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
 };
 
 // Prepared statements of one connection, least recently used evicted first. Not thread-safe:

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 #include "strata/core/error.hpp"
@@ -160,12 +161,15 @@ std::vector<std::string> RevisionGraph::children(const std::string& id) const {
   return out;
 }
 
+// Called after verify(): every down_revision is in the index.
 std::vector<std::string> RevisionGraph::find_heads() const {
-  std::set<std::string> parents;
-  for (const auto& r : revisions_) parents.insert(r.down_revisions.begin(), r.down_revisions.end());
-  std::vector<std::string> out;
+  std::vector<bool> parent(revisions_.size());
   for (const auto& r : revisions_) {
-    if (!parents.count(r.id)) out.push_back(r.id);
+    for (const auto& down : r.down_revisions) parent[index_.find(down)->second] = true;
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < revisions_.size(); ++i) {
+    if (!parent[i]) out.push_back(revisions_[i].id);
   }
   return out;
 }

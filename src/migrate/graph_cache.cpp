@@ -23,6 +23,10 @@ constexpr std::string_view kHeader = "strata-cache 2\n";
 constexpr char kItem = '\x1f';  // between the items of a list
 constexpr std::size_t kFields = 8;
 
+bool needs_escape(char c) {
+  return c == '\\' || c == '\t' || c == '\n' || c == '\r' || c == kItem;
+}
+
 void escape(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
@@ -185,19 +189,21 @@ GraphCache::GraphCache(fs::path versions)
     auto size = next_field(fields);
     auto mtime = next_field(fields);
     if (!name || !size || !mtime) continue;
-    auto name_value = unescape(*name);
     auto size_value = number<std::uintmax_t>(*size);
     auto mtime_value = number<std::int64_t>(*mtime);
-    if (!name_value || !size_value || !mtime_value) continue;
-    entries_.emplace(std::move(*name_value), Entry{{*size_value, *mtime_value}, fields});
+    if (!size_value || !mtime_value) continue;
+    entries_.emplace(*name, Entry{{*size_value, *mtime_value}, fields});
   }
 }
 
 std::optional<Revision> GraphCache::find(const ListedFile& file) const {
-  auto it = entries_.find(file.name);
+  std::string escaped;
+  if (std::any_of(file.name.begin(), file.name.end(), needs_escape)) escape(escaped, file.name);
+  auto it = entries_.find(escaped.empty() ? std::string_view(file.name) : escaped);
   if (it == entries_.end() || !(it->second.stamp == file.stamp)) return std::nullopt;
   auto r = revision_of(it->second.fields);
-  if (r) r->file = versions_ / file.name;
+  // One string for the whole path: `versions_ / name` copies and re-splits versions_ per file.
+  if (r) r->file = versions_.native() + '/' + file.name;
   return r;
 }
 

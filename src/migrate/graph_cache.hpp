@@ -52,7 +52,7 @@ class GraphCache {
   };
   std::filesystem::path versions_;
   std::string text_;
-  std::unordered_map<std::string, Entry> entries_;  // by file name
+  std::unordered_map<std::string_view, Entry> entries_;  // by file name as written: escaped
 };
 
 }  // namespace strata::migrate::detail

@@ -105,5 +105,21 @@ TEST_F(GraphCacheTest, LinksWithAnyCharactersComeBackFromTheCacheUnchanged) {
   EXPECT_EQ(cached.graph().heads(), std::vector<std::string>{"cccc00000001"});
 }
 
+// A file name the cache has to escape is still found in it: the cache, not the file, answers.
+TEST_F(GraphCacheTest, AFileNameWithTabsAndBackslashesIsFoundInTheCache) {
+  std::string name = "20250103_0000_cccc00000001_tab\there\\and.yaml";
+  write(name, "revision: cccc00000001\ndown_revision: bbbb00000001\nmessage: third\n");
+  graph();
+  std::string text = cache_text();
+  auto at = text.find("\tthird\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 7, "\tcache\n");
+  std::ofstream(cache()) << text;
+  auto loaded = graph();
+  const Revision& r = loaded.graph().get("cccc");
+  EXPECT_EQ(r.message, "cache");
+  EXPECT_EQ(r.file, dir_ / "versions" / name);
+}
+
 }  // namespace
 }  // namespace strata::migrate

@@ -3,12 +3,13 @@
 // label@base for downgrades, +N, -N, REV+N, REV-N) into the revisions to apply or revert, in order.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "strata/core/string_hash.hpp"
 #include "strata/migrate/revision.hpp"
 
 namespace strata::migrate {
@@ -92,7 +93,7 @@ class RevisionGraph {
   const Revision* with_label(std::string_view label) const;
 
   std::vector<Revision> revisions_;
-  std::map<std::string, std::size_t, std::less<>> index_;
+  std::unordered_map<std::string, std::size_t, detail::StringHash, std::equal_to<>> index_;
   std::vector<std::string> heads_;
 };
 
