@@ -34,10 +34,13 @@ struct ListedFile {
 // is creation order). Throws MigrationError naming the folder when it cannot be read.
 std::vector<ListedFile> list_revision_files(const std::filesystem::path& versions);
 
-// One versions/ folder's cache. Not thread-safe; a value used by one load.
+// One versions/ folder's cache, used by one load. Not thread-safe. Not copyable: its entries
+// point into its text.
 class GraphCache {
  public:
   explicit GraphCache(std::filesystem::path versions);
+  GraphCache(const GraphCache&) = delete;
+  GraphCache& operator=(const GraphCache&) = delete;
   // The revision recorded for `file` when its stamp is still the recorded one.
   std::optional<Revision> find(const ListedFile& file) const;
   // Rewrites the cache unless it holds exactly `files` and all `found` of them were hits.

@@ -169,7 +169,7 @@ void Runner::ensure_tables(Connection& conn) {
   auto tx = conn.begin_immediate();
   Inspector inspector(conn);
   for (const Table& t : {tables().version_table(), tables().history_table()}) {
-    if (inspector.has_relation(t.name)) continue;
+    if (inspector.has_table(t.name)) continue;
     for (const auto& sql : dialect.create_table(t)) conn.execute_script(sql);
   }
   tx.commit();

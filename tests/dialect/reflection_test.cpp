@@ -164,7 +164,8 @@ TEST_P(Reflection, HasTableAgreesWithTableNames) {
     conn.execute_script(
         "CREATE TABLE events (at DATE NOT NULL) PARTITION BY RANGE (at); "
         "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO "
-        "('2025-01-01'); CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.hidden (x INTEGER)");
+        "('2025-01-01'); DROP SCHEMA IF EXISTS elsewhere CASCADE; CREATE SCHEMA elsewhere; "
+        "CREATE TABLE elsewhere.hidden (x INTEGER)");
     asked.insert(asked.end(), {"events", "events_2024", "hidden", "pg_class"});
   }
   Inspector inspector(engine);
@@ -204,7 +205,8 @@ TEST_P(Reflection, HasRelationIsAnyRelationOfTheSchemaOnly) {
     conn.execute_script(
         "CREATE SEQUENCE counter; CREATE TABLE events (at DATE NOT NULL) PARTITION BY RANGE "
         "(at); CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO "
-        "('2025-01-01'); CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.hidden (x INTEGER)");
+        "('2025-01-01'); DROP SCHEMA IF EXISTS other CASCADE; CREATE SCHEMA other; "
+        "CREATE TABLE other.hidden (x INTEGER)");
     taken.insert(taken.end(), {"counter", "events", "events_2024"});
     free.insert(free.end(), {"PLAIN", "mixed case"});
   }
@@ -212,9 +214,9 @@ TEST_P(Reflection, HasRelationIsAnyRelationOfTheSchemaOnly) {
   for (const auto& name : taken) EXPECT_TRUE(inspector.has_relation(name)) << name;
   for (const auto& name : free) EXPECT_FALSE(inspector.has_relation(name)) << name;
   if (is_sqlite()) return;
-  EXPECT_TRUE(Inspector(engine, "elsewhere").has_relation("hidden"));
-  EXPECT_FALSE(Inspector(engine, "elsewhere").has_relation("plain"));
-  conn.execute_script("DROP SCHEMA elsewhere CASCADE");
+  EXPECT_TRUE(Inspector(engine, "other").has_relation("hidden"));
+  EXPECT_FALSE(Inspector(engine, "other").has_relation("plain"));
+  conn.execute_script("DROP SCHEMA other CASCADE");
 }
 
 TEST_P(Reflection, OtherPostgresSchema) {

@@ -249,6 +249,7 @@ STRATA_ON_BOTH_BACKENDS(ExecuteEdges);
 // engines load nothing. Run in a fresh process, where no other test has loaded libpq: a
 // "threadsafe" death test runs the binary again for this test alone.
 TEST(LoadDriver, LoadsLibpqWithoutConnectingAndOnlyForPostgres) {
+  if (skip_postgres()) GTEST_SKIP() << "STRATA_SKIP_POSTGRES=1: PostgreSQL tests skipped";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {

@@ -7,12 +7,12 @@
 
 namespace strata::test {
 namespace fs = std::filesystem;
-namespace {
-
 bool skip_postgres() {
   const char* skip = std::getenv("STRATA_SKIP_POSTGRES");
   return skip && std::string(skip) == "1";
 }
+
+namespace {
 
 std::string database_name() {
   return "strata_test_" + std::to_string(::getpid());

@@ -11,6 +11,8 @@
 
 namespace strata::test {
 
+// STRATA_SKIP_POSTGRES=1: the only way PostgreSQL tests may skip.
+bool skip_postgres();
 // The server's URL (database "postgres"), or empty when PostgreSQL is skipped.
 std::string postgres_server_url();
 // A URL for this test process's own database on the server.

@@ -33,8 +33,8 @@ class Inspector {
   std::vector<std::string> table_names();
   std::vector<std::string> view_names();
   bool has_table(std::string_view name);
-  // Whether any table, view or index (or, on PostgreSQL, sequence...) takes `name`: what
-  // deciding to create a table needs, and cheaper than has_table on PostgreSQL.
+  // Whether any table, view or index (or, on PostgreSQL, sequence...) takes `name`: cheaper
+  // than has_table on PostgreSQL, where it needs USAGE on the schema (else ProgrammingError).
   bool has_relation(std::string_view name);
   // Throws ProgrammingError naming the table when there is none.
   Table table(std::string_view name);

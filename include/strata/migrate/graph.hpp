@@ -93,7 +93,8 @@ class RevisionGraph {
   const Revision* with_label(std::string_view label) const;
 
   std::vector<Revision> revisions_;
-  std::unordered_map<std::string, std::size_t, detail::StringHash, std::equal_to<>> index_;
+  std::unordered_map<std::string, std::size_t, ::strata::detail::StringHash, std::equal_to<>>
+      index_;
   std::vector<std::string> heads_;
 };
 
