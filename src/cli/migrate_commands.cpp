@@ -96,9 +96,15 @@ const Dialect& MigrationCommands::dialect(const Config& config) const {
 int MigrationCommands::upgrade(bool up) {
   if (sql_) return offline(up);
   if (!dialect_.empty()) throw ConfigError("--dialect goes with --sql: online, the URL decides");
-  auto ctx = open(options_);
-  migrate::Runner runner(ctx.engine, ctx.scripts,
-                         runner_options(options_, ctx.config, allow_changed_));
+  // The links (cached) say whether anything is to run; only then is every file parsed whole,
+  // so that an upgrade with nothing to do, as at each deploy, reads no YAML.
+  auto ctx = open(options_, migrate::Contents::graph);
+  auto options = runner_options(options_, ctx.config, allow_changed_);
+  if (!migrate::Runner(ctx.engine, ctx.scripts, options).plan(up, target_).empty()) {
+    ctx.scripts = migrate::ScriptDirectory::load(ctx.config.script_location(),
+                                                 NamingConvention::from(ctx.config));
+  }
+  migrate::Runner runner(ctx.engine, ctx.scripts, options);
   auto steps = up ? runner.upgrade(target_) : runner.downgrade(target_);
   auto now = runner.current();
   print(options_, steps.empty() ? "Nothing to do: the database is already there." : "",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <unordered_set>
 
 #include "strata/core/error.hpp"
 #include "strata/dialect/inspector.hpp"
@@ -187,17 +188,21 @@ void Runner::verify_checksums(Connection& conn) {
   if (options_.allow_changed) return;
   const Dialect& dialect = Dialect::of(engine_.backend());
   const auto& graph = scripts_.graph();
-  auto heads = read_heads(conn);
-  // The newest upgrade row of each revision holds the checksum it was applied with.
+  // Every applied revision at once: asking is_ancestor per history row walks the graph as many
+  // times as there are rows.
+  auto below_heads = graph.closure(read_heads(conn));
+  std::unordered_set<std::string_view> applied_ids(below_heads.begin(), below_heads.end());
+  // The newest upgrade row of each revision holds the checksum it was applied with. One
+  // grouping, not a subquery per row: the table has no index on revision, and grows forever.
   std::string history = dialect.quote(options_.history_table);
-  auto recorded = conn.execute(fmt::format(
-      "SELECT h.revision, h.checksum FROM {0} h WHERE h.direction = 'upgrade' AND h.id = "
-      "(SELECT max(l.id) FROM {0} l WHERE l.revision = h.revision)",
-      history));
+  auto recorded = conn.execute(
+      fmt::format("SELECT h.revision, h.checksum FROM {0} h WHERE h.direction = 'upgrade' AND "
+                  "h.id IN (SELECT max(l.id) FROM {0} l GROUP BY l.revision)",
+                  history));
   for (const auto& row : recorded) {
     auto id = row.get<std::string>(0);
     auto sum = row.get<std::optional<std::string>>(1);
-    if (!sum || !applied(graph, id, heads)) continue;
+    if (!sum || !applied_ids.contains(id)) continue;
     const Revision& r = graph.get(id);
     if (r.checksum == *sum) continue;
     throw MigrationError(fmt::format(
@@ -288,6 +293,7 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
 }
 
 std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
+  if (plan.empty()) return plan;
   if (!scripts_.has_operations()) {
     throw MigrationError(fmt::format(
         "{} was loaded without its operations (Contents::graph); load it whole to run it",
@@ -321,6 +327,12 @@ std::vector<Step> Runner::downgrade(std::string_view target) {
     verify_checksums(conn);
     return run(conn, scripts_.graph().plan_downgrade(read_heads(conn), target));
   });
+}
+
+std::vector<Step> Runner::plan(bool up, std::string_view target) {
+  auto heads = current();
+  return up ? scripts_.graph().plan_upgrade(heads, target)
+            : scripts_.graph().plan_downgrade(heads, target);
 }
 
 void Runner::stamp(std::string_view target) {

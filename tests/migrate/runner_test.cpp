@@ -166,6 +166,39 @@ TEST_P(RunnerTest, ChangedFilesAreRefusedUnlessAllowed) {
   RunnerOptions allow;
   allow.allow_changed = true;
   EXPECT_EQ(Runner(*engine_, s, allow).upgrade("heads").size(), 1u);
+  // Applied again, the edited file's newest history row holds its new checksum.
+  Runner(*engine_, s, allow).downgrade("base");
+  Runner(*engine_, s).upgrade("heads");
+  EXPECT_EQ(count("SELECT count(*) FROM strata_history WHERE revision = 'aaaa00000001'"), 3);
+  EXPECT_TRUE(Runner(*engine_, s).upgrade("heads").empty());
+}
+
+// What `strata upgrade` does at each deploy: plan from the links alone, and parse the
+// operations only when there is something to run. An upgrade with nothing to run still checks
+// the applied files' checksums.
+TEST_P(RunnerTest, LinksAloneAnswerAnUpgradeWithNothingToRun) {
+  auto links = ScriptDirectory::load(dir() / "migrations", {}, Contents::graph);
+  Runner probe(*engine_, links);
+  auto plan = probe.plan(true, "heads");
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan.front().revision->id, "aaaa00000001");
+  try {
+    probe.upgrade("heads");
+    FAIL();
+  } catch (const MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("without its operations"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(probe.current(), Ids{});
+  {
+    auto s = scripts();
+    Runner(*engine_, s).upgrade("heads");
+  }
+  EXPECT_TRUE(probe.plan(true, "heads").empty());
+  EXPECT_EQ(probe.plan(false, "base").size(), 3u);
+  EXPECT_TRUE(probe.upgrade("heads").empty());
+  write("20250101_0000_aaaa00000001_init.yaml", std::string(kInit) + "# edited\n");
+  auto edited = ScriptDirectory::load(dir() / "migrations", {}, Contents::graph);
+  EXPECT_THROW(Runner(*engine_, edited).upgrade("heads"), MigrationError);
 }
 
 TEST_P(RunnerTest, StampSetsTheVersionWithoutRunning) {

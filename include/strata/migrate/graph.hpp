@@ -75,15 +75,15 @@ class RevisionGraph {
 
   // True when `ancestor` is `id` or lies below it along down_revision and depends_on.
   bool is_ancestor(const std::string& ancestor, const std::string& id) const;
+  // `ids` and everything below them, along down_revision and (unless told not to) depends_on.
+  std::vector<std::string> closure(const std::vector<std::string>& ids,
+                                   bool with_dependencies = true) const;
 
  private:
   void verify() const;
   std::vector<std::string> find_heads() const;
   void check_cycles() const;
   const Revision* find(std::string_view id) const;
-  // `ids` and everything below them, along down_revision and (unless told not to) depends_on.
-  std::vector<std::string> closure(const std::vector<std::string>& ids,
-                                   bool with_dependencies = true) const;
   // Topological order of `ids`: every revision after those it follows or depends on.
   std::vector<const Revision*> ordered(const std::vector<std::string>& ids) const;
   std::vector<std::string> normalized_heads(std::vector<std::string> heads) const;

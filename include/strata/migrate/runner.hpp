@@ -47,6 +47,10 @@ class Runner {
   // then at the last revision that completed.
   std::vector<Step> upgrade(std::string_view target = "heads");
   std::vector<Step> downgrade(std::string_view target);
+  // What upgrade(target) (or downgrade) would run now. Read without the lock: another process
+  // may change it first. Needs only a Contents::graph load, as does an upgrade with nothing to
+  // run; running a step needs the operations.
+  std::vector<Step> plan(bool up, std::string_view target);
   // Sets the version table to `target` without running anything.
   void stamp(std::string_view target);
 
