@@ -100,12 +100,22 @@ int MigrationCommands::upgrade(bool up) {
   // so that an upgrade with nothing to do, as at each deploy, reads no YAML.
   auto ctx = open(options_, migrate::Contents::graph);
   auto options = runner_options(options_, ctx.config, allow_changed_);
-  if (!migrate::Runner(ctx.engine, ctx.scripts, options).plan(up, target_).empty()) {
+  // The runner reads ctx.scripts by reference: it sees the whole load once there is one.
+  migrate::Runner runner(ctx.engine, ctx.scripts, options);
+  auto load_whole = [&] {
     ctx.scripts = migrate::ScriptDirectory::load(ctx.config.script_location(),
                                                  NamingConvention::from(ctx.config));
+  };
+  if (!runner.plan(up, target_).empty()) load_whole();
+  std::vector<migrate::Step> steps;
+  try {
+    steps = up ? runner.upgrade(target_) : runner.downgrade(target_);
+  } catch (const MigrationError&) {
+    // Another process moved the heads between the plan and the lock: there is work after all.
+    if (ctx.scripts.has_operations() || runner.plan(up, target_).empty()) throw;
+    load_whole();
+    steps = up ? runner.upgrade(target_) : runner.downgrade(target_);
   }
-  migrate::Runner runner(ctx.engine, ctx.scripts, options);
-  auto steps = up ? runner.upgrade(target_) : runner.downgrade(target_);
   auto now = runner.current();
   print(options_, steps.empty() ? "Nothing to do: the database is already there." : "",
         json{{up ? "applied" : "reverted", ids(steps)}, {"current", now}}.dump());

@@ -365,6 +365,7 @@ std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::stri
 
 std::vector<std::string> RevisionGraph::step_back(const std::vector<std::string>& current,
                                                   int steps) const {
+  require_known(current);
   std::vector<std::string> state = current;
   for (int i = 0; i < steps; ++i) {
     if (state.empty()) fail(fmt::format("cannot go {} revisions down: base is reached", steps));
@@ -377,8 +378,9 @@ std::vector<std::string> RevisionGraph::step_back(const std::vector<std::string>
   return state;
 }
 
-std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& current,
-                                              std::string_view target) const {
+// A version table can name a revision whose file is gone (another git branch, say): nothing
+// can be planned from there, and the walks below would find no revision to follow.
+void RevisionGraph::require_known(const std::vector<std::string>& current) const {
   for (const auto& h : current) {
     if (!find(h)) {
       fail(
@@ -387,6 +389,11 @@ std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& cu
                       h));
     }
   }
+}
+
+std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& current,
+                                              std::string_view target) const {
+  require_known(current);
   auto applied = closure(current);
   std::set<std::string> done(applied.begin(), applied.end());
   std::vector<std::string> needed;
@@ -408,6 +415,7 @@ std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& cu
 
 std::vector<Step> RevisionGraph::plan_downgrade(const std::vector<std::string>& current,
                                                 std::string_view target) const {
+  require_known(current);
   // label@base reverts the labelled revision and what stands on it; anything else names the
   // revisions to come down to.
   std::set<std::string> reverting;

@@ -80,10 +80,19 @@ TEST(Graph, PrefixesAndUnknownRevisions) {
             std::string::npos);
   EXPECT_NE(error_of([&] { g.plan_downgrade({}, "-1"); }).find("base is reached"),
             std::string::npos);
-  EXPECT_NE(error_of([&] {
-              g.plan_upgrade({"ffff0000"}, "head");
-            }).find("the database is at revision ffff0000, which no file"),
-            std::string::npos);
+  // A database at a revision whose file is gone plans nothing, whichever way and target.
+  for (const auto& plan :
+       std::vector<std::function<void()>>{[&] { g.plan_upgrade({"ffff0000"}, "head"); },
+                                          [&] { g.plan_downgrade({"ffff0000"}, "-1"); },
+                                          [&] { g.plan_downgrade({"ffff0000"}, "base"); },
+                                          [&] {
+                                            g.plan_downgrade({"cccc3333", "ffff0000"}, "aaaa1111");
+                                          },
+                                          [&] { g.resolve("-1", {"ffff0000"}); }}) {
+    EXPECT_NE(error_of(plan).find("the database is at revision ffff0000, which no file"),
+              std::string::npos);
+  }
+  EXPECT_EQ(g.resolve("bbbb", {"ffff0000"}), Ids{"bbbb2222"});  // what stamp needs
 }
 
 // a -> b, a -> c, d merges b and c.

@@ -83,6 +83,8 @@ class RevisionGraph {
   void verify() const;
   std::vector<std::string> find_heads() const;
   void check_cycles() const;
+  // Throws MigrationError naming a head that no revision file defines.
+  void require_known(const std::vector<std::string>& current) const;
   const Revision* find(std::string_view id) const;
   // Topological order of `ids`: every revision after those it follows or depends on.
   std::vector<const Revision*> ordered(const std::vector<std::string>& ids) const;
