@@ -167,6 +167,22 @@ TEST_P(Execute, RepeatedStatementIsPreparedOnce) {
             1);
 }
 
+TEST_P(Execute, StatementRunOnceIsNotPreparedOnTheServer) {
+  if (is_sqlite()) GTEST_SKIP() << "PostgreSQL exposes prepared statements; SQLite has no view";
+  auto conn = make_engine().connect();
+  auto named = [&] {
+    return conn
+        .execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = "
+            "'SELECT $1::int + 1'")
+        .scalar<int>();
+  };
+  EXPECT_EQ(conn.execute("SELECT ?::int + 1", 41).scalar<int>(), 42);
+  EXPECT_EQ(named(), 0);
+  EXPECT_EQ(conn.execute("SELECT ?::int + 1", 1).scalar<int>(), 2);
+  EXPECT_EQ(named(), 1);
+}
+
 STRATA_ON_BOTH_BACKENDS(Execute);
 
 }  // namespace

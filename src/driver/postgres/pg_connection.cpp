@@ -87,20 +87,14 @@ PgConnection::~PgConnection() {
 }
 
 std::unique_ptr<Statement> PgConnection::prepare(const std::string& sql, bool cached) {
-  std::string name;
-  if (cached) {
-    name = fmt::format("strata_{}", ++next_statement_);
-    ResultPtr result(libpq().PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
-    if (libpq().PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
-      throw_error(conn_, result.get(), sql, url_);
-    }
-  }
+  std::string name = cached ? fmt::format("strata_{}", ++next_statement_) : std::string();
   return std::make_unique<PgStatement>(conn_, std::move(name), sql, url_);
 }
 
 void PgConnection::drop(std::unique_ptr<Statement> statement) noexcept {
-  const auto& name = static_cast<PgStatement&>(*statement).name();
-  if (name.empty()) return;
+  const auto& stmt = static_cast<PgStatement&>(*statement);
+  if (!stmt.prepared()) return;
+  const auto& name = stmt.name();
   // A named statement lives as long as the session unless deallocated; an aborted transaction
   // refuses DEALLOCATE, so it waits for the transaction's end.
   undeallocated_ += fmt::format("DEALLOCATE {};", name);

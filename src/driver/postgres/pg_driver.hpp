@@ -22,7 +22,8 @@ struct ResultDeleter {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
-// A prepared statement (named, or sent with its text when uncached) and its last result.
+// A statement and its last result. An uncached one is always sent with its text; a cached one
+// is sent with its text the first time and prepared under its name when it runs again.
 // Owned by the engine's statement cache or a Result; used by the thread holding the connection.
 class PgStatement final : public Statement {
  public:
@@ -47,14 +48,19 @@ class PgStatement final : public Statement {
   Blob get_blob(int column) const override;
   const std::string& sql() const noexcept override { return sql_; }
   const std::string& name() const noexcept { return name_; }
+  // Whether the server holds the statement under name(), to be deallocated.
+  bool prepared() const noexcept { return prepared_; }
 
  private:
   void bind(std::span<const ValueRef> params);
+  PGresult* send(int n);
   int append(const ValueRef& p);
   [[noreturn]] void bad_value(int column, std::string_view wanted) const;
 
   PGconn* conn_;
-  std::string name_;  // empty: not prepared, sent with PQexecParams
+  std::string name_;  // empty: never prepared, always sent with PQexecParams
+  bool ran_ = false;
+  bool prepared_ = false;
   std::string sql_;
   const std::string& url_;
   ResultPtr result_;

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <utility>
 
 #include "pg_driver.hpp"
 #include "strata/core/error.hpp"
@@ -87,27 +88,40 @@ void PgStatement::bind(std::span<const ValueRef> params) {
   }
 }
 
+// A statement's first run sends its text with the parameters: one round trip, where preparing
+// first would take two. Only a statement that runs again is prepared, as JDBC's
+// prepareThreshold and psycopg's prepare_threshold do, so one-off queries cost the server
+// no named statement and the connection no round trip.
+PGresult* PgStatement::send(int n) {
+  if (name_.empty() || !std::exchange(ran_, true)) {
+    return libpq().PQexecParams(conn_, sql_.c_str(), n, nullptr, values_.data(), lengths_.data(),
+                                formats_.data(), 0);
+  }
+  if (!prepared_) {
+    ResultPtr made(libpq().PQprepare(conn_, name_.c_str(), sql_.c_str(), 0, nullptr));
+    if (libpq().PQresultStatus(made.get()) != PGRES_COMMAND_OK) {
+      throw_error(conn_, made.get(), sql_, url_);
+    }
+    prepared_ = true;
+  }
+  return libpq().PQexecPrepared(conn_, name_.c_str(), n, values_.data(), lengths_.data(),
+                                formats_.data(), 0);
+}
+
 void PgStatement::execute(std::span<const ValueRef> params) {
+  reset();
+  changes_ = 0;
   bind(params);
-  int n = static_cast<int>(params.size());
-  PGresult* raw = name_.empty()
-                      ? libpq().PQexecParams(conn_, sql_.c_str(), n, nullptr, values_.data(),
-                                             lengths_.data(), formats_.data(), 0)
-                      : libpq().PQexecPrepared(conn_, name_.c_str(), n, values_.data(),
-                                               lengths_.data(), formats_.data(), 0);
+  PGresult* raw = send(static_cast<int>(params.size()));
   result_.reset(raw);
-  row_ = 0;
   auto status = libpq().PQresultStatus(raw);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    rows_ = columns_ = 0;
-    changes_ = 0;
     throw_error(conn_, raw, sql_, url_);
   }
   rows_ = libpq().PQntuples(raw);
   columns_ = libpq().PQnfields(raw);
   // Rows a query returns are not rows it changed: only writes count.
   const char* affected = libpq().PQcmdTuples(raw);
-  changes_ = 0;
   if (std::string_view(libpq().PQcmdStatus(raw)).starts_with("SELECT")) return;
   std::from_chars(affected, affected + std::char_traits<char>::length(affected), changes_);
 }
