@@ -335,26 +335,33 @@ std::vector<std::string> RevisionGraph::resolve(std::string_view target,
   return {get(target).id};
 }
 
+// One pass over the revisions a step, with what is applied kept by index: `+N` near the head
+// of a long history must not compare every id with every other.
 std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::string>& current,
                                                      int steps) const {
+  require_known(current);
+  std::vector<bool> applied(revisions_.size());
+  for (const auto& id : closure(current)) applied[index_.find(id)->second] = true;
+  auto done = [&](const std::string& p) { return applied[index_.find(p)->second]; };
   std::vector<std::string> state = current;
   for (int i = 0; i < steps; ++i) {
-    auto applied = closure(state);
-    std::vector<std::string> ready;
-    for (const auto& r : revisions_) {
-      if (contains(applied, r.id)) continue;
-      auto done = [&](const std::string& p) { return contains(applied, p); };
-      if (std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
+    std::vector<std::size_t> ready;
+    for (std::size_t at = 0; at < revisions_.size(); ++at) {
+      const Revision& r = revisions_[at];
+      if (!applied[at] && std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
           std::all_of(r.depends_on.begin(), r.depends_on.end(), done)) {
-        ready.push_back(r.id);
+        ready.push_back(at);
       }
     }
     if (ready.empty()) fail(fmt::format("cannot go {} revisions up: the head is reached", steps));
     if (ready.size() > 1) {
+      std::vector<std::string_view> ids;
+      for (std::size_t at : ready) ids.push_back(revisions_[at].id);
       fail(fmt::format("+{} is ambiguous: {} could come next; name a target", steps,
-                       fmt::join(ready, " or ")));
+                       fmt::join(ids, " or ")));
     }
-    const Revision& r = *find(ready.front());
+    const Revision& r = revisions_[ready.front()];
+    applied[ready.front()] = true;
     std::erase_if(state, [&](const std::string& h) {
       return contains(r.down_revisions, h) || contains(r.depends_on, h);
     });
