@@ -12,13 +12,24 @@ namespace {
 // Collects statements, each ended by one semicolon.
 class Script {
  public:
-  void comment(std::string_view text) { out_ += fmt::format("-- {}\n", text); }
+  // Every line commented: a revision's message may span several.
+  void comment(std::string_view text) {
+    for (auto end = text.find('\n'); end != std::string_view::npos; end = text.find('\n')) {
+      out_ += fmt::format("-- {}\n", text.substr(0, end));
+      text.remove_prefix(end + 1);
+    }
+    out_ += fmt::format("-- {}\n", text);
+  }
+  // A semicolon after a trailing `--` comment would be commented out with it and join this
+  // statement to the next: it goes on a line of its own then.
   void statement(std::string_view sql) {
-    while (!sql.empty() && (sql.back() == ';' || sql.back() == ' ' || sql.back() == '\n')) {
+    while (!sql.empty() &&
+           std::string_view(" \t\r\n;").find(sql.back()) != std::string_view::npos) {
       sql.remove_suffix(1);
     }
+    auto last_line = sql.substr(sql.rfind('\n') == std::string_view::npos ? 0 : sql.rfind('\n'));
     out_ += sql;
-    out_ += ";\n";
+    out_ += last_line.find("--") == std::string_view::npos ? ";\n" : "\n;\n";
   }
   void statements(const std::vector<std::string>& sql) {
     for (const auto& s : sql) statement(s);

@@ -17,30 +17,33 @@ class OfflineCli : public DatabaseTest {
     DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     cli_.emplace(dir(), url());
-    cli_->write("20250101_0000_aaaa11112222_init.yaml",
-                "revision: aaaa11112222\ndown_revision: null\nmessage: init\nupgrade:\n"
-                "  - create_table:\n      name: users\n      columns:\n"
-                "        - {name: id, type: biginteger, primary_key: true}\n"
-                "        - {name: email, type: string(100)}\n"
-                "  - bulk_insert: {table: users, rows: [{id: 1, email: \"o'neil@x.org\"}, "
-                "{id: 2, email: null}]}\n"
-                "downgrade:\n  - drop_table: {name: users}\n");
-    // Three alterations of one table: on SQLite, one rebuild with foreign keys off.
-    cli_->write("20250102_0000_bbbb11112222_tighten.yaml",
-                "revision: bbbb11112222\ndown_revision: aaaa11112222\nmessage: tighten\n"
-                "upgrade:\n"
-                "  - execute: {sql: \"UPDATE users SET email = 'none' WHERE email IS NULL\"}\n"
-                "  - alter_column: {table: users, name: email, nullable: false, "
-                "server_default: none}\n"
-                "  - add_column: {table: users, column: {name: score, type: integer, "
-                "nullable: false, server_default: 0}}\n"
-                "  - create_check_constraint: {name: ck_users_score, table: users, "
-                "condition: score >= 0}\n"
-                "downgrade:\n"
-                "  - drop_constraint: {name: ck_users_score, table: users, type: check}\n"
-                "  - drop_column: {table: users, name: score}\n"
-                "  - alter_column: {table: users, name: email, nullable: true, "
-                "server_default: null}\n");
+    cli_->write(
+        "20250101_0000_aaaa11112222_init.yaml",
+        "revision: aaaa11112222\ndown_revision: null\nmessage: \"init\\nand seed\"\nupgrade:\n"
+        "  - create_table:\n      name: users\n      columns:\n"
+        "        - {name: id, type: biginteger, primary_key: true}\n"
+        "        - {name: email, type: string(100)}\n"
+        "  - bulk_insert: {table: users, rows: [{id: 1, email: \"o'neil@x.org\"}, "
+        "{id: 2, email: null}]}\n"
+        "downgrade:\n  - drop_table: {name: users}\n");
+    // A message of two lines and SQL ending in a comment must not break the script. Three
+    // alterations of one table: on SQLite, one rebuild with foreign keys off.
+    cli_->write(
+        "20250102_0000_bbbb11112222_tighten.yaml",
+        "revision: bbbb11112222\ndown_revision: aaaa11112222\nmessage: tighten\n"
+        "upgrade:\n"
+        "  - execute: {sql: \"UPDATE users SET email = 'none' WHERE email IS NULL -- fill\"}\n"
+        "  - alter_column: {table: users, name: email, nullable: false, "
+        "server_default: none}\n"
+        "  - add_column: {table: users, column: {name: score, type: integer, "
+        "nullable: false, server_default: 0}}\n"
+        "  - create_check_constraint: {name: ck_users_score, table: users, "
+        "condition: score >= 0}\n"
+        "downgrade:\n"
+        "  - drop_constraint: {name: ck_users_score, table: users, type: check}\n"
+        "  - drop_column: {table: users, name: score}\n"
+        "  - alter_column: {table: users, name: email, nullable: true, "
+        "server_default: null}\n");
     cli_->write("20250103_0000_cccc11112222_index.yaml",
                 "revision: cccc11112222\ndown_revision: bbbb11112222\nmessage: index\n"
                 "transactional: false\nupgrade:\n"
