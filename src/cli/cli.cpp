@@ -47,9 +47,10 @@ std::string paint(const Options& options, std::string_view text, Colour what) {
 
 std::string decorated(const Options& options, const migrate::RevisionGraph& graph,
                       const std::string& id) {
-  const auto& r = graph.get(id);
+  const auto* r = graph.find(id);
   std::string out = paint(options, id, Colour::revision);
-  if (!r.branch_labels.empty()) out += fmt::format(" ({})", fmt::join(r.branch_labels, ", "));
+  if (!r) return out + " " + paint(options, "(no file in versions/ defines it)", Colour::warning);
+  if (!r->branch_labels.empty()) out += fmt::format(" ({})", fmt::join(r->branch_labels, ", "));
   auto heads = graph.heads();
   if (std::find(heads.begin(), heads.end(), id) != heads.end()) {
     out += " " + paint(options, "(head)", Colour::head);

@@ -77,6 +77,7 @@ class MigrationCommands {
   std::string target_ = "heads";
   bool allow_changed_ = false;
   bool sql_ = false;
+  bool purge_ = false;
 };
 
 // check, lint, verify.

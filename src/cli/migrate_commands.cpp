@@ -75,6 +75,8 @@ MigrationCommands::MigrationCommands(CLI::App& app, const Options& options) : op
   current_ = app.add_subcommand("current", "the revisions the database is at");
   stamp_ = app.add_subcommand("stamp", "set the version table without running migrations");
   stamp_->add_option("TARGET", target_, "a revision, head, heads or base")->required();
+  stamp_->add_flag("--purge", purge_,
+                   "empty the version table first, even of revisions no file defines");
   schema_ = app.add_subcommand("schema", "the schema at a revision, as DDL, from the files alone");
   schema_->add_option("--at", target_, "a revision, head or heads (default: heads)");
   schema_->add_option("--dialect", dialect_, "sqlite or postgresql (default: the URL's)");
@@ -160,19 +162,25 @@ int MigrationCommands::current() {
   }
   auto scripts = loading.get();
   if (unreachable) std::rethrow_exception(unreachable);
+  const auto& graph = scripts.graph();
   std::vector<std::string> lines;
-  for (const auto& id : now) lines.push_back(decorated(options_, scripts.graph(), id));
-  auto heads = scripts.graph().heads();
-  std::sort(heads.begin(), heads.end());
+  for (const auto& id : now) lines.push_back(decorated(options_, graph, id));
+  // At head when every head is applied: a head that another branch's revision depends on
+  // leaves the version table, as in Alembic, yet is applied.
+  bool known = std::all_of(now.begin(), now.end(), [&](const auto& id) { return graph.find(id); });
+  auto below = known ? graph.closure(now) : std::vector<std::string>{};
+  bool at_head = known && std::all_of(graph.heads().begin(), graph.heads().end(), [&](auto& h) {
+                   return std::find(below.begin(), below.end(), h) != below.end();
+                 });
   print(options_, fmt::format("{}", fmt::join(lines, "\n")),
-        json{{"current", now}, {"at_head", now == heads}}.dump());
+        json{{"current", now}, {"at_head", at_head}}.dump());
   return 0;
 }
 
 int MigrationCommands::stamp() {
   auto ctx = open(options_, migrate::Contents::graph);
   migrate::Runner runner(ctx.engine, ctx.scripts, runner_options(options_, ctx.config, false));
-  runner.stamp(target_);
+  runner.stamp(target_, purge_);
   auto now = runner.current();
   print(options_,
         fmt::format("Stamped {}", now.empty() ? "base" : fmt::format("{}", fmt::join(now, ", "))),

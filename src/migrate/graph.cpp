@@ -392,7 +392,7 @@ void RevisionGraph::require_known(const std::vector<std::string>& current) const
     if (!find(h)) {
       fail(
           fmt::format("the database is at revision {}, which no file in versions/ defines; "
-                      "restore the file or `strata stamp` the right revision",
+                      "restore the file, or `strata stamp --purge REV` the revision it is at",
                       h));
     }
   }
@@ -410,11 +410,7 @@ std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& cu
   std::vector<Step> steps;
   std::vector<std::string> state = current;
   for (const Revision* r : ordered(needed)) {
-    // Every parent is applied by now, so the parents among the heads stop being heads.
-    std::erase_if(state, [&](const std::string& h) {
-      return contains(r->down_revisions, h) || contains(r->depends_on, h);
-    });
-    state.push_back(r->id);
+    state = heads_after(state, *r, true);
     steps.push_back({r, true, state});
   }
   return steps;
@@ -456,17 +452,53 @@ std::vector<Step> RevisionGraph::plan_downgrade(const std::vector<std::string>& 
   std::vector<Step> steps;
   std::vector<std::string> state = current;
   for (const Revision* r : order) {
-    applied.erase(r->id);
-    std::erase(state, r->id);
-    for (const auto* parents : {&r->down_revisions, &r->depends_on}) {
-      for (const auto& p : *parents) {
-        if (applied.count(p)) state.push_back(p);
-      }
-    }
-    state = normalized_heads(std::move(state));
+    state = heads_after(state, *r, false);
     steps.push_back({r, false, state});
   }
   return steps;
+}
+
+// As Alembic stamps: each target replaces the heads of its own line (its ancestors and
+// descendants); heads of other branches stay.
+std::vector<std::string> RevisionGraph::stamped(const std::vector<std::string>& current,
+                                                std::string_view target) const {
+  require_known(current);
+  auto targets = resolve(target, current);
+  if (targets.empty()) return {};
+  std::vector<std::string> heads = current;
+  for (const auto& t : targets) {
+    std::erase_if(heads,
+                  [&](const std::string& h) { return is_ancestor(h, t) || is_ancestor(t, h); });
+    heads.push_back(t);
+  }
+  return normalized_heads(std::move(heads));
+}
+
+bool RevisionGraph::can_take(const std::vector<std::string>& heads, const Revision& r,
+                             bool upgrade) const {
+  if (!upgrade) return contains(heads, r.id);
+  auto below = closure(heads);
+  std::set<std::string_view> applied(below.begin(), below.end());
+  auto done = [&](const std::string& p) { return applied.count(p) > 0; };
+  return std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
+         std::all_of(r.depends_on.begin(), r.depends_on.end(), done);
+}
+
+// Applied, a revision replaces the heads it follows or depends on. Reverted, it hands the
+// heads back to them, except those still below another head.
+std::vector<std::string> RevisionGraph::heads_after(std::vector<std::string> heads,
+                                                    const Revision& r, bool upgrade) const {
+  if (upgrade) {
+    std::erase_if(heads, [&](const std::string& h) {
+      return contains(r.down_revisions, h) || contains(r.depends_on, h);
+    });
+    heads.push_back(r.id);
+    return heads;
+  }
+  std::erase(heads, r.id);
+  heads.insert(heads.end(), r.down_revisions.begin(), r.down_revisions.end());
+  heads.insert(heads.end(), r.depends_on.begin(), r.depends_on.end());
+  return normalized_heads(std::move(heads));
 }
 
 std::vector<const Revision*> RevisionGraph::history(const Range& range) const {

@@ -244,63 +244,98 @@ std::vector<std::string> Runner::sorted_heads(Connection& conn) {
 
 // Heads equal to the ones this run wrote last mean no other process moved them, which spares
 // a walk of the graph on every step of a long plan. After any surprise the walk decides.
-bool Runner::taken_elsewhere(Connection& conn, const Step& step, KnownHeads& known) {
+std::optional<std::vector<std::string>> Runner::moved_elsewhere(Connection& conn,
+                                                                KnownHeads& known) {
   auto heads = sorted_heads(conn);
-  if (known && heads == *known) return false;
+  if (known && heads == *known) return std::nullopt;
   known.reset();
-  return applied(scripts_.graph(), step.revision->id, heads) == step.upgrade;
+  return heads;
 }
+
+namespace {
+
+std::vector<RenderedOperation> render_step(const Step& step, const Dialect& dialect,
+                                           SchemaState& state) {
+  const Revision& r = *step.revision;
+  try {
+    return render_all(step.upgrade ? r.upgrade : r.downgrade, dialect, state);
+  } catch (const MigrationError& e) {
+    throw MigrationError(fmt::format("{}: {} {}", r.file.string(),
+                                     step.upgrade ? "upgrade" : "downgrade", e.what()));
+  }
+}
+
+void check_foreign_keys(Connection& conn, const Dialect& dialect, const Revision& r) {
+  auto violations = conn.execute(dialect.foreign_key_check_sql());
+  auto violation = violations.first();
+  if (!violation) return;
+  throw MigrationError(fmt::format(
+      "{}: the rebuild left a foreign key broken: row {} of table {} refers to a missing {} "
+      "row; the revision was rolled back",
+      r.file.string(), violation->get<std::int64_t>(1), violation->get<std::string>(0),
+      violation->get<std::string>(2)));
+}
+
+bool rebuilds(const std::vector<RenderedOperation>& rendered) {
+  return std::any_of(rendered.begin(), rendered.end(),
+                     [](const auto& op) { return !op.rebuilt_table.empty(); });
+}
+
+[[noreturn]] void moved_under(const Step& step, const std::vector<std::string>& heads) {
+  throw MigrationError(fmt::format(
+      "another process moved the database to {} while this {} waited to run revision {}; "
+      "nothing of it was done: run the command again",
+      heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", ")),
+      step.upgrade ? "upgrade" : "downgrade", step.revision->describe()));
+}
+
+}  // namespace
 
 void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known) {
   const Dialect& dialect = Dialect::of(engine_.backend());
   const Revision& r = *step.revision;
-  const char* direction = step.upgrade ? "upgrade" : "downgrade";
+  const auto& graph = scripts_.graph();
   if (!step.upgrade && !r.has_downgrade) {
     throw MigrationError(fmt::format(
         "revision {} has no `downgrade:` section, so it cannot be reverted", r.describe()));
   }
-  const auto& ops = step.upgrade ? r.upgrade : r.downgrade;
   // Everything is rendered first, so that a rebuild is known before the transaction starts.
-  std::vector<RenderedOperation> rendered;
-  try {
-    rendered = render_all(ops, dialect, state);
-  } catch (const MigrationError& e) {
-    throw MigrationError(fmt::format("{}: {} {}", r.file.string(), direction, e.what()));
-  }
-  bool rebuild = std::any_of(rendered.begin(), rendered.end(),
-                             [](const auto& op) { return !op.rebuilt_table.empty(); });
+  auto rendered = render_step(step, dialect, state);
+  bool rebuild = rebuilds(rendered);
   if (options_.progress) options_.progress(describe(step));
   auto started = std::chrono::steady_clock::now();
   ForeignKeysOff keys_off(conn, dialect, rebuild);
   std::optional<Transaction> tx;
   if (r.transactional) tx.emplace(conn.begin_immediate());
-  // Another process may have taken this step while this one waited for the write lock.
-  if (taken_elsewhere(conn, step, known)) return;
+  // Another process may have run steps while this one waited for the write lock (SQLite has no
+  // lock across a run): the heads written and the shapes rendered follow the database's.
+  std::vector<std::string> heads = known ? *known : std::vector<std::string>{};
+  if (auto now = moved_elsewhere(conn, known)) {
+    heads = *now;
+    state = replay(graph, heads);
+    if (applied(graph, r.id, heads) == step.upgrade) return;  // taken elsewhere
+    if (!graph.can_take(heads, r, step.upgrade)) moved_under(step, heads);
+    rendered = render_step(step, dialect, state);
+    if (rebuilds(rendered) && !rebuild) moved_under(step, heads);
+  }
+  const auto& ops = step.upgrade ? r.upgrade : r.downgrade;
   for (const auto& op : rendered) {
     try {
       execute_rendered(conn, dialect, op, options_.progress);
     } catch (const DatabaseError& e) {
-      throw MigrationError(fmt::format("{}: {} {} failed: {}", r.file.string(), direction,
+      throw MigrationError(fmt::format("{}: {} {} failed: {}", r.file.string(),
+                                       step.upgrade ? "upgrade" : "downgrade",
                                        describe_operations(ops, op), e.what()));
     }
   }
-  if (rebuild) {
-    auto violations = conn.execute(dialect.foreign_key_check_sql());
-    auto violation = violations.first();
-    if (violation) {
-      throw MigrationError(fmt::format(
-          "{}: the rebuild left a foreign key broken: row {} of table {} refers to a missing {} "
-          "row; the revision was rolled back",
-          r.file.string(), violation->get<std::int64_t>(1), violation->get<std::string>(0),
-          violation->get<std::string>(2)));
-    }
-  }
+  if (rebuild) check_foreign_keys(conn, dialect, r);
   if (!tx) tx.emplace(conn.begin_immediate());
-  record(conn, step,
+  Step taken{step.revision, step.upgrade, graph.heads_after(heads, r, step.upgrade)};
+  record(conn, taken,
          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                started));
   tx->commit();
-  known = step.heads_after;
+  known = std::move(taken.heads_after);
   std::sort(known->begin(), known->end());
 }
 
@@ -347,11 +382,17 @@ std::vector<Step> Runner::plan(bool up, std::string_view target) {
             : scripts_.graph().plan_downgrade(heads, target);
 }
 
-void Runner::stamp(std::string_view target) {
+void Runner::stamp(std::string_view target, bool purge) {
+  if (purge && (target.starts_with('+') || target.starts_with('-'))) {
+    throw ConfigError(fmt::format(
+        "stamp --purge needs a revision, head, heads or base, not '{}': the version table it "
+        "would count from is the one being purged",
+        target));
+  }
   locked([&](Connection& conn) {
-    auto heads = scripts_.graph().resolve(target, read_heads(conn));
     auto tx = conn.begin_immediate();
-    write_heads(conn, heads);
+    const auto& graph = scripts_.graph();
+    write_heads(conn, purge ? graph.resolve(target, {}) : graph.stamped(read_heads(conn), target));
     tx.commit();
     return 0;
   });

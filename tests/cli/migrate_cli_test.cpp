@@ -91,6 +91,23 @@ TEST_P(MigrateCli, BadInputExitsWithOneLineAndChangesNothing) {
   EXPECT_EQ(strata("current").out, "aaaa11112222\n");
 }
 
+// The version table names a revision no file defines (another git branch's, say).
+TEST_P(MigrateCli, UnknownVersionIsShownAndPurgedByStamp) {
+  ASSERT_EQ(strata("stamp --purge aaaa").status, 0);
+  make_engine().connect().execute("UPDATE strata_version SET version_num = 'ffff00001111'");
+  auto current = strata("current");
+  EXPECT_EQ(current.status, 0) << current.err;
+  EXPECT_EQ(current.out, "ffff00001111 (no file in versions/ defines it)\n");
+  EXPECT_EQ(strata("--json current").out, "{\"at_head\":false,\"current\":[\"ffff00001111\"]}\n");
+  auto stamp = strata("stamp bbbb");
+  EXPECT_EQ(stamp.status, 1);
+  EXPECT_NE(stamp.err.find("ffff00001111, which no file in versions/ defines"), std::string::npos)
+      << stamp.err;
+  EXPECT_NE(stamp.err.find("stamp --purge"), std::string::npos) << stamp.err;
+  EXPECT_EQ(strata("stamp --purge bbbb").out, "Stamped bbbb11112222\n");
+  EXPECT_EQ(strata("--json current").out, "{\"at_head\":true,\"current\":[\"bbbb11112222\"]}\n");
+}
+
 TEST_P(MigrateCli, RevisionBranchAndMerge) {
   auto made = strata("revision -m \"Add items table!\"");
   ASSERT_EQ(made.status, 0) << made.err;

@@ -224,6 +224,66 @@ TEST_P(RunnerTest, StampSetsTheVersionWithoutRunning) {
   EXPECT_EQ(runner.current(), Ids{});
 }
 
+// A second root, so that the version table holds two heads.
+const char* kOtherRoot = R"yaml(revision: dddd00000004
+down_revision: null
+branch_labels: [other]
+message: other root
+upgrade:
+  - create_table:
+      name: others
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+downgrade:
+  - drop_table: {name: others}
+)yaml";
+
+TEST_P(RunnerTest, StampKeepsOtherBranchesUnlessPurged) {
+  write("20250104_0000_dddd00000004_other.yaml", kOtherRoot);
+  auto s = scripts();
+  Runner runner(*engine_, s);
+  runner.stamp("heads");
+  EXPECT_EQ(runner.current(), (Ids{"cccc00000003", "dddd00000004"}));
+  runner.stamp("aaaa");
+  EXPECT_EQ(runner.current(), (Ids{"aaaa00000001", "dddd00000004"}));
+  runner.stamp("other@head");
+  EXPECT_EQ(runner.current(), (Ids{"aaaa00000001", "dddd00000004"}));
+  // A revision of another git branch, say: only --purge stamps over it.
+  engine_->connect().execute("INSERT INTO strata_version (version_num) VALUES ('ffff00000000')");
+  try {
+    runner.stamp("bbbb");
+    FAIL();
+  } catch (const MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("ffff00000000"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--purge"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(runner.current(), (Ids{"aaaa00000001", "dddd00000004", "ffff00000000"}));
+  EXPECT_THROW(runner.stamp("+1", true), ConfigError);
+  runner.stamp("bbbb", true);
+  EXPECT_EQ(runner.current(), Ids{"bbbb00000002"});
+  runner.stamp("base");
+  EXPECT_EQ(runner.current(), Ids{});
+}
+
+// SQLite has no lock across a run: another runner can apply a revision of another branch
+// between two steps, and its head must survive this run's steps.
+TEST_P(RunnerTest, HeadsWrittenByAnotherRunnerBetweenStepsStay) {
+  if (!is_sqlite()) {
+    GTEST_SKIP() << "PostgreSQL's advisory lock keeps other runners out for the whole run";
+  }
+  write("20250104_0000_dddd00000004_other.yaml", kOtherRoot);
+  auto s = scripts();
+  RunnerOptions options;
+  bool interrupted = false;
+  options.progress = [&](const std::string&) {
+    if (std::exchange(interrupted, true)) return;
+    Runner(make_engine(), s).upgrade("other@head");
+  };
+  Runner(*engine_, s, options).upgrade("cccc");
+  EXPECT_EQ(Runner(*engine_, s).current(), (Ids{"cccc00000003", "dddd00000004"}));
+  EXPECT_EQ(count("SELECT count(*) FROM strata_history WHERE revision = 'dddd00000004'"), 1);
+}
+
 TEST_P(RunnerTest, TwoRunnersAtOnceApplyEachRevisionOnce) {
   auto s = scripts();
   std::vector<std::thread> threads;

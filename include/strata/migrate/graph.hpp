@@ -45,6 +45,8 @@ class RevisionGraph {
 
   // An id, or a unique prefix of 4 or more characters. Throws MigrationError.
   const Revision& get(std::string_view id_or_prefix) const;
+  // The revision with exactly this id; nullptr when no file defines it.
+  const Revision* find(std::string_view id) const;
   const std::vector<std::string>& heads() const noexcept { return heads_; }
   std::vector<std::string> bases() const;
   // Revisions with more than one child.
@@ -59,6 +61,17 @@ class RevisionGraph {
                                  std::string_view target) const;
   std::vector<Step> plan_downgrade(const std::vector<std::string>& current,
                                    std::string_view target) const;
+
+  // The heads once `target` is stamped over `current`: the heads of the target's own line
+  // give way to it, those of other branches stay; base clears them all.
+  std::vector<std::string> stamped(const std::vector<std::string>& current,
+                                   std::string_view target) const;
+  // Whether `r` can be applied (every revision it follows or depends on is below `heads`) or
+  // reverted (it is one of `heads`) from `heads`.
+  bool can_take(const std::vector<std::string>& heads, const Revision& r, bool upgrade) const;
+  // The version table's heads once `r` is applied to (or reverted from) `heads`.
+  std::vector<std::string> heads_after(std::vector<std::string> heads, const Revision& r,
+                                       bool upgrade) const;
 
   // The revisions `target` names as an absolute set of heads (empty for base). Relative
   // forms need `current`.
@@ -85,7 +98,6 @@ class RevisionGraph {
   void check_cycles() const;
   // Throws MigrationError naming a head that no revision file defines.
   void require_known(const std::vector<std::string>& current) const;
-  const Revision* find(std::string_view id) const;
   // Topological order of `ids`: every revision after those it follows or depends on.
   std::vector<const Revision*> ordered(const std::vector<std::string>& ids) const;
   std::vector<std::string> normalized_heads(std::vector<std::string> heads) const;

@@ -51,8 +51,10 @@ class Runner {
   // may change it first. Needs only a Contents::graph load, as does an upgrade with nothing to
   // run; running a step needs the operations.
   std::vector<Step> plan(bool up, std::string_view target);
-  // Sets the version table to `target` without running anything.
-  void stamp(std::string_view target);
+  // Sets the version table to `target` without running anything. Heads of other branches stay
+  // unless `purge`, which first empties the table (the way out when it names a revision no
+  // file defines).
+  void stamp(std::string_view target, bool purge = false);
 
  private:
   class Lock;
@@ -63,7 +65,8 @@ class Runner {
   std::vector<Step> run(Connection& conn, const std::vector<Step>& plan);
   using KnownHeads = std::optional<std::vector<std::string>>;
   std::vector<std::string> sorted_heads(Connection& conn);
-  bool taken_elsewhere(Connection& conn, const Step& step, KnownHeads& known);
+  // The heads read now when they differ from `known` (another process moved them).
+  std::optional<std::vector<std::string>> moved_elsewhere(Connection& conn, KnownHeads& known);
   void run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known);
   void record(Connection& conn, const Step& step, std::chrono::milliseconds took);
   void write_heads(Connection& conn, const std::vector<std::string>& heads);
