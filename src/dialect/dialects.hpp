@@ -26,9 +26,15 @@ class SqliteDialect final : public Dialect {
   }
   std::string foreign_key_check_sql() const override { return "PRAGMA foreign_key_check"; }
   std::string last_insert_id_sql() const override { return "SELECT last_insert_rowid()"; }
+  // Every view (one naming the table stops the rename), the indexes on the table (those no
+  // revision declared are made again too), and the triggers on it, on views, or whose body
+  // names it. Names match as SQLite matches them: without regard to case.
   std::string rebuild_dependents_sql() const override {
-    return "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND (type = 'view' OR "
-           "(type = 'trigger' AND tbl_name = ?)) ORDER BY rowid";
+    return "WITH target(name) AS (SELECT ?) SELECT s.type, s.name, s.sql FROM sqlite_schema s, "
+           "target t WHERE s.sql IS NOT NULL AND (s.type = 'view' OR (s.type = 'index' AND "
+           "s.tbl_name = t.name COLLATE NOCASE) OR (s.type = 'trigger' AND (s.tbl_name = t.name "
+           "COLLATE NOCASE OR s.tbl_name IN (SELECT name FROM sqlite_schema WHERE type = 'view') "
+           "OR instr(lower(s.sql), lower(t.name)) > 0))) ORDER BY s.rowid";
   }
 
  protected:

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
 #include <thread>
 #include <unordered_set>
 
@@ -77,25 +78,50 @@ void announce_rebuild(Connection& conn, const Dialect& dialect, const std::strin
   progress(fmt::format("  Rebuilding table {}: copying {} rows", table, rows));
 }
 
-// Runs an operation's statements. A rebuild drops the table, and the triggers on it with it,
-// and a view that names a missing table breaks the rename: views are dropped first, and views
-// and triggers are made again afterwards from their stored SQL.
-void execute_rendered(Connection& conn, const Dialect& dialect, const RenderedOperation& op,
-                      const std::function<void(const std::string&)>& progress) {
-  if (!op.rebuilt_table.empty()) announce_rebuild(conn, dialect, op.rebuilt_table, progress);
-  std::vector<std::pair<std::string, std::string>> dependents;  // (view name or "", sql)
-  std::string query = dialect.rebuild_dependents_sql();
-  if (!op.rebuilt_table.empty() && !query.empty()) {
-    for (const auto& row : conn.execute(query, op.rebuilt_table)) {
-      bool view = row.get<std::string_view>(0) == "view";
-      dependents.emplace_back(view ? row.get<std::string>(1) : "", row.get<std::string>(2));
+// What a rebuild of a table drops with it, or must drop first: views (one naming the table
+// would stop the rename), the table's indexes and triggers, and triggers elsewhere that name it.
+struct Dependent {
+  std::string type, name, sql;
+};
+
+std::vector<Dependent> dependents_of(Connection& conn, const Dialect& dialect,
+                                     const std::string& table) {
+  std::vector<Dependent> out;
+  for (const auto& row : conn.execute(dialect.rebuild_dependents_sql(), table)) {
+    out.push_back({row.get<std::string>(0), row.get<std::string>(1), row.get<std::string>(2)});
+  }
+  return out;
+}
+
+// Runs a rebuild's statements between dropping its dependents and making them again from their
+// stored SQL; indexes the revisions declared are made by the rebuild itself, the others here.
+// A view that no longer works on the new shape fails the step rather than being left broken.
+void rebuild(Connection& conn, const Dialect& dialect, const RenderedOperation& op,
+             const std::function<void(const std::string&)>& progress) {
+  announce_rebuild(conn, dialect, op.rebuilt_table, progress);
+  auto dependents = dependents_of(conn, dialect, op.rebuilt_table);
+  for (const auto& d : dependents) {
+    if (d.type == "view" || d.type == "trigger") {
+      conn.execute_script(fmt::format("DROP {} IF EXISTS {}", d.type, dialect.quote(d.name)));
     }
   }
-  for (const auto& [view, sql] : dependents) {
-    if (!view.empty()) conn.execute_script("DROP VIEW " + dialect.quote(view));
+  for (const auto& sql : op.statements) conn.execute_script(sql);
+  for (const auto& d : dependents) {
+    if (d.type == "index" && Inspector(conn).has_relation(d.name)) continue;
+    conn.execute_script(d.sql);
+  }
+  for (const auto& d : dependents) {
+    if (d.type == "view") conn.execute("SELECT * FROM " + dialect.quote(d.name) + " LIMIT 0");
+  }
+}
+
+void execute_rendered(Connection& conn, const Dialect& dialect, const RenderedOperation& op,
+                      const std::function<void(const std::string&)>& progress) {
+  if (!op.rebuilt_table.empty() && !dialect.rebuild_dependents_sql().empty()) {
+    rebuild(conn, dialect, op, progress);
+    return;
   }
   for (const auto& sql : op.statements) conn.execute_script(sql);
-  for (const auto& [view, sql] : dependents) conn.execute_script(sql);
 }
 
 // "operation 3 (alter_column)", or "operations 3-5 (one rebuild of items)".
@@ -265,15 +291,37 @@ std::vector<RenderedOperation> render_step(const Step& step, const Dialect& dial
   }
 }
 
-void check_foreign_keys(Connection& conn, const Dialect& dialect, const Revision& r) {
-  auto violations = conn.execute(dialect.foreign_key_check_sql());
-  auto violation = violations.first();
-  if (!violation) return;
-  throw MigrationError(fmt::format(
-      "{}: the rebuild left a foreign key broken: row {} of table {} refers to a missing {} "
-      "row; the revision was rolled back",
-      r.file.string(), violation->get<std::int64_t>(1), violation->get<std::string>(0),
-      violation->get<std::string>(2)));
+// A row of PRAGMA foreign_key_check: a row of `table` referring to a missing `parent` row.
+struct Violation {
+  std::string table, rowid, parent;
+  auto operator<=>(const Violation&) const = default;
+};
+using Violations = std::set<Violation>;
+
+Violations foreign_key_violations(Connection& conn, const Dialect& dialect) {
+  Violations out;
+  for (const auto& row : conn.execute(dialect.foreign_key_check_sql())) {
+    auto rowid = row.get<std::optional<std::int64_t>>(1);
+    out.insert(
+        {row.get<std::string>(0), rowid ? std::to_string(*rowid) : "?", row.get<std::string>(2)});
+  }
+  return out;
+}
+
+// A violation the rebuild made stops it, and so does one it only carried over between the
+// rebuilt tables and their children: foreign keys are promised to survive a rebuild. Broken
+// rows elsewhere are none of this revision's business.
+void check_foreign_keys(Connection& conn, const Dialect& dialect, const Revision& r,
+                        const Violations& before, const std::set<std::string>& rebuilt,
+                        std::string_view undone) {
+  for (const auto& v : foreign_key_violations(conn, dialect)) {
+    bool old = before.count(v) > 0;
+    if (old && !rebuilt.count(v.table) && !rebuilt.count(v.parent)) continue;
+    throw MigrationError(fmt::format(
+        "{}: {} foreign key broken: row {} of table {} refers to a missing {} row{}; {}",
+        r.file.string(), old ? "the rebuild found a" : "the rebuild left a", v.rowid, v.table,
+        v.parent, old ? " (it was before this revision: fix or delete that row)" : "", undone));
+  }
 }
 
 bool rebuilds(const std::vector<RenderedOperation>& rendered) {
@@ -318,17 +366,7 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
     rendered = render_step(step, dialect, state);
     if (rebuilds(rendered) && !rebuild) moved_under(step, heads);
   }
-  const auto& ops = step.upgrade ? r.upgrade : r.downgrade;
-  for (const auto& op : rendered) {
-    try {
-      execute_rendered(conn, dialect, op, options_.progress);
-    } catch (const DatabaseError& e) {
-      throw MigrationError(fmt::format("{}: {} {} failed: {}", r.file.string(),
-                                       step.upgrade ? "upgrade" : "downgrade",
-                                       describe_operations(ops, op), e.what()));
-    }
-  }
-  if (rebuild) check_foreign_keys(conn, dialect, r);
+  run_operations(conn, step, rendered, tx.has_value());
   if (!tx) tx.emplace(conn.begin_immediate());
   Step taken{step.revision, step.upgrade, graph.heads_after(heads, r, step.upgrade)};
   record(conn, taken,
@@ -337,6 +375,43 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
   tx->commit();
   known = std::move(taken.heads_after);
   std::sort(known->begin(), known->end());
+}
+
+// A revision outside a transaction still runs each rebuild in one: half of a rebuild would
+// leave the table under another name.
+void Runner::run_operations(Connection& conn, const Step& step,
+                            const std::vector<RenderedOperation>& rendered, bool in_transaction) {
+  const Dialect& dialect = Dialect::of(engine_.backend());
+  const Revision& r = *step.revision;
+  const auto& ops = step.upgrade ? r.upgrade : r.downgrade;
+  std::set<std::string> rebuilt;
+  for (const auto& op : rendered) {
+    if (!op.rebuilt_table.empty()) rebuilt.insert(op.rebuilt_table);
+  }
+  bool checked = in_transaction && !rebuilt.empty();
+  Violations before = checked ? foreign_key_violations(conn, dialect) : Violations{};
+  for (const auto& op : rendered) {
+    std::optional<Transaction> own;
+    Violations own_before;
+    if (!in_transaction && !op.rebuilt_table.empty()) {
+      own.emplace(conn.begin_immediate());
+      own_before = foreign_key_violations(conn, dialect);
+    }
+    try {
+      execute_rendered(conn, dialect, op, options_.progress);
+    } catch (const DatabaseError& e) {
+      throw MigrationError(fmt::format("{}: {} {} failed: {}", r.file.string(),
+                                       step.upgrade ? "upgrade" : "downgrade",
+                                       describe_operations(ops, op), e.what()));
+    }
+    if (!own) continue;
+    check_foreign_keys(conn, dialect, r, own_before, {op.rebuilt_table},
+                       "that rebuild was rolled back; the operations before it stay done, as the "
+                       "revision is not transactional");
+    own->commit();
+  }
+  if (checked)
+    check_foreign_keys(conn, dialect, r, before, rebuilt, "the revision was rolled back");
 }
 
 std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {

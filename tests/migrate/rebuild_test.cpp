@@ -192,5 +192,149 @@ TEST_P(Rebuild, ABrokenForeignKeyAbortsTheRebuild) {
 
 STRATA_ON_BOTH_BACKENDS(Rebuild);
 
+// What a rebuild drops besides the table, on SQLite: triggers on it (whatever the case of its
+// name in their text), on views, or on other tables naming it; indexes no revision declared.
+const char* kDependents = R"yaml(revision: d00000000001
+down_revision: null
+message: items and what hangs on them
+upgrade:
+  - create_table:
+      name: Items
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+        - {name: title, type: string(100)}
+        - {name: qty, type: integer}
+  - create_table:
+      name: log
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+        - {name: note, type: text}
+  - create_table:
+      name: owner
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+  - create_table:
+      name: pet
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+        - {name: owner_id, type: biginteger, foreign_key: {references: owner.id}}
+  - execute: {sql: "CREATE INDEX ix_manual ON Items (qty)"}
+  - execute: {sql: "CREATE VIEW v_items AS SELECT id, title FROM Items"}
+  - execute:
+      sql: >
+        CREATE TRIGGER tr_view INSTEAD OF INSERT ON v_items
+        BEGIN INSERT INTO Items (id, title) VALUES (NEW.id, NEW.title); END
+  - execute:
+      sql: >
+        CREATE TRIGGER tr_case AFTER DELETE ON ITEMS
+        BEGIN INSERT INTO log (note) VALUES ('gone ' || OLD.id); END
+  - execute:
+      sql: >
+        CREATE TRIGGER tr_log AFTER INSERT ON log
+        BEGIN UPDATE Items SET qty = 0 WHERE qty IS NULL; END
+downgrade:
+  - drop_table: {name: pet}
+  - drop_table: {name: owner}
+  - drop_table: {name: log}
+  - drop_table: {name: Items}
+)yaml";
+
+class RebuildDependents : public DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (!is_sqlite()) GTEST_SKIP() << "PostgreSQL alters these tables in place: nothing rebuilds";
+    fs::create_directories(dir() / "deps" / "versions");
+    write("d00000000001", kDependents);
+    engine_.emplace(make_engine());
+  }
+  void TearDown() override {
+    engine_.reset();
+    DatabaseTest::TearDown();
+  }
+  void write(const std::string& id, const std::string& text) {
+    std::ofstream(dir() / "deps" / "versions" / ("20250101_0000_" + id + "_step.yaml")) << text;
+  }
+  void write_step(const std::string& id, const std::string& down, const std::string& upgrade,
+                  bool transactional = true) {
+    write(id, "revision: " + id + "\ndown_revision: " + down + "\nmessage: step\n" +
+                  (transactional ? "" : "transactional: false\n") + "upgrade:\n  - " + upgrade +
+                  "\n");
+  }
+  Runner runner() {
+    scripts_.emplace(ScriptDirectory::load(dir() / "deps"));
+    return Runner(*engine_, *scripts_);
+  }
+  std::vector<std::string> schema_names() {
+    std::vector<std::string> out;
+    auto conn = engine_->connect();
+    for (const auto& row : conn.execute(
+             "SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger', 'view') AND "
+             "sql IS NOT NULL ORDER BY name")) {
+      out.push_back(row.get<std::string>(0));
+    }
+    return out;
+  }
+  int count(const std::string& sql) { return engine_->connect().execute(sql).scalar<int>(); }
+
+  std::optional<Engine> engine_;
+  std::optional<ScriptDirectory> scripts_;
+};
+
+TEST_P(RebuildDependents, EveryTriggerIndexAndViewComesBack) {
+  write_step("d00000000002", "d00000000001",
+             "alter_column: {table: Items, name: title, type: text}");
+  auto before = (runner().upgrade("d00000000001"), schema_names());
+  EXPECT_EQ(before,
+            (std::vector<std::string>{"ix_manual", "tr_case", "tr_log", "tr_view", "v_items"}));
+  runner().upgrade("heads");
+  EXPECT_EQ(schema_names(), before);
+  auto conn = engine_->connect();
+  conn.execute("INSERT INTO v_items (id, title) VALUES (1, 'through the view')");
+  conn.execute("INSERT INTO log (note) VALUES ('touch')");
+  conn.execute("DELETE FROM Items WHERE id = 1");
+  EXPECT_EQ(count("SELECT count(*) FROM log WHERE note = 'gone 1'"), 1);
+}
+
+TEST_P(RebuildDependents, AViewTheNewShapeBreaksStopsTheRevision) {
+  write_step("d00000000002", "d00000000001",
+             "alter_column: {table: Items, name: title, new_name: label, type: text}");
+  runner().upgrade("d00000000001");
+  try {
+    runner().upgrade("heads");
+    FAIL() << "the view selects the dropped column";
+  } catch (const MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("v_items"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(runner().current(), std::vector<std::string>{"d00000000001"});
+  EXPECT_EQ(count("SELECT count(*) FROM pragma_table_info('Items') WHERE name = 'title'"), 1);
+}
+
+TEST_P(RebuildDependents, ARebuildOutsideATransactionIsWholeOrNothing) {
+  write_step("d00000000002", "d00000000001",
+             "alter_column: {table: Items, name: title, nullable: false}", false);
+  runner().upgrade("d00000000001");
+  engine_->connect().execute("INSERT INTO Items (id, title) VALUES (1, NULL)");
+  EXPECT_THROW(runner().upgrade("heads"), MigrationError);
+  EXPECT_EQ(count("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%strata_new%'"), 0);
+  engine_->connect().execute("UPDATE Items SET title = 'now set'");
+  runner().upgrade("heads");
+  EXPECT_EQ(runner().current(), std::vector<std::string>{"d00000000002"});
+}
+
+TEST_P(RebuildDependents, BrokenRowsElsewhereDoNotStopARebuild) {
+  write_step("d00000000002", "d00000000001",
+             "alter_column: {table: Items, name: title, type: text}");
+  runner().upgrade("d00000000001");
+  create_engine(url("foreign_keys=off"))
+      .connect()
+      .execute("INSERT INTO pet (id, owner_id) VALUES (1, 404)");
+  runner().upgrade("heads");
+  EXPECT_EQ(runner().current(), std::vector<std::string>{"d00000000002"});
+}
+
+STRATA_ON_BOTH_BACKENDS(RebuildDependents);
+
 }  // namespace
 }  // namespace strata::test

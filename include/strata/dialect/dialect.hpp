@@ -81,8 +81,8 @@ class Dialect {
   // it, and on again after it. Empty where no rebuild happens.
   virtual std::string foreign_keys_sql(bool /*on*/) const { return ""; }
   virtual std::string foreign_key_check_sql() const { return ""; }
-  // (type, name, sql) of the views, and of the triggers on the table `?`, that a rebuild must
-  // make again, in creation order. Empty where no rebuild happens.
+  // (type, name, sql) of the views, indexes and triggers that a rebuild of the table `?` drops
+  // and must make again, in creation order. Empty where no rebuild happens.
   virtual std::string rebuild_dependents_sql() const { return ""; }
 
   // ALTER TABLE. The can_ questions say whether the backend changes a table in place; for the

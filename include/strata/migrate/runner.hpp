@@ -30,6 +30,7 @@ struct RunnerOptions {
 std::int64_t lock_key(std::string_view version_table);
 
 struct VersionTables;
+struct RenderedOperation;
 
 // The heads `version_table` holds; empty for a database at base or never migrated. Reads no
 // revision file, so a command can ask it while it loads them.
@@ -68,6 +69,8 @@ class Runner {
   // The heads read now when they differ from `known` (another process moved them).
   std::optional<std::vector<std::string>> moved_elsewhere(Connection& conn, KnownHeads& known);
   void run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known);
+  void run_operations(Connection& conn, const Step& step,
+                      const std::vector<RenderedOperation>& rendered, bool in_transaction);
   void record(Connection& conn, const Step& step, std::chrono::milliseconds took);
   void write_heads(Connection& conn, const std::vector<std::string>& heads);
   // Runs `work` on a connection holding the migration lock, the version tables made.
