@@ -325,6 +325,7 @@ std::vector<std::string> RevisionGraph::resolve(std::string_view target,
     }
     return found;
   }
+  if (const Revision* exact = find(target)) return {exact->id};  // an id may hold + or -
   auto sign = target.find_last_of("+-");
   if (sign != std::string_view::npos && sign > 0) {
     if (auto steps = relative_steps(target.substr(sign))) {
@@ -348,7 +349,10 @@ std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::stri
     std::vector<std::size_t> ready;
     for (std::size_t at = 0; at < revisions_.size(); ++at) {
       const Revision& r = revisions_[at];
-      if (!applied[at] && std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
+      // Steps go up from where the database is: another root is no step from a revision.
+      bool follows = state.empty() || !r.down_revisions.empty();
+      if (!applied[at] && follows &&
+          std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
           std::all_of(r.depends_on.begin(), r.depends_on.end(), done)) {
         ready.push_back(at);
       }
@@ -403,8 +407,18 @@ std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& cu
   require_known(current);
   auto applied = closure(current);
   std::set<std::string> done(applied.begin(), applied.end());
+  auto targets = resolve(target, current);
+  // A target the database has gone past along its line is not an upgrade (Alembic refuses it
+  // too); one only depended on is applied and simply reached.
+  auto line = closure(current, false);
+  for (const auto& t : targets) {
+    if (contains(line, t) && !contains(current, t)) {
+      fail(fmt::format("'{}' ({}) is below the database's revision {}: downgrade to go there",
+                       target, t, fmt::join(current, ", ")));
+    }
+  }
   std::vector<std::string> needed;
-  for (const auto& id : closure(resolve(target, current))) {
+  for (const auto& id : closure(targets)) {
     if (!done.count(id)) needed.push_back(id);
   }
   std::vector<Step> steps;
@@ -429,9 +443,16 @@ std::vector<Step> RevisionGraph::plan_downgrade(const std::vector<std::string>& 
   } else {
     targets = resolve(target, current);
   }
+  auto applied_list = closure(current);
+  for (const auto& t : targets) {
+    if (!contains(applied_list, t)) {
+      fail(fmt::format("'{}' ({}) is not applied: the database is at {}; upgrade to go there",
+                       target, t,
+                       current.empty() ? "base" : fmt::format("{}", fmt::join(current, ", "))));
+    }
+  }
   auto keep_list = closure(targets);
   std::set<std::string> keep(keep_list.begin(), keep_list.end());
-  auto applied_list = closure(current);
   std::set<std::string> applied(applied_list.begin(), applied_list.end());
   // Reverted: what descends from a target (as in Alembic: siblings and other branches stay),
   // and whatever needs a reverted revision. Parents come before children in `ordered`, so one

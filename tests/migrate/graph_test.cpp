@@ -163,6 +163,30 @@ TEST(Graph, SeveralRootsLabelsAndDependencies) {
             std::string::npos);
 }
 
+TEST(Graph, TargetsInTheWrongDirectionAreRefused) {
+  auto g = linear();
+  auto up = error_of([&] { g.plan_upgrade({"cccc3333"}, "aaaa"); });
+  EXPECT_NE(up.find("is below the database's revision cccc3333: downgrade"), std::string::npos)
+      << up;
+  auto down = error_of([&] { g.plan_downgrade({"aaaa1111"}, "cccc"); });
+  EXPECT_NE(down.find("is not applied: the database is at aaaa1111; upgrade"), std::string::npos)
+      << down;
+  EXPECT_TRUE(g.plan_upgrade({"cccc3333"}, "cccc").empty());
+  EXPECT_TRUE(g.plan_downgrade({"aaaa1111"}, "aaaa").empty());
+  // y2 depends on x1: at y2, x1 is applied, so reaching it is no step down.
+  EXPECT_TRUE(two_roots().plan_upgrade({"4444dddd"}, "1111aaaa").empty());
+}
+
+TEST(Graph, RelativeStepsGoUpFromTheRevisionNamed) {
+  // Another root is no step up from x1.
+  EXPECT_EQ(two_roots().resolve("1111aaaa+1", {}), Ids{"2222bbbb"});
+  EXPECT_EQ(two_roots().resolve("+1", {"1111aaaa"}), Ids{"2222bbbb"});
+  // An id holding a sign is an id first.
+  RevisionGraph g({rev("release-2"), rev("release-3", {"release-2"})});
+  EXPECT_EQ(g.resolve("release-2", {}), Ids{"release-2"});
+  EXPECT_EQ(g.resolve("release-2+1", {}), Ids{"release-3"});
+}
+
 TEST(Graph, InvalidGraphsNameTheFile) {
   auto missing = error_of([] { RevisionGraph({rev("aaaa0001", {"ffff9999"})}); });
   EXPECT_NE(missing.find("aaaa0001 (versions/aaaa0001.yaml) has down_revision ffff9999"),
