@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "strata/core/error.hpp"
@@ -74,6 +75,8 @@ std::string database_line(const Options& options) {
   }
 }
 
+// The folder is made where the user said, from here; strata.toml names it relative to its own
+// folder, which is where it is read from.
 int init(const Options& options, const std::string& dir) {
   fs::path config_path =
       options.config_file.empty() ? fs::path(Config::kFileName) : fs::path(options.config_file);
@@ -81,31 +84,44 @@ int init(const Options& options, const std::string& dir) {
     throw ConfigError(fmt::format("{} already exists; edit it, or remove it and run init again",
                                   fs::absolute(config_path).string()));
   }
+  fs::path config_dir = fs::absolute(config_path).parent_path();
+  fs::path location = fs::path(dir).is_absolute()
+                          ? fs::path(dir)
+                          : fs::absolute(dir).lexically_normal().lexically_relative(config_dir);
+  fs::create_directories(config_dir);
+  std::ofstream out(config_path);
+  if (!out) throw Error(fmt::format("cannot write {}", config_path.string()));
   fs::path versions = fs::path(dir) / "versions";
   fs::create_directories(versions);
   std::ofstream(versions / ".gitignore")
       << "# strata keeps the revisions' links here to answer current, heads and history fast.\n"
       << ".strata-cache*\n";
-  std::ofstream out(config_path);
-  out << "[database]\n"
-      << "url = \"" << (options.url.empty() ? "sqlite:///data/app.db" : options.url)
-      << "\"      # DATABASE_URL in the environment overrides this\n\n"
-      << "[migrations]\n"
-      << "script_location = \"" << dir << "\"\n"
-      << "version_table = \"strata_version\"\n";
-  if (!out) throw Error(fmt::format("cannot write {}", config_path.string()));
+  out << Config::initial_text(options.url.empty() ? "sqlite:///data/app.db" : options.url,
+                              location.empty() ? "." : location.generic_string());
+  if (!out.flush()) throw Error(fmt::format("cannot write {}", config_path.string()));
   print(options, fmt::format("Wrote {} and {}/", config_path.string(), versions.string()),
-        fmt::format(R"({{"config": "{}", "versions": "{}"}})", config_path.string(),
-                    versions.string()));
+        nlohmann::json{{"config", config_path.string()}, {"versions", versions.string()}}.dump());
   return 0;
 }
 
 // One line on stderr; the exit status says whether the input or the work failed.
-int fail(const Options& options, const std::exception& e, int status) {
+int fail(const Options& options, std::string_view message, int status) {
   Options err = options;
   err.colour = wants_colour(STDERR_FILENO, options);
-  std::fprintf(stderr, "%s: %s\n", paint(err, options.program, Colour::warning).c_str(), e.what());
+  std::fprintf(stderr, "%s: %.*s\n", paint(err, options.program, Colour::warning).c_str(),
+               static_cast<int>(message.size()), message.data());
   return status;
+}
+
+// A usage error in one line, pointing at the help of the command it concerns.
+int usage_error(const Options& options, const CLI::App& app, const CLI::ParseError& e) {
+  std::string help = options.program + " --help";
+  for (const auto* sub : app.get_subcommands()) {
+    help = fmt::format("{} {} --help", options.program, sub->get_name());
+  }
+  std::string message = e.what();
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return fail(options, fmt::format("{} (see `{}`)", message, help), 2);
 }
 
 }  // namespace
@@ -156,7 +172,8 @@ int run(int argc, const char* const* argv, const std::string& program, const Met
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return usage_error(options, app, e);
   }
   try {
     if (options.verbose) set_log_level("debug");
@@ -183,9 +200,9 @@ int run(int argc, const char* const* argv, const std::string& program, const Met
     if (auto status = autogen.run()) return *status;
     return migrations.run().value_or(2);
   } catch (const ConfigError& e) {
-    return fail(options, e, 2);
+    return fail(options, e.what(), 2);
   } catch (const std::exception& e) {
-    return fail(options, e, 1);
+    return fail(options, e.what(), 1);
   }
 }
 

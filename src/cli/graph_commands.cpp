@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "strata/core/error.hpp"
 
 namespace strata::cli {
 namespace {
@@ -123,7 +124,13 @@ int GraphCommands::branches() {
 int GraphCommands::show() {
   auto scripts = load_scripts(options_, migrate::Contents::everything);
   const auto& graph = scripts.graph();
-  const Revision& r = graph.get(graph.resolve(revision_, {}).at(0));
+  auto named = graph.resolve(revision_, {});
+  if (named.size() != 1) {
+    throw ConfigError(
+        fmt::format("'{}' names {} revisions{}: show takes one", revision_, named.size(),
+                    named.empty() ? "" : fmt::format(" ({})", fmt::join(named, ", "))));
+  }
+  const Revision& r = graph.get(named.front());
   std::vector<std::string> lines{fmt::format("Rev: {}", decorated(options_, graph, r.id)),
                                  fmt::format("Parent: {}", below(r)),
                                  listed("Branch names:", r.branch_labels),

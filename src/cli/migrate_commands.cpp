@@ -98,6 +98,11 @@ const Dialect& MigrationCommands::dialect(const Config& config) const {
 int MigrationCommands::upgrade(bool up) {
   if (sql_) return offline(up);
   if (!dialect_.empty()) throw ConfigError("--dialect goes with --sql: online, the URL decides");
+  if (target_.find(':') != std::string::npos) {
+    throw ConfigError(fmt::format(
+        "'{}' is a range, which only --sql takes: online, the run starts where the database is",
+        target_));
+  }
   // The links (cached) say whether anything is to run; only then is every file parsed whole,
   // so that an upgrade with nothing to do, as at each deploy, reads no YAML.
   auto ctx = open(options_, migrate::Contents::graph);

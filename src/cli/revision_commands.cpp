@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -60,6 +61,46 @@ autogen::Comparison compare(const Options& options, const Config& config,
   return autogen::compare(models, engine, autogen::CompareOptions::from(config));
 }
 
+// Ids and labels are read back by target syntax (label@head, REV+N, FROM:TO) and file names
+// (<date>_<time>_<id>_<slug>.yaml): characters those give meaning to are refused up front.
+void check_names(const migrate::RevisionGraph& graph, const NewRevision& spec) {
+  const auto& id = spec.rev_id;
+  bool plain = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+  if (!id.empty() && (!plain || id == "head" || id == "heads" || id == "base")) {
+    throw ConfigError(fmt::format(
+        "--rev-id '{}': a revision id is lowercase letters and digits, and not head, heads or "
+        "base (strata's own ids are 12 hex digits)",
+        id));
+  }
+  for (const auto& label : spec.branch_labels) {
+    if (label.empty() || label.find_first_of("@:+- \t") != std::string::npos) {
+      throw ConfigError(fmt::format(
+          "--branch-label '{}': a label cannot be empty or hold @, :, +, - or spaces", label));
+    }
+    for (const auto& r : graph.revisions()) {
+      if (std::find(r.branch_labels.begin(), r.branch_labels.end(), label) !=
+          r.branch_labels.end()) {
+        throw ConfigError(
+            fmt::format("--branch-label '{}' is taken: a label names one branch, and revision "
+                        "{} has it",
+                        label, r.describe()));
+      }
+    }
+  }
+}
+
+// --depends-on takes what a target takes (a prefix, label@head); the file holds full ids.
+std::vector<std::string> resolved(const migrate::RevisionGraph& graph,
+                                  const std::vector<std::string>& targets) {
+  std::vector<std::string> out;
+  for (const auto& t : targets) {
+    for (auto& id : graph.resolve(t, {})) out.push_back(std::move(id));
+  }
+  return out;
+}
+
 }  // namespace
 
 int write_revision(const Options& options, const NewRevision& spec) {
@@ -72,17 +113,16 @@ int write_revision(const Options& options, const NewRevision& spec) {
   // The first revision of a project is a root whatever --head says.
   if (down.empty() && !spec.root && !graph.empty()) down = graph.resolve(spec.head, {});
   for (auto& d : down) d = graph.get(d).id;
+  check_names(graph, spec);
   std::string id = spec.rev_id.empty() ? new_revision_id() : spec.rev_id;
-  if (!graph.empty() && graph.revisions().end() !=
-                            std::find_if(graph.revisions().begin(), graph.revisions().end(),
-                                         [&](const migrate::Revision& r) { return r.id == id; })) {
-    throw MigrationError(fmt::format("revision {} exists already", id));
+  if (const auto* taken = graph.find(id)) {
+    throw MigrationError(fmt::format("revision {} exists already: {}", id, taken->file.string()));
   }
   migrate::Revision r;
   r.id = id;
   r.down_revisions = down;
   r.branch_labels = spec.branch_labels;
-  r.depends_on = spec.depends_on;
+  r.depends_on = resolved(graph, spec.depends_on);
   r.message = spec.message;
   r.has_downgrade = true;
   migrate::RevisionComments comments;

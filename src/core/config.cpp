@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <sstream>
 
 #include "strata/core/error.hpp"
 
@@ -176,6 +177,19 @@ Url Config::database_url() const {
 fs::path Config::script_location() const {
   fs::path location(script_location_);
   return location.is_absolute() ? location : (base_dir_ / location).lexically_normal();
+}
+
+std::string Config::initial_text(std::string_view url, std::string_view script_location) {
+  auto quoted = [](std::string_view text) {
+    std::ostringstream out;
+    toml::value<std::string> value{std::string(text)};
+    out << toml::toml_formatter{value, toml::format_flags::none};
+    return out.str();
+  };
+  return fmt::format(
+      "[database]\nurl = {}      # DATABASE_URL in the environment overrides this\n\n"
+      "[migrations]\nscript_location = {}\nversion_table = \"strata_version\"\n",
+      quoted(url), quoted(script_location));
 }
 
 }  // namespace strata

@@ -50,7 +50,8 @@ std::string describe(const Step& step) {
 Range Range::parse(std::string_view text) {
   auto colon = text.find(':');
   if (colon == std::string_view::npos) {
-    fail(fmt::format("'{}' is not a range: write FROM:TO, either side may be empty", text));
+    throw ConfigError(
+        fmt::format("'{}' is not a range: write FROM:TO, either side may be empty", text));
   }
   return {std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
 }

@@ -231,7 +231,10 @@ std::vector<RenderedOperation> render_all(const std::vector<Operation>& ops, con
       continue;
     }
     RenderedOperation r = render_one(ops, i, dialect, state);
-    if (!r.rebuilt_table.empty()) group_start = table_in(state, r.rebuilt_table);
+    if (!r.rebuilt_table.empty()) {
+      group_start = table_in(state, r.rebuilt_table);
+      for (const auto& index : group_start->indexes) r.declared_indexes.push_back(index.name);
+    }
     state.apply(ops[i]);
     out.push_back(std::move(r));
   }

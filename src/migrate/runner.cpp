@@ -94,7 +94,8 @@ std::vector<Dependent> dependents_of(Connection& conn, const Dialect& dialect,
 }
 
 // Runs a rebuild's statements between dropping its dependents and making them again from their
-// stored SQL; indexes the revisions declared are made by the rebuild itself, the others here.
+// stored SQL. Indexes the revisions declared are the rebuild's own (it makes those the new shape
+// keeps); the others are made again here.
 // A view that no longer works on the new shape fails the step rather than being left broken.
 void rebuild(Connection& conn, const Dialect& dialect, const RenderedOperation& op,
              const std::function<void(const std::string&)>& progress) {
@@ -107,7 +108,11 @@ void rebuild(Connection& conn, const Dialect& dialect, const RenderedOperation& 
   }
   for (const auto& sql : op.statements) conn.execute_script(sql);
   for (const auto& d : dependents) {
-    if (d.type == "index" && Inspector(conn).has_relation(d.name)) continue;
+    const auto& declared = op.declared_indexes;
+    if (d.type == "index" &&
+        std::find(declared.begin(), declared.end(), d.name) != declared.end()) {
+      continue;
+    }
     conn.execute_script(d.sql);
   }
   for (const auto& d : dependents) {

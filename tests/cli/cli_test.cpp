@@ -66,12 +66,59 @@ TEST_F(Cli, HelpShowsTheUrlMasked) {
   EXPECT_EQ(run.out.find("hunter2"), std::string::npos) << run.out;
 }
 
+// strata.toml names the folder relative to itself, wherever --config puts it; odd names are
+// quoted, so the file parses.
+TEST_F(Cli, InitElsewhereWritesAConfigThatFindsItsFolder) {
+  auto run = strata("--config cfg/strata.toml init 'my \"mig\"'");
+  ASSERT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(fs::is_directory(dir_ / "my \"mig\"" / "versions"));
+  auto made = strata("--config cfg/strata.toml revision -m first");
+  EXPECT_EQ(made.status, 0) << made.out;
+  EXPECT_NE(made.out.find("my \"mig\"/versions/"), std::string::npos) << made.out;
+  auto json = strata("--json init other");
+  EXPECT_EQ(json.status, 0) << json.out;
+  EXPECT_EQ(json.out, "{\"config\":\"strata.toml\",\"versions\":\"other/versions\"}\n");
+}
+
+// Usage errors are one line on stderr, naming the help to read, and exit 2.
 TEST_F(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(strata("").status, 2);
   EXPECT_EQ(strata("--no-such-flag init").status, 2);
+  auto missing_target = strata::test::run_strata(dir_, "downgrade");
+  EXPECT_EQ(missing_target.status, 2);
+  EXPECT_EQ(missing_target.out, "");
+  EXPECT_EQ(missing_target.err, "strata: TARGET is required (see `strata downgrade --help`)\n");
+  ASSERT_EQ(strata("init").status, 0);
+  for (const char* bad :
+       {"history -r aaaa", "upgrade aaaa:bbbb", "show base", "revision -m x --rev-id my_rev",
+        "revision -m x --rev-id ABCD", "revision -m x --branch-label a@b"}) {
+    auto run = strata::test::run_strata(dir_, bad);
+    EXPECT_EQ(run.status, 2) << bad << ": " << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << bad << ": " << run.err;
+  }
   auto missing = strata("--config missing.toml --help");
   EXPECT_NE(missing.out.find("config file missing.toml does not exist"), std::string::npos)
       << missing.out;
+}
+
+// --depends-on takes any target form and writes the full id; a label names one branch only.
+TEST_F(Cli, RevisionLinksAreCheckedBeforeTheFileIsWritten) {
+  ASSERT_EQ(strata("init").status, 0);
+  ASSERT_EQ(strata("revision -m a --rev-id aaaa11112222 --branch-label base_a").status, 0);
+  ASSERT_EQ(strata("revision -m b --head base --rev-id bbbb11112222").status, 0);
+  auto dep = strata("revision -m c --head bbbb --rev-id cccc11112222 --depends-on base_a@head");
+  ASSERT_EQ(dep.status, 0) << dep.out;
+  std::ifstream in(dep.out.substr(0, dep.out.find('\n')));
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("depends_on: [aaaa11112222]"), std::string::npos) << text;
+  EXPECT_EQ(strata("revision -m d --depends-on nosuch").status, 1);
+  auto twice = strata("revision -m e --head bbbb --branch-label base_a");
+  EXPECT_EQ(twice.status, 2);
+  EXPECT_NE(twice.out.find("is taken: a label names one branch, and revision aaaa11112222 ("),
+            std::string::npos)
+      << twice.out;
+  auto heads = strata("heads");
+  EXPECT_EQ(heads.status, 0) << heads.out;
 }
 
 // `current` reads the database and the files at once: an unreachable database is one line with

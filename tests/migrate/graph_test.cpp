@@ -214,7 +214,7 @@ TEST(Graph, HistoryRanges) {
   EXPECT_EQ(range[0]->id, "cccc3333");
   EXPECT_EQ(g.history(Range::parse(":bbbb")).size(), 2u);
   EXPECT_EQ(g.history(Range::parse("bbbb:")).size(), 1u);
-  EXPECT_THROW(Range::parse("aaaa"), MigrationError);
+  EXPECT_THROW(Range::parse("aaaa"), ConfigError);
 }
 
 TEST(Graph, LongChainPlansInOrder) {

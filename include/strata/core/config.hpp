@@ -36,6 +36,9 @@ class Config {
   // exist), else strata.toml found from the working directory, else defaults; then the
   // environment's DATABASE_URL over the file's URL.
   static Config resolve(const std::optional<std::filesystem::path>& file = std::nullopt);
+  // The text `strata init` writes: the URL and the migrations folder (relative to the file's
+  // own folder, as load() resolves it), quoted as TOML strings.
+  static std::string initial_text(std::string_view url, std::string_view script_location);
 
   // The database URL with DATABASE_URL applied, pool settings from the file merged in, and a
   // relative SQLite path made absolute against the config file's folder (or the working

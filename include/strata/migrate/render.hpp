@@ -22,7 +22,10 @@ struct RenderedOperation {
   std::vector<std::string> statements;
   std::string rebuilt_table;  // the table a rebuild replaces; empty when done in place
   ColumnSources sources;      // a rebuild's column sources
-  std::size_t first = 0;      // render_all: the operations this covers, [first, last]
+  // A rebuild: the indexes the revisions had given the table before it. The rebuild makes
+  // those it keeps; others on the table (made through execute) are the runner's to keep.
+  std::vector<std::string> declared_indexes;
+  std::size_t first = 0;  // render_all: the operations this covers, [first, last]
   std::size_t last = 0;
 };
 
