@@ -37,6 +37,11 @@ std::string Revision::describe() const {
   return fmt::format("{} ({})", id, file.string());
 }
 
+std::string Revision::at(int line) const {
+  if (file.empty()) return id;
+  return line > 0 ? fmt::format("{}:{}", file.string(), line) : file.string();
+}
+
 std::string describe(const Step& step) {
   const Revision& r = *step.revision;
   std::string below =
@@ -60,8 +65,9 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
   for (std::size_t i = 0; i < revisions_.size(); ++i) {
     auto [it, added] = index_.emplace(revisions_[i].id, i);
     if (!added) {
+      const Revision& first = revisions_[it->second];
       fail(fmt::format("revision {} is defined twice: in {} and in {}", revisions_[i].id,
-                       revisions_[it->second].file.string(), revisions_[i].file.string()));
+                       first.at(first.id_line), revisions_[i].at(revisions_[i].id_line)));
     }
   }
   verify();
@@ -73,14 +79,14 @@ void RevisionGraph::verify() const {
   for (const auto& r : revisions_) {
     for (const auto& down : r.down_revisions) {
       if (!find(down)) {
-        fail(fmt::format("revision {} has down_revision {}, which no revision file defines",
-                         r.describe(), down));
+        fail(fmt::format("{}: revision {} has down_revision {}, which no revision file defines",
+                         r.at(r.down_line), r.id, down));
       }
     }
     for (const auto& dep : r.depends_on) {
       if (!find(dep)) {
-        fail(fmt::format("revision {} depends on {}, which no revision file defines", r.describe(),
-                         dep));
+        fail(fmt::format("{}: revision {} depends on {}, which no revision file defines",
+                         r.at(r.depends_line), r.id, dep));
       }
     }
     for (const auto& label : r.branch_labels) {
@@ -118,10 +124,11 @@ void RevisionGraph::check_cycles() const {
       ++edge;
       std::size_t next = index_.find(parent)->second;
       if (colour[next] == grey) {
+        const Revision& looped = revisions_[next];
         fail(
-            fmt::format("revision {} is its own ancestor: the down_revision and depends_on "
+            fmt::format("{}: revision {} is its own ancestor: the down_revision and depends_on "
                         "links form a cycle",
-                        revisions_[next].describe()));
+                        looped.at(looped.down_line), looped.id));
       }
       if (colour[next] == white) {
         colour[next] = grey;

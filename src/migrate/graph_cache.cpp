@@ -19,9 +19,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // The first line; another one (an older strata's cache) makes every file a miss.
-constexpr std::string_view kHeader = "strata-cache 2\n";
+constexpr std::string_view kHeader = "strata-cache 3\n";
 constexpr char kItem = '\x1f';  // between the items of a list
-constexpr std::size_t kFields = 8;
+constexpr std::size_t kFields = 9;
 
 bool needs_escape(char c) {
   return c == '\\' || c == '\t' || c == '\n' || c == '\r' || c == kItem;
@@ -118,8 +118,16 @@ std::optional<Revision> revision_of(std::string_view fields) {
   auto labels = unescape_list(f[2]);
   auto depends = unescape_list(f[3]);
   auto created = unescape(f[6]);
-  auto message = unescape(f[7]);
-  if (!id || !downs || !labels || !depends || !created || !message) return std::nullopt;
+  auto lines = unescape_list(f[7]);
+  auto message = unescape(f[8]);
+  if (!id || !downs || !labels || !depends || !created || !lines || lines->size() != 3 ||
+      !message) {
+    return std::nullopt;
+  }
+  auto id_line = number<int>((*lines)[0]);
+  auto down_line = number<int>((*lines)[1]);
+  auto depends_line = number<int>((*lines)[2]);
+  if (!id_line || !down_line || !depends_line) return std::nullopt;
   if (f[4] != "0" && f[4] != "1") return std::nullopt;
   Revision r;
   r.id = std::move(*id);
@@ -130,6 +138,9 @@ std::optional<Revision> revision_of(std::string_view fields) {
   r.checksum = std::string(f[5]);
   r.created = std::move(*created);
   r.message = std::move(*message);
+  r.id_line = *id_line;
+  r.down_line = *down_line;
+  r.depends_line = *depends_line;
   return r;
 }
 
@@ -148,6 +159,9 @@ void append_line(std::string& out, const ListedFile& file, const Revision& r) {
   out += '\t';
   escape(out, r.created);
   out += '\t';
+  escape_list(out, {std::to_string(r.id_line), std::to_string(r.down_line),
+                    std::to_string(r.depends_line)});
+  out += '\t';
   escape(out, r.message);
   out += '\n';
 }
@@ -165,6 +179,12 @@ std::vector<ListedFile> list_revision_files(const fs::path& versions) {
   std::vector<ListedFile> files;
   while (const dirent* entry = ::readdir(dir.get())) {
     std::string_view name = entry->d_name;
+    // A revision saved as .yml would be silently left out of every plan.
+    if (name.ends_with(".yml")) {
+      throw MigrationError(
+          fmt::format("{}: revision files end in .yaml, and this one would be left out; rename it",
+                      (versions / name).string()));
+    }
     if (name.size() <= 5 || !name.ends_with(".yaml")) continue;
     struct stat info {};
     if (::fstatat(::dirfd(dir.get()), entry->d_name, &info, 0) != 0) continue;

@@ -47,7 +47,7 @@ void check_file_name(const fs::path& file, const Revision& r) {
   if (parts.size() >= 3 && parts[2] == r.id) return;
   throw MigrationError(fmt::format(
       "{}: the file name does not carry its revision {}: name it <yyyymmdd>_<hhmm>_{}_<slug>.yaml",
-      file.string(), r.id, r.id));
+      r.at(r.id_line), r.id, r.id));
 }
 
 std::string read_file(const fs::path& file) {
@@ -73,6 +73,27 @@ std::string without_operations(std::string_view text) {
     out += '\n';
   }
   return out;
+}
+
+[[noreturn]] void syntax_error(const fs::path& file, const YAML::ParserException& e) {
+  throw MigrationError(
+      fmt::format("{}:{}: YAML syntax error: {}", file.string(), e.mark.line + 1, e.msg));
+}
+
+// Without its operations a text can show the parser an error at another place: the whole
+// text names the line a whole load would, so every command says the same.
+YAML::Node load_yaml(std::string_view text, const fs::path& file, bool everything) {
+  try {
+    return YAML::Load(everything ? std::string(text) : without_operations(text));
+  } catch (const YAML::ParserException& e) {
+    if (everything) syntax_error(file, e);
+    try {
+      YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& whole) {
+      syntax_error(file, whole);
+    }
+    syntax_error(file, e);
+  }
 }
 
 Revision parse_file(const fs::path& file, const NamingConvention& convention, Contents contents) {
@@ -157,14 +178,8 @@ std::string checksum(std::string_view text) {
 Revision parse_revision(std::string_view text, const fs::path& file,
                         const NamingConvention& convention, Contents contents) {
   detail::Source source{file};
-  YAML::Node root;
   bool everything = contents == Contents::everything;
-  try {
-    root = YAML::Load(everything ? std::string(text) : without_operations(text));
-  } catch (const YAML::ParserException& e) {
-    throw MigrationError(
-        fmt::format("{}:{}: YAML syntax error: {}", file.string(), e.mark.line + 1, e.msg));
-  }
+  YAML::Node root = load_yaml(text, file, everything);
   detail::MapReader m(root, source, "a revision file", kKeys);
   Revision r;
   r.id = m.string("revision");
@@ -172,6 +187,9 @@ Revision parse_revision(std::string_view text, const fs::path& file,
   r.down_revisions = m.strings("down_revision");
   r.branch_labels = m.strings("branch_labels");
   r.depends_on = m.strings("depends_on");
+  r.id_line = m.line_of("revision");
+  r.down_line = m.line_of("down_revision");
+  r.depends_line = m.line_of("depends_on");
   r.message = m.optional_string("message").value_or("");
   r.created = m.optional_string("created").value_or("");
   r.transactional = m.boolean("transactional", true);

@@ -44,6 +44,11 @@ YAML::Node MapReader::required(std::string_view key) const {
   return value;
 }
 
+int MapReader::line_of(std::string_view key) const {
+  YAML::Node value = node_[std::string(key)];
+  return value.IsDefined() ? value.Mark().line + 1 : 0;
+}
+
 std::string MapReader::string(std::string_view key) const {
   YAML::Node value = required(key);
   if (!value.IsScalar()) source_.fail(value, fmt::format("'{}' in {} must be text", key, what_));

@@ -31,6 +31,8 @@ class MapReader {
   bool has(std::string_view key) const;
   const YAML::Node& node() const noexcept { return node_; }
   YAML::Node required(std::string_view key) const;
+  // The line (from 1) of `key`'s value; 0 when absent.
+  int line_of(std::string_view key) const;
   std::string string(std::string_view key) const;
   std::optional<std::string> optional_string(std::string_view key) const;
   bool boolean(std::string_view key, bool fallback) const;

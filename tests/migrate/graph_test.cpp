@@ -189,7 +189,7 @@ TEST(Graph, RelativeStepsGoUpFromTheRevisionNamed) {
 
 TEST(Graph, InvalidGraphsNameTheFile) {
   auto missing = error_of([] { RevisionGraph({rev("aaaa0001", {"ffff9999"})}); });
-  EXPECT_NE(missing.find("aaaa0001 (versions/aaaa0001.yaml) has down_revision ffff9999"),
+  EXPECT_NE(missing.find("versions/aaaa0001.yaml: revision aaaa0001 has down_revision ffff9999"),
             std::string::npos)
       << missing;
   auto twice = error_of([] { RevisionGraph({rev("aaaa0001"), rev("aaaa0001")}); });

@@ -163,13 +163,21 @@ class ScriptDirectoryTest : public ::testing::Test {
   void write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / "versions" / name) << text;
   }
+  // The same message from a whole load, from a links-only load, and from the links cache that
+  // the first links-only load wrote.
   std::string load_error() {
-    try {
-      ScriptDirectory::load(dir_);
-    } catch (const MigrationError& e) {
-      return e.what();
+    std::vector<std::string> messages;
+    for (auto contents : {Contents::everything, Contents::graph, Contents::graph}) {
+      try {
+        ScriptDirectory::load(dir_, {}, contents);
+        messages.push_back("no error");
+      } catch (const MigrationError& e) {
+        messages.push_back(e.what());
+      }
     }
-    return "no error";
+    EXPECT_EQ(messages[0], messages[1]);
+    EXPECT_EQ(messages[0], messages[2]);
+    return messages[0];
   }
   fs::path dir_;
 };
@@ -184,19 +192,43 @@ TEST_F(ScriptDirectoryTest, LoadsAndChecksNamesAndLinks) {
   EXPECT_EQ(scripts.graph().heads(), std::vector<std::string>{"aa11bb22cc33"});
   write("20250928_0900_ffffffffffff_bad.yaml",
         "revision: eeeeeeeeeeee\ndown_revision: aa11bb22cc33\nupgrade: []\n");
-  EXPECT_NE(load_error().find("ffffffffffff_bad.yaml: the file name does not carry its revision "
-                              "eeeeeeeeeeee"),
+  EXPECT_NE(load_error().find("ffffffffffff_bad.yaml:1: the file name does not carry its "
+                              "revision eeeeeeeeeeee"),
             std::string::npos);
   fs::remove(dir_ / "versions" / "20250928_0900_ffffffffffff_bad.yaml");
   write("20250928_0900_eeeeeeeeeeee_lost.yaml",
         "revision: eeeeeeeeeeee\ndown_revision: 999999999999\nupgrade: []\n");
-  EXPECT_NE(load_error().find("has down_revision 999999999999, which no revision file defines"),
+  EXPECT_NE(load_error().find("eeeeeeeeeeee_lost.yaml:2: revision eeeeeeeeeeee has down_revision "
+                              "999999999999, which no revision file defines"),
             std::string::npos);
   fs::remove(dir_ / "versions" / "20250928_0900_eeeeeeeeeeee_lost.yaml");
+  write("20250928_0900_eeeeeeeeeeee_needs.yaml",
+        "revision: eeeeeeeeeeee\ndown_revision: aa11bb22cc33\ndepends_on: [777777777777]\n"
+        "upgrade: []\n");
+  EXPECT_NE(load_error().find("eeeeeeeeeeee_needs.yaml:3: revision eeeeeeeeeeee depends on "
+                              "777777777777"),
+            std::string::npos);
+  fs::remove(dir_ / "versions" / "20250928_0900_eeeeeeeeeeee_needs.yaml");
+  write("20250928_0900_c1c1c1c1c1c1_loop.yaml",
+        "message: a loop\nrevision: c1c1c1c1c1c1\ndown_revision: d2d2d2d2d2d2\nupgrade: []\n");
+  write("20250928_0901_d2d2d2d2d2d2_loop.yaml",
+        "message: a loop\nrevision: d2d2d2d2d2d2\ndown_revision: c1c1c1c1c1c1\nupgrade: []\n");
+  auto loop = load_error();
+  EXPECT_NE(loop.find("_loop.yaml:3: revision "), std::string::npos) << loop;
+  EXPECT_NE(loop.find("is its own ancestor"), std::string::npos) << loop;
+  fs::remove(dir_ / "versions" / "20250928_0900_c1c1c1c1c1c1_loop.yaml");
+  fs::remove(dir_ / "versions" / "20250928_0901_d2d2d2d2d2d2_loop.yaml");
   write("20250929_0900_aa11bb22cc33_twin.yaml",
         "revision: aa11bb22cc33\ndown_revision: 3f2a9c1b7d4e\nupgrade: []\n");
-  EXPECT_NE(load_error().find("revision aa11bb22cc33 is defined twice"), std::string::npos);
+  auto twice = load_error();
+  EXPECT_NE(twice.find("revision aa11bb22cc33 is defined twice: in "), std::string::npos) << twice;
+  EXPECT_NE(twice.find("_more.yaml:1 and in "), std::string::npos) << twice;
+  EXPECT_NE(twice.find("_twin.yaml:1"), std::string::npos) << twice;
   EXPECT_THROW(ScriptDirectory::load(dir_ / "nowhere"), MigrationError);
+  fs::remove(dir_ / "versions" / "20250929_0900_aa11bb22cc33_twin.yaml");
+  write("20250929_0900_bb11bb22cc33_short.yml",
+        "revision: bb11bb22cc33\ndown_revision: aa11bb22cc33\nupgrade: []\n");
+  EXPECT_NE(load_error().find("_short.yml: revision files end in .yaml"), std::string::npos);
 }
 
 TEST(SchemaReplay, ShapesFollowTheOperations) {

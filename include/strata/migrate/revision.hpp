@@ -24,9 +24,16 @@ struct Revision {
   std::vector<Operation> upgrade;
   std::vector<Operation> downgrade;
   bool has_downgrade = false;  // a revision without `downgrade:` cannot be reverted
+  // Where `revision:`, `down_revision:` and `depends_on:` stand in the file (from 1; 0 when
+  // unknown or absent), for messages about the links.
+  int id_line = 0;
+  int down_line = 0;
+  int depends_line = 0;
 
   // "3f2a9c1b7d4e (versions/20250926_1200_3f2a9c1b7d4e_init.yaml)": how errors name it.
   std::string describe() const;
+  // "versions/20250926_1200_3f2a9c1b7d4e_init.yaml:3" for `line`; the file alone without one.
+  std::string at(int line) const;
 };
 
 }  // namespace strata::migrate
