@@ -1,5 +1,6 @@
 #include "sqlite_ddl.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace strata::detail {
@@ -224,6 +225,61 @@ std::string parse_index_where(std::string_view sql) {
     }
   }
   return "";
+}
+
+namespace {
+
+// Whether token `i` names a column: an identifier that is not a string literal and does not
+// call a function.
+bool names_column(const std::vector<Token>& tokens, std::size_t i, std::string_view column) {
+  const Token& t = tokens[i];
+  if (t.text.empty() || t.text.front() == '\'') return false;
+  if (i + 1 < tokens.size() && tokens[i + 1].text == "(") return false;
+  bool quoted = t.text.front() == '"' || t.text.front() == '`' || t.text.front() == '[';
+  if (quoted) return unquote(t.text) == column;
+  if (t.text.size() != column.size()) return false;
+  for (std::size_t k = 0; k < column.size(); ++k) {
+    if (std::tolower(static_cast<unsigned char>(t.text[k])) !=
+        std::tolower(static_cast<unsigned char>(column[k]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool plain_identifier(std::string_view name) {
+  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::islower(static_cast<unsigned char>(c)) || std::isdigit(c) || c == '_';
+         });
+}
+
+}  // namespace
+
+bool expression_names(std::string_view expression, std::string_view column) {
+  auto tokens = tokenize(expression);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (names_column(tokens, i, column)) return true;
+  }
+  return false;
+}
+
+std::string rename_in_expression(std::string_view expression, std::string_view column,
+                                 std::string_view new_name) {
+  std::string quoted = "\"";
+  for (char c : new_name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  quoted += '"';
+  auto tokens = tokenize(expression);
+  std::string out;
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (!names_column(tokens, i, column)) continue;
+    out.append(expression.substr(done, tokens[i].begin - done));
+    out += plain_identifier(new_name) ? std::string(new_name) : quoted;
+    done = tokens[i].end;
+  }
+  out.append(expression.substr(done));
+  return out;
 }
 
 }  // namespace strata::detail

@@ -31,4 +31,11 @@ std::string parse_index_where(std::string_view sql);
 // The keys of a CREATE INDEX as written: column names unquoted, expressions as text.
 std::vector<std::string> parse_index_columns(std::string_view sql);
 
+// Expressions (a CHECK's condition, a partial index's WHERE) in the quoting both dialects
+// share: whether one names `column` (outside string literals and function names; an unquoted
+// name without regard to case), and the expression with that column renamed.
+bool expression_names(std::string_view expression, std::string_view column);
+std::string rename_in_expression(std::string_view expression, std::string_view column,
+                                 std::string_view new_name);
+
 }  // namespace strata::detail

@@ -31,13 +31,16 @@ bool mentions(const std::vector<std::string>& columns, std::string_view name) {
 std::vector<Operation> restore_column(const Table& t, std::string_view name) {
   std::vector<Operation> out{AddColumn{t.name, t.column_or_throw(name)}};
   for (const auto& i : t.indexes) {
-    if (mentions(i.columns, name)) out.push_back(CreateIndex{t.name, i});
+    if (involves(i, name)) out.push_back(CreateIndex{t.name, i});
   }
   for (const auto& u : t.unique_constraints) {
     if (mentions(u.columns, name)) out.push_back(CreateUniqueConstraint{t.name, u});
   }
   for (const auto& f : t.foreign_keys) {
     if (mentions(f.columns, name)) out.push_back(CreateForeignKey{t.name, f});
+  }
+  for (const auto& c : t.check_constraints) {
+    if (involves(c, name)) out.push_back(CreateCheckConstraint{t.name, c});
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "../dialect/sqlite_ddl.hpp"
 #include "strata/core/error.hpp"
 #include "strata/migrate/operations.hpp"
 
@@ -141,11 +142,20 @@ void SchemaState::apply(const Operation& op) {
              op);
 }
 
+bool involves(const Index& index, std::string_view column) {
+  return mentions(index.columns, column) || strata::detail::expression_names(index.where, column);
+}
+
+bool involves(const CheckConstraint& check, std::string_view column) {
+  return strata::detail::expression_names(check.condition, column);
+}
+
 void SchemaState::drop_column(Table& t, std::string_view name) {
   if (!t.column(name)) fail(fmt::format("column '{}.{}' does not exist", t.name, name));
   std::erase_if(t.columns, [&](const Column& c) { return c.name == name; });
   // What involves the column goes with it, as PostgreSQL does it.
-  std::erase_if(t.indexes, [&](const Index& i) { return mentions(i.columns, name); });
+  std::erase_if(t.indexes, [&](const Index& i) { return involves(i, name); });
+  std::erase_if(t.check_constraints, [&](const CheckConstraint& c) { return involves(c, name); });
   std::erase_if(t.unique_constraints,
                 [&](const UniqueConstraint& u) { return mentions(u.columns, name); });
   std::erase_if(t.foreign_keys, [&](const ForeignKey& f) { return mentions(f.columns, name); });
@@ -163,7 +173,13 @@ void SchemaState::alter_column(const AlterColumn& o) {
     fail(fmt::format("column '{}.{}' already exists", o.table, *o.new_name));
   c->name = *o.new_name;
   if (t.primary_key) rename_in(t.primary_key->columns, o.name, *o.new_name);
-  for (auto& i : t.indexes) rename_in(i.columns, o.name, *o.new_name);
+  for (auto& i : t.indexes) {
+    rename_in(i.columns, o.name, *o.new_name);
+    i.where = strata::detail::rename_in_expression(i.where, o.name, *o.new_name);
+  }
+  for (auto& check : t.check_constraints) {
+    check.condition = strata::detail::rename_in_expression(check.condition, o.name, *o.new_name);
+  }
   for (auto& u : t.unique_constraints) rename_in(u.columns, o.name, *o.new_name);
   for (auto& f : t.foreign_keys) rename_in(f.columns, o.name, *o.new_name);
   for (auto& [name, other] : tables_) {

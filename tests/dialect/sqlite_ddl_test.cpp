@@ -7,6 +7,20 @@ namespace {
 
 using Kind = DdlConstraint::Kind;
 
+TEST(SqlExpression, ColumnsNamedAndRenamed) {
+  EXPECT_TRUE(expression_names("qty > 0", "qty"));
+  EXPECT_TRUE(expression_names("QTY > 0 AND price < 10", "qty"));
+  EXPECT_TRUE(expression_names("items.\"qty\" > 0", "qty"));
+  EXPECT_FALSE(expression_names("name <> 'qty'", "qty"));
+  EXPECT_FALSE(expression_names("quantity > 0 -- qty", "qty"));
+  EXPECT_FALSE(expression_names("length(title) > 0", "length"));
+  EXPECT_FALSE(expression_names("\"Qty\" > 0", "qty"));  // quoted: the case counts
+  EXPECT_EQ(rename_in_expression("qty > 0 AND (Qty < 10 OR name = 'qty')", "qty", "amount"),
+            "amount > 0 AND (amount < 10 OR name = 'qty')");
+  EXPECT_EQ(rename_in_expression("\"qty\" >= 0", "qty", "Old \"Qty\""), "\"Old \"\"Qty\"\"\" >= 0");
+  EXPECT_EQ(rename_in_expression("price > 0", "qty", "amount"), "price > 0");
+}
+
 TEST(SqliteDdl, NamedAndUnnamedConstraints) {
   auto t = parse_create_table(R"(CREATE TABLE "Order Lines" (
       id INTEGER PRIMARY KEY AUTOINCREMENT,

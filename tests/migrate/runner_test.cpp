@@ -284,6 +284,52 @@ TEST_P(RunnerTest, HeadsWrittenByAnotherRunnerBetweenStepsStay) {
   EXPECT_EQ(count("SELECT count(*) FROM strata_history WHERE revision = 'dddd00000004'"), 1);
 }
 
+// A CHECK and a partial index follow their column through a rename, and go with it when it
+// is dropped; rebuilds on SQLite in between must make them as they now read.
+TEST_P(RunnerTest, ChecksAndPartialIndexesFollowTheirColumn) {
+  write("20250104_0000_dddd00000004_checks.yaml", R"yaml(revision: dddd00000004
+down_revision: cccc00000003
+message: stock
+upgrade:
+  - add_column: {table: items, column: {name: qty, type: integer}}
+  - create_check_constraint: {name: qty_positive, table: items, condition: "qty > 0"}
+  - create_index: {name: ix_items_stocked, table: items, columns: [title], where: "qty > 0"}
+downgrade:
+  - drop_index: {name: ix_items_stocked, table: items}
+  - drop_constraint: {name: ck_items_qty_positive, table: items, type: check}
+  - drop_column: {table: items, name: qty}
+)yaml");
+  write("20250105_0000_eeee00000005_rename.yaml", R"yaml(revision: eeee00000005
+down_revision: dddd00000004
+message: rename qty
+upgrade:
+  - alter_column: {table: items, name: qty, new_name: quantity}
+  - alter_column: {table: items, name: note, nullable: false, server_default: ""}
+downgrade:
+  - alter_column: {table: items, name: note, nullable: true, server_default: null}
+  - alter_column: {table: items, name: quantity, new_name: qty}
+)yaml");
+  write("20250106_0000_ffff00000006_drop.yaml", R"yaml(revision: ffff00000006
+down_revision: eeee00000005
+message: drop quantity
+upgrade:
+  - drop_column: {table: items, name: quantity}
+  - alter_column: {table: items, name: note, type: string(500)}
+)yaml");
+  auto s = scripts();
+  Runner runner(*engine_, s);
+  runner.upgrade("eeee");
+  auto conn = engine_->connect();
+  conn.execute("INSERT INTO users (id, email) VALUES (1, 'a@x.org')");
+  EXPECT_THROW(conn.execute("INSERT INTO items (id, title, owner_id, quantity) VALUES (1, 't', 1, "
+                            "-1)"),
+               IntegrityError);
+  runner.upgrade("heads");
+  EXPECT_EQ(runner.current(), Ids{"ffff00000006"});
+  conn.execute("INSERT INTO items (id, title, owner_id, note) VALUES (2, 't', 1, 'n')");
+  EXPECT_FALSE(Inspector(*engine_).has_relation("ix_items_stocked"));
+}
+
 TEST_P(RunnerTest, TwoRunnersAtOnceApplyEachRevisionOnce) {
   auto s = scripts();
   std::vector<std::thread> threads;

@@ -116,6 +116,11 @@ std::vector<Operation> inverse(const Operation& op, const SchemaState& before);
 // Undoes a whole list applied to `before`: the inverse of each operation, last one first.
 std::vector<Operation> inverse(const std::vector<Operation>& ops, SchemaState before);
 
+// Whether dropping `column` takes these with it, as PostgreSQL does: an index on it or whose
+// WHERE names it, a constraint on it, a CHECK whose condition names it.
+bool involves(const Index& index, std::string_view column);
+bool involves(const CheckConstraint& check, std::string_view column);
+
 // The shape of every table at one point of the history, derived from operations alone.
 // A value type.
 class SchemaState {
