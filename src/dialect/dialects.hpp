@@ -70,7 +70,9 @@ class PostgresDialect final : public Dialect {
   // A bigint advisory key is kept as two 32-bit halves in pg_locks.
   std::string lock_holder_sql(std::int64_t key) const override {
     auto bits = static_cast<std::uint64_t>(key);
-    return "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = " +
+    // Advisory locks belong to a database: the same key may be held in another one.
+    return "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
+           "(SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = " +
            std::to_string(bits >> 32) + " AND objid = " + std::to_string(bits & 0xffffffffu) +
            " AND objsubid = 1";
   }

@@ -375,6 +375,10 @@ TEST_P(RunnerTest, NonTransactionalRevisionsSaySo) {
 TEST_P(RunnerTest, LockTimeoutNamesTheHolder) {
   if (is_sqlite())
     GTEST_SKIP() << "SQLite writers queue on BEGIN IMMEDIATE; there is no lock to time out";
+  // The same key held in another database (another project on the server) is not the holder.
+  auto elsewhere = create_engine(postgres_server_url()).connect();
+  elsewhere.execute("SELECT pg_advisory_lock(?)", lock_key("strata_version"));
+  auto other_pid = elsewhere.execute("SELECT pg_backend_pid()").scalar<std::int64_t>();
   auto holder = engine_->connect();
   holder.execute("SELECT pg_advisory_lock(?)", lock_key("strata_version"));
   auto pid = holder.execute("SELECT pg_backend_pid()").scalar<std::int64_t>();
@@ -387,7 +391,13 @@ TEST_P(RunnerTest, LockTimeoutNamesTheHolder) {
   } catch (const MigrationError& e) {
     EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(pid)), std::string::npos)
         << e.what();
+    EXPECT_EQ(std::string(e.what()).find(std::to_string(other_pid)), std::string::npos) << e.what();
   }
+  std::vector<std::int64_t> holders;
+  auto lookup = Dialect::of(Backend::postgresql).lock_holder_sql(lock_key("strata_version"));
+  for (const auto& row : holder.execute(lookup)) holders.push_back(row.get<std::int64_t>(0));
+  EXPECT_EQ(holders, std::vector<std::int64_t>{pid});
+  elsewhere.execute("SELECT pg_advisory_unlock(?)", lock_key("strata_version"));
   holder.execute("SELECT pg_advisory_unlock(?)", lock_key("strata_version"));
   EXPECT_EQ(Runner(*engine_, s).upgrade("heads").size(), 3u);
 }
