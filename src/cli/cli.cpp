@@ -84,18 +84,17 @@ int init(const Options& options, const std::string& dir) {
     throw ConfigError(fmt::format("{} already exists; edit it, or remove it and run init again",
                                   fs::absolute(config_path).string()));
   }
-  fs::path config_dir = fs::absolute(config_path).parent_path();
+  fs::path config_dir = fs::absolute(config_path).lexically_normal().parent_path();
   fs::path location = fs::path(dir).is_absolute()
                           ? fs::path(dir)
                           : fs::absolute(dir).lexically_normal().lexically_relative(config_dir);
-  fs::create_directories(config_dir);
-  std::ofstream out(config_path);
-  if (!out) throw Error(fmt::format("cannot write {}", config_path.string()));
   fs::path versions = fs::path(dir) / "versions";
   fs::create_directories(versions);
+  fs::create_directories(config_dir);
   std::ofstream(versions / ".gitignore")
       << "# strata keeps the revisions' links here to answer current, heads and history fast.\n"
       << ".strata-cache*\n";
+  std::ofstream out(config_path);
   out << Config::initial_text(options.url.empty() ? "sqlite:///data/app.db" : options.url,
                               location.empty() ? "." : location.generic_string());
   if (!out.flush()) throw Error(fmt::format("cannot write {}", config_path.string()));

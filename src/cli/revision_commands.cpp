@@ -96,7 +96,9 @@ std::vector<std::string> resolved(const migrate::RevisionGraph& graph,
                                   const std::vector<std::string>& targets) {
   std::vector<std::string> out;
   for (const auto& t : targets) {
-    for (auto& id : graph.resolve(t, {})) out.push_back(std::move(id));
+    auto ids = graph.resolve(t, {});
+    if (ids.empty()) throw ConfigError(fmt::format("--depends-on {} names no revision", t));
+    for (auto& id : ids) out.push_back(std::move(id));
   }
   return out;
 }

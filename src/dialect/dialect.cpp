@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dialects.hpp"
+#include "sqlite_ddl.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata {
@@ -38,23 +39,6 @@ constexpr std::string_view kReserved[] = {
     "when",         "where",     "window",       "with",         "view",
     "rowid",        "trigger"};
 
-bool plain_identifier(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
-      return false;
-    }
-  }
-  // Sorted once, so that quoting a name costs a binary search, not a scan.
-  static const std::vector<std::string_view> sorted = [] {
-    std::vector<std::string_view> words(std::begin(kReserved), std::end(kReserved));
-    std::sort(words.begin(), words.end());
-    return words;
-  }();
-  return !std::binary_search(sorted.begin(), sorted.end(), name);
-}
-
 std::string quoted_string(std::string_view text) {
   std::string out = "'";
   for (char c : text) {
@@ -79,7 +63,30 @@ const Dialect& Dialect::named(std::string_view name) {
   throw ConfigError(fmt::format("unknown dialect '{}': expected sqlite or postgresql", name));
 }
 
-std::string Dialect::quote(std::string_view name) const {
+namespace detail {
+
+namespace {
+
+bool plain_identifier(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+      return false;
+    }
+  }
+  // Sorted once, so that quoting a name costs a binary search, not a scan.
+  static const std::vector<std::string_view> sorted = [] {
+    std::vector<std::string_view> words(std::begin(kReserved), std::end(kReserved));
+    std::sort(words.begin(), words.end());
+    return words;
+  }();
+  return !std::binary_search(sorted.begin(), sorted.end(), name);
+}
+
+}  // namespace
+
+std::string quote_identifier(std::string_view name) {
   if (plain_identifier(name)) return std::string(name);
   std::string out = "\"";
   for (char c : name) {
@@ -87,6 +94,12 @@ std::string Dialect::quote(std::string_view name) const {
     if (c == '"') out += '"';
   }
   return out + "\"";
+}
+
+}  // namespace detail
+
+std::string Dialect::quote(std::string_view name) const {
+  return detail::quote_identifier(name);
 }
 
 std::string_view Dialect::type_name(TypeKind kind) const {

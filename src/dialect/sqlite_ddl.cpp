@@ -247,13 +247,6 @@ bool names_column(const std::vector<Token>& tokens, std::size_t i, std::string_v
   return true;
 }
 
-bool plain_identifier(std::string_view name) {
-  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name.front())) &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::islower(static_cast<unsigned char>(c)) || std::isdigit(c) || c == '_';
-         });
-}
-
 }  // namespace
 
 bool expression_names(std::string_view expression, std::string_view column) {
@@ -266,16 +259,14 @@ bool expression_names(std::string_view expression, std::string_view column) {
 
 std::string rename_in_expression(std::string_view expression, std::string_view column,
                                  std::string_view new_name) {
-  std::string quoted = "\"";
-  for (char c : new_name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  quoted += '"';
+  std::string quoted = quote_identifier(new_name);
   auto tokens = tokenize(expression);
   std::string out;
   std::size_t done = 0;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (!names_column(tokens, i, column)) continue;
     out.append(expression.substr(done, tokens[i].begin - done));
-    out += plain_identifier(new_name) ? std::string(new_name) : quoted;
+    out += quoted;
     done = tokens[i].end;
   }
   out.append(expression.substr(done));

@@ -128,13 +128,15 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   auto& pc = checked();
   std::vector<ValueRef> scratch;
   detail::CachedStatement* entry = pc.cache.find(sql);
+  // A statement prepared before another connection's DDL: PostgreSQL refuses it when its result
+  // columns changed (0A000); SQLite prepares it again itself, but gives up (SQLITE_SCHEMA) when
+  // the schema keeps changing meanwhile. Outside a transaction it can be prepared again here.
   if (entry && !entry->busy && entry->native == native) {
     try {
       return run_cached(conn_, *entry, arrange(*entry, params, named, scratch, pool_->url()));
     } catch (const DatabaseError& e) {
-      // PostgreSQL refuses a prepared statement whose result columns changed (DDL since it
-      // was prepared); outside a transaction it can simply be prepared again.
-      if (e.sqlstate() != "0A000" || in_transaction()) throw;
+      bool stale = e.sqlstate() == "0A000" || e.code() == "SQLITE_SCHEMA";
+      if (!stale || in_transaction()) throw;
       pc.cache.erase(sql, *pc.conn);
       entry = nullptr;
     }

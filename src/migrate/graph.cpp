@@ -118,17 +118,16 @@ void RevisionGraph::check_cycles() const {
         stack.pop_back();
         continue;
       }
-      const std::string& parent = edge < r.down_revisions.size()
-                                      ? r.down_revisions[edge]
-                                      : r.depends_on[edge - r.down_revisions.size()];
+      bool down = edge < r.down_revisions.size();
+      const std::string& parent =
+          down ? r.down_revisions[edge] : r.depends_on[edge - r.down_revisions.size()];
       ++edge;
       std::size_t next = index_.find(parent)->second;
       if (colour[next] == grey) {
-        const Revision& looped = revisions_[next];
         fail(
-            fmt::format("{}: revision {} is its own ancestor: the down_revision and depends_on "
-                        "links form a cycle",
-                        looped.at(looped.down_line), looped.id));
+            fmt::format("{}: revision {} follows {}, which stands on it: the down_revision and "
+                        "depends_on links form a cycle",
+                        r.at(down ? r.down_line : r.depends_line), r.id, parent));
       }
       if (colour[next] == white) {
         colour[next] = grey;
@@ -222,7 +221,8 @@ std::vector<std::string> RevisionGraph::closure(const std::vector<std::string>& 
 
 // A walk over indices that stops at `ancestor`, not closure(): callers ask this once per step
 // of a long plan.
-bool RevisionGraph::is_ancestor(const std::string& ancestor, const std::string& id) const {
+bool RevisionGraph::is_ancestor(const std::string& ancestor, const std::string& id,
+                                bool with_dependencies) const {
   if (ancestor == id) return true;
   auto start = index_.find(id);
   if (start == index_.end()) return false;
@@ -236,6 +236,7 @@ bool RevisionGraph::is_ancestor(const std::string& ancestor, const std::string& 
     const Revision& r = revisions_[at];
     if (r.id == ancestor) return true;
     for (const auto* below : {&r.down_revisions, &r.depends_on}) {
+      if (below == &r.depends_on && !with_dependencies) break;
       for (const auto& next : *below) {
         auto it = index_.find(next);
         if (it != index_.end()) stack.push_back(it->second);
@@ -357,15 +358,24 @@ std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::stri
     std::vector<std::size_t> ready;
     for (std::size_t at = 0; at < revisions_.size(); ++at) {
       const Revision& r = revisions_[at];
-      // Steps go up from where the database is: another root is no step from a revision.
-      bool follows = state.empty() || !r.down_revisions.empty();
+      // A step goes up from the heads it starts at: from base to a root, else to a revision
+      // following one of them (not to another root, nor to a sibling of an ancestor).
+      bool follows = state.empty()
+                         ? r.down_revisions.empty()
+                         : std::any_of(r.down_revisions.begin(), r.down_revisions.end(),
+                                       [&](const std::string& d) { return contains(state, d); });
       if (!applied[at] && follows &&
           std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
           std::all_of(r.depends_on.begin(), r.depends_on.end(), done)) {
         ready.push_back(at);
       }
     }
-    if (ready.empty()) fail(fmt::format("cannot go {} revisions up: the head is reached", steps));
+    if (ready.empty()) {
+      fail(
+          fmt::format("cannot go {} revisions up: the head is reached, or what follows needs "
+                      "another branch first; name a target",
+                      steps));
+    }
     if (ready.size() > 1) {
       std::vector<std::string_view> ids;
       for (std::size_t at : ready) ids.push_back(revisions_[at].id);
@@ -496,8 +506,10 @@ std::vector<std::string> RevisionGraph::stamped(const std::vector<std::string>& 
   if (targets.empty()) return {};
   std::vector<std::string> heads = current;
   for (const auto& t : targets) {
-    std::erase_if(heads,
-                  [&](const std::string& h) { return is_ancestor(h, t) || is_ancestor(t, h); });
+    // A line follows down_revision only: a head that merely depends on the target stays.
+    std::erase_if(heads, [&](const std::string& h) {
+      return is_ancestor(h, t, false) || is_ancestor(t, h, false);
+    });
     heads.push_back(t);
   }
   return normalized_heads(std::move(heads));
@@ -521,7 +533,7 @@ std::vector<std::string> RevisionGraph::heads_after(std::vector<std::string> hea
     std::erase_if(heads, [&](const std::string& h) {
       return contains(r.down_revisions, h) || contains(r.depends_on, h);
     });
-    heads.push_back(r.id);
+    if (!contains(heads, r.id)) heads.push_back(r.id);
     return heads;
   }
   std::erase(heads, r.id);

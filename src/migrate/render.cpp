@@ -234,6 +234,7 @@ std::vector<RenderedOperation> render_all(const std::vector<Operation>& ops, con
     if (!r.rebuilt_table.empty()) {
       group_start = table_in(state, r.rebuilt_table);
       for (const auto& index : group_start->indexes) r.declared_indexes.push_back(index.name);
+      for (const auto& column : group_start->columns) r.columns_before.push_back(column.name);
     }
     state.apply(ops[i]);
     out.push_back(std::move(r));

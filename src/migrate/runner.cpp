@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "../core/read_file.hpp"
+#include "../dialect/sqlite_ddl.hpp"
 #include "strata/core/error.hpp"
 #include "strata/dialect/inspector.hpp"
 #include "strata/migrate/render.hpp"
@@ -93,6 +94,24 @@ std::vector<Dependent> dependents_of(Connection& conn, const Dialect& dialect,
   return out;
 }
 
+// An index no revision declared, as the new shape needs it: its columns renamed as the rebuild
+// renamed them; nothing when it uses a column the rebuild dropped (it goes with the column, as
+// in PostgreSQL) or when it is the rebuild's own.
+std::optional<std::string> undeclared_index(const RenderedOperation& op, const Dependent& index) {
+  const auto& declared = op.declared_indexes;
+  if (std::find(declared.begin(), declared.end(), index.name) != declared.end()) return {};
+  std::string sql = index.sql;
+  std::set<std::string> kept;
+  for (const auto& [now, was] : op.sources) kept.insert(was);
+  for (const auto& column : op.columns_before) {
+    if (!kept.count(column) && strata::detail::expression_names(sql, column)) return {};
+  }
+  for (const auto& [now, was] : op.sources) {
+    if (now != was) sql = strata::detail::rename_in_expression(sql, was, now);
+  }
+  return sql;
+}
+
 // Runs a rebuild's statements between dropping its dependents and making them again from their
 // stored SQL. Indexes the revisions declared are the rebuild's own (it makes those the new shape
 // keeps); the others are made again here.
@@ -108,15 +127,16 @@ void rebuild(Connection& conn, const Dialect& dialect, const RenderedOperation& 
   }
   for (const auto& sql : op.statements) conn.execute_script(sql);
   for (const auto& d : dependents) {
-    const auto& declared = op.declared_indexes;
-    if (d.type == "index" &&
-        std::find(declared.begin(), declared.end(), d.name) != declared.end()) {
-      continue;
+    if (d.type != "index") {
+      conn.execute_script(d.sql);
+    } else if (auto sql = undeclared_index(op, d)) {
+      conn.execute_script(*sql);
     }
-    conn.execute_script(d.sql);
   }
   for (const auto& d : dependents) {
-    if (d.type == "view") conn.execute("SELECT * FROM " + dialect.quote(d.name) + " LIMIT 0");
+    if (d.type == "view" && strata::detail::expression_names(d.sql, op.rebuilt_table)) {
+      conn.execute("SELECT * FROM " + dialect.quote(d.name) + " LIMIT 0");
+    }
   }
 }
 
@@ -365,14 +385,19 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
   std::vector<std::string> heads = known ? *known : std::vector<std::string>{};
   if (auto now = moved_elsewhere(conn, known)) {
     heads = *now;
-    state = replay(graph, heads);
-    if (applied(graph, r.id, heads) == step.upgrade) return;  // taken elsewhere
+    // Taken elsewhere: `state` already holds the step, as the database does.
+    if (applied(graph, r.id, heads) == step.upgrade) return;
     if (!graph.can_take(heads, r, step.upgrade)) moved_under(step, heads);
+    state = replay(graph, heads);
     rendered = render_step(step, dialect, state);
     if (rebuilds(rendered) && !rebuild) moved_under(step, heads);
   }
   run_operations(conn, step, rendered, tx.has_value());
-  if (!tx) tx.emplace(conn.begin_immediate());
+  if (!tx) {
+    // Outside a transaction the operations ran unlocked: the heads to write are read now.
+    tx.emplace(conn.begin_immediate());
+    if (auto now = moved_elsewhere(conn, known)) heads = *now;
+  }
   Step taken{step.revision, step.upgrade, graph.heads_after(heads, r, step.upgrade)};
   record(conn, taken,
          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -419,15 +444,21 @@ void Runner::run_operations(Connection& conn, const Step& step,
     check_foreign_keys(conn, dialect, r, before, rebuilt, "the revision was rolled back");
 }
 
-std::vector<Step> Runner::run(Connection& conn, const std::vector<Step>& plan) {
+// `start` is what the plan was made from: the shapes and the heads each step checks against
+// start there, whatever another process has done since (the first step sees that).
+std::vector<Step> Runner::run(Connection& conn, std::vector<std::string> start, bool up,
+                              std::string_view target) {
+  const auto& graph = scripts_.graph();
+  auto plan = up ? graph.plan_upgrade(start, target) : graph.plan_downgrade(start, target);
   if (plan.empty()) return plan;
   if (!scripts_.has_operations()) {
     throw MigrationError(fmt::format(
         "{} was loaded without its operations (Contents::graph); load it whole to run it",
         scripts_.location().string()));
   }
-  KnownHeads known = sorted_heads(conn);
-  SchemaState state = replay(scripts_.graph(), *known);
+  SchemaState state = replay(graph, start);
+  std::sort(start.begin(), start.end());
+  KnownHeads known = std::move(start);
   for (const auto& step : plan) run_step(conn, step, state, known);
   return plan;
 }
@@ -445,14 +476,14 @@ auto Runner::locked(Work&& work) {
 std::vector<Step> Runner::upgrade(std::string_view target) {
   return locked([&](Connection& conn) {
     verify_checksums(conn);
-    return run(conn, scripts_.graph().plan_upgrade(read_heads(conn), target));
+    return run(conn, read_heads(conn), true, target);
   });
 }
 
 std::vector<Step> Runner::downgrade(std::string_view target) {
   return locked([&](Connection& conn) {
     verify_checksums(conn);
-    return run(conn, scripts_.graph().plan_downgrade(read_heads(conn), target));
+    return run(conn, read_heads(conn), false, target);
   });
 }
 

@@ -75,6 +75,16 @@ TEST_F(Cli, InitElsewhereWritesAConfigThatFindsItsFolder) {
   auto made = strata("--config cfg/strata.toml revision -m first");
   EXPECT_EQ(made.status, 0) << made.out;
   EXPECT_NE(made.out.find("my \"mig\"/versions/"), std::string::npos) << made.out;
+  fs::create_directories(dir_ / "sub");
+  auto up = strata::test::run_strata(dir_ / "sub", "--config ../x/strata.toml init migrations");
+  ASSERT_EQ(up.status, 0) << up.err;
+  auto in_up = strata::test::run_strata(dir_ / "sub", "--config ../x/strata.toml heads");
+  EXPECT_EQ(in_up.status, 0) << in_up.err;
+  // A failed init leaves no strata.toml behind to refuse the next attempt.
+  std::ofstream(dir_ / "sub" / "taken") << "a file, not a folder";
+  auto clash = strata::test::run_strata(dir_ / "sub", "--config y.toml init taken");
+  EXPECT_EQ(clash.status, 1);
+  EXPECT_FALSE(fs::exists(dir_ / "sub" / "y.toml"));
   auto json = strata("--json init other");
   EXPECT_EQ(json.status, 0) << json.out;
   EXPECT_EQ(json.out, "{\"config\":\"strata.toml\",\"versions\":\"other/versions\"}\n");
@@ -112,6 +122,7 @@ TEST_F(Cli, RevisionLinksAreCheckedBeforeTheFileIsWritten) {
   std::string text((std::istreambuf_iterator<char>(in)), {});
   EXPECT_NE(text.find("depends_on: [aaaa11112222]"), std::string::npos) << text;
   EXPECT_EQ(strata("revision -m d --depends-on nosuch").status, 1);
+  EXPECT_EQ(strata("revision -m d --head cccc --depends-on base").status, 2);
   auto twice = strata("revision -m e --head bbbb --branch-label base_a");
   EXPECT_EQ(twice.status, 2);
   EXPECT_NE(twice.out.find("is taken: a label names one branch, and revision aaaa11112222 ("),

@@ -19,6 +19,7 @@ TEST(SqlExpression, ColumnsNamedAndRenamed) {
             "amount > 0 AND (amount < 10 OR name = 'qty')");
   EXPECT_EQ(rename_in_expression("\"qty\" >= 0", "qty", "Old \"Qty\""), "\"Old \"\"Qty\"\"\" >= 0");
   EXPECT_EQ(rename_in_expression("price > 0", "qty", "amount"), "price > 0");
+  EXPECT_EQ(rename_in_expression("sort >= 0", "sort", "order"), "\"order\" >= 0");
 }
 
 TEST(SqliteDdl, NamedAndUnnamedConstraints) {

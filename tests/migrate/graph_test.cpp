@@ -177,7 +177,17 @@ TEST(Graph, TargetsInTheWrongDirectionAreRefused) {
   EXPECT_TRUE(two_roots().plan_upgrade({"4444dddd"}, "1111aaaa").empty());
 }
 
+TEST(Graph, StampKeepsAHeadThatOnlyDependsOnTheTarget) {
+  // y2 depends on x1: stamping x1 there changes nothing, y2 stays.
+  EXPECT_EQ(two_roots().stamped({"4444dddd"}, "1111aaaa"), Ids{"4444dddd"});
+  // x comes down to x1, which y2 holds applied already.
+  EXPECT_EQ(two_roots().stamped({"2222bbbb", "4444dddd"}, "1111aaaa"), Ids{"4444dddd"});
+}
+
 TEST(Graph, RelativeStepsGoUpFromTheRevisionNamed) {
+  // From b in the diamond, c is a sibling, not a step up.
+  EXPECT_NE(error_of([&] { diamond().resolve("bbbb0002+1", {}); }).find("cannot go 1"),
+            std::string::npos);
   // Another root is no step up from x1.
   EXPECT_EQ(two_roots().resolve("1111aaaa+1", {}), Ids{"2222bbbb"});
   EXPECT_EQ(two_roots().resolve("+1", {"1111aaaa"}), Ids{"2222bbbb"});

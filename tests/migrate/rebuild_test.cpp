@@ -297,6 +297,23 @@ TEST_P(RebuildDependents, EveryTriggerIndexAndViewComesBack) {
   EXPECT_EQ(count("SELECT count(*) FROM log WHERE note = 'gone 1'"), 1);
 }
 
+// A view already broken elsewhere is not the rebuild's business; an index made through
+// execute follows its column's rename.
+TEST_P(RebuildDependents, OtherBrokenViewsStayAndUndeclaredIndexesFollowRenames) {
+  write_step("d00000000002", "d00000000001",
+             "create_table: {name: gone, columns: [{name: id, type: integer}]}\n"
+             "  - execute: {sql: \"CREATE VIEW v_gone AS SELECT id FROM gone\"}\n"
+             "  - drop_table: {name: gone}\n"
+             "  - alter_column: {table: Items, name: qty, new_name: amount, type: text}");
+  runner().upgrade("heads");
+  EXPECT_EQ(runner().current(), std::vector<std::string>{"d00000000002"});
+  auto conn = engine_->connect();
+  auto sql =
+      conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'ix_manual'").scalar<std::string>();
+  EXPECT_NE(sql.find("(amount)"), std::string::npos) << sql;
+  EXPECT_EQ(count("SELECT count(*) FROM sqlite_schema WHERE name = 'v_gone'"), 1);
+}
+
 TEST_P(RebuildDependents, AViewTheNewShapeBreaksStopsTheRevision) {
   write_step("d00000000002", "d00000000001",
              "alter_column: {table: Items, name: title, new_name: label, type: text}");

@@ -330,6 +330,23 @@ upgrade:
   EXPECT_FALSE(Inspector(*engine_).has_relation("ix_items_stocked"));
 }
 
+// Another runner takes the whole plan while this one announces its first step: every step is
+// then found taken, and none is rendered twice into the shapes.
+TEST_P(RunnerTest, AnotherRunnerFinishingFirstLeavesNothingToDo) {
+  if (!is_sqlite()) {
+    GTEST_SKIP() << "PostgreSQL's advisory lock keeps other runners out for the whole run";
+  }
+  auto s = scripts();
+  RunnerOptions options;
+  bool interrupted = false;
+  options.progress = [&](const std::string&) {
+    if (!std::exchange(interrupted, true)) Runner(make_engine(), s).upgrade("heads");
+  };
+  Runner(*engine_, s, options).upgrade("heads");
+  EXPECT_EQ(Runner(*engine_, s).current(), Ids{"cccc00000003"});
+  EXPECT_EQ(count("SELECT count(*) FROM strata_history"), 3);
+}
+
 TEST_P(RunnerTest, TwoRunnersAtOnceApplyEachRevisionOnce) {
   auto s = scripts();
   std::vector<std::thread> threads;

@@ -86,8 +86,10 @@ class RevisionGraph {
   // The revisions whose down_revision names `id`.
   std::vector<std::string> children(const std::string& id) const;
 
-  // True when `ancestor` is `id` or lies below it along down_revision and depends_on.
-  bool is_ancestor(const std::string& ancestor, const std::string& id) const;
+  // True when `ancestor` is `id` or lies below it along down_revision and (unless told not
+  // to) depends_on.
+  bool is_ancestor(const std::string& ancestor, const std::string& id,
+                   bool with_dependencies = true) const;
   // `ids` and everything below them, along down_revision and (unless told not to) depends_on.
   std::vector<std::string> closure(const std::vector<std::string>& ids,
                                    bool with_dependencies = true) const;

@@ -25,7 +25,8 @@ struct RenderedOperation {
   // A rebuild: the indexes the revisions had given the table before it. The rebuild makes
   // those it keeps; others on the table (made through execute) are the runner's to keep.
   std::vector<std::string> declared_indexes;
-  std::size_t first = 0;  // render_all: the operations this covers, [first, last]
+  std::vector<std::string> columns_before;  // a rebuild: the table's columns before it
+  std::size_t first = 0;                    // render_all: the operations this covers, [first, last]
   std::size_t last = 0;
 };
 

@@ -63,7 +63,8 @@ class Runner {
   void ensure_tables(Connection& conn);
   std::vector<std::string> read_heads(Connection& conn);
   void verify_checksums(Connection& conn);
-  std::vector<Step> run(Connection& conn, const std::vector<Step>& plan);
+  std::vector<Step> run(Connection& conn, std::vector<std::string> start, bool up,
+                        std::string_view target);
   using KnownHeads = std::optional<std::vector<std::string>>;
   std::vector<std::string> sorted_heads(Connection& conn);
   // The heads read now when they differ from `known` (another process moved them).
