@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 
 namespace strata::detail {
 namespace {
@@ -231,20 +233,56 @@ namespace {
 
 // Whether token `i` names a column: an identifier that is not a string literal and does not
 // call a function.
-bool names_column(const std::vector<Token>& tokens, std::size_t i, std::string_view column) {
-  const Token& t = tokens[i];
-  if (t.text.empty() || t.text.front() == '\'') return false;
-  if (i + 1 < tokens.size() && tokens[i + 1].text == "(") return false;
-  bool quoted = t.text.front() == '"' || t.text.front() == '`' || t.text.front() == '[';
-  if (quoted) return unquote(t.text) == column;
-  if (t.text.size() != column.size()) return false;
-  for (std::size_t k = 0; k < column.size(); ++k) {
-    if (std::tolower(static_cast<unsigned char>(t.text[k])) !=
-        std::tolower(static_cast<unsigned char>(column[k]))) {
+bool same_folded(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (std::tolower(static_cast<unsigned char>(a[k])) !=
+        std::tolower(static_cast<unsigned char>(b[k]))) {
       return false;
     }
   }
   return true;
+}
+
+// The name token `i` stands for: an identifier that is not a string literal and does not call
+// a function; nullopt for anything else.
+std::optional<std::string> name_at(const std::vector<Token>& tokens, std::size_t i) {
+  const Token& t = tokens[i];
+  if (t.text.empty() || t.text.front() == '\'') return std::nullopt;
+  if (i + 1 < tokens.size() && tokens[i + 1].text == "(") return std::nullopt;
+  bool quoted = t.text.front() == '"' || t.text.front() == '`' || t.text.front() == '[';
+  if (!quoted && !word_char(t.text.front())) return std::nullopt;
+  return quoted ? unquote(t.text) : std::string(t.text);
+}
+
+// Whether token `i` names `column`: bare names without regard to case, quoted ones exactly
+// (PostgreSQL's rule; SQLite folds both, which `fold_quoted` asks for).
+bool names_column(const std::vector<Token>& tokens, std::size_t i, std::string_view column,
+                  bool fold_quoted = false) {
+  auto name = name_at(tokens, i);
+  if (!name) return false;
+  char first = tokens[i].text.front();
+  bool quoted = first == '"' || first == '`' || first == '[';
+  return quoted && !fold_quoted ? *name == column : same_folded(*name, column);
+}
+
+// The token spans of a CREATE INDEX that hold column names: the key list (without ASC, DESC
+// and collation names) and the WHERE clause.
+std::vector<std::size_t> index_column_tokens(const std::vector<Token>& tokens) {
+  std::size_t i = 0;
+  while (i < tokens.size() && !is(tokens[i], "ON")) ++i;
+  while (i < tokens.size() && tokens[i].text != "(") ++i;
+  std::vector<std::size_t> out;
+  int depth = 0;
+  for (; i < tokens.size(); ++i) {
+    if (tokens[i].text == "(") ++depth;
+    if (tokens[i].text == ")" && --depth == 0) break;
+    bool keyword = is(tokens[i], "ASC") || is(tokens[i], "DESC") || is(tokens[i], "COLLATE");
+    if (!keyword && !is(tokens[i - 1], "COLLATE")) out.push_back(i);
+  }
+  while (i < tokens.size() && !is(tokens[i], "WHERE")) ++i;
+  for (++i; i < tokens.size(); ++i) out.push_back(i);
+  return out;
 }
 
 }  // namespace
@@ -271,6 +309,37 @@ std::string rename_in_expression(std::string_view expression, std::string_view c
   }
   out.append(expression.substr(done));
   return out;
+}
+
+std::optional<std::string> index_for_new_shape(std::string_view create_index,
+                                               const std::map<std::string, std::string>& renames,
+                                               const std::vector<std::string>& dropped) {
+  auto tokens = tokenize(create_index);
+  std::string out;
+  std::size_t done = 0;
+  for (std::size_t i : index_column_tokens(tokens)) {
+    for (const auto& column : dropped) {
+      if (names_column(tokens, i, column, true)) return std::nullopt;
+    }
+    auto name = name_at(tokens, i);
+    if (!name) continue;
+    auto renamed = std::find_if(renames.begin(), renames.end(),
+                                [&](const auto& r) { return same_folded(r.first, *name); });
+    if (renamed == renames.end()) continue;
+    out.append(create_index.substr(done, tokens[i].begin - done));
+    out += quote_identifier(renamed->second);
+    done = tokens[i].end;
+  }
+  out.append(create_index.substr(done));
+  return out;
+}
+
+bool sqlite_names(std::string_view sql, std::string_view name) {
+  auto tokens = tokenize(sql);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (names_column(tokens, i, name, true)) return true;
+  }
+  return false;
 }
 
 }  // namespace strata::detail

@@ -3,6 +3,8 @@
 // WHERE of a partial index from its CREATE INDEX text.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,5 +43,14 @@ std::string quote_identifier(std::string_view name);
 bool expression_names(std::string_view expression, std::string_view column);
 std::string rename_in_expression(std::string_view expression, std::string_view column,
                                  std::string_view new_name);
+
+// A CREATE INDEX for a table's new shape after a SQLite rebuild: the columns of its keys and
+// WHERE renamed in one pass (`renames`: old name -> new name); nullopt when it uses one of
+// `dropped`. Names match as SQLite matches them, without regard to case.
+std::optional<std::string> index_for_new_shape(std::string_view create_index,
+                                               const std::map<std::string, std::string>& renames,
+                                               const std::vector<std::string>& dropped);
+// Whether SQLite SQL names `name` (a table, view or column), without regard to case.
+bool sqlite_names(std::string_view sql, std::string_view name);
 
 }  // namespace strata::detail

@@ -352,18 +352,26 @@ std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::stri
   require_known(current);
   std::vector<bool> applied(revisions_.size());
   for (const auto& id : closure(current)) applied[index_.find(id)->second] = true;
+  // Tips: applied revisions nothing applied follows along down_revision. A step goes up from a
+  // tip (a head the version table dropped for a dependency is one), never from below one.
+  std::vector<bool> tip = applied;
+  for (std::size_t at = 0; at < revisions_.size(); ++at) {
+    if (!applied[at]) continue;
+    for (const auto& d : revisions_[at].down_revisions) tip[index_.find(d)->second] = false;
+  }
+  bool at_base = current.empty();
   auto done = [&](const std::string& p) { return applied[index_.find(p)->second]; };
+  auto from_tip = [&](const std::string& p) { return tip[index_.find(p)->second]; };
   std::vector<std::string> state = current;
   for (int i = 0; i < steps; ++i) {
     std::vector<std::size_t> ready;
     for (std::size_t at = 0; at < revisions_.size(); ++at) {
       const Revision& r = revisions_[at];
-      // A step goes up from the heads it starts at: from base to a root, else to a revision
-      // following one of them (not to another root, nor to a sibling of an ancestor).
-      bool follows = state.empty()
-                         ? r.down_revisions.empty()
-                         : std::any_of(r.down_revisions.begin(), r.down_revisions.end(),
-                                       [&](const std::string& d) { return contains(state, d); });
+      // From base to a root; else to a revision following a tip (not to another root, nor to
+      // a sibling of an ancestor).
+      bool follows = r.down_revisions.empty()
+                         ? at_base
+                         : std::any_of(r.down_revisions.begin(), r.down_revisions.end(), from_tip);
       if (!applied[at] && follows &&
           std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
           std::all_of(r.depends_on.begin(), r.depends_on.end(), done)) {
@@ -384,6 +392,9 @@ std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::stri
     }
     const Revision& r = revisions_[ready.front()];
     applied[ready.front()] = true;
+    tip[ready.front()] = true;
+    for (const auto& d : r.down_revisions) tip[index_.find(d)->second] = false;
+    at_base = false;
     std::erase_if(state, [&](const std::string& h) {
       return contains(r.down_revisions, h) || contains(r.depends_on, h);
     });

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <thread>
 #include <unordered_set>
@@ -100,16 +101,36 @@ std::vector<Dependent> dependents_of(Connection& conn, const Dialect& dialect,
 std::optional<std::string> undeclared_index(const RenderedOperation& op, const Dependent& index) {
   const auto& declared = op.declared_indexes;
   if (std::find(declared.begin(), declared.end(), index.name) != declared.end()) return {};
-  std::string sql = index.sql;
+  std::map<std::string, std::string> renames;  // old name -> new name
   std::set<std::string> kept;
-  for (const auto& [now, was] : op.sources) kept.insert(was);
-  for (const auto& column : op.columns_before) {
-    if (!kept.count(column) && strata::detail::expression_names(sql, column)) return {};
-  }
   for (const auto& [now, was] : op.sources) {
-    if (now != was) sql = strata::detail::rename_in_expression(sql, was, now);
+    kept.insert(was);
+    if (now != was) renames.emplace(was, now);
   }
-  return sql;
+  std::vector<std::string> dropped;
+  for (const auto& column : op.columns_before) {
+    if (!kept.count(column)) dropped.push_back(column);
+  }
+  return strata::detail::index_for_new_shape(index.sql, renames, dropped);
+}
+
+// The views a rebuild can break: those naming the table, and those naming such a view.
+std::vector<std::string> views_over(const std::vector<Dependent>& dependents,
+                                    const std::string& table) {
+  std::vector<std::string> out{table};
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& d : dependents) {
+      if (d.type != "view" || std::find(out.begin(), out.end(), d.name) != out.end()) continue;
+      bool over = std::any_of(out.begin(), out.end(), [&](const std::string& name) {
+        return strata::detail::sqlite_names(d.sql, name);
+      });
+      if (over) out.push_back(d.name);
+      grew = grew || over;
+    }
+  }
+  out.erase(out.begin());
+  return out;
 }
 
 // Runs a rebuild's statements between dropping its dependents and making them again from their
@@ -133,10 +154,8 @@ void rebuild(Connection& conn, const Dialect& dialect, const RenderedOperation& 
       conn.execute_script(*sql);
     }
   }
-  for (const auto& d : dependents) {
-    if (d.type == "view" && strata::detail::expression_names(d.sql, op.rebuilt_table)) {
-      conn.execute("SELECT * FROM " + dialect.quote(d.name) + " LIMIT 0");
-    }
+  for (const auto& view : views_over(dependents, op.rebuilt_table)) {
+    conn.execute("SELECT * FROM " + dialect.quote(view) + " LIMIT 0");
   }
 }
 
@@ -394,9 +413,11 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
   }
   run_operations(conn, step, rendered, tx.has_value());
   if (!tx) {
-    // Outside a transaction the operations ran unlocked: the heads to write are read now.
+    // Outside a transaction the operations ran unlocked: the heads to write are read now, and
+    // a runner that recorded the step meanwhile has recorded it.
     tx.emplace(conn.begin_immediate());
     if (auto now = moved_elsewhere(conn, known)) heads = *now;
+    if (!known && applied(graph, r.id, heads) == step.upgrade) return;
   }
   Step taken{step.revision, step.upgrade, graph.heads_after(heads, r, step.upgrade)};
   record(conn, taken,

@@ -22,6 +22,22 @@ TEST(SqlExpression, ColumnsNamedAndRenamed) {
   EXPECT_EQ(rename_in_expression("sort >= 0", "sort", "order"), "\"order\" >= 0");
 }
 
+TEST(SqlExpression, IndexesForARebuiltShape) {
+  // Renames happen at once: x -> y and y -> z do not compound.
+  EXPECT_EQ(index_for_new_shape("CREATE UNIQUE INDEX ix_x ON t (x)", {{"x", "y"}, {"y", "z"}}, {}),
+            "CREATE UNIQUE INDEX ix_x ON t (y)");
+  // Only keys and WHERE hold columns: not the index's name, the table, ASC/DESC or collations.
+  EXPECT_EQ(index_for_new_shape("CREATE INDEX email ON email (email COLLATE nocase DESC) WHERE "
+                                "\"EMAIL\" <> 'email'",
+                                {{"email", "mail"}, {"nocase", "other"}}, {}),
+            "CREATE INDEX email ON email (mail COLLATE nocase DESC) WHERE mail <> 'email'");
+  EXPECT_EQ(index_for_new_shape("CREATE INDEX note ON t (a DESC)", {}, {"note", "desc"}),
+            "CREATE INDEX note ON t (a DESC)");
+  EXPECT_EQ(index_for_new_shape("CREATE INDEX ix ON t (a) WHERE b > 0", {}, {"B"}), std::nullopt);
+  EXPECT_TRUE(sqlite_names("CREATE VIEW v AS SELECT * FROM \"ITEMS\"", "items"));
+  EXPECT_FALSE(sqlite_names("CREATE VIEW v AS SELECT 'items' AS x", "items"));
+}
+
 TEST(SqliteDdl, NamedAndUnnamedConstraints) {
   auto t = parse_create_table(R"(CREATE TABLE "Order Lines" (
       id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -191,6 +191,8 @@ TEST(Graph, RelativeStepsGoUpFromTheRevisionNamed) {
   // Another root is no step up from x1.
   EXPECT_EQ(two_roots().resolve("1111aaaa+1", {}), Ids{"2222bbbb"});
   EXPECT_EQ(two_roots().resolve("+1", {"1111aaaa"}), Ids{"2222bbbb"});
+  // y2 depends on x1, so the version table holds y2 alone; x1 is still a tip to step from.
+  EXPECT_EQ(two_roots().resolve("+1", {"4444dddd"}), (Ids{"4444dddd", "2222bbbb"}));
   // An id holding a sign is an id first.
   RevisionGraph g({rev("release-2"), rev("release-3", {"release-2"})});
   EXPECT_EQ(g.resolve("release-2", {}), Ids{"release-2"});

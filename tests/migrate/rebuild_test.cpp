@@ -328,6 +328,26 @@ TEST_P(RebuildDependents, AViewTheNewShapeBreaksStopsTheRevision) {
   EXPECT_EQ(count("SELECT count(*) FROM pragma_table_info('Items') WHERE name = 'title'"), 1);
 }
 
+// A view can name the table through another view, or in another case: those break too.
+TEST_P(RebuildDependents, AViewBrokenThroughAnotherViewStopsTheRevision) {
+  for (const char* view : {"CREATE VIEW v_qty AS SELECT qty FROM v_all",
+                           "CREATE VIEW v_case AS SELECT qty FROM \"ITEMS\""}) {
+    write_step("d00000000002", "d00000000001",
+               std::string("execute: {sql: '") + view +
+                   "'}\n  - alter_column: {table: Items, name: qty, new_name: amount, type: "
+                   "text}");
+    auto scripts = ScriptDirectory::load(dir() / "deps");
+    Runner runner(*engine_, scripts);
+    runner.upgrade("d00000000001");
+    if (std::string(view).find("v_all") != std::string::npos) {
+      engine_->connect().execute_script("CREATE VIEW v_all AS SELECT * FROM Items");
+    }
+    EXPECT_THROW(runner.upgrade("heads"), MigrationError) << view;
+    EXPECT_EQ(runner.current(), std::vector<std::string>{"d00000000001"}) << view;
+    engine_->connect().execute_script("DROP VIEW IF EXISTS v_all");
+  }
+}
+
 TEST_P(RebuildDependents, ARebuildOutsideATransactionIsWholeOrNothing) {
   write_step("d00000000002", "d00000000001",
              "alter_column: {table: Items, name: title, nullable: false}", false);
