@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace strata::detail {
 namespace {
@@ -251,8 +252,15 @@ std::optional<std::string> name_at(const std::vector<Token>& tokens, std::size_t
   if (t.text.empty() || t.text.front() == '\'') return std::nullopt;
   if (i + 1 < tokens.size() && tokens[i + 1].text == "(") return std::nullopt;
   bool quoted = t.text.front() == '"' || t.text.front() == '`' || t.text.front() == '[';
-  if (!quoted && !word_char(t.text.front())) return std::nullopt;
-  return quoted ? unquote(t.text) : std::string(t.text);
+  if (quoted) return unquote(t.text);
+  if (!word_char(t.text.front()) || std::isdigit(static_cast<unsigned char>(t.text.front()))) {
+    return std::nullopt;
+  }
+  // A blob literal's x'..' prefix, and the type after CAST's AS, are no names.
+  bool blob = (t.text == "x" || t.text == "X") && i + 1 < tokens.size() &&
+              tokens[i + 1].begin == t.end && tokens[i + 1].text.front() == '\'';
+  if (blob || (i > 0 && is(tokens[i - 1], "AS"))) return std::nullopt;
+  return std::string(t.text);
 }
 
 // Whether token `i` names `column`: bare names without regard to case, quoted ones exactly
@@ -334,12 +342,20 @@ std::optional<std::string> index_for_new_shape(std::string_view create_index,
   return out;
 }
 
-bool sqlite_names(std::string_view sql, std::string_view name) {
+std::set<std::string> sqlite_names(std::string_view sql) {
   auto tokens = tokenize(sql);
+  std::set<std::string> out;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if (names_column(tokens, i, name, true)) return true;
+    auto name = name_at(tokens, i);
+    if (name) out.insert(fold_case(*name));
   }
-  return false;
+  return out;
+}
+
+std::string fold_case(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace strata::detail

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,7 +51,8 @@ std::string rename_in_expression(std::string_view expression, std::string_view c
 std::optional<std::string> index_for_new_shape(std::string_view create_index,
                                                const std::map<std::string, std::string>& renames,
                                                const std::vector<std::string>& dropped);
-// Whether SQLite SQL names `name` (a table, view or column), without regard to case.
-bool sqlite_names(std::string_view sql, std::string_view name);
+// The names (tables, views, columns) SQLite SQL uses, case-folded as SQLite compares them.
+std::set<std::string> sqlite_names(std::string_view sql);
+std::string fold_case(std::string_view name);
 
 }  // namespace strata::detail

@@ -313,7 +313,7 @@ std::vector<std::string> RevisionGraph::resolve(std::string_view target,
   if (target == "head") return {single_head(target)};
   if (target == "base") return {};
   if (auto steps = relative_steps(target)) {
-    return *steps > 0 ? step_forward(current, *steps) : step_back(current, -*steps);
+    return *steps > 0 ? step_forward(current, *steps, true) : step_back(current, -*steps);
   }
   if (auto at = target.find('@'); at != std::string_view::npos) {
     std::string_view label = target.substr(0, at);
@@ -339,45 +339,55 @@ std::vector<std::string> RevisionGraph::resolve(std::string_view target,
   if (sign != std::string_view::npos && sign > 0) {
     if (auto steps = relative_steps(target.substr(sign))) {
       std::vector<std::string> from{get(target.substr(0, sign)).id};
-      return *steps > 0 ? step_forward(from, *steps) : step_back(from, -*steps);
+      return *steps > 0 ? step_forward(from, *steps, false) : step_back(from, -*steps);
     }
   }
   return {get(target).id};
 }
 
-// One pass over the revisions a step, with what is applied kept by index: `+N` near the head
-// of a long history must not compare every id with every other.
+// The revisions that can run next: unapplied, everything they follow or depend on applied, and
+// following a tip (from base: a root). Not another root, nor a sibling of an ancestor.
+std::vector<std::size_t> RevisionGraph::ready_after(const std::vector<bool>& applied,
+                                                    const std::vector<bool>& tips,
+                                                    bool at_base) const {
+  auto done = [&](const std::string& p) { return applied[index_.find(p)->second]; };
+  auto from_tip = [&](const std::string& p) { return tips[index_.find(p)->second]; };
+  std::vector<std::size_t> ready;
+  for (std::size_t at = 0; at < revisions_.size(); ++at) {
+    const Revision& r = revisions_[at];
+    bool follows = r.down_revisions.empty()
+                       ? at_base
+                       : std::any_of(r.down_revisions.begin(), r.down_revisions.end(), from_tip);
+    if (!applied[at] && follows &&
+        std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
+        std::all_of(r.depends_on.begin(), r.depends_on.end(), done)) {
+      ready.push_back(at);
+    }
+  }
+  return ready;
+}
+
+// A step goes up from the heads it starts at. From the database's heads, when nothing follows
+// them, it may also go up from a revision applied only as another's dependency (the version
+// table drops such a head); never for REV+N, which goes up from REV. What is applied is kept by
+// index: `+N` near the head of a long history must not compare every id with every other.
 std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::string>& current,
-                                                     int steps) const {
+                                                     int steps, bool dependency_tips) const {
   require_known(current);
   std::vector<bool> applied(revisions_.size());
   for (const auto& id : closure(current)) applied[index_.find(id)->second] = true;
-  // Tips: applied revisions nothing applied follows along down_revision. A step goes up from a
-  // tip (a head the version table dropped for a dependency is one), never from below one.
-  std::vector<bool> tip = applied;
+  std::vector<bool> heads(revisions_.size());
+  for (const auto& id : current) heads[index_.find(id)->second] = true;
+  std::vector<bool> tips = applied;
   for (std::size_t at = 0; at < revisions_.size(); ++at) {
     if (!applied[at]) continue;
-    for (const auto& d : revisions_[at].down_revisions) tip[index_.find(d)->second] = false;
+    for (const auto& d : revisions_[at].down_revisions) tips[index_.find(d)->second] = false;
   }
   bool at_base = current.empty();
-  auto done = [&](const std::string& p) { return applied[index_.find(p)->second]; };
-  auto from_tip = [&](const std::string& p) { return tip[index_.find(p)->second]; };
   std::vector<std::string> state = current;
   for (int i = 0; i < steps; ++i) {
-    std::vector<std::size_t> ready;
-    for (std::size_t at = 0; at < revisions_.size(); ++at) {
-      const Revision& r = revisions_[at];
-      // From base to a root; else to a revision following a tip (not to another root, nor to
-      // a sibling of an ancestor).
-      bool follows = r.down_revisions.empty()
-                         ? at_base
-                         : std::any_of(r.down_revisions.begin(), r.down_revisions.end(), from_tip);
-      if (!applied[at] && follows &&
-          std::all_of(r.down_revisions.begin(), r.down_revisions.end(), done) &&
-          std::all_of(r.depends_on.begin(), r.depends_on.end(), done)) {
-        ready.push_back(at);
-      }
-    }
+    auto ready = ready_after(applied, heads, at_base);
+    if (ready.empty() && dependency_tips) ready = ready_after(applied, tips, at_base);
     if (ready.empty()) {
       fail(
           fmt::format("cannot go {} revisions up: the head is reached, or what follows needs "
@@ -391,14 +401,11 @@ std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::stri
                        fmt::join(ids, " or ")));
     }
     const Revision& r = revisions_[ready.front()];
-    applied[ready.front()] = true;
-    tip[ready.front()] = true;
-    for (const auto& d : r.down_revisions) tip[index_.find(d)->second] = false;
+    applied[ready.front()] = heads[ready.front()] = tips[ready.front()] = true;
+    for (const auto& d : r.down_revisions)
+      heads[index_.find(d)->second] = tips[index_.find(d)->second] = false;
     at_base = false;
-    std::erase_if(state, [&](const std::string& h) {
-      return contains(r.down_revisions, h) || contains(r.depends_on, h);
-    });
-    state.push_back(r.id);
+    state = heads_after(std::move(state), r, true);
   }
   return state;
 }

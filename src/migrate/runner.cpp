@@ -114,22 +114,27 @@ std::optional<std::string> undeclared_index(const RenderedOperation& op, const D
   return strata::detail::index_for_new_shape(index.sql, renames, dropped);
 }
 
-// The views a rebuild can break: those naming the table, and those naming such a view.
+// The views a rebuild can break: those naming the table, and those naming such a view. Each
+// view is read once; a walk from the table over "named by" links finds them.
 std::vector<std::string> views_over(const std::vector<Dependent>& dependents,
                                     const std::string& table) {
-  std::vector<std::string> out{table};
-  for (bool grew = true; grew;) {
-    grew = false;
-    for (const auto& d : dependents) {
-      if (d.type != "view" || std::find(out.begin(), out.end(), d.name) != out.end()) continue;
-      bool over = std::any_of(out.begin(), out.end(), [&](const std::string& name) {
-        return strata::detail::sqlite_names(d.sql, name);
-      });
-      if (over) out.push_back(d.name);
-      grew = grew || over;
+  std::map<std::string, std::vector<const Dependent*>> named_by;
+  for (const auto& d : dependents) {
+    if (d.type != "view") continue;
+    for (const auto& name : strata::detail::sqlite_names(d.sql)) named_by[name].push_back(&d);
+  }
+  std::vector<std::string> out;
+  std::set<const Dependent*> seen;
+  std::vector<std::string> walk{strata::detail::fold_case(table)};
+  while (!walk.empty()) {
+    auto name = std::move(walk.back());
+    walk.pop_back();
+    for (const Dependent* view : named_by[name]) {
+      if (!seen.insert(view).second) continue;
+      out.push_back(view->name);
+      walk.push_back(strata::detail::fold_case(view->name));
     }
   }
-  out.erase(out.begin());
   return out;
 }
 

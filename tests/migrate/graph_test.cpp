@@ -193,6 +193,11 @@ TEST(Graph, RelativeStepsGoUpFromTheRevisionNamed) {
   EXPECT_EQ(two_roots().resolve("+1", {"1111aaaa"}), Ids{"2222bbbb"});
   // y2 depends on x1, so the version table holds y2 alone; x1 is still a tip to step from.
   EXPECT_EQ(two_roots().resolve("+1", {"4444dddd"}), (Ids{"4444dddd", "2222bbbb"}));
+  // With a revision above y2, that is the step; x's next one is not.
+  RevisionGraph y3({rev("1111aaaa"), rev("2222bbbb", {"1111aaaa"}), rev("3333cccc"),
+                    rev("4444dddd", {"3333cccc"}, {"1111aaaa"}), rev("5555eeee", {"4444dddd"})});
+  EXPECT_EQ(y3.resolve("+1", {"4444dddd"}), Ids{"5555eeee"});
+  EXPECT_EQ(y3.resolve("4444dddd+1", {}), Ids{"5555eeee"});
   // An id holding a sign is an id first.
   RevisionGraph g({rev("release-2"), rev("release-3", {"release-2"})});
   EXPECT_EQ(g.resolve("release-2", {}), Ids{"release-2"});

@@ -103,7 +103,10 @@ class RevisionGraph {
   // Topological order of `ids`: every revision after those it follows or depends on.
   std::vector<const Revision*> ordered(const std::vector<std::string>& ids) const;
   std::vector<std::string> normalized_heads(std::vector<std::string> heads) const;
-  std::vector<std::string> step_forward(const std::vector<std::string>& current, int steps) const;
+  std::vector<std::size_t> ready_after(const std::vector<bool>& applied,
+                                       const std::vector<bool>& tips, bool at_base) const;
+  std::vector<std::string> step_forward(const std::vector<std::string>& current, int steps,
+                                        bool dependency_tips) const;
   std::vector<std::string> step_back(const std::vector<std::string>& current, int steps) const;
   std::string single_head(std::string_view target) const;
   const Revision* with_label(std::string_view label) const;
