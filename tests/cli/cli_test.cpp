@@ -130,6 +130,10 @@ TEST_F(Cli, RevisionLinksAreCheckedBeforeTheFileIsWritten) {
       << twice.out;
   auto heads = strata("heads");
   EXPECT_EQ(heads.status, 0) << heads.out;
+  // Two heads now (a's line and c's): show takes one revision, not several.
+  auto several = strata("show heads");
+  EXPECT_EQ(several.status, 2);
+  EXPECT_NE(several.out.find("'heads' names 2 revisions"), std::string::npos) << several.out;
 }
 
 // `current` reads the database and the files at once: an unreachable database is one line with
