@@ -147,7 +147,8 @@ Config Config::resolve(const std::optional<fs::path>& file) {
   if (file) {
     std::error_code ec;
     if (!fs::is_regular_file(*file, ec)) {
-      throw ConfigError(fmt::format("config file {} does not exist", file->string()));
+      // Masked: a URL given where the file belongs must not print its password.
+      throw ConfigError(fmt::format("config file {} does not exist", mask_url(file->string())));
     }
     config = load(*file);
   } else if (auto found = find(fs::current_path())) {
@@ -156,6 +157,9 @@ Config Config::resolve(const std::optional<fs::path>& file) {
     config.base_dir_ = fs::current_path();
   }
   if (const char* env = std::getenv("DATABASE_URL"); env && *env) config.env_url_ = env;
+  if (const char* env = std::getenv("MIGRATIONS_DIR"); env && *env) {
+    config.script_location_ = fs::absolute(env).lexically_normal().string();
+  }
   return config;
 }
 
@@ -164,7 +168,7 @@ Url Config::database_url() const {
   if (text.empty()) {
     throw ConfigError(
         file_.empty()
-            ? std::string("no database URL: set DATABASE_URL, pass --url, or run `strata init`")
+            ? std::string("no database URL: set DATABASE_URL, or [database] url in strata.toml")
             : fmt::format("{}: no [database] url; set one, or set DATABASE_URL", file_.string()));
   }
   Url url = Url::parse(text);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 
 #include "strata/core/error.hpp"
@@ -16,9 +17,10 @@ constexpr std::array kPoolParams = {"pool_size",    "max_overflow",  "pool_timeo
                                     "pool_recycle", "pool_pre_ping", "statement_cache_size"};
 constexpr std::array kSqliteParams = {"busy_timeout", "journal_mode", "synchronous",
                                       "foreign_keys"};
+// `password` as libpq takes it: some users put it in the query rather than before the '@'.
 constexpr std::array kPostgresParams = {
-    "host",    "sslmode", "connect_timeout", "application_name",    "sslrootcert",
-    "sslcert", "sslkey",  "options",         "target_session_attrs"};
+    "host",    "sslmode", "connect_timeout", "application_name",     "sslrootcert",
+    "sslcert", "sslkey",  "options",         "target_session_attrs", "password"};
 
 template <std::size_t N>
 bool contains(const std::array<const char*, N>& names, std::string_view name) {
@@ -69,25 +71,102 @@ std::uint16_t parse_port(std::string_view text, std::string_view url) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value == 0 ||
       value > 65535) {
-    throw ConfigError(fmt::format("bad port '{}' in database URL '{}': expected 1 to 65535", text,
-                                  mask_url(url)));
+    // Not echoed on its own: without an '@', a "port" may be a password (the URL masks it).
+    throw ConfigError(
+        fmt::format("bad port in database URL '{}': expected 1 to 65535", mask_url(url)));
   }
   return static_cast<std::uint16_t>(value);
 }
 
 }  // namespace
 
+namespace {
+
+// Parameter names that may hold a secret, including misspellings of `password` (an unknown
+// parameter's value is printed masked when it might be one).
+bool password_like(std::string_view name) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view word : {"pas", "pwd", "secret"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Decodes what it can and keeps a bad escape as it is: for reading names in text that may not
+// parse.
+std::string lenient_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    int hi = text[i] == '%' && i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+    int lo = hi >= 0 ? hex_value(text[i + 2]) : -1;
+    if (lo < 0) {
+      out += text[i];
+      continue;
+    }
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+using Hidden = std::vector<bool>;
+
+void hide(Hidden& hidden, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to && i < hidden.size(); ++i) hidden[i] = true;
+}
+
+// Everything between the first ':' of the user information and the last '@', even when an
+// unencoded '@', '/' or '?' stands in the password. Without an '@', a "port" that is not a
+// number may be a password whose "@host" was forgotten.
+void hide_user_info(std::string_view text, std::size_t start, Hidden& hidden) {
+  auto at = text.rfind('@');
+  if (at != std::string_view::npos && at >= start) {
+    auto colon = text.find(':', start);
+    if (colon < at) hide(hidden, colon + 1, at);
+    return;
+  }
+  std::string_view authority = text.substr(start, text.find_first_of("/?#", start) - start);
+  auto colon = authority.rfind(':');
+  if (colon == std::string_view::npos) return;
+  std::string_view port = authority.substr(colon + 1);
+  bool number = std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!number && port.find(']') == std::string_view::npos) {
+    hide(hidden, start + colon + 1, start + authority.size());
+  }
+}
+
+// The value of each password-like parameter, its name percent-decoded first.
+void hide_password_params(std::string_view text, std::size_t start, Hidden& hidden) {
+  auto query = text.find('?', start);
+  for (std::size_t item = query; item != std::string_view::npos && item < text.size();) {
+    std::size_t name = item + 1;
+    std::size_t end = std::min(text.find('&', name), text.size());
+    std::size_t eq = std::min(text.find('=', name), end);
+    if (eq < end && password_like(lenient_decode(text.substr(name, eq - name)))) {
+      hide(hidden, eq + 1, end);
+    }
+    item = end;
+  }
+}
+
+}  // namespace
+
 std::string mask_url(std::string_view text) {
   auto scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(text);
-  // The last '@' ends the user information even when an unencoded '@', '/' or '?' stands in
-  // the password, so everything between the first ':' and it is masked.
-  auto authority_start = scheme_end + 3;
-  auto at = text.rfind('@');
-  if (at == std::string_view::npos || at < authority_start) return std::string(text);
-  auto colon = text.find(':', authority_start);
-  if (colon == std::string_view::npos || colon > at) return std::string(text);
-  return fmt::format("{}***{}", text.substr(0, colon + 1), text.substr(at));
+  std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  Hidden hidden(text.size(), false);
+  hide_user_info(text, start, hidden);
+  hide_password_params(text, start, hidden);
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!hidden[i]) {
+      out += text[i];
+    } else if (i == 0 || !hidden[i - 1]) {
+      out += "***";
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -174,13 +253,14 @@ void Url::parse_sqlite_path(std::string_view authority, std::string_view path,
                             std::string_view text) {
   if (!authority.empty()) {
     throw ConfigError(fmt::format(
-        "SQLite URL '{}' has a host '{}': use sqlite:///relative.db or sqlite:////absolute.db",
-        mask_url(text), authority));
+        "SQLite URL '{}' has a host or user: use sqlite:///relative.db or sqlite:////absolute.db",
+        mask_url(text)));
   }
   std::string_view file = path.empty() ? path : path.substr(1);
   if (!path.empty() && file.empty()) {
-    throw ConfigError(fmt::format(
-        "SQLite URL '{}' names no file: use sqlite:///app.db, or sqlite:// for memory", text));
+    throw ConfigError(
+        fmt::format("SQLite URL '{}' names no file: use sqlite:///app.db, or sqlite:// for memory",
+                    mask_url(text)));
   }
   database_ = file == ":memory:" ? "" : percent_decode(file, "path", text);
 }
@@ -237,6 +317,13 @@ void Url::parse_query(std::string_view query, std::string_view text) {
     }
     params_.emplace_back(std::move(name), std::move(value));
   }
+}
+
+const std::string& Url::password() const noexcept {
+  for (const auto& [key, value] : params_) {
+    if (key == "password") return value;
+  }
+  return password_;
 }
 
 std::optional<std::string> Url::param(std::string_view name) const {
@@ -299,7 +386,7 @@ std::string Url::render(bool mask) const {
   }
   char sep = '?';
   for (const auto& [key, value] : params_) {
-    out += sep + key + "=" + percent_encode(value);
+    out += sep + key + "=" + (mask && password_like(key) ? "***" : percent_encode(value));
     sep = '&';
   }
   return out;

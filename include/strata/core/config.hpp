@@ -4,7 +4,7 @@
 //   url = "sqlite:///data/app.db"     # DATABASE_URL in the environment overrides this
 //   pool_size = 5                     # pool settings; a parameter in the URL wins
 //   [migrations]
-//   script_location = "migrations"
+//   script_location = "migrations"    # MIGRATIONS_DIR in the environment overrides this
 //   version_table = "strata_version"
 //   [naming_convention]                 # templates for constraint and index names
 //   ix = "ix_{table}_{columns}"          # also pk, uq, fk, ck
@@ -34,7 +34,8 @@ class Config {
   static std::optional<std::filesystem::path> find(const std::filesystem::path& start);
   // How the command line and applications resolve settings: the named file if given (it must
   // exist), else strata.toml found from the working directory, else defaults; then the
-  // environment's DATABASE_URL over the file's URL.
+  // environment's DATABASE_URL over the file's URL, and MIGRATIONS_DIR (relative to the working
+  // directory, where it was set) over its script_location.
   static Config resolve(const std::optional<std::filesystem::path>& file = std::nullopt);
   // The text `strata init` writes: the URL and the migrations folder (relative to the file's
   // own folder, as load() resolves it), quoted as TOML strings.

@@ -24,7 +24,8 @@ class Url {
 
   Backend backend() const noexcept { return backend_; }
   const std::string& username() const noexcept { return username_; }
-  const std::string& password() const noexcept { return password_; }
+  // The `password` parameter when there is one (libpq lets it win), else the one before '@'.
+  const std::string& password() const noexcept;
   const std::string& host() const noexcept { return host_; }
   std::optional<std::uint16_t> port() const noexcept { return port_; }
   // The PostgreSQL database name, or the SQLite file path (empty for an in-memory database).
@@ -43,7 +44,8 @@ class Url {
   // A relative SQLite path made absolute against `dir`; other URLs are returned unchanged.
   Url resolved_against(const std::filesystem::path& dir) const;
 
-  // The URL with its password shown as `***`: the only form strata ever prints or logs.
+  // The URL with its password shown as `***`, before the '@' and in a `password` parameter:
+  // the only form strata ever prints or logs.
   std::string masked() const;
   // The URL with its password, for handing to a driver. Never log it.
   std::string unmasked() const;
@@ -57,15 +59,16 @@ class Url {
   Backend backend_ = Backend::sqlite;
   std::string scheme_;
   std::string username_;
-  std::string password_;
+  std::string password_;  // the one before '@'
   std::string host_;
   std::optional<std::uint16_t> port_;
   std::string database_;
   std::vector<std::pair<std::string, std::string>> params_;
 };
 
-// Masks the password of anything that looks like a URL, even one that does not parse; for
-// messages about URLs that were rejected.
+// Masks the password of anything that looks like a URL, even one that does not parse: what
+// follows ':' in the user information, and the value of every parameter whose name (percent-
+// decoded) looks like `password`. For messages about URLs that were rejected.
 std::string mask_url(std::string_view text);
 
 }  // namespace strata
