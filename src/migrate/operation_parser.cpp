@@ -2,14 +2,42 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
+#include <stdexcept>
 
 #include "strata/core/error.hpp"
 
 namespace strata::migrate::detail {
+
+const std::vector<MapSpec>& nested_specs() {
+  static const std::vector<MapSpec> specs = {
+      {"column",
+       {"name", "type", "nullable", "primary_key", "autoincrement", "unique", "index",
+        "server_default", "foreign_key"}},
+      {"foreign_key", {"references", "on_delete", "on_update"}},
+      {"references", {"table", "columns"}},
+      {"server_default", {"sql"}},
+      {"index", {"name", "columns", "unique", "where"}},
+      {"unique constraint", {"name", "columns"}},
+      {"foreign key", {"name", "columns", "references", "on_delete", "on_update"}},
+      {"check constraint", {"name", "condition"}},
+  };
+  return specs;
+}
+
 namespace {
+
+// A reader for a map inside an operation, accepting the keys nested_specs() gives it.
+MapReader nested(const YAML::Node& node, const Source& source, std::string_view what) {
+  const auto& specs = nested_specs();
+  auto spec =
+      std::find_if(specs.begin(), specs.end(), [&](const MapSpec& s) { return s.name == what; });
+  if (spec == specs.end()) throw std::logic_error(fmt::format("no keys for '{}'", what));
+  return MapReader(node, source, what, spec->keys);
+}
 
 Type type_of(const MapReader& m, std::string_view key) {
   try {
@@ -57,7 +85,7 @@ Value literal_of(const YAML::Node& node, const Source& source) {
 std::optional<ServerDefault> server_default_of(const YAML::Node& node, const Source& source) {
   if (node.IsNull()) return std::nullopt;
   if (node.IsMap()) {
-    MapReader m(node, source, "server_default", {"sql"});
+    MapReader m = nested(node, source, "server_default");
     return ServerDefault::sql(m.string("sql"));
   }
   if (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "now") return ServerDefault::now();
@@ -68,7 +96,7 @@ std::optional<ServerDefault> server_default_of(const YAML::Node& node, const Sou
 std::pair<std::string, std::vector<std::string>> reference_of(const YAML::Node& node,
                                                               const Source& source) {
   if (node.IsMap()) {
-    MapReader m(node, source, "references", {"table", "columns"});
+    MapReader m = nested(node, source, "references");
     return {m.string("table"), m.strings("columns")};
   }
   std::string text = node.IsScalar() ? node.Scalar() : "";
@@ -82,9 +110,7 @@ std::pair<std::string, std::vector<std::string>> reference_of(const YAML::Node& 
 }
 
 Column column_of(const YAML::Node& node, const Source& source) {
-  MapReader m(node, source, "column",
-              {"name", "type", "nullable", "primary_key", "autoincrement", "unique", "index",
-               "server_default", "foreign_key"});
+  MapReader m = nested(node, source, "column");
   Column c(m.string("name"), type_of(m, "type"));
   if (m.boolean("primary_key", false)) c.primary_key();
   if (m.has("autoincrement")) c.auto_increment(m.boolean("autoincrement", false));
@@ -94,8 +120,7 @@ Column column_of(const YAML::Node& node, const Source& source) {
   if (m.has("server_default"))
     c.server_default = server_default_of(m.required("server_default"), source);
   if (m.has("foreign_key")) {
-    MapReader fk(m.required("foreign_key"), source, "foreign_key",
-                 {"references", "on_delete", "on_update"});
+    MapReader fk = nested(m.required("foreign_key"), source, "foreign_key");
     auto [table, columns] = reference_of(fk.required("references"), source);
     if (columns.size() != 1) fk.fail(fk.node(), "a column's foreign_key references one column");
     c.references(table + "." + columns[0], action_of(fk, "on_delete"), action_of(fk, "on_update"));
@@ -138,19 +163,17 @@ std::vector<Operation> create_table(const MapReader& m, const NamingConvention& 
   Table t(m.string("name"), std::move(columns));
   if (m.has("primary_key")) t.add_primary_key(m.strings("primary_key"));
   const Source& s = m.source();
-  each(m, "indexes", [&](const YAML::Node& n) {
-    t.indexes.push_back(index_of(MapReader(n, s, "index", {"name", "columns", "unique", "where"})));
-  });
+  each(m, "indexes",
+       [&](const YAML::Node& n) { t.indexes.push_back(index_of(nested(n, s, "index"))); });
   each(m, "unique_constraints", [&](const YAML::Node& n) {
-    MapReader u(n, s, "unique constraint", {"name", "columns"});
+    MapReader u = nested(n, s, "unique constraint");
     t.add_unique(u.strings("columns"), u.optional_string("name").value_or(""));
   });
   each(m, "foreign_keys", [&](const YAML::Node& n) {
-    t.add_foreign_key(foreign_key_of(MapReader(
-        n, s, "foreign key", {"name", "columns", "references", "on_delete", "on_update"})));
+    t.add_foreign_key(foreign_key_of(nested(n, s, "foreign key")));
   });
   each(m, "check_constraints", [&](const YAML::Node& n) {
-    MapReader c(n, s, "check constraint", {"name", "condition"});
+    MapReader c = nested(n, s, "check constraint");
     t.add_check(c.string("condition"), c.string("name"));
   });
   convention.apply(t);
@@ -305,6 +328,15 @@ const std::map<std::string, Kind, std::less<>>& kinds() {
 }
 
 }  // namespace
+
+const std::vector<MapSpec>& operation_specs() {
+  static const std::vector<MapSpec> specs = [] {
+    std::vector<MapSpec> out;
+    for (const auto& [name, kind] : kinds()) out.push_back({name, kind.keys});
+    return out;
+  }();
+  return specs;
+}
 
 std::vector<Operation> parse_operation(const YAML::Node& item, const Source& source,
                                        const NamingConvention& convention) {
