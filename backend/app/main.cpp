@@ -1,7 +1,10 @@
 // The `backend` binary: the HTTP service, and the strata command line for its database.
 //
-//   backend [serve] [--host 127.0.0.1] [--port 8000] [--migrate]
+//   backend [serve] [--config strata.toml] [--host 127.0.0.1] [--port 8000] [--migrate]
 //   backend db upgrade head        (every `strata` command: current, history, downgrade, ...)
+//
+// Started from any folder: --config (or MIGRATIONS_DIR and DATABASE_URL) says where the
+// project is; without them strata.toml is looked for upward from the working directory.
 //
 // Exit status: 0 stopped cleanly, 1 failed (database behind head or unreachable, port taken),
 // 2 bad configuration or usage.
@@ -10,9 +13,12 @@
 
 #include <CLI/CLI.hpp>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 #include <strata/cli/cli.hpp>
 #include <strata/core/error.hpp>
 #include <strata/core/log.hpp>
+#include <string_view>
 
 #include "app/db/base.hpp"
 #include "app/db/session.hpp"
@@ -22,6 +28,7 @@
 namespace {
 
 struct ServeFlags {
+  std::optional<std::string> config;
   std::optional<std::string> host;
   std::optional<int> port;
   bool migrate = false;
@@ -55,8 +62,12 @@ bool ensure_schema(const backend::db::Database& database, bool migrate) {
   return true;
 }
 
+std::optional<std::filesystem::path> as_path(const std::optional<std::string>& text) {
+  return text ? std::optional<std::filesystem::path>(*text) : std::nullopt;
+}
+
 int serve(const ServeFlags& flags) {
-  auto settings = backend::Settings::from_environment();
+  auto settings = backend::Settings::from_environment(as_path(flags.config));
   setup_logging(settings.log_level);
   backend::Listen where{flags.host.value_or(settings.host), flags.port.value_or(settings.port)};
   spdlog::info("database {}", settings.database_url.masked());
@@ -70,16 +81,28 @@ int serve(const ServeFlags& flags) {
   return backend::serve(database, where);
 }
 
+// The strata.toml `backend db` names, before or after its command, as the command line reads it.
+std::optional<std::string> named_config(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
+    if (arg.starts_with("--config=")) return std::string(arg.substr(arg.find('=') + 1));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "db") == 0) {
-    backend::apply_default_database_url();
+    backend::apply_default_database_url(as_path(named_config(argc, argv)));
     // The models make `backend db revision --autogenerate`, `check` and `verify` work.
     return strata::cli::run(argc - 1, argv + 1, "backend db", &backend::db::metadata());
   }
   CLI::App app{"backend: the reference HTTP service on strata", "backend"};
   ServeFlags flags;
+  app.add_option("--config", flags.config,
+                 "strata.toml to use (default: found upward from the working directory)");
   app.add_option("--host", flags.host, "address to listen on (default: HOST or 127.0.0.1)");
   app.add_option("--port", flags.port, "port, 0 for any free one (default: PORT or 8000)")
       ->check(CLI::Range(0, 65535));

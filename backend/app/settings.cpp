@@ -41,18 +41,33 @@ std::string parse_log_level(std::string text) {
       fmt::format("LOG_LEVEL must be one of debug, info, warning, error, not '{}'", text));
 }
 
+// Checked before serving, with the two ways to point at them: ScriptDirectory's own error
+// speaks of `strata init`, which makes no migrations for this service.
+void check_migrations(const strata::Config& config) {
+  auto versions = config.script_location() / "versions";
+  std::error_code ec;
+  if (std::filesystem::is_directory(versions, ec)) return;
+  throw strata::ConfigError(fmt::format(
+      "no migrations at {}: set MIGRATIONS_DIR to the folder holding versions/, or pass --config "
+      "with a strata.toml whose [migrations] script_location names it",
+      versions.string()));
+}
+
 }  // namespace
 
-void apply_default_database_url() {
-  if (env("DATABASE_URL") || strata::Config::find(std::filesystem::current_path())) return;
+void apply_default_database_url(const std::optional<std::filesystem::path>& config_file) {
+  if (config_file || env("DATABASE_URL") || strata::Config::find(std::filesystem::current_path())) {
+    return;
+  }
   ::setenv("DATABASE_URL", "sqlite:///data/app.db", 1);
 }
 
-Settings Settings::from_environment() {
-  apply_default_database_url();
+Settings Settings::from_environment(const std::optional<std::filesystem::path>& config_file) {
+  apply_default_database_url(config_file);
   Settings s;
-  s.config = strata::Config::resolve();
+  s.config = strata::Config::resolve(config_file);
   s.database_url = s.config.database_url();
+  check_migrations(s.config);
   if (s.database_url.backend() == strata::Backend::postgresql &&
       !s.database_url.param("application_name")) {
     // Names the service's connections in pg_stat_activity, for operators.

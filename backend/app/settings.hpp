@@ -1,12 +1,16 @@
 // The service's settings, read once at startup from the environment and strata.toml, the way
 // twelve-factor services are configured:
 //
-//   DATABASE_URL  the database (default: strata.toml's url, else sqlite:///data/app.db)
-//   HOST, PORT    where to listen (default 127.0.0.1:8000; the command line wins)
-//   LOG_LEVEL     debug, info (default), warning, error
+//   --config FILE   strata.toml (default: found upward from the working directory); relative
+//                   paths in it (the SQLite file, script_location) are relative to its folder
+//   DATABASE_URL    the database (default: strata.toml's url, else sqlite:///data/app.db)
+//   MIGRATIONS_DIR  the folder holding versions/ (default: strata.toml's script_location)
+//   HOST, PORT      where to listen (default 127.0.0.1:8000; the command line wins)
+//   LOG_LEVEL       debug, info (default), warning, error
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <strata/core/config.hpp>
 #include <strata/core/url.hpp>
 #include <string>
@@ -15,18 +19,19 @@ namespace backend {
 
 // A value type, read-only after startup.
 struct Settings {
-  strata::Config config;  // strata.toml (found upward from the working directory) + DATABASE_URL
+  strata::Config config;  // strata.toml + DATABASE_URL and MIGRATIONS_DIR
   strata::Url database_url;
   std::string host = "127.0.0.1";
   int port = 8000;
   std::string log_level = "info";  // in spdlog's spelling: debug, info, warn, error
 
-  // Throws strata::ConfigError naming the variable or the file that is wrong.
-  static Settings from_environment();
+  // Throws strata::ConfigError naming the variable, the file or the folder that is wrong.
+  static Settings from_environment(const std::optional<std::filesystem::path>& config_file);
 };
 
 // Sets DATABASE_URL to sqlite:///data/app.db when neither the environment nor a strata.toml
-// names a database, so that `serve` and the embedded `db` commands agree on the default.
-void apply_default_database_url();
+// (`config_file`, else one found upward) names a database, so that `serve` and the embedded
+// `db` commands agree on the default.
+void apply_default_database_url(const std::optional<std::filesystem::path>& config_file);
 
 }  // namespace backend

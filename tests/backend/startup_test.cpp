@@ -1,5 +1,5 @@
 // Starting and stopping the service: the schema check, --migrate, restarts, the embedded
-// `backend db` commands, settings from the environment.
+// `backend db` commands, settings from the environment, started from any folder.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -14,7 +14,40 @@ using nlohmann::json;
 
 constexpr const char* kHead = "5c1d2e3f4a5b";  // backend/migrations' init revision
 
-class BackendStartup : public BackendTest {};
+class BackendStartup : public BackendTest {
+ protected:
+  // A copy of the project outside the repository: strata.toml naming `url` and its migrations
+  // beside it, as script_location "migrations". Returns the file.
+  std::filesystem::path copy_project(const std::string& url) const {
+    namespace fs = std::filesystem;
+    fs::path copied = dir() / "copied";
+    fs::create_directories(copied);
+    fs::copy(fs::path(STRATA_SOURCE_DIR) / "backend/migrations", copied / "migrations",
+             fs::copy_options::recursive);
+    std::ofstream(copied / "strata.toml")
+        << "[database]\nurl = \"" << url << "\"\n[migrations]\nscript_location = \"migrations\"\n";
+    return copied / "strata.toml";
+  }
+  // An empty folder, with no strata.toml in it or above it, to start the binary from.
+  std::filesystem::path elsewhere() const {
+    std::filesystem::create_directories(dir() / "elsewhere");
+    return dir() / "elsewhere";
+  }
+  // The project's URL: a SQLite file relative to strata.toml's folder, or the test database.
+  std::string relative_url() const { return is_sqlite() ? "sqlite:///data/app.db" : app_url(); }
+};
+
+// Serves `server`'s /health at head; fails the test otherwise.
+void expect_serving_at_head(BackendServer& server) {
+  ASSERT_TRUE(server.running()) << server.log();
+  auto client = server.client();
+  auto health = call(*client, "GET", "/health");
+  EXPECT_EQ(health.status, 200) << health.text;
+  EXPECT_EQ(health.json["revision"], kHead) << health.text;
+  EXPECT_EQ(call(*client, "POST", "/users", json{{"email", "ann@example.com"}}).status, 201);
+  client.reset();
+  EXPECT_EQ(server.stop(), 0) << server.log();
+}
 
 TEST_P(BackendStartup, RefusesADatabaseBehindHead) {
   auto server = start();
@@ -142,6 +175,64 @@ TEST_P(BackendStartup, BadSettingsAreConfigurationErrors) {
   auto second = start({"--port", std::to_string(first->port())});
   EXPECT_FALSE(second->running());
   EXPECT_EQ(second->exit_status(), 1);
+}
+
+// --config names the project: its database (relative to its folder) and its migrations, from
+// whatever folder the binary starts in, for `serve` and for `db` (the option before or after
+// the command).
+TEST_P(BackendStartup, ConfigNamesTheProjectFromAnyFolder) {
+  auto config = copy_project(relative_url()).string();
+  BackendServer server(elsewhere(), {"serve", "--port", "0", "--config", config, "--migrate"});
+  expect_serving_at_head(server);
+  auto before = run_backend(elsewhere(), {"db", "--config", config, "current"});
+  EXPECT_EQ(before.status, 0) << before.err;
+  EXPECT_NE(before.out.find(kHead), std::string::npos) << before.out << before.err;
+  auto after = run_backend(elsewhere(), {"db", "current", "--config=" + config});
+  EXPECT_NE(after.out.find(kHead), std::string::npos) << after.out << after.err;
+  if (is_sqlite()) {
+    EXPECT_TRUE(std::filesystem::exists(dir() / "copied" / "data" / "app.db"));
+    EXPECT_FALSE(std::filesystem::exists(elsewhere() / "data"));
+  }
+}
+
+// As DESIGN.md says, DATABASE_URL wins over the file's url; the file still gives the migrations.
+TEST_P(BackendStartup, DatabaseUrlWinsOverTheNamedConfig) {
+  auto config = copy_project("sqlite:///not/this/one.db").string();
+  Environment env{
+      {"DATABASE_URL", is_sqlite() ? "sqlite:///" + (dir() / "env.db").string() : app_url()}};
+  auto upgraded = run_backend(elsewhere(), {"db", "--config", config, "upgrade", "head"}, env);
+  EXPECT_EQ(upgraded.status, 0) << upgraded.err;
+  BackendServer server(elsewhere(), {"serve", "--port", "0", "--config", config}, env);
+  expect_serving_at_head(server);
+  EXPECT_FALSE(std::filesystem::exists(dir() / "copied" / "not"));
+}
+
+// No strata.toml here or above: MIGRATIONS_DIR (relative to the working directory) names the
+// migrations, and the database is DATABASE_URL, else data/app.db in the working directory.
+TEST_P(BackendStartup, MigrationsDirWithoutAnyStrataToml) {
+  copy_project("sqlite:///unused.db");
+  Environment env{{"MIGRATIONS_DIR", "../copied/migrations"}};
+  if (!is_sqlite()) env["DATABASE_URL"] = app_url();
+  BackendServer server(elsewhere(), {"serve", "--port", "0", "--migrate"}, env);
+  expect_serving_at_head(server);
+  if (is_sqlite()) {
+    EXPECT_TRUE(std::filesystem::exists(elsewhere() / "data" / "app.db"));
+  }
+  auto current = run_backend(elsewhere(), {"db", "current"}, env);
+  EXPECT_NE(current.out.find(kHead), std::string::npos) << current.out << current.err;
+}
+
+TEST_P(BackendStartup, WithoutMigrationsTheErrorSaysHowToNameThem) {
+  Environment env;
+  if (!is_sqlite()) env["DATABASE_URL"] = app_url();
+  BackendServer server(elsewhere(), {"serve", "--port", "0", "--migrate"}, env);
+  EXPECT_FALSE(server.running());
+  EXPECT_EQ(server.exit_status(), 2);
+  auto log = server.log();
+  EXPECT_NE(log.find((elsewhere() / "migrations" / "versions").string()), std::string::npos) << log;
+  EXPECT_NE(log.find("MIGRATIONS_DIR"), std::string::npos) << log;
+  EXPECT_NE(log.find("--config"), std::string::npos) << log;
+  EXPECT_EQ(log.find("strata init"), std::string::npos) << log;
 }
 
 STRATA_ON_BOTH_BACKENDS(BackendStartup);

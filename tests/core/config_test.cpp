@@ -61,6 +61,17 @@ TEST_F(ConfigTest, DatabaseUrlFromEnvironmentWinsAndOverrideWinsOverIt) {
   EXPECT_EQ(config.database_url().database(), (fs::canonical(dir_) / "cli.db").string());
 }
 
+// Relative to the working directory, where the variable was set, not to strata.toml's folder.
+TEST_F(ConfigTest, MigrationsDirFromEnvironmentWinsOverScriptLocation) {
+  write("[migrations]\nscript_location = \"mig\"\n");
+  fs::current_path(dir_ / "sub");
+  ::setenv("MIGRATIONS_DIR", "deeper/versions-here", 1);
+  auto config = Config::resolve(dir_ / "strata.toml");
+  ::unsetenv("MIGRATIONS_DIR");
+  EXPECT_EQ(config.script_location(), fs::current_path() / "deeper/versions-here");
+  EXPECT_EQ(Config::resolve(dir_ / "strata.toml").script_location(), dir_ / "mig");
+}
+
 TEST_F(ConfigTest, PoolSettingsMergeUnderUrlParameters) {
   write("[database]\nurl = \"sqlite:///a.db?pool_size=2\"\npool_size = 9\npool_timeout = 1.5\n");
   auto url = Config::load(dir_ / "strata.toml").database_url();
