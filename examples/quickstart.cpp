@@ -1,6 +1,9 @@
 // The smallest useful strata program: read strata.toml (or DATABASE_URL), open the database,
-// make a table, write a row in a transaction and read the rows back. `make run` runs it on
-// the embedded SQLite file data/app.db.
+// make a table, write a row in a transaction and read the rows back. `make build` (or
+// `cmake --build build --target quickstart`) builds it as build/examples/quickstart; nothing
+// runs it for you. Run from the repository's root, it uses strata.toml's SQLite file
+// data/app.db; elsewhere, or to keep it apart, give it a URL:
+//   DATABASE_URL=sqlite:////tmp/quickstart.db build/examples/quickstart
 #include <cstdio>
 #include <strata/strata.hpp>
 
