@@ -171,7 +171,13 @@ Url Config::database_url() const {
             ? std::string("no database URL: set DATABASE_URL, or [database] url in strata.toml")
             : fmt::format("{}: no [database] url; set one, or set DATABASE_URL", file_.string()));
   }
-  Url url = Url::parse(text);
+  Url url;
+  try {
+    url = Url::parse(text);
+  } catch (const ConfigError& e) {
+    if (url_override_) throw;  // given on the spot: no need to say where it came from
+    throw ConfigError(fmt::format("{}: {}", env_url_ ? "DATABASE_URL" : file_.string(), e.what()));
+  }
   for (const auto& [key, value] : pool_settings_) {
     if (!url.param(key)) url = url.with_param(key, value);
   }

@@ -154,7 +154,7 @@ TEST_F(ConfigMasking, DatabaseUrlFromTheEnvironment) {
   for (const auto& text : kBadUrls) {
     ::setenv("DATABASE_URL", text.c_str(), 1);
     std::string message = file_error("[database]\nurl = \"sqlite:///ok.db\"\n");
-    EXPECT_NE(message, "no error") << text;
+    EXPECT_TRUE(message.starts_with("DATABASE_URL: ")) << message;
     expect_masked(message, text);
   }
 }
@@ -162,7 +162,7 @@ TEST_F(ConfigMasking, DatabaseUrlFromTheEnvironment) {
 TEST_F(ConfigMasking, UrlInStrataToml) {
   for (const auto& text : kBadUrls) {
     std::string message = file_error("[database]\nurl = \"" + text + "\"\n");
-    EXPECT_NE(message, "no error") << text;
+    EXPECT_NE(message.find("strata.toml: "), std::string::npos) << message;
     expect_masked(message, text);
   }
 }

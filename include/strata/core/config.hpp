@@ -43,7 +43,8 @@ class Config {
 
   // The database URL with DATABASE_URL applied, pool settings from the file merged in, and a
   // relative SQLite path made absolute against the config file's folder (or the working
-  // directory without a file). Throws ConfigError when no URL is configured anywhere.
+  // directory without a file). Throws ConfigError when no URL is configured anywhere, or when
+  // it does not parse (naming DATABASE_URL or the file it came from).
   Url database_url() const;
 
   // The folder that relative paths resolve against.
