@@ -2,40 +2,62 @@
 # scripts/bootstrap first, which installs nothing when everything is present.
 BUILD_DIR    ?= build
 SANITIZE_DIR ?= build-sanitize
+RELEASE_DIR  ?= build-release
 JOBS         ?= $(shell nproc)
-CMAKE_FLAGS  ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The project's own build: warnings are errors here (and in CI), never for a consumer.
+CMAKE_FLAGS  ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_WERROR=ON
+HOST         ?= 127.0.0.1
+PORT         ?= 8000
 
-.PHONY: all bootstrap build run test test-sanitize bench format clean
+# A first configure of BUILD_DIR by `make run` leaves out the tests and benchmarks, whose
+# packages it does not install; a later `make test` or `make bench` turns them on.
+fresh_only = $(if $(wildcard $(BUILD_DIR)/CMakeCache.txt),,$(1))
+configure  = cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) $(1) >/dev/null
 
-all: build
+.PHONY: all run test test-sanitize test-release bench format clean
 
-bootstrap:
-	@scripts/bootstrap
-
-build: bootstrap
-	@cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DSTRATA_BUILD_TESTS=ON -DSTRATA_BUILD_BENCH=ON >/dev/null
-	@cmake --build $(BUILD_DIR) -j $(JOBS)
+all: run-build
 
 # The reference backend on the embedded SQLite file data/app.db (from strata.toml): the schema
-# brought to head by backend/migrations, then the service on http://127.0.0.1:8000 until Ctrl-C.
-# A second run finds the schema at head and just serves; the data is still there.
-run: build
+# brought to head by backend/migrations, then the service on http://$(HOST):$(PORT) until
+# Ctrl-C. A second run finds the schema at head and just serves; the data is still there.
+run: run-build
 	@$(BUILD_DIR)/backend/backend db upgrade head
-	@$(BUILD_DIR)/backend/backend serve --host 127.0.0.1 --port 8000
+	@HOST=$(HOST) PORT=$(PORT) $(BUILD_DIR)/backend/backend serve
+
+.PHONY: run-build
+run-build:
+	@scripts/bootstrap
+	@$(call configure,$(call fresh_only,-DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_BENCH=OFF))
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target backend strata_cli
 
 # Every test, on SQLite and on a throwaway PostgreSQL 15 server started for the run.
-test: build
+test:
+	@scripts/bootstrap test
+	@$(call configure,-DSTRATA_BUILD_TESTS=ON)
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	@scripts/with-postgres ctest --test-dir $(BUILD_DIR) --output-on-failure -j 2
 
-test-sanitize: bootstrap
+test-sanitize:
+	@scripts/bootstrap test
 	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON \
-	  -DSTRATA_BUILD_TESTS=ON >/dev/null
+	  -DSTRATA_WERROR=ON -DSTRATA_BUILD_TESTS=ON >/dev/null
 	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  scripts/with-postgres ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j 2 -E consumer
 
-bench: build
+# What a packager does: a Release build with every option at its default, installed, and the
+# consumer projects built against the installation.
+test-release:
+	@scripts/bootstrap test
+	@cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(RELEASE_DIR) -j $(JOBS)
+	@ctest --test-dir $(RELEASE_DIR) --output-on-failure -j 2 -R consumer
+
+bench:
 	@scripts/bootstrap bench
+	@$(call configure,-DSTRATA_BUILD_TESTS=ON -DSTRATA_BUILD_BENCH=ON)
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	@scripts/with-postgres sh -c 'for b in $(BUILD_DIR)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done; \
 	  for s in bench/*_bench.py; do echo "== $$s"; /usr/bin/python3 $$s $(BUILD_DIR) || exit 1; done'
 
@@ -43,4 +65,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(BUILD_DIR)-consumer

@@ -1,16 +1,6 @@
-// Everything a user of strata includes: configuration, errors, values, engine and connections.
+// Everything a program that uses the engine and the ORM includes (strata::core + strata::orm).
+// Migrations and the command line have their own headers under strata/migrate and strata/cli.
 #pragma once
 
-#include "strata/core/config.hpp"
-#include "strata/core/error.hpp"
-#include "strata/core/log.hpp"
-#include "strata/core/url.hpp"
-#include "strata/core/value.hpp"
-#include "strata/engine/connection.hpp"
-#include "strata/engine/engine.hpp"
-#include "strata/engine/pool.hpp"
-#include "strata/engine/result.hpp"
+#include "strata/core.hpp"
 #include "strata/orm/orm.hpp"
-#include "strata/sql/execute.hpp"
-#include "strata/sql/expression.hpp"
-#include "strata/sql/statement.hpp"

@@ -1,34 +1,57 @@
-#include "strata/core/log.hpp"
-
-#include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-
 #include "log.hpp"
+
+#include <array>
+#include <cstdio>
+#include <mutex>
+
 #include "strata/core/error.hpp"
 
 namespace strata {
+namespace {
+
+constexpr std::array<std::string_view, 6> kLevelNames = {"trace", "debug", "info",
+                                                         "warn",  "error", "off"};
+static_assert(kLevelNames.size() == static_cast<std::size_t>(LogLevel::off) + 1);
+
+std::mutex sink_mutex;
+LogSink sink;  // guarded by sink_mutex; empty means stderr
+
+void write_stderr(LogLevel level, std::string_view message) {
+  auto name = kLevelNames[static_cast<std::size_t>(level)];
+  std::fprintf(stderr, "strata %.*s: %.*s\n", static_cast<int>(name.size()), name.data(),
+               static_cast<int>(message.size()), message.data());
+}
+
+}  // namespace
+
 namespace detail {
 
-spdlog::logger& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = [] {
-    auto existing = spdlog::get("strata");
-    if (existing) return existing;
-    auto created = spdlog::stderr_color_mt("strata");
-    created->set_level(spdlog::level::warn);
-    return created;
-  }();
-  return *instance;
+std::atomic<LogLevel> log_threshold{LogLevel::warn};
+
+void write_log(LogLevel level, std::string_view message) {
+  std::lock_guard lock(sink_mutex);
+  if (sink) {
+    sink(level, message);
+  } else {
+    write_stderr(level, message);
+  }
 }
 
 }  // namespace detail
 
+void set_log_level(LogLevel level) { detail::log_threshold.store(level); }
+
 void set_log_level(std::string_view level) {
-  auto parsed = spdlog::level::from_str(std::string(level));
-  if (parsed == spdlog::level::off && level != "off") {
-    throw ConfigError(fmt::format(
-        "unknown log level '{}': expected trace, debug, info, warn, error or off", level));
+  for (std::size_t i = 0; i < kLevelNames.size(); ++i) {
+    if (kLevelNames[i] == level) return set_log_level(static_cast<LogLevel>(i));
   }
-  detail::logger().set_level(parsed);
+  throw ConfigError(fmt::format(
+      "unknown log level '{}': expected trace, debug, info, warn, error or off", level));
+}
+
+void set_log_sink(LogSink new_sink) {
+  std::lock_guard lock(sink_mutex);
+  sink = std::move(new_sink);
 }
 
 }  // namespace strata

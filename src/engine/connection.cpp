@@ -75,7 +75,7 @@ struct ReturnToPool {
       try {
         c->conn->rollback();
       } catch (const std::exception& e) {
-        detail::logger().warn("rollback on return to the pool failed: {}", e.what());
+        detail::log(LogLevel::warn, "rollback on return to the pool failed: {}", e.what());
       }
     }
     c->depth = 0;
@@ -222,7 +222,7 @@ Transaction::~Transaction() {
   try {
     finish(false);
   } catch (const std::exception& e) {
-    detail::logger().warn("rollback of an abandoned transaction failed: {}", e.what());
+    detail::log(LogLevel::warn, "rollback of an abandoned transaction failed: {}", e.what());
   }
 }
 
@@ -282,7 +282,7 @@ void Transaction::commit_or_roll_back(driver::Connection& conn) {
     try {
       if (conn.transaction_status() != driver::TransactionStatus::idle) conn.rollback();
     } catch (const std::exception& e) {
-      detail::logger().warn("rollback after a failed commit failed: {}", e.what());
+      detail::log(LogLevel::warn, "rollback after a failed commit failed: {}", e.what());
     }
     throw;
   }

@@ -87,7 +87,7 @@ Pool::~Pool() {
 
 detail::PooledPtr Pool::open_connection() {
   auto driver_conn = driver::connect(url_);
-  detail::logger().debug("opened a connection to {}", url_.masked());
+  detail::log(LogLevel::debug, "opened a connection to {}", url_.masked());
   detail::PooledPtr pooled(
       new detail::PooledConnection(std::move(driver_conn), options_.statement_cache_size));
   std::lock_guard lock(mutex_);
@@ -129,7 +129,7 @@ detail::PooledPtr Pool::acquire() {
       }
     }
     if (usable(*c)) return c;
-    detail::logger().info("replacing a dead or expired connection to {}", url_.masked());
+    detail::log(LogLevel::info, "replacing a dead or expired connection to {}", url_.masked());
     c.reset();
     lock.lock();
     free_slot();

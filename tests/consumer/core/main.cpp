@@ -1,6 +1,7 @@
-// A program outside strata's tree, built against it the two ways users do.
+// An Engine-only program outside strata's tree: it links strata::core and nothing of the ORM,
+// migrations or command line (their libraries must not be needed, see ../run).
 #include <cstdio>
-#include <strata/strata.hpp>
+#include <strata/core.hpp>
 
 int main() {
   auto engine = strata::create_engine("sqlite://");
