@@ -15,11 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-migrate::ScriptDirectory load_scripts(const Config& config, migrate::Contents contents) {
-  return migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config),
-                                        contents);
-}
-
 // Row counts for the large-rebuild rule, from the configured database when there is one.
 std::optional<autogen::LintOptions> lint_options(const Config& config) {
   try {
@@ -51,7 +46,7 @@ std::optional<int> AutogenCommands::run() {
 
 int AutogenCommands::check() {
   Config config = load_config(options_);
-  auto scripts = load_scripts(config, migrate::Contents::graph);
+  auto scripts = load_scripts(config);
   auto result = autogen::check(create_engine(config), scripts, options_.models,
                                autogen::CompareOptions::from(config));
   auto lines = result.describe(scripts);

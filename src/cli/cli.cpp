@@ -5,11 +5,15 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 #include "commands.hpp"
 #include "strata/core/error.hpp"
@@ -24,6 +28,17 @@ Config load_config(const Options& options) {
       options.config_file.empty() ? std::nullopt : std::optional<fs::path>(options.config_file));
   if (!options.url.empty()) config.set_url_override(options.url);
   return config;
+}
+
+migrate::ScriptDirectory load_scripts(const Config& config, migrate::Contents contents) {
+  try {
+    return migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config),
+                                          contents);
+  } catch (const MigrationError& e) {
+    std::error_code ec;
+    if (fs::is_directory(config.script_location() / "versions", ec)) throw;
+    throw ConfigError(e.what());
+  }
 }
 
 void print(const Options& options, const std::string& text, const std::string& json) {
@@ -61,6 +76,38 @@ std::string decorated(const Options& options, const migrate::RevisionGraph& grap
 
 namespace {
 
+// The CMake project's version, which the build passes in.
+#ifdef STRATA_VERSION_STRING
+constexpr std::string_view kVersion = STRATA_VERSION_STRING;
+#else
+constexpr std::string_view kVersion = "unknown (built without STRATA_VERSION_STRING)";
+#endif
+
+// The library runs inside applications too, so its messages name no command; the command line
+// adds its own way to do what a message asks, found by the message's wording.
+struct Advice {
+  std::string_view says;
+  std::string_view hint;  // {0} is the program
+};
+constexpr std::array kAdvice{
+    Advice{"no database URL: ", "or pass --url, or run `{0} init`"},
+    Advice{"a script directory keeps its revision files there",
+           "run `{0} init`, or set script_location in strata.toml"},
+    Advice{"there are no revisions yet", "`{0} revision -m MSG` writes one"},
+    Advice{"write a merge revision joining them", "`{0} merge heads -m MSG` writes it"},
+    Advice{"with the version table purged first", "`{0} stamp --purge REV` does that"},
+};
+
+std::string advised(const Options& options, const std::string& message) {
+  for (const auto& advice : kAdvice) {
+    if (message.find(advice.says) != std::string::npos) {
+      return fmt::format("{}; {}", message,
+                         fmt::format(fmt::runtime(advice.hint), options.program));
+    }
+  }
+  return message;
+}
+
 // Colour for people at a terminal, never for pipes, files or machines (https://no-color.org).
 bool wants_colour(int fd, const Options& options) {
   return !options.json && isatty(fd) && std::getenv("NO_COLOR") == nullptr;
@@ -71,7 +118,7 @@ std::string database_line(const Options& options) {
   try {
     return "database: " + load_config(options).database_url().masked();
   } catch (const Error& e) {
-    return std::string("database: none (") + e.what() + ")";
+    return "database: none (" + advised(options, e.what()) + ")";
   }
 }
 
@@ -112,8 +159,60 @@ int fail(const Options& options, std::string_view message, int status) {
   return status;
 }
 
+// Levenshtein: how many letters to insert, delete or change to turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The commands nearest to a mistyped one: the start of a name, else the fewest edits away, if
+// that is few enough to be a typo.
+std::vector<std::string> nearest_commands(const CLI::App& app, std::string_view word) {
+  std::size_t best = std::max<std::size_t>(2, word.size() / 3);
+  std::vector<std::string> out;
+  for (const auto* sub : app.get_subcommands({})) {
+    const std::string& name = sub->get_name();
+    std::size_t distance =
+        word.size() >= 2 && name.starts_with(word) ? 0 : edit_distance(word, name);
+    if (distance < best) out.clear();
+    if (distance <= best) {
+      best = distance;
+      out.push_back("'" + name + "'");
+    }
+  }
+  return out;
+}
+
+// CLI11 calls a word that names no command an argument it did not expect, or says that a
+// command is missing; the user meant a command.
+std::optional<std::string> unknown_command(const CLI::App& app) {
+  if (!app.get_subcommands().empty()) return std::nullopt;
+  auto rest = app.remaining();
+  if (rest.empty() || rest.front().starts_with('-')) return std::nullopt;
+  return rest.front();
+}
+
 // A usage error in one line, pointing at the help of the command it concerns.
 int usage_error(const Options& options, const CLI::App& app, const CLI::ParseError& e) {
+  if (auto word = unknown_command(app)) {
+    auto near = nearest_commands(app, *word);
+    return fail(
+        options,
+        near.empty()
+            ? fmt::format("unknown command '{}' (see `{} --help`)", *word, options.program)
+            : fmt::format("unknown command '{}'; did you mean {}?", *word, fmt::join(near, " or ")),
+        2);
+  }
   std::string help = options.program + " --help";
   for (const auto* sub : app.get_subcommands()) {
     help = fmt::format("{} {} --help", options.program, sub->get_name());
@@ -121,6 +220,23 @@ int usage_error(const Options& options, const CLI::App& app, const CLI::ParseErr
   std::string message = e.what();
   std::replace(message.begin(), message.end(), '\n', ' ');
   return fail(options, fmt::format("{} (see `{}`)", message, help), 2);
+}
+
+// Accepted before or after the command: subcommands made after `fallthrough` hand the options
+// they do not know to the app.
+void add_global_options(CLI::App& app, Options& options) {
+  app.add_option("--config", options.config_file, "strata.toml to use (default: found upward)");
+  app.add_option("--url", options.url, "database URL; wins over DATABASE_URL and strata.toml");
+  app.add_flag("--json", options.json, "machine-readable output");
+  app.add_flag("-q,--quiet", options.quiet, "print nothing but errors");
+  app.add_flag("-v,--verbose", options.verbose, "log what strata does");
+  app.set_version_flag("-V,--version", fmt::format("strata {}", kVersion), "print the version");
+  app.fallthrough();
+}
+
+int version(const Options& options) {
+  print(options, fmt::format("strata {}", kVersion), nlohmann::json{{"version", kVersion}}.dump());
+  return 0;
 }
 
 }  // namespace
@@ -137,33 +253,14 @@ int run(int argc, const char* const* argv, const std::string& program, const Met
   Options options;
   options.program = program;
   options.models = models;
-  std::string init_dir = "migrations";
   CLI::App app{"strata: schema migrations and database tools", program};
-  app.add_option("--config", options.config_file, "strata.toml to use (default: found upward)");
-  app.add_option("--url", options.url, "database URL; wins over DATABASE_URL and strata.toml");
-  app.add_flag("--json", options.json, "machine-readable output");
-  app.add_flag("-q,--quiet", options.quiet, "print nothing but errors");
-  app.add_flag("-v,--verbose", options.verbose, "log what strata does");
+  add_global_options(app, options);
   app.require_subcommand(1);
+  std::string init_dir = "migrations";
   auto* init_cmd = app.add_subcommand("init", "write strata.toml and <DIR>/versions/");
   init_cmd->add_option("DIR", init_dir, "migrations folder (default: migrations)");
-  NewRevision spec;
-  auto* revision_cmd = app.add_subcommand("revision", "write a new revision file; prints its path");
-  revision_cmd->add_option("-m,--message", spec.message, "what the revision does")->required();
-  revision_cmd->add_option("--head", spec.head,
-                           "the revision it follows (default: head; base for a new root)");
-  revision_cmd->add_option("--branch-label", spec.branch_labels, "a label for a new branch");
-  revision_cmd->add_option("--depends-on", spec.depends_on, "a revision it depends on");
-  revision_cmd->add_option("--rev-id", spec.rev_id, "the id instead of a random one");
-  revision_cmd->add_flag("--autogenerate", spec.autogenerate,
-                         "write the operations that take the database to the models");
-  revision_cmd->add_flag("--empty", spec.empty,
-                         "with --autogenerate: a file even when nothing differs");
-  auto* merge_cmd = app.add_subcommand("merge", "write a revision joining heads");
-  merge_cmd->add_option("REVISIONS", spec.down_revisions, "revisions to join, or `heads`")
-      ->required();
-  merge_cmd->add_option("-m,--message", spec.message, "what the merge joins")->required();
-  merge_cmd->add_option("--rev-id", spec.rev_id, "the id instead of a random one");
+  auto* version_cmd = app.add_subcommand("version", "print strata's version");
+  RevisionCommands revisions(app, options);
   MigrationCommands migrations(app, options);
   GraphCommands graph(app, options);
   AutogenCommands autogen(app, options);
@@ -171,37 +268,22 @@ int run(int argc, const char* const* argv, const std::string& program, const Met
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     return usage_error(options, app, e);
   }
   try {
     if (options.verbose) set_log_level("debug");
     options.colour = wants_colour(STDOUT_FILENO, options);
     if (init_cmd->parsed()) return init(options, init_dir);
-    if (revision_cmd->parsed()) {
-      spec.root = spec.head == "base";
-      return write_revision(options, spec);
-    }
-    if (merge_cmd->parsed()) {
-      if (spec.down_revisions == std::vector<std::string>{"heads"}) {
-        spec.down_revisions = migrate::ScriptDirectory::load(load_config(options).script_location(),
-                                                             {}, migrate::Contents::graph)
-                                  .graph()
-                                  .heads();
-      }
-      if (spec.down_revisions.size() < 2) {
-        throw ConfigError(
-            "merge joins two or more revisions: name them, or `heads` when there are several");
-      }
-      return write_revision(options, spec);
-    }
+    if (version_cmd->parsed()) return version(options);
+    if (auto status = revisions.run()) return *status;
     if (auto status = graph.run()) return *status;
     if (auto status = autogen.run()) return *status;
     return migrations.run().value_or(2);
   } catch (const ConfigError& e) {
-    return fail(options, e.what(), 2);
+    return fail(options, advised(options, e.what()), 2);
   } catch (const std::exception& e) {
-    return fail(options, e.what(), 1);
+    return fail(options, advised(options, e.what()), 1);
   }
 }
 

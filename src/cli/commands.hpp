@@ -33,6 +33,10 @@ std::string decorated(const Options& options, const migrate::RevisionGraph& grap
                       const std::string& id);
 
 Config load_config(const Options& options);
+// The revision files under config's script_location; a missing versions/ folder is a
+// ConfigError, as the project is not set up there.
+migrate::ScriptDirectory load_scripts(const Config& config,
+                                      migrate::Contents contents = migrate::Contents::graph);
 // Prints a result: `json` with --json, else `text` (nothing with -q).
 void print(const Options& options, const std::string& text, const std::string& json);
 
@@ -42,6 +46,7 @@ struct NewRevision {
   std::string head = "head";                // the revision the new one follows
   std::vector<std::string> down_revisions;  // given: a merge of these
   bool root = false;                        // a new base (--head base)
+  bool splice = false;                      // `head` may be a revision that is not a head
   std::vector<std::string> branch_labels;
   std::vector<std::string> depends_on;
   std::string rev_id;
@@ -51,6 +56,21 @@ struct NewRevision {
 
 // Writes a new revision file and prints its path.
 int write_revision(const Options& options, const NewRevision& spec);
+
+// revision and merge.
+class RevisionCommands {
+ public:
+  RevisionCommands(CLI::App& app, const Options& options);
+  std::optional<int> run();
+
+ private:
+  int merge();
+
+  const Options& options_;
+  CLI::App* revision_;
+  CLI::App* merge_;
+  NewRevision spec_;
+};
 
 // upgrade, downgrade (online, or offline with --sql), current, stamp, schema.
 class MigrationCommands {

@@ -14,13 +14,6 @@ using json = nlohmann::json;
 using migrate::Revision;
 using migrate::RevisionGraph;
 
-migrate::ScriptDirectory load_scripts(const Options& options,
-                                      migrate::Contents contents = migrate::Contents::graph) {
-  Config config = load_config(options);
-  return migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config),
-                                        contents);
-}
-
 std::string below(const Revision& r) {
   return r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", "));
 }
@@ -96,7 +89,7 @@ std::optional<int> GraphCommands::run() {
 }
 
 int GraphCommands::heads() {
-  auto scripts = load_scripts(options_);
+  auto scripts = load_scripts(load_config(options_));
   const auto& graph = scripts.graph();
   std::vector<std::string> lines;
   for (const auto& id : graph.heads()) lines.push_back(decorated(options_, graph, id));
@@ -105,7 +98,7 @@ int GraphCommands::heads() {
 }
 
 int GraphCommands::branches() {
-  auto scripts = load_scripts(options_);
+  auto scripts = load_scripts(load_config(options_));
   const auto& graph = scripts.graph();
   std::vector<std::string> lines;
   json items = json::array();
@@ -122,7 +115,7 @@ int GraphCommands::branches() {
 }
 
 int GraphCommands::show() {
-  auto scripts = load_scripts(options_, migrate::Contents::everything);
+  auto scripts = load_scripts(load_config(options_), migrate::Contents::everything);
   const auto& graph = scripts.graph();
   auto named = graph.resolve(revision_, {});
   if (named.size() != 1) {
@@ -154,7 +147,7 @@ int GraphCommands::show() {
 }
 
 int GraphCommands::history() {
-  auto scripts = load_scripts(options_);
+  auto scripts = load_scripts(load_config(options_));
   const auto& graph = scripts.graph();
   auto revisions = graph.history(range_.empty() ? migrate::Range{} : migrate::Range::parse(range_));
   std::vector<std::string> lines;

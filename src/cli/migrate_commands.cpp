@@ -24,8 +24,7 @@ struct Context {
 // `graph`: the revisions' links only, for commands that run no operation.
 Context open(const Options& options, migrate::Contents contents = migrate::Contents::everything) {
   Config config = load_config(options);
-  auto scripts = migrate::ScriptDirectory::load(config.script_location(),
-                                                NamingConvention::from(config), contents);
+  auto scripts = load_scripts(config, contents);
   auto engine = create_engine(config);
   return {std::move(config), std::move(scripts), std::move(engine)};
 }
@@ -109,10 +108,7 @@ int MigrationCommands::upgrade(bool up) {
   auto options = runner_options(options_, ctx.config, allow_changed_);
   // The runner reads ctx.scripts by reference: it sees the whole load once there is one.
   migrate::Runner runner(ctx.engine, ctx.scripts, options);
-  auto load_whole = [&] {
-    ctx.scripts = migrate::ScriptDirectory::load(ctx.config.script_location(),
-                                                 NamingConvention::from(ctx.config));
-  };
+  auto load_whole = [&] { ctx.scripts = load_scripts(ctx.config, migrate::Contents::everything); };
   if (!runner.plan(up, target_).empty()) load_whole();
   std::vector<migrate::Step> steps;
   try {
@@ -132,8 +128,7 @@ int MigrationCommands::upgrade(bool up) {
 // Nothing is read from or written to a database.
 int MigrationCommands::offline(bool up) {
   Config config = load_config(options_);
-  auto scripts =
-      migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config));
+  auto scripts = load_scripts(config, migrate::Contents::everything);
   migrate::RunnerOptions names;
   names.version_table = config.version_table();
   std::string script = migrate::offline_script(scripts, dialect(config), up, target_, names);
@@ -153,10 +148,7 @@ int MigrationCommands::offline(bool up) {
 int MigrationCommands::current() {
   Config config = load_config(options_);
   Engine engine = create_engine(config);
-  auto load = [&config] {
-    return migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config),
-                                          migrate::Contents::graph);
-  };
+  auto load = [&config] { return load_scripts(config); };
   bool overlap = !Dialect::of(engine.backend()).in_process();
   std::exception_ptr unreachable;
   if (overlap) unreachable = caught([&] { engine.load_driver(); });
@@ -196,8 +188,7 @@ int MigrationCommands::stamp() {
 // Replays the operations up to the revision: no database is read.
 int MigrationCommands::schema() {
   Config config = load_config(options_);
-  auto scripts =
-      migrate::ScriptDirectory::load(config.script_location(), NamingConvention::from(config));
+  auto scripts = load_scripts(config, migrate::Contents::everything);
   const Dialect& dialect = this->dialect(config);
   const auto& graph = scripts.graph();
   auto state = migrate::replay(graph, graph.resolve(target_, {}));

@@ -43,8 +43,7 @@ autogen::Comparison compare(const Options& options, const Config& config,
                             const std::vector<std::string>& follows) {
   const MetaData& models = models_or_throw(options, "revision --autogenerate");
   auto engine = create_engine(config);
-  auto scripts =
-      migrate::ScriptDirectory::load(config.script_location(), {}, migrate::Contents::graph);
+  auto scripts = load_scripts(config);
   migrate::RunnerOptions names;
   names.version_table = config.version_table();
   auto current = migrate::Runner(engine, scripts, names).current();
@@ -103,18 +102,70 @@ std::vector<std::string> resolved(const migrate::RevisionGraph& graph,
   return out;
 }
 
+// A revision following one that is not a head starts a new branch, which is asked for
+// explicitly, as in Alembic.
+void check_spliced(const migrate::RevisionGraph& graph, const std::vector<std::string>& down) {
+  const auto& heads = graph.heads();
+  for (const auto& d : down) {
+    if (std::find(heads.begin(), heads.end(), d) == heads.end()) {
+      throw ConfigError(fmt::format(
+          "revision {} is not a head revision; pass --splice to create a new branch from it", d));
+    }
+  }
+}
+
 }  // namespace
+
+RevisionCommands::RevisionCommands(CLI::App& app, const Options& options) : options_(options) {
+  revision_ = app.add_subcommand("revision", "write a new revision file; prints its path");
+  revision_->add_option("-m,--message", spec_.message, "what the revision does")->required();
+  revision_->add_option("--head", spec_.head,
+                        "the revision it follows (default: head; base for a new root)");
+  revision_->add_flag("--splice", spec_.splice, "--head may be a revision that is not a head");
+  revision_->add_option("--branch-label", spec_.branch_labels, "a label for a new branch");
+  revision_->add_option("--depends-on", spec_.depends_on, "a revision it depends on");
+  revision_->add_option("--rev-id", spec_.rev_id, "the id instead of a random one");
+  revision_->add_flag("--autogenerate", spec_.autogenerate,
+                      "write the operations that take the database to the models");
+  revision_->add_flag("--empty", spec_.empty,
+                      "with --autogenerate: a file even when nothing differs");
+  merge_ = app.add_subcommand("merge", "write a revision joining heads");
+  merge_->add_option("REVISIONS", spec_.down_revisions, "revisions to join, or `heads`")
+      ->required();
+  merge_->add_option("-m,--message", spec_.message, "what the merge joins")->required();
+  merge_->add_option("--rev-id", spec_.rev_id, "the id instead of a random one");
+}
+
+std::optional<int> RevisionCommands::run() {
+  if (revision_->parsed()) {
+    spec_.root = spec_.head == "base";
+    return write_revision(options_, spec_);
+  }
+  if (merge_->parsed()) return merge();
+  return std::nullopt;
+}
+
+int RevisionCommands::merge() {
+  if (spec_.down_revisions == std::vector<std::string>{"heads"}) {
+    spec_.down_revisions = load_scripts(load_config(options_)).graph().heads();
+  }
+  if (spec_.down_revisions.size() < 2) {
+    throw ConfigError(
+        "merge joins two or more revisions: name them, or `heads` when there are several");
+  }
+  return write_revision(options_, spec_);
+}
 
 int write_revision(const Options& options, const NewRevision& spec) {
   Config config = load_config(options);
-  auto scripts =
-      migrate::ScriptDirectory::load(config.script_location(), {}, migrate::Contents::graph);
+  auto scripts = load_scripts(config);
   const auto& graph = scripts.graph();
   std::vector<std::string> down = spec.down_revisions;
   if (spec.autogenerate) models_or_throw(options, "revision --autogenerate");
   // The first revision of a project is a root whatever --head says.
   if (down.empty() && !spec.root && !graph.empty()) down = graph.resolve(spec.head, {});
   for (auto& d : down) d = graph.get(d).id;
+  if (spec.down_revisions.empty() && !spec.splice) check_spliced(graph, down);
   check_names(graph, spec);
   std::string id = spec.rev_id.empty() ? new_revision_id() : spec.rev_id;
   if (const auto* taken = graph.find(id)) {

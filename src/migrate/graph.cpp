@@ -293,11 +293,11 @@ std::vector<std::string> RevisionGraph::normalized_heads(std::vector<std::string
 std::string RevisionGraph::single_head(std::string_view target) const {
   auto all = heads();
   if (all.size() == 1) return all.front();
-  if (all.empty()) fail("there are no revisions yet: create one with `strata revision -m MSG`");
-  fail(
-      fmt::format("'{}' is ambiguous: there are {} heads ({}); run `strata merge heads -m MSG` "
-                  "to join them, or name a target (`heads`, a revision, or label@head)",
-                  target, all.size(), fmt::join(all, ", ")));
+  if (all.empty()) fail("there are no revisions yet: write a first revision file in versions/");
+  fail(fmt::format(
+      "'{}' is ambiguous: there are {} heads ({}); write a merge revision joining them, or name "
+      "a target (`heads`, a revision, or label@head)",
+      target, all.size(), fmt::join(all, ", ")));
 }
 
 const Revision* RevisionGraph::with_label(std::string_view label) const {
@@ -414,13 +414,22 @@ std::vector<std::string> RevisionGraph::step_back(const std::vector<std::string>
                                                   int steps) const {
   require_known(current);
   std::vector<std::string> state = current;
+  std::string reverted;
   for (int i = 0; i < steps; ++i) {
     if (state.empty()) fail(fmt::format("cannot go {} revisions down: base is reached", steps));
-    if (state.size() > 1) {
-      fail(fmt::format("-{} is ambiguous from {} heads ({}); name a target", steps, state.size(),
-                       fmt::join(state, ", ")));
+    // Several heads are the database's own at the start; later, the parents of a merge.
+    if (state.size() > 1 && i == 0) {
+      fail(fmt::format("-{} is ambiguous: the database is at {} heads ({}); name a target", steps,
+                       state.size(), fmt::join(state, ", ")));
     }
-    state = find(state.front())->down_revisions;
+    if (state.size() > 1) {
+      fail(fmt::format(
+          "-{} is ambiguous: step {} reverts merge revision {}, below which {} branches go down "
+          "({}); name a target",
+          steps, i, reverted, state.size(), fmt::join(state, ", ")));
+    }
+    reverted = state.front();
+    state = find(reverted)->down_revisions;
   }
   return state;
 }
@@ -432,7 +441,8 @@ void RevisionGraph::require_known(const std::vector<std::string>& current) const
     if (!find(h)) {
       fail(
           fmt::format("the database is at revision {}, which no file in versions/ defines; "
-                      "restore the file, or `strata stamp --purge REV` the revision it is at",
+                      "restore the file, or stamp the revision it is at with the version "
+                      "table purged first",
                       h));
     }
   }

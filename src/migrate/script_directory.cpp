@@ -207,9 +207,8 @@ ScriptDirectory ScriptDirectory::load(const fs::path& location, const NamingConv
   fs::path versions = location / "versions";
   std::error_code ec;
   if (!fs::is_directory(versions, ec)) {
-    throw MigrationError(
-        fmt::format("{} does not exist: run `strata init` or set script_location in strata.toml",
-                    versions.string()));
+    throw MigrationError(fmt::format(
+        "{} does not exist: a script directory keeps its revision files there", versions.string()));
   }
   auto listed = detail::list_revision_files(versions);
   if (contents == Contents::graph) {

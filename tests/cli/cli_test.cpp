@@ -2,12 +2,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 
 #include "cli_runner.hpp"
+#include "strata/core/config.hpp"
+#include "strata/core/error.hpp"
+#include "strata/migrate/script_directory.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -123,7 +127,7 @@ TEST_F(Cli, RevisionLinksAreCheckedBeforeTheFileIsWritten) {
   EXPECT_NE(text.find("depends_on: [aaaa11112222]"), std::string::npos) << text;
   EXPECT_EQ(strata("revision -m d --depends-on nosuch").status, 1);
   EXPECT_EQ(strata("revision -m d --head cccc --depends-on base").status, 2);
-  auto twice = strata("revision -m e --head bbbb --branch-label base_a");
+  auto twice = strata("revision -m e --head bbbb --splice --branch-label base_a");
   EXPECT_EQ(twice.status, 2);
   EXPECT_NE(twice.out.find("is taken: a label names one branch, and revision aaaa11112222 ("),
             std::string::npos)
@@ -185,6 +189,141 @@ TEST_F(Cli, ColourOnlyOnATerminal) {
   auto no_color = strata("-c '" + std::string(STRATA_CLI_PATH) + " heads' /dev/null", "NO_COLOR=1",
                          "script -qe");
   EXPECT_EQ(no_color.out.find(esc), std::string::npos) << no_color.out;
+}
+
+}  // namespace
+
+namespace {
+
+// The version CMake configured this build with, read from the cache of the build the binary
+// belongs to.
+std::string cmake_project_version() {
+  const std::string key = "CMAKE_PROJECT_VERSION:STATIC=";
+  for (fs::path dir = fs::path(STRATA_CLI_PATH).parent_path(); dir != dir.parent_path();
+       dir = dir.parent_path()) {
+    std::ifstream in(dir / "CMakeCache.txt");
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with(key)) return line.substr(key.size());
+    }
+  }
+  return "";
+}
+
+TEST_F(Cli, VersionIsTheCMakeProjects) {
+  std::string version = cmake_project_version();
+  ASSERT_FALSE(version.empty());
+  for (const char* args : {"--version", "-V", "version", "--url sqlite:///x.db --version"}) {
+    auto run = strata::test::run_strata(dir_, args);
+    EXPECT_EQ(run.status, 0) << args << ": " << run.err;
+    EXPECT_EQ(run.out, "strata " + version + "\n") << args;
+  }
+  EXPECT_EQ(strata("version --json").out, "{\"version\":\"" + version + "\"}\n");
+  // Embedded, it is strata's version that is printed, not the application's.
+  auto app = strata::test::run_strata(dir_, "--version", "", STRATA_APP_PATH);
+  EXPECT_EQ(app.status, 0) << app.err;
+  EXPECT_EQ(app.out, "strata " + version + "\n");
+}
+
+TEST_F(Cli, UnknownCommandNamesTheNearestOnes) {
+  auto typo = strata::test::run_strata(dir_, "upgrad head");
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_EQ(typo.out, "");
+  EXPECT_EQ(typo.err, "strata: unknown command 'upgrad'; did you mean 'upgrade'?\n");
+  auto after_options = strata::test::run_strata(dir_, "--url sqlite:///x.db --json histroy");
+  EXPECT_EQ(after_options.status, 2);
+  EXPECT_EQ(after_options.err, "strata: unknown command 'histroy'; did you mean 'history'?\n");
+  EXPECT_EQ(strata::test::run_strata(dir_, "hist").err,
+            "strata: unknown command 'hist'; did you mean 'history'?\n");
+  auto nothing_near = strata::test::run_strata(dir_, "frobnicate");
+  EXPECT_EQ(nothing_near.status, 2);
+  EXPECT_EQ(nothing_near.err, "strata: unknown command 'frobnicate' (see `strata --help`)\n");
+  auto app = strata::test::run_strata(dir_, "curent", "", STRATA_APP_PATH);
+  EXPECT_EQ(app.status, 2);
+  EXPECT_EQ(app.err, "app: unknown command 'curent'; did you mean 'current'?\n");
+}
+
+// As in Alembic: a revision after one that already has a follower starts a branch, which
+// --splice asks for.
+TEST_F(Cli, RevisionAfterANonHeadNeedsSplice) {
+  ASSERT_EQ(strata("init").status, 0);
+  ASSERT_EQ(strata("revision -m a --rev-id aaaa11112222").status, 0);
+  ASSERT_EQ(strata("revision -m b --rev-id bbbb11112222").status, 0);
+  auto refused = strata::test::run_strata(dir_, "revision -m c --head aaaa");
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_EQ(refused.err,
+            "strata: revision aaaa11112222 is not a head revision; pass --splice to create a new "
+            "branch from it\n");
+  auto versions = dir_ / "migrations/versions";
+  auto count = [&] {
+    return std::count_if(fs::directory_iterator(versions), {},
+                         [](const auto& e) { return e.path().extension() == ".yaml"; });
+  };
+  EXPECT_EQ(count(), 2);
+  auto spliced = strata("revision -m c --head aaaa --splice --rev-id cccc11112222");
+  ASSERT_EQ(spliced.status, 0) << spliced.out;
+  std::ifstream in(spliced.out.substr(0, spliced.out.find('\n')));
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("down_revision: aaaa11112222"), std::string::npos) << text;
+  EXPECT_EQ(strata("heads").out, "bbbb11112222 (head)\ncccc11112222 (head)\n");
+  // A head needs no --splice; a merge names its revisions whatever they are.
+  EXPECT_EQ(strata("revision -m d --head cccc --rev-id dddd11112222").status, 0);
+  EXPECT_EQ(strata("merge bbbb dddd -m join").status, 0);
+}
+
+// Without strata.toml or its migrations folder the project is not set up: a configuration
+// error (2) from every command, in one line, with the command line's advice.
+TEST_F(Cli, AMissingProjectExitsTwoFromEveryCommand) {
+  std::ofstream(dir_ / "elsewhere.toml") << "[database]\nurl = \"sqlite:///x.db\"\n";
+  for (const std::string config : {"", "--config elsewhere.toml "}) {
+    for (const char* command :
+         {"current", "upgrade head", "upgrade --sql", "downgrade -1", "downgrade base:head --sql",
+          "stamp head", "heads", "branches", "history", "show head", "revision -m x",
+          "merge heads -m x", "check", "lint", "verify", "schema"}) {
+      auto run = strata::test::run_strata(dir_, config + command);
+      EXPECT_EQ(run.status, 2) << config << command << ": " << run.err;
+      EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << command << ": " << run.err;
+      EXPECT_NE(run.err.find("run `strata init`"), std::string::npos) << command << ": " << run.err;
+    }
+  }
+  EXPECT_NE(strata("current").out.find("no database URL"), std::string::npos);
+  auto embedded =
+      strata::test::run_strata(dir_, "--config elsewhere.toml heads", "", STRATA_APP_PATH);
+  EXPECT_EQ(embedded.status, 2);
+  EXPECT_NE(embedded.err.find("/migrations/versions does not exist: "), std::string::npos)
+      << embedded.err;
+  EXPECT_NE(embedded.err.find("run `app init`"), std::string::npos) << embedded.err;
+}
+
+// Inside a user's program there is no `strata` to run: the library says what is wrong, and the
+// command line adds how to put it right with its own commands.
+TEST_F(Cli, LibraryErrorsGiveNoCommandLineAdvice) {
+  auto message_of = [](auto&& f) -> std::string {
+    try {
+      f();
+    } catch (const strata::Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  auto folder = dir_ / "migrations";
+  std::string missing = message_of([&] { strata::migrate::ScriptDirectory::load(folder); });
+  EXPECT_EQ(missing, (folder / "versions").string() +
+                         " does not exist: a script directory keeps its revision files there");
+  ::unsetenv("DATABASE_URL");
+  std::string no_url = message_of([] { strata::Config{}.database_url(); });
+  EXPECT_NE(no_url.find("no database URL"), std::string::npos) << no_url;
+  std::string no_revisions =
+      message_of([] { strata::migrate::RevisionGraph({}).resolve("head", {}); });
+  EXPECT_NE(no_revisions.find("there are no revisions yet"), std::string::npos) << no_revisions;
+  for (const auto& message : {missing, no_url, no_revisions}) {
+    EXPECT_EQ(message.find("strata "), std::string::npos) << message;
+    EXPECT_EQ(message.find("--"), std::string::npos) << message;
+  }
+  ASSERT_EQ(strata("init").status, 0);
+  fs::remove_all(folder);
+  auto cli = strata::test::run_strata(dir_, "heads");
+  EXPECT_EQ(cli.err,
+            "strata: " + missing + "; run `strata init`, or set script_location in strata.toml\n");
 }
 
 }  // namespace

@@ -119,7 +119,9 @@ TEST_P(MigrateCli, RevisionBranchAndMerge) {
   ASSERT_EQ(strata("upgrade head").status, 0);
   EXPECT_EQ(strata("current").out, id + " (head)\n");
   ASSERT_EQ(
-      strata("revision -m other --head aaaa --rev-id cccc11112222 --branch-label side").status, 0);
+      strata("revision -m other --head aaaa --splice --rev-id cccc11112222 --branch-label side")
+          .status,
+      0);
   auto two = strata("upgrade head");
   EXPECT_EQ(two.status, 1);
   EXPECT_NE(two.err.find("strata merge heads"), std::string::npos) << two.err;
@@ -237,6 +239,107 @@ TEST_P(MigrateCli, TheConfiguredVersionTableIsTheOneCurrentReads) {
   EXPECT_EQ(conn.execute("SELECT version_num FROM app_versions").scalar<std::string>(),
             "aaaa11112222");
   EXPECT_EQ(strata("--json current").out, "{\"at_head\":false,\"current\":[\"aaaa11112222\"]}\n");
+}
+
+// Global options work before or after the command: the same output, and --url and --config
+// take effect. strata.toml points at a database that cannot be opened, so only --url reaches
+// the test's own.
+TEST_P(MigrateCli, GlobalOptionsGoBeforeOrAfterTheCommand) {
+  std::ofstream(dir() / "strata.toml")
+      << "[database]\nurl = \"sqlite:////nonexistent/dir/x.db\"\n[migrations]\n"
+         "script_location = \"db\"\n";
+  fs::create_directories(dir() / "cfg");
+  std::ofstream(dir() / "cfg/strata.toml")
+      << "[database]\nurl = \"" << url() << "\"\n[migrations]\nscript_location = \"../db\"\n";
+  const std::string at = " --url '" + url() + "'";
+  auto both = [&](const std::string& before, const std::string& command) {
+    auto first = strata(before + " " + command);
+    auto second = strata(command + " " + before);
+    EXPECT_EQ(first.status, 0) << before << " " << command << ": " << first.err;
+    EXPECT_EQ(second.status, 0) << command << " " << before << ": " << second.err;
+    EXPECT_EQ(first.out, second.out) << command << " with " << before;
+    return first;
+  };
+  EXPECT_EQ(strata("upgrade aaaa --json" + at).out,
+            "{\"applied\":[\"aaaa11112222\"],\"current\":[\"aaaa11112222\"]}\n");
+  EXPECT_EQ(both(at, "current").out, "aaaa11112222\n");
+  EXPECT_EQ(both("--json --config cfg/strata.toml", "current").out,
+            "{\"at_head\":false,\"current\":[\"aaaa11112222\"]}\n");
+  ASSERT_EQ(strata("upgrade head -q" + at).status, 0);
+  for (const char* command : {"current", "heads", "branches", "history", "show head", "check",
+                              "lint", "schema", "upgrade --sql"}) {
+    both("--json" + at, command);
+    both("--config cfg/strata.toml", command);
+    EXPECT_EQ(both("-q" + at, command).out, "") << command;
+    both("-v" + at, command);
+  }
+  EXPECT_EQ(strata("downgrade -1 --json" + at).out,
+            "{\"current\":[\"aaaa11112222\"],\"reverted\":[\"bbbb11112222\"]}\n");
+  EXPECT_EQ(strata("stamp head --config cfg/strata.toml").out, "Stamped bbbb11112222\n");
+  EXPECT_EQ(strata("verify -q" + at).status, 0);
+  auto made = strata("revision -m next --rev-id cccc11112222 --json --config cfg/strata.toml");
+  EXPECT_EQ(made.status, 0) << made.err;
+  EXPECT_NE(made.out.find("\"revision\":\"cccc11112222\""), std::string::npos) << made.out;
+}
+
+// A project without its versions/ folder is a configuration error even with the database
+// there; a failing migration is a failure.
+TEST_P(MigrateCli, ConfigurationErrorsExitTwoAndFailuresOne) {
+  ASSERT_EQ(strata("-q upgrade aaaa").status, 0);
+  fs::rename(dir() / "db", dir() / "moved");
+  for (const char* command : {"current", "upgrade head", "downgrade -1", "stamp head", "check",
+                              "heads", "revision -m x"}) {
+    auto run = strata(command);
+    EXPECT_EQ(run.status, 2) << command << ": " << run.err;
+    EXPECT_NE(run.err.find("db/versions does not exist: "), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("run `strata init`"), std::string::npos) << run.err;
+  }
+  fs::rename(dir() / "moved", dir() / "db");
+  EXPECT_EQ(strata("upgrade head --url nosuch://x").status, 2);
+  EXPECT_EQ(strata("upgrade ffff9999").status, 1);
+  EXPECT_EQ(strata("upgrade head --no-such-option").status, 2);
+  ASSERT_EQ(strata("-q downgrade base").status, 0);
+  fs::remove(dir() / "db/versions/20250101_0000_aaaa11112222_init.yaml");
+  fs::remove(dir() / "db/versions/20250102_0000_bbbb11112222_email.yaml");
+  auto empty = strata("upgrade head");
+  EXPECT_EQ(empty.status, 1);
+  EXPECT_EQ(empty.err,
+            "strata: there are no revisions yet: write a first revision file in versions/; "
+            "`strata revision -m MSG` writes one\n");
+}
+
+// From a single merge head, -N steps down through the merge and then has two branches to
+// choose from: the database itself was at one head.
+TEST_P(MigrateCli, StepsDownThroughAMergeNameIt) {
+  write("20250103_0000_cccc11112222_side.yaml",
+        "revision: cccc11112222\ndown_revision: aaaa11112222\nupgrade: []\ndowngrade: []\n");
+  write("20250104_0000_dddd11112222_join.yaml",
+        "revision: dddd11112222\ndown_revision: [bbbb11112222, cccc11112222]\nupgrade: []\n"
+        "downgrade: []\n");
+  ASSERT_EQ(strata("-q upgrade head").status, 0);
+  auto five = strata("downgrade -5");
+  EXPECT_EQ(five.status, 1);
+  EXPECT_EQ(five.err,
+            "strata: -5 is ambiguous: step 1 reverts merge revision dddd11112222, below which 2 "
+            "branches go down (bbbb11112222, cccc11112222); name a target\n");
+  EXPECT_EQ(strata("current").out, "dddd11112222 (head)\n");
+  ASSERT_EQ(strata("-q downgrade -1").status, 0);
+  auto two = strata("downgrade -2");
+  EXPECT_EQ(two.status, 1);
+  EXPECT_EQ(two.err,
+            "strata: -2 is ambiguous: the database is at 2 heads (bbbb11112222, cccc11112222); "
+            "name a target\n");
+}
+
+// strata_history records the version that `strata --version` prints.
+TEST_P(MigrateCli, HistoryRecordsTheVersionPrinted) {
+  ASSERT_EQ(strata("-q upgrade aaaa").status, 0);
+  auto printed = strata("--version").out;
+  auto recorded = create_engine(url())
+                      .connect()
+                      .execute("SELECT strata_version FROM strata_history")
+                      .scalar<std::string>();
+  EXPECT_EQ(printed, "strata " + recorded + "\n");
 }
 
 STRATA_ON_BOTH_BACKENDS(MigrateCli);
