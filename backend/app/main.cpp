@@ -114,7 +114,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    // One line, masked: the parser quotes what was typed, and a URL typed in the wrong place
+    // would show its password.
+    std::fprintf(stderr, "backend: %s (see `backend --help`)\n",
+                 strata::mask_urls_in(e.what()).c_str());
+    return 2;
   }
   try {
     return serve(flags);

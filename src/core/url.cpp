@@ -169,6 +169,19 @@ std::string mask_url(std::string_view text) {
   return out;
 }
 
+std::string mask_urls_in(std::string_view message) {
+  std::string out;
+  for (std::size_t start = 0; start <= message.size();) {
+    std::size_t end = std::min(message.find_first_of(" \t\n", start), message.size());
+    std::string_view word = message.substr(start, end - start);
+    bool url_like = word.find("://") != std::string_view::npos || word.find('@') != word.npos;
+    out += url_like ? mask_url(word) : std::string(word);
+    if (end < message.size()) out += message[end];
+    start = end + 1;
+  }
+  return out;
+}
+
 namespace {
 
 struct Parts {

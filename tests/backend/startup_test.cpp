@@ -169,6 +169,15 @@ TEST_P(BackendStartup, BadSettingsAreConfigurationErrors) {
   EXPECT_NE(level->log().find("LOG_LEVEL"), std::string::npos) << level->log();
   auto url = start({}, {{"DATABASE_URL", "mysql://x"}});
   EXPECT_EQ(url->exit_status(), 2);
+  // A URL typed where an option or nothing belongs is quoted in the error, masked.
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"serve", "postgresql://u:Hunter2Secret@h/db"},
+        {"--port", "postgresql://u:Hunter2Secret@h/db"}}) {
+    auto typed = run_backend(project(), args);
+    EXPECT_EQ(typed.status, 2) << typed.err;
+    EXPECT_NE(typed.err.find("u:***@h/db"), std::string::npos) << typed.err;
+    EXPECT_EQ(typed.err.find("Hunter2Secret"), std::string::npos) << typed.err;
+  }
   // A port in use is refused, not shared.
   auto first = start();
   ASSERT_TRUE(first->running());

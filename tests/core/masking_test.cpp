@@ -97,6 +97,17 @@ TEST(Masking, MaskUrlHidesUserInfoAndPasswordParametersOfAnyText) {
   EXPECT_EQ(mask_url("postgresql://u:pw/db"), "postgresql://u:***/db");
 }
 
+TEST(Masking, MaskUrlsInMasksOnlyTheUrlsOfAMessage) {
+  EXPECT_EQ(
+      mask_urls_in("The following argument was not expected: postgresql://u:Hunter2Secret@h/db"),
+      "The following argument was not expected: postgresql://u:***@h/db");
+  EXPECT_EQ(mask_urls_in("--port: Value 'u:pw@h/db' not in range 0 to 65535\nRun with --help"),
+            "--port: Value 'u:***@h/db' not in range 0 to 65535\nRun with --help");
+  EXPECT_EQ(mask_urls_in("--config: 1 required TEXT missing; ann@example.com"),
+            "--config: 1 required TEXT missing; ann@example.com");
+  for (const auto& text : kBadUrls) expect_masked(mask_urls_in("was: " + text + " (see)"), text);
+}
+
 // libpq takes `password` as a parameter, and users write it; it is the password then.
 TEST(Masking, PasswordParameterIsThePasswordAndPrintsMasked) {
   auto url = Url::parse("postgresql://u@h/db?sslmode=disable&password=Hunter2Secret");

@@ -71,4 +71,8 @@ class Url {
 // decoded) looks like `password`. For messages about URLs that were rejected.
 std::string mask_url(std::string_view text);
 
+// mask_url applied to every word of a message that holds "://" or '@': for messages that quote
+// what a user typed, as a command-line parser's do.
+std::string mask_urls_in(std::string_view message);
+
 }  // namespace strata
