@@ -234,6 +234,14 @@ void add_global_options(CLI::App& app, Options& options) {
   app.fallthrough();
 }
 
+// A command's help lists its own options; these are the app's, taken after the command too.
+void mention_global_options(CLI::App& app, const std::string& program) {
+  for (auto* sub : app.get_subcommands({})) {
+    sub->footer(fmt::format("Also: --config FILE, --url URL, --json, -q, -v, -V (see `{} --help`)",
+                            program));
+  }
+}
+
 int version(const Options& options) {
   print(options, fmt::format("strata {}", kVersion), nlohmann::json{{"version", kVersion}}.dump());
   return 0;
@@ -264,6 +272,7 @@ int run(int argc, const char* const* argv, const std::string& program, const Met
   MigrationCommands migrations(app, options);
   GraphCommands graph(app, options);
   AutogenCommands autogen(app, options);
+  mention_global_options(app, program);
   app.footer([&] { return database_line(options); });
   try {
     app.parse(argc, argv);

@@ -224,6 +224,15 @@ TEST_F(Cli, VersionIsTheCMakeProjects) {
   EXPECT_EQ(app.out, "strata " + version + "\n");
 }
 
+TEST_F(Cli, EachCommandsHelpMentionsTheGlobalOptions) {
+  auto run = strata("upgrade --help");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_NE(
+      run.out.find("Also: --config FILE, --url URL, --json, -q, -v, -V (see `strata --help`)"),
+      std::string::npos)
+      << run.out;
+}
+
 TEST_F(Cli, UnknownCommandNamesTheNearestOnes) {
   auto typo = strata::test::run_strata(dir_, "upgrad head");
   EXPECT_EQ(typo.status, 2);
