@@ -40,6 +40,10 @@ void setup_logging(const std::string& level) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
   strata::set_log_level(level == "info" ? "warn" : level);  // strata's own chatter: debug only
+  static_assert(static_cast<int>(strata::LogLevel::error) == spdlog::level::err);
+  strata::set_log_sink([logger](strata::LogLevel at, std::string_view message) {
+    logger->log(static_cast<spdlog::level::level_enum>(at), "strata: {}", message);
+  });
 }
 
 // The schema must be at the migrations' head before requests come: code and tables that do

@@ -1,4 +1,4 @@
-// Revision files: the format of DESIGN.md, every error naming the file and line, and schema
+// Revision files: their format (docs/migrations.md), every error naming the file and line, and schema
 // replay from the operations alone.
 #include <gtest/gtest.h>
 

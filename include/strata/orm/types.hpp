@@ -35,7 +35,7 @@ namespace strata {
 template <class E>
 struct EnumText;
 
-// `.type()` shorthands for the sketch in DESIGN.md: `.type(strata::String{200})`.
+// `.type()` shorthands for the portable types (docs/schema.md): `.type(strata::String{200})`.
 struct String {
   int length = 0;
   operator Type() const { return Type::string(length); }

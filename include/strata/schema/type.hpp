@@ -1,4 +1,4 @@
-// strata's column types: the portable set of DESIGN.md (`string(200)`, `numeric(10,2)`, ...),
+// strata's column types: the portable set (docs/schema.md) (`string(200)`, `numeric(10,2)`, ...),
 // which each dialect renders and reflection normalises back to. A type that strata does not
 // know (a hand-written `inet` column) is kept as `other` with its database name.
 #pragma once
