@@ -18,7 +18,9 @@
 #include "commands.hpp"
 #include "strata/core/error.hpp"
 #include "strata/core/log.hpp"
+#include "strata/core/url.hpp"
 #include "strata/migrate/script_directory.hpp"
+#include "strata/version.hpp"
 
 namespace strata::cli {
 namespace fs = std::filesystem;
@@ -76,13 +78,6 @@ std::string decorated(const Options& options, const migrate::RevisionGraph& grap
 
 namespace {
 
-// The CMake project's version, which the build passes in.
-#ifdef STRATA_VERSION_STRING
-constexpr std::string_view kVersion = STRATA_VERSION_STRING;
-#else
-constexpr std::string_view kVersion = "unknown (built without STRATA_VERSION_STRING)";
-#endif
-
 // The library runs inside applications too, so its messages name no command; the command line
 // adds its own way to do what a message asks, found by the message's wording.
 struct Advice {
@@ -96,6 +91,7 @@ constexpr std::array kAdvice{
     Advice{"there are no revisions yet", "`{0} revision -m MSG` writes one"},
     Advice{"write a merge revision joining them", "`{0} merge heads -m MSG` writes it"},
     Advice{"with the version table purged first", "`{0} stamp --purge REV` does that"},
+    Advice{"or run with allow_changed set", "`--allow-changed` sets it"},
 };
 
 std::string advised(const Options& options, const std::string& message) {
@@ -217,7 +213,7 @@ int usage_error(const Options& options, const CLI::App& app, const CLI::ParseErr
   for (const auto* sub : app.get_subcommands()) {
     help = fmt::format("{} {} --help", options.program, sub->get_name());
   }
-  std::string message = e.what();
+  std::string message = mask_urls_in(e.what());
   std::replace(message.begin(), message.end(), '\n', ' ');
   return fail(options, fmt::format("{} (see `{}`)", message, help), 2);
 }
@@ -230,7 +226,8 @@ void add_global_options(CLI::App& app, Options& options) {
   app.add_flag("--json", options.json, "machine-readable output");
   app.add_flag("-q,--quiet", options.quiet, "print nothing but errors");
   app.add_flag("-v,--verbose", options.verbose, "log what strata does");
-  app.set_version_flag("-V,--version", fmt::format("strata {}", kVersion), "print the version");
+  app.set_version_flag("-V,--version", fmt::format("strata {}", version_string),
+                       "print the version");
   app.fallthrough();
 }
 
@@ -243,7 +240,8 @@ void mention_global_options(CLI::App& app, const std::string& program) {
 }
 
 int version(const Options& options) {
-  print(options, fmt::format("strata {}", kVersion), nlohmann::json{{"version", kVersion}}.dump());
+  print(options, fmt::format("strata {}", version_string),
+        nlohmann::json{{"version", version_string}}.dump());
   return 0;
 }
 

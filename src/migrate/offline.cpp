@@ -47,7 +47,7 @@ std::pair<std::vector<std::string>, std::string> endpoints(const RevisionGraph& 
   if (range.find(':') == std::string_view::npos) {
     if (!upgrade) {
       throw ConfigError(fmt::format(
-          "downgrade --sql needs FROM:TO (there is no database to start from), e.g. heads:{}",
+          "an offline downgrade needs FROM:TO (there is no database to start from), e.g. heads:{}",
           range));
     }
     return {{}, std::string(range.empty() ? "heads" : range)};
@@ -55,7 +55,8 @@ std::pair<std::vector<std::string>, std::string> endpoints(const RevisionGraph& 
   Range r = Range::parse(range);
   if (r.to.empty()) r.to = upgrade ? "heads" : "base";
   if (r.from.empty() && !upgrade) {
-    throw ConfigError(fmt::format("downgrade --sql needs the revision to start from: {}", range));
+    throw ConfigError(
+        fmt::format("an offline downgrade needs the revision to start from: {}", range));
   }
   return {r.from.empty() ? std::vector<std::string>{} : graph.resolve(r.from, {}), r.to};
 }

@@ -294,7 +294,7 @@ void Runner::verify_checksums(Connection& conn) {
     if (now == *sum) continue;
     throw MigrationError(fmt::format(
         "revision {} changed after it was applied: checksum {} then, {} now; restore the file, "
-        "or pass --allow-changed to run anyway",
+        "or run with allow_changed set to run anyway",
         r.describe(), *sum, now));
   }
 }
@@ -522,8 +522,8 @@ std::vector<Step> Runner::plan(bool up, std::string_view target) {
 void Runner::stamp(std::string_view target, bool purge) {
   if (purge && (target.starts_with('+') || target.starts_with('-'))) {
     throw ConfigError(fmt::format(
-        "stamp --purge needs a revision, head, heads or base, not '{}': the version table it "
-        "would count from is the one being purged",
+        "a stamp that purges needs a revision, head, heads or base, not '{}': the version table "
+        "it would count from is the one being purged",
         target));
   }
   locked([&](Connection& conn) {

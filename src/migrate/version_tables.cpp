@@ -3,11 +3,10 @@
 #include <fmt/format.h>
 
 #include "strata/schema/metadata.hpp"
+#include "strata/version.hpp"
 
 namespace strata::migrate {
 namespace {
-
-constexpr const char* kStrataVersion = "0.1.0";
 
 std::string text(const Dialect& dialect, const std::string& value) {
   return dialect.literal(Value(value), Type::text());
@@ -51,7 +50,7 @@ std::vector<std::string> VersionTables::record_sql(const Dialect& dialect, const
       dialect.quote(history), text(dialect, step.revision->id),
       text(dialect, step.upgrade ? "upgrade" : "downgrade"),
       step.revision->checksum.empty() ? "NULL" : text(dialect, step.revision->checksum),
-      duration_ms ? std::to_string(*duration_ms) : "NULL", text(dialect, kStrataVersion)));
+      duration_ms ? std::to_string(*duration_ms) : "NULL", text(dialect, version_string)));
   return out;
 }
 

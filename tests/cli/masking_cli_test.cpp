@@ -68,6 +68,15 @@ TEST_F(CliMasking, BadUrlFromTheCommandLine) {
   }
 }
 
+// A URL typed where no argument goes: the parser's message quotes it.
+TEST_F(CliMasking, UrlInTheWrongPlace) {
+  for (const auto& url : kBadUrls) {
+    auto run = strata("current '" + url + "'");
+    EXPECT_EQ(run.status, 2) << url << ": " << run.err;
+    expect_masked(run, url);
+  }
+}
+
 TEST_F(CliMasking, BadUrlFromTheEnvironment) {
   for (const auto& url : kBadUrls) {
     auto run = strata("current", "DATABASE_URL='" + url + "'");
