@@ -5,15 +5,13 @@
 
 #include <optional>
 
+#include "../core/overloaded.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::migrate {
 namespace {
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
+using strata::detail::Overloaded;
 
 const Table& table_in(const SchemaState& state, std::string_view name) {
   const Table* t = state.table(name);

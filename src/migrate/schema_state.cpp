@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "../core/overloaded.hpp"
 #include "../dialect/sqlite_ddl.hpp"
 #include "strata/core/error.hpp"
 #include "strata/migrate/operations.hpp"
@@ -13,10 +14,7 @@ namespace {
   throw MigrationError(std::move(message));
 }
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
+using strata::detail::Overloaded;
 
 bool mentions(const std::vector<std::string>& columns, std::string_view name) {
   return std::find(columns.begin(), columns.end(), name) != columns.end();
