@@ -5,13 +5,12 @@ SANITIZE_DIR ?= build-sanitize
 RELEASE_DIR  ?= build-release
 JOBS         ?= $(shell nproc)
 # The project's own build: warnings are errors here (and in CI), never for a consumer.
-CMAKE_FLAGS  ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_WERROR=ON
+CMAKE_FLAGS  ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_WERROR=ON -DSTRATA_BUILD_BACKEND=ON
 HOST         ?= 127.0.0.1
 PORT         ?= 8000
 
-# A first configure of BUILD_DIR by `make run` leaves out the tests and benchmarks, whose
-# packages it does not install; a later `make test` or `make bench` turns them on.
-fresh_only = $(if $(wildcard $(BUILD_DIR)/CMakeCache.txt),,$(1))
+# `make run` leaves the tests and benchmarks as they are (off in a new BUILD_DIR: it does not
+# install their packages); `make test` and `make bench` turn them on.
 configure  = cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) $(1) >/dev/null
 
 .PHONY: all run test test-sanitize test-release bench format clean
@@ -28,7 +27,7 @@ run: run-build
 .PHONY: run-build
 run-build:
 	@scripts/bootstrap
-	@$(call configure,$(call fresh_only,-DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_BENCH=OFF))
+	@$(call configure)
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target backend strata_cli
 
 # Every test, on SQLite and on a throwaway PostgreSQL 15 server started for the run.
@@ -41,18 +40,24 @@ test:
 test-sanitize:
 	@scripts/bootstrap test
 	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON \
-	  -DSTRATA_WERROR=ON -DSTRATA_BUILD_TESTS=ON >/dev/null
+	  -DSTRATA_WERROR=ON -DSTRATA_BUILD_TESTS=ON -DSTRATA_BUILD_BACKEND=ON >/dev/null
 	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  scripts/with-postgres ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j 2 -E consumer
 
-# What a packager does: a Release build with every option at its default, installed, and the
-# consumer projects built against the installation.
+# What a packager does: a Release build with every option at its default (the libraries,
+# strata and the examples), installed, and the consumer projects built against it. CI runs it
+# with GCC and with Clang (CXX=clang++-14 RELEASE_DIR=build-release-clang).
+CONSUMER = tests/consumer/run
 test-release:
-	@scripts/bootstrap test
-	@cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@scripts/bootstrap
+	@cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(RELEASE_DIR) -j $(JOBS)
-	@ctest --test-dir $(RELEASE_DIR) --output-on-failure -j 2 -R consumer
+	@$(CONSUMER) install $(CURDIR) $(RELEASE_DIR)/consumer/install $(RELEASE_DIR)
+	@for mode in find_package core pkg_config; do \
+	  $(CONSUMER) $$mode $(CURDIR) $(RELEASE_DIR)/consumer/$$mode $(RELEASE_DIR)/consumer/install/prefix || exit 1; \
+	done
+	@$(CONSUMER) add_subdirectory $(CURDIR) $(RELEASE_DIR)-consumer $(RELEASE_DIR)
 
 bench:
 	@scripts/bootstrap bench
@@ -65,4 +70,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(BUILD_DIR)-consumer
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(BUILD_DIR)-consumer $(RELEASE_DIR)-consumer

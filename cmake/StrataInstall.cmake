@@ -35,25 +35,32 @@ install(FILES ${PROJECT_BINARY_DIR}/strataConfig.cmake
 # the consumer's to link (Requires); a shared library's are its own (Requires.private).
 file(RELATIVE_PATH STRATA_PC_TO_PREFIX /${STRATA_PKGCONFIG_DIR} /)
 if(BUILD_SHARED_LIBS)
-  set(STRATA_PC_REQUIRES Requires.private)
   set(STRATA_PC_SYSTEM_LIBS "")
 else()
-  set(STRATA_PC_REQUIRES Requires)
   set(STRATA_PC_SYSTEM_LIBS "-ldl -lpthread")
 endif()
-function(strata_pkgconfig name description libs requires)
+# `strata` names strata's own libraries, which a program always links; `others` the outside
+# ones, which only a static archive leaves to the program.
+function(strata_pkgconfig name description libs strata others)
   set(STRATA_PC_NAME ${name})
   set(STRATA_PC_DESCRIPTION ${description})
   set(STRATA_PC_LIBS ${libs})
-  set(STRATA_PC_DEPENDENCIES ${requires})
+  if(BUILD_SHARED_LIBS)
+    set(STRATA_PC_REQUIRES "Requires: ${strata}\nRequires.private: ${others}")
+  else()
+    string(JOIN ", " all ${strata} ${others})
+    string(REGEX REPLACE "^, |, $" "" all "${all}")
+    set(STRATA_PC_REQUIRES "Requires: ${all}")
+  endif()
   configure_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/strata.pc.in
     ${PROJECT_BINARY_DIR}/pkgconfig/${name}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/pkgconfig/${name}.pc DESTINATION ${STRATA_PKGCONFIG_DIR})
 endfunction()
 strata_pkgconfig(strata-core "strata: engine, connections, schema, SQL expressions"
-  "-lstrata_core ${STRATA_PC_SYSTEM_LIBS}" "sqlite3, fmt")
-strata_pkgconfig(strata-orm "strata: the ORM" "-lstrata_orm" "strata-core")
+  "-lstrata_core ${STRATA_PC_SYSTEM_LIBS}" "" "sqlite3, fmt")
+strata_pkgconfig(strata-orm "strata: the ORM" "-lstrata_orm" "strata-core" "fmt")
 strata_pkgconfig(strata-migrate "strata: migrations and autogenerate" "-lstrata_migrate"
-  "strata-core, yaml-cpp, nettle")
-strata_pkgconfig(strata-cli "strata: the embeddable command line" "-lstrata_cli" "strata-migrate")
-strata_pkgconfig(strata "strata: every library" "" "strata-cli, strata-orm")
+  "strata-core" "fmt, yaml-cpp, nettle")
+strata_pkgconfig(strata-cli "strata: the embeddable command line" "-lstrata_cli" "strata-migrate"
+  "fmt")
+strata_pkgconfig(strata "strata: every library" "" "strata-cli, strata-orm" "")

@@ -79,7 +79,7 @@ int serve(const ServeFlags& flags) {
   try {
     if (!ensure_schema(database, flags.migrate)) return 1;
   } catch (const strata::DatabaseError& e) {
-    spdlog::error("cannot reach the database: {}", e.what());
+    spdlog::error("cannot reach the database: {}", strata::mask_urls_in(e.what()));
     return 1;
   }
   return backend::serve(database, where);
@@ -128,10 +128,10 @@ int main(int argc, char** argv) {
   try {
     return serve(flags);
   } catch (const strata::ConfigError& e) {
-    std::fprintf(stderr, "backend: %s\n", e.what());
+    std::fprintf(stderr, "backend: %s\n", strata::mask_urls_in(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "backend: %s\n", e.what());
+    std::fprintf(stderr, "backend: %s\n", strata::mask_urls_in(e.what()).c_str());
     return 1;
   }
 }

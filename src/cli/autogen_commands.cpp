@@ -32,7 +32,7 @@ AutogenCommands::AutogenCommands(CLI::App& app, const Options& options) : option
   check_ = app.add_subcommand("check",
                               "exit 1 when the database is not at head or differs from the models");
   lint_ = app.add_subcommand("lint", "flag revisions that lose data or lock tables");
-  lint_->add_option("RANGE", range_, "FROM:TO (default: every revision)");
+  lint_->add_option("RANGE", range_, "FROM:TO (default: every revision)")->check(not_a_url());
   verify_ = app.add_subcommand(
       "verify", "on a scratch database: each revision up, down and up again, schemas compared");
 }

@@ -92,7 +92,23 @@ constexpr std::array kAdvice{
     Advice{"write a merge revision joining them", "`{0} merge heads -m MSG` writes it"},
     Advice{"with the version table purged first", "`{0} stamp --purge REV` does that"},
     Advice{"or run with allow_changed set", "`--allow-changed` sets it"},
+    Advice{"no [database] url; set one", "or pass --url"},
+    Advice{"an offline downgrade needs", "`downgrade --sql` is the offline one"},
 };
+
+}  // namespace
+
+const CLI::Validator& not_a_url() {
+  static const CLI::Validator validator(
+      [](std::string& value) -> std::string {
+        if (value.find_first_of("/= \t") == std::string::npos) return {};
+        return "this looks like a database URL, not a revision; pass a URL with --url";
+      },
+      "", "not a URL");
+  return validator;
+}
+
+namespace {
 
 std::string advised(const Options& options, const std::string& message) {
   for (const auto& advice : kAdvice) {
@@ -150,8 +166,10 @@ int init(const Options& options, const std::string& dir) {
 int fail(const Options& options, std::string_view message, int status) {
   Options err = options;
   err.colour = wants_colour(STDERR_FILENO, options);
-  std::fprintf(stderr, "%s: %.*s\n", paint(err, options.program, Colour::warning).c_str(),
-               static_cast<int>(message.size()), message.data());
+  // Whatever the message quotes of what was typed, a URL in it is masked.
+  std::string safe = mask_urls_in(message);
+  std::fprintf(stderr, "%s: %s\n", paint(err, options.program, Colour::warning).c_str(),
+               safe.c_str());
   return status;
 }
 
@@ -213,7 +231,7 @@ int usage_error(const Options& options, const CLI::App& app, const CLI::ParseErr
   for (const auto* sub : app.get_subcommands()) {
     help = fmt::format("{} {} --help", options.program, sub->get_name());
   }
-  std::string message = mask_urls_in(e.what());
+  std::string message = e.what();
   std::replace(message.begin(), message.end(), '\n', ' ');
   return fail(options, fmt::format("{} (see `{}`)", message, help), 2);
 }

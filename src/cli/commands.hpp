@@ -25,6 +25,11 @@ struct Options {
 // The application's models, or a ConfigError saying that `what` needs them.
 const MetaData& models_or_throw(const Options& options, std::string_view what);
 
+// For every option or argument that takes revisions, targets or ranges: none holds '/', '=' or a
+// space, so such a word is a database URL typed in the wrong place. It is refused before any
+// part of it can be echoed back in a message.
+const CLI::Validator& not_a_url();
+
 enum class Colour { revision, head, warning };
 // `text` in the colour for `what` when options.colour, else plain.
 std::string paint(const Options& options, std::string_view text, Colour what);

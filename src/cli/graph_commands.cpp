@@ -73,9 +73,11 @@ GraphCommands::GraphCommands(CLI::App& app, const Options& options) : options_(o
   heads_ = app.add_subcommand("heads", "the heads of the revision graph");
   branches_ = app.add_subcommand("branches", "the revisions where the graph branches");
   show_ = app.add_subcommand("show", "one revision: its links, file and operations");
-  show_->add_option("REV", revision_, "a revision, a prefix, head or a label@head")->required();
+  show_->add_option("REV", revision_, "a revision, a prefix, head or a label@head")
+      ->required()
+      ->check(not_a_url());
   history_ = app.add_subcommand("history", "the revisions, newest first");
-  history_->add_option("-r,--rev-range", range_, "FROM:TO");
+  history_->add_option("-r,--rev-range", range_, "FROM:TO")->check(not_a_url());
   history_->add_option("--format", format_, "text, json or dot")
       ->check(CLI::IsMember({"text", "json", "dot"}));
 }

@@ -61,11 +61,13 @@ std::exception_ptr caught(F&& f) {
 
 MigrationCommands::MigrationCommands(CLI::App& app, const Options& options) : options_(options) {
   upgrade_ = app.add_subcommand("upgrade", "apply revisions up to TARGET (default: heads)");
-  upgrade_->add_option("TARGET", target_, "head, heads, a revision, +N, label@head");
+  upgrade_->add_option("TARGET", target_, "head, heads, a revision, +N, label@head")
+      ->check(not_a_url());
   upgrade_->add_flag("--allow-changed", allow_changed_, "run even if an applied file changed");
   downgrade_ = app.add_subcommand("downgrade", "revert revisions down to TARGET");
   downgrade_->add_option("TARGET", target_, "-1, base, a revision, label@base; FROM:TO with --sql")
-      ->required();
+      ->required()
+      ->check(not_a_url());
   downgrade_->add_flag("--allow-changed", allow_changed_, "run even if an applied file changed");
   for (auto* cmd : {upgrade_, downgrade_}) {
     cmd->add_flag("--sql", sql_, "print the SQL script instead of running it (TARGET or FROM:TO)");
@@ -73,11 +75,14 @@ MigrationCommands::MigrationCommands(CLI::App& app, const Options& options) : op
   }
   current_ = app.add_subcommand("current", "the revisions the database is at");
   stamp_ = app.add_subcommand("stamp", "set the version table without running migrations");
-  stamp_->add_option("TARGET", target_, "a revision, head, heads or base")->required();
+  stamp_->add_option("TARGET", target_, "a revision, head, heads or base")
+      ->required()
+      ->check(not_a_url());
   stamp_->add_flag("--purge", purge_,
                    "empty the version table first, even of revisions no file defines");
   schema_ = app.add_subcommand("schema", "the schema at a revision, as DDL, from the files alone");
-  schema_->add_option("--at", target_, "a revision, head or heads (default: heads)");
+  schema_->add_option("--at", target_, "a revision, head or heads (default: heads)")
+      ->check(not_a_url());
   schema_->add_option("--dialect", dialect_, "sqlite or postgresql (default: the URL's)");
 }
 

@@ -119,11 +119,14 @@ void check_spliced(const migrate::RevisionGraph& graph, const std::vector<std::s
 RevisionCommands::RevisionCommands(CLI::App& app, const Options& options) : options_(options) {
   revision_ = app.add_subcommand("revision", "write a new revision file; prints its path");
   revision_->add_option("-m,--message", spec_.message, "what the revision does")->required();
-  revision_->add_option("--head", spec_.head,
-                        "the revision it follows (default: head; base for a new root)");
+  revision_
+      ->add_option("--head", spec_.head,
+                   "the revision it follows (default: head; base for a new root)")
+      ->check(not_a_url());
   revision_->add_flag("--splice", spec_.splice, "--head may be a revision that is not a head");
   revision_->add_option("--branch-label", spec_.branch_labels, "a label for a new branch");
-  revision_->add_option("--depends-on", spec_.depends_on, "a revision it depends on");
+  revision_->add_option("--depends-on", spec_.depends_on, "a revision it depends on")
+      ->check(not_a_url());
   revision_->add_option("--rev-id", spec_.rev_id, "the id instead of a random one");
   revision_->add_flag("--autogenerate", spec_.autogenerate,
                       "write the operations that take the database to the models");
@@ -131,6 +134,7 @@ RevisionCommands::RevisionCommands(CLI::App& app, const Options& options) : opti
                       "with --autogenerate: a file even when nothing differs");
   merge_ = app.add_subcommand("merge", "write a revision joining heads");
   merge_->add_option("REVISIONS", spec_.down_revisions, "revisions to join, or `heads`")
+      ->check(not_a_url())
       ->required();
   merge_->add_option("-m,--message", spec_.message, "what the merge joins")->required();
   merge_->add_option("--rev-id", spec_.rev_id, "the id instead of a random one");

@@ -90,7 +90,7 @@ bool password_like(std::string_view name) {
   for (std::string_view word : {"pas", "pwd", "secret"}) {
     if (lower.find(word) != std::string::npos) return true;
   }
-  return false;
+  return lower == "pw";
 }
 
 // Decodes what it can and keeps a bad escape as it is: for reading names in text that may not
@@ -150,14 +150,39 @@ void hide_password_params(std::string_view text, std::size_t start, Hidden& hidd
   }
 }
 
-}  // namespace
+// libpq's keyword/value form (`host=h password=s3cret`): each password-like keyword's value.
+void hide_keyword_values(std::string_view text, Hidden& hidden) {
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = std::min(text.find_first_of(" \t", start), text.size());
+    std::size_t eq = text.find('=', start);
+    if (eq < end && password_like(lenient_decode(text.substr(start, eq - start)))) {
+      hide(hidden, eq + 1, end);
+    }
+    start = end + 1;
+  }
+}
 
-std::string mask_url(std::string_view text) {
-  auto scheme_end = text.find("://");
-  std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+// Where a URL that starts in the word [start, end) of a message ends. A password may hold
+// spaces: when the user information is still open (a ':' after the scheme, no '@' and no '/'
+// yet), the URL runs on to the word that holds its '@'.
+std::size_t url_end(std::string_view message, std::size_t start, std::size_t end) {
+  std::string_view word = message.substr(start, end - start);
+  auto scheme = word.find("://");
+  if (scheme == std::string_view::npos || word.find('@') != std::string_view::npos) return end;
+  std::string_view rest = word.substr(scheme + 3);
+  if (rest.find(':') == std::string_view::npos || rest.find('/') != std::string_view::npos) {
+    return end;
+  }
+  auto at = message.find('@', end);
+  if (at == std::string_view::npos || message.find_first_of("/\n", end) < at) return end;
+  return std::min(message.find_first_of(" \t\n", at), message.size());
+}
+
+// `text` with each run of characters that `find` hides replaced by ***.
+template <typename Find>
+std::string masked(std::string_view text, Find find) {
   Hidden hidden(text.size(), false);
-  hide_user_info(text, start, hidden);
-  hide_password_params(text, start, hidden);
+  find(hidden);
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (!hidden[i]) {
@@ -169,13 +194,32 @@ std::string mask_url(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
+std::string mask_url(std::string_view text) {
+  return masked(text, [&](Hidden& hidden) {
+    auto scheme_end = text.find("://");
+    std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+    hide_user_info(text, start, hidden);
+    hide_password_params(text, start, hidden);
+    if (scheme_end == std::string_view::npos) hide_keyword_values(text, hidden);
+  });
+}
+
 std::string mask_urls_in(std::string_view message) {
   std::string out;
   for (std::size_t start = 0; start <= message.size();) {
     std::size_t end = std::min(message.find_first_of(" \t\n", start), message.size());
+    end = url_end(message, start, end);
     std::string_view word = message.substr(start, end - start);
     bool url_like = word.find("://") != std::string_view::npos || word.find('@') != word.npos;
-    out += url_like ? mask_url(word) : std::string(word);
+    if (url_like) {
+      out += mask_url(word);
+    } else if (word.find('=') != std::string_view::npos) {
+      out += masked(word, [&](Hidden& hidden) { hide_keyword_values(word, hidden); });
+    } else {
+      out += word;
+    }
     if (end < message.size()) out += message[end];
     start = end + 1;
   }

@@ -13,6 +13,10 @@
 namespace strata::migrate {
 namespace {
 
+std::string revision_count(int n) {
+  return fmt::format("{} revision{}", n, n == 1 ? "" : "s");
+}
+
 [[noreturn]] void fail(std::string message) {
   throw MigrationError(std::move(message));
 }
@@ -390,9 +394,9 @@ std::vector<std::string> RevisionGraph::step_forward(const std::vector<std::stri
     if (ready.empty() && dependency_tips) ready = ready_after(applied, tips, at_base);
     if (ready.empty()) {
       fail(
-          fmt::format("cannot go {} revisions up: the head is reached, or what follows needs "
+          fmt::format("cannot go {} up: the head is reached, or what follows needs "
                       "another branch first; name a target",
-                      steps));
+                      revision_count(steps)));
     }
     if (ready.size() > 1) {
       std::vector<std::string_view> ids;
@@ -416,7 +420,8 @@ std::vector<std::string> RevisionGraph::step_back(const std::vector<std::string>
   std::vector<std::string> state = current;
   std::string reverted;
   for (int i = 0; i < steps; ++i) {
-    if (state.empty()) fail(fmt::format("cannot go {} revisions down: base is reached", steps));
+    if (state.empty())
+      fail(fmt::format("cannot go {} down: base is reached", revision_count(steps)));
     // Several heads are the database's own at the start; later, the parents of a merge.
     if (state.size() > 1 && i == 0) {
       fail(fmt::format("-{} is ambiguous: the database is at {} heads ({}); name a target", steps,

@@ -204,7 +204,8 @@ TEST_P(BackendStartup, ConfigNamesTheProjectFromAnyFolder) {
   }
 }
 
-// As DESIGN.md says, DATABASE_URL wins over the file's url; the file still gives the migrations.
+// As docs/architecture.md says, DATABASE_URL wins over the file's url; the file still gives the
+// migrations.
 TEST_P(BackendStartup, DatabaseUrlWinsOverTheNamedConfig) {
   auto config = copy_project("sqlite:///not/this/one.db").string();
   Environment env{

@@ -335,4 +335,22 @@ TEST_F(Cli, LibraryErrorsGiveNoCommandLineAdvice) {
             "strata: " + missing + "; run `strata init`, or set script_location in strata.toml\n");
 }
 
+// Each advice the command line adds is found by a phrase of the library's message: a reworded
+// message would lose it silently, so each is pinned here.
+TEST_F(Cli, EachLibraryMessageGetsItsAdvice) {
+  ASSERT_EQ(strata("init").status, 0);
+  ASSERT_EQ(strata("revision -m a --rev-id aaaa00000001").status, 0);
+  ASSERT_EQ(strata("revision -m b --head base --rev-id bbbb00000001").status, 0);
+  auto heads = strata("upgrade head");
+  EXPECT_NE(heads.out.find("; `strata merge heads -m MSG` writes it"), std::string::npos)
+      << heads.out;
+  auto offline = strata("downgrade --sql base");
+  EXPECT_NE(offline.out.find("; `downgrade --sql` is the offline one"), std::string::npos)
+      << offline.out;
+  std::ofstream(dir_ / "strata.toml") << "[migrations]\nscript_location = \"migrations\"\n";
+  auto no_url = strata("current", "DATABASE_URL=");
+  EXPECT_NE(no_url.out.find("no [database] url; set one"), std::string::npos) << no_url.out;
+  EXPECT_NE(no_url.out.find("; or pass --url"), std::string::npos) << no_url.out;
+}
+
 }  // namespace

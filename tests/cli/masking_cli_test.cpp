@@ -29,6 +29,8 @@ const std::vector<std::string> kBadUrls = {
     "postgresql://u:Hunter/2Secret@h/db",
     "postgresql://u:Hunter%zz2Secret@h/db",
     "u:Hunter2Secret@h/db",
+    "host=h password=Hunter2Secret dbname=x",
+    "postgresql://h/db?pw=Hunter2Secret",
 };
 
 class CliMasking : public ::testing::Test {
@@ -74,6 +76,20 @@ TEST_F(CliMasking, UrlInTheWrongPlace) {
     auto run = strata("current '" + url + "'");
     EXPECT_EQ(run.status, 2) << url << ": " << run.err;
     expect_masked(run, url);
+  }
+}
+
+// A URL typed where a revision, range or target goes: the command's own error quotes it.
+TEST_F(CliMasking, UrlInTheTargetsPlace) {
+  auto urls = kBadUrls;
+  urls.push_back("postgresql://u:Hunter 2Secret@h/db");  // a good URL with a space in its password
+  for (const std::string command : {"upgrade", "downgrade", "stamp", "show", "history -r",
+                                    "revision -m x --head", "merge -m x", "lint", "schema --at"}) {
+    for (const auto& url : urls) {
+      auto run = strata(command + " '" + url + "'");
+      EXPECT_EQ(run.status, 2) << command << " " << url << ": " << run.err;
+      expect_masked(run, command + " " + url);
+    }
   }
 }
 

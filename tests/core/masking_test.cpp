@@ -35,6 +35,8 @@ const std::vector<std::string> kBadUrls = {
     "postgresql://u@h/db?pass%77ord=Hunter2Secret&bogus=1",
     "postgresql://u@h/db?%70assword=Hunter2Secret&bogus",
     "postgresql://u@h/db?passwrod=Hunter2Secret",
+    "postgresql://h/db?pw=Hunter2Secret",
+    "host=h password=Hunter2Secret dbname=x",
     "postgresql://u@h/db?pasword=Hunter2Secret",
     "postgresql://u@h/db?PASSWORD=Hunter2Secret",
     "postgresql://u@h/db?sslpassword=Hunter2Secret",
@@ -106,6 +108,12 @@ TEST(Masking, MaskUrlsInMasksOnlyTheUrlsOfAMessage) {
   EXPECT_EQ(mask_urls_in("--config: 1 required TEXT missing; ann@example.com"),
             "--config: 1 required TEXT missing; ann@example.com");
   for (const auto& text : kBadUrls) expect_masked(mask_urls_in("was: " + text + " (see)"), text);
+  EXPECT_EQ(mask_urls_in("URL 'host=h password=pw dbname=x' has no scheme"),
+            "URL 'host=h password=*** dbname=x' has no scheme");
+  EXPECT_EQ(mask_urls_in("at 'postgresql://u:my pw@h/db', then"),
+            "at 'postgresql://u:***@h/db', then");
+  EXPECT_EQ(mask_urls_in("a=b and c:d, see postgresql://h:5432/db"),
+            "a=b and c:d, see postgresql://h:5432/db");
 }
 
 // libpq takes `password` as a parameter, and users write it; it is the password then.
