@@ -100,6 +100,13 @@ const Dialect& MigrationCommands::dialect(const Config& config) const {
 }
 
 int MigrationCommands::upgrade(bool up) {
+  // A relative step against the command's direction would otherwise be "nothing to do".
+  if (target_.starts_with(up ? '-' : '+')) {
+    throw ConfigError(fmt::format("{} goes {}, and '{}' steps {}: run `{} {} {}`",
+                                  up ? "upgrade" : "downgrade", up ? "up" : "down", target_,
+                                  up ? "down" : "up", options_.program,
+                                  up ? "downgrade" : "upgrade", target_));
+  }
   if (sql_) return offline(up);
   if (!dialect_.empty()) throw ConfigError("--dialect goes with --sql: online, the URL decides");
   if (target_.find(':') != std::string::npos) {

@@ -353,4 +353,15 @@ TEST_F(Cli, EachLibraryMessageGetsItsAdvice) {
   EXPECT_NE(no_url.out.find("; or pass --url"), std::string::npos) << no_url.out;
 }
 
+// `upgrade -1` steps down and `downgrade +1` up: a usage error, not "nothing to do".
+TEST_F(Cli, RelativeStepsAgainstTheCommandsDirectionAreRefused) {
+  ASSERT_EQ(strata("init").status, 0);
+  auto up = strata("upgrade -1");
+  EXPECT_EQ(up.status, 2) << up.out;
+  EXPECT_EQ(up.out, "strata: upgrade goes up, and '-1' steps down: run `strata downgrade -1`\n");
+  auto down = strata("downgrade +2 --sql");
+  EXPECT_EQ(down.status, 2) << down.out;
+  EXPECT_EQ(down.out, "strata: downgrade goes down, and '+2' steps up: run `strata upgrade +2`\n");
+}
+
 }  // namespace
