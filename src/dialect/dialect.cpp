@@ -132,9 +132,12 @@ std::string_view Dialect::type_name(TypeKind kind) const {
       return "JSON";
     case TypeKind::uuid:
       return "UUID";
-    default:
+    case TypeKind::numeric:  // take their parameters: type_sql writes them
+    case TypeKind::string:
+    case TypeKind::other:
       return "";
   }
+  return "";
 }
 
 std::string Dialect::type_sql(const Type& type) const {

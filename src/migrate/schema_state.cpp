@@ -46,6 +46,8 @@ std::string_view operation_name(const Operation& op) {
                                                 "drop_constraint",
                                                 "execute",
                                                 "bulk_insert"};
+  static_assert(std::size(kNames) == std::variant_size_v<Operation>,
+                "a name for every operation, in the variant's order");
   return kNames[op.index()];
 }
 
