@@ -236,6 +236,10 @@ int usage_error(const Options& options, const CLI::App& app, const CLI::ParseErr
   return fail(options, fmt::format("{} (see `{}`)", message, help), 2);
 }
 
+std::string version_line() {
+  return fmt::format("strata {}", version_string);
+}
+
 // Accepted before or after the command: subcommands made after `fallthrough` hand the options
 // they do not know to the app.
 void add_global_options(CLI::App& app, Options& options) {
@@ -244,8 +248,7 @@ void add_global_options(CLI::App& app, Options& options) {
   app.add_flag("--json", options.json, "machine-readable output");
   app.add_flag("-q,--quiet", options.quiet, "print nothing but errors");
   app.add_flag("-v,--verbose", options.verbose, "log what strata does");
-  app.set_version_flag("-V,--version", fmt::format("strata {}", version_string),
-                       "print the version");
+  app.set_version_flag("-V,--version", version_line(), "print the version");
   app.fallthrough();
 }
 
@@ -258,8 +261,7 @@ void mention_global_options(CLI::App& app, const std::string& program) {
 }
 
 int version(const Options& options) {
-  print(options, fmt::format("strata {}", version_string),
-        nlohmann::json{{"version", version_string}}.dump());
+  print(options, version_line(), nlohmann::json{{"version", version_string}}.dump());
   return 0;
 }
 

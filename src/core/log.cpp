@@ -39,7 +39,9 @@ void write_log(LogLevel level, std::string_view message) {
 
 }  // namespace detail
 
-void set_log_level(LogLevel level) { detail::log_threshold.store(level); }
+void set_log_level(LogLevel level) {
+  detail::log_threshold.store(level);
+}
 
 void set_log_level(std::string_view level) {
   for (std::size_t i = 0; i < kLevelNames.size(); ++i) {

@@ -136,24 +136,13 @@ void hide_user_info(std::string_view text, std::size_t start, Hidden& hidden) {
   }
 }
 
-// The value of each password-like parameter, its name percent-decoded first.
-void hide_password_params(std::string_view text, std::size_t start, Hidden& hidden) {
-  auto query = text.find('?', start);
-  for (std::size_t item = query; item != std::string_view::npos && item < text.size();) {
-    std::size_t name = item + 1;
-    std::size_t end = std::min(text.find('&', name), text.size());
-    std::size_t eq = std::min(text.find('=', name), end);
-    if (eq < end && password_like(lenient_decode(text.substr(name, eq - name)))) {
-      hide(hidden, eq + 1, end);
-    }
-    item = end;
-  }
-}
-
-// libpq's keyword/value form (`host=h password=s3cret`): each password-like keyword's value.
-void hide_keyword_values(std::string_view text, Hidden& hidden) {
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t end = std::min(text.find_first_of(" \t", start), text.size());
+// The value of each password-like `name=value` item in text[first, ...), items separated by
+// any of `separators`, each name percent-decoded first: a URL's query (`&`) or libpq's
+// keyword/value form (`host=h password=s3cret`, spaces).
+void hide_secret_values(std::string_view text, std::size_t first, std::string_view separators,
+                        Hidden& hidden) {
+  for (std::size_t start = first; start < text.size();) {
+    std::size_t end = std::min(text.find_first_of(separators, start), text.size());
     std::size_t eq = text.find('=', start);
     if (eq < end && password_like(lenient_decode(text.substr(start, eq - start)))) {
       hide(hidden, eq + 1, end);
@@ -201,8 +190,10 @@ std::string mask_url(std::string_view text) {
     auto scheme_end = text.find("://");
     std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
     hide_user_info(text, start, hidden);
-    hide_password_params(text, start, hidden);
-    if (scheme_end == std::string_view::npos) hide_keyword_values(text, hidden);
+    if (auto query = text.find('?', start); query != std::string_view::npos) {
+      hide_secret_values(text, query + 1, "&", hidden);
+    }
+    if (scheme_end == std::string_view::npos) hide_secret_values(text, 0, " \t", hidden);
   });
 }
 
@@ -216,7 +207,7 @@ std::string mask_urls_in(std::string_view message) {
     if (url_like) {
       out += mask_url(word);
     } else if (word.find('=') != std::string_view::npos) {
-      out += masked(word, [&](Hidden& hidden) { hide_keyword_values(word, hidden); });
+      out += masked(word, [&](Hidden& hidden) { hide_secret_values(word, 0, " \t", hidden); });
     } else {
       out += word;
     }

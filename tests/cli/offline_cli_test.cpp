@@ -151,7 +151,8 @@ TEST_P(OfflineCli, RangesStartWhereTheDatabaseIsAndDowngradesToBase) {
 TEST_P(OfflineCli, BadRequestsExitTwoAndWriteNothing) {
   auto no_start = cli_->run("downgrade --sql base");
   EXPECT_EQ(no_start.status, 2);
-  EXPECT_NE(no_start.err.find("an offline downgrade needs FROM:TO"), std::string::npos) << no_start.err;
+  EXPECT_NE(no_start.err.find("an offline downgrade needs FROM:TO"), std::string::npos)
+      << no_start.err;
   EXPECT_EQ(no_start.out, "");
   EXPECT_EQ(cli_->run("upgrade --sql --dialect oracle").status, 2);
   auto online_dialect = cli_->run("upgrade --dialect sqlite");

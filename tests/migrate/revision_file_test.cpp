@@ -1,5 +1,5 @@
-// Revision files: their format (docs/migrations.md), every error naming the file and line, and schema
-// replay from the operations alone.
+// Revision files: their format (docs/migrations.md), every error naming the file and line, and
+// schema replay from the operations alone.
 #include <gtest/gtest.h>
 
 #include <filesystem>

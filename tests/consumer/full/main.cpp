@@ -12,8 +12,8 @@ struct Note {
   std::string text;
 };
 
-inline const auto notes = strata::table<Note>("notes", strata::column(&Note::id, "id").primary_key(),
-                                              strata::column(&Note::text, "text"));
+inline const auto notes = strata::table<Note>(
+    "notes", strata::column(&Note::id, "id").primary_key(), strata::column(&Note::text, "text"));
 
 namespace {
 
