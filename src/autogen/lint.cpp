@@ -98,6 +98,96 @@ std::map<std::string, int, std::less<>> ignores(std::string_view text) {
   return out;
 }
 
+template <class T>
+bool has_named(const std::vector<T>& items, std::string_view name) {
+  return std::any_of(items.begin(), items.end(), [&](const T& item) { return item.name == name; });
+}
+
+bool has_constraint(const Table& t, const DropConstraint& o) {
+  switch (o.type) {
+    case ConstraintType::unique:
+      return has_named(t.unique_constraints, o.name);
+    case ConstraintType::foreign_key:
+      return has_named(t.foreign_keys, o.name);
+    case ConstraintType::check:
+      return has_named(t.check_constraints, o.name);
+    case ConstraintType::primary_key:
+      return t.primary_key.has_value();  // its name differs between backends and conventions
+  }
+  return false;
+}
+
+// The objects an operation works on that the replayed schema lacks, as "column items.stray".
+class Absent {
+ public:
+  explicit Absent(const SchemaState& state) : state_(state) {}
+
+  std::vector<std::string> of(const Operation& op) {
+    std::visit(Overloaded{
+                   [&](const CreateTable& o) { referred(o.table.name, o.table.foreign_keys); },
+                   [&](const DropTable& o) { table(o.name); },
+                   [&](const RenameTable& o) { table(o.name); },
+                   [&](const AddColumn& o) { table(o.table); },
+                   [&](const DropColumn& o) { column(o.table, o.name); },
+                   [&](const AlterColumn& o) { column(o.table, o.name); },
+                   [&](const DropIndex& o) { named(o.table, "index", o.name, &Table::indexes); },
+                   [&](const CreateForeignKey& o) {
+                     table(o.table);
+                     referred(o.table, {o.constraint});
+                   },
+                   [&](const DropConstraint& o) { constraint(o); },
+                   [&](const Execute&) {},
+                   [&](const auto& o) { table(o.table); },
+               },
+               op);
+    return std::move(out_);
+  }
+
+ private:
+  const Table* table(std::string_view name) {
+    const Table* t = state_.table(name);
+    std::string what = fmt::format("table {}", name);
+    if (!t && std::find(out_.begin(), out_.end(), what) == out_.end()) out_.push_back(what);
+    return t;
+  }
+
+  void column(std::string_view table_name, std::string_view name) {
+    const Table* t = table(table_name);
+    if (t && !t->column(name)) out_.push_back(fmt::format("column {}.{}", table_name, name));
+  }
+
+  template <class T>
+  void named(std::string_view table_name, std::string_view kind, std::string_view name,
+             std::vector<T> Table::*items) {
+    const Table* t = table(table_name);
+    if (t && !has_named(t->*items, name)) out_.push_back(fmt::format("{} {}", kind, name));
+  }
+
+  void constraint(const DropConstraint& o) {
+    const Table* t = table(o.table);
+    if (t && !has_constraint(*t, o)) out_.push_back(fmt::format("constraint {}", o.name));
+  }
+
+  // Tables that foreign keys of `from` point at; one pointing at `from` itself needs nothing.
+  void referred(std::string_view from, const std::vector<ForeignKey>& keys) {
+    for (const auto& fk : keys) {
+      if (fk.referred_table != from) table(fk.referred_table);
+    }
+  }
+
+  const SchemaState& state_;
+  std::vector<std::string> out_;
+};
+
+// Applies `op` to the replay when it fits. One that does not (an object made by hand or by
+// `execute`, or one that exists already) is left out, so that lint goes on with the rest.
+void apply_if_fits(SchemaState& state, const Operation& op) {
+  try {
+    state.apply(op);
+  } catch (const MigrationError&) {
+  }
+}
+
 // Collects findings for one revision.
 class Linter {
  public:
@@ -114,8 +204,9 @@ class Linter {
     for (std::size_t i = 0; i < revision_.upgrade.size(); ++i) {
       const Operation& op = revision_.upgrade[i];
       check(op, i + 1);
+      check_history(op, i + 1);
       check_rebuild(op, i + 1);
-      state_.apply(op);
+      apply_if_fits(state_, op);
     }
     return std::move(findings_);
   }
@@ -151,6 +242,15 @@ class Linter {
                op);
   }
 
+  void check_history(const Operation& op, std::size_t i) {
+    for (const auto& what : Absent(state_).of(op)) {
+      add("object-not-in-history", i,
+          fmt::format("{}: {} is not created by any earlier revision (made by hand or by "
+                      "execute?)",
+                      describe_operation(op), what));
+    }
+  }
+
   void check_alter(const AlterColumn& o, std::size_t i) {
     if (o.new_name && *o.new_name != o.name) {
       add("rename", i,
@@ -177,7 +277,8 @@ class Linter {
   }
 
   void check_index(const CreateIndex& o, std::size_t i) {
-    if (o.concurrently || !start_.table(o.table)) return;
+    // A table this revision creates is empty; one the history never made is a live table.
+    if (o.concurrently || (!start_.table(o.table) && state_.table(o.table))) return;
     add("pg-index-not-concurrent", i,
         fmt::format("builds index {} on {} without CONCURRENTLY: PostgreSQL blocks writes to "
                     "the table meanwhile; use concurrently: true in a transactional: false "
@@ -220,7 +321,7 @@ SchemaState state_before(const RevisionGraph& graph, const Revision& r) {
   below.insert(below.end(), r.depends_on.begin(), r.depends_on.end());
   SchemaState state;
   for (const Revision* applied : graph.applied_in_order(below)) {
-    for (const auto& op : applied->upgrade) state.apply(op);
+    for (const auto& op : applied->upgrade) apply_if_fits(state, op);
   }
   return state;
 }
@@ -242,6 +343,8 @@ const std::vector<LintRule>& lint_rules() {
       {"pg-index-not-concurrent", Severity::warning,
        "builds an index on an existing table without CONCURRENTLY"},
       {"non-transactional-mixed", Severity::error, "runs several operations outside a transaction"},
+      {"object-not-in-history", Severity::warning,
+       "works on a table, column, index or constraint that no earlier revision creates"},
   };
   return rules;
 }

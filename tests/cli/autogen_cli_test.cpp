@@ -92,6 +92,32 @@ TEST_P(AutogenCli, MisuseExitsWithOneLineAndWritesNothing) {
   EXPECT_FALSE(Inspector(make_engine()).has_table("t"));  // verify runs on a scratch database
 }
 
+// Warnings alone exit 0, as before; the drop of an object made by hand adds an error.
+TEST_P(AutogenCli, LintNamesObjectsTheHistoryDoesNotCreateAndExitsZeroOnWarnings) {
+  cli_->write("20250101_0000_aaaa00000001_legacy.yaml",
+              "revision: aaaa00000001\ndown_revision: null\nupgrade:\n"
+              "  - execute: {sql: \"CREATE TABLE legacy (id INTEGER PRIMARY KEY)\"}\n"
+              "downgrade:\n  - execute: {sql: \"DROP TABLE legacy\"}\n");
+  cli_->write("20250102_0000_bbbb00000001_note.yaml",
+              "revision: bbbb00000001\ndown_revision: aaaa00000001\nupgrade:\n"
+              "  - add_column: {table: legacy, column: {name: note, type: text}}\n"
+              "downgrade:\n  - drop_column: {table: legacy, name: note}\n");
+  auto warned = cli_->run("lint");
+  EXPECT_EQ(warned.status, 0) << warned.out << warned.err;
+  EXPECT_NE(warned.out.find("upgrade operation 1: warning object-not-in-history: add_column "
+                            "legacy.note: table legacy is not created by any earlier revision"),
+            std::string::npos)
+      << warned.out;
+  EXPECT_NE(warned.out.find("1 finding(s), 0 error(s)"), std::string::npos) << warned.out;
+  cli_->write("20250103_0000_cccc00000001_drift.yaml",
+              "revision: cccc00000001\ndown_revision: bbbb00000001\nupgrade:\n"
+              "  - drop_column: {table: legacy, name: stray}\ndowngrade: []\n");
+  auto dropped = cli_->run("lint");
+  EXPECT_EQ(dropped.status, 1) << dropped.out << dropped.err;
+  EXPECT_EQ(dropped.err, "");
+  EXPECT_NE(dropped.out.find("3 finding(s), 1 error(s)"), std::string::npos) << dropped.out;
+}
+
 STRATA_ON_BOTH_BACKENDS(AutogenCli);
 
 }  // namespace

@@ -29,7 +29,8 @@ struct LintRule {
   std::string_view summary;
 };
 // drop-table, drop-column, rename, type-narrowing, not-null-without-default,
-// sqlite-rebuild-large-table, pg-index-not-concurrent, non-transactional-mixed.
+// sqlite-rebuild-large-table, pg-index-not-concurrent, non-transactional-mixed,
+// object-not-in-history.
 const std::vector<LintRule>& lint_rules();
 
 // A value type.
@@ -54,7 +55,8 @@ struct LintOptions {
 };
 
 // The findings of one revision's upgrade, given the schema before it and its file's text
-// (for ignore comments; empty for none).
+// (for ignore comments; empty for none). An operation on an object `before` lacks is a
+// finding (object-not-in-history) and is left out of the replay; it never throws.
 std::vector<Finding> lint(const migrate::Revision& revision, const migrate::SchemaState& before,
                           const LintOptions& options = {}, std::string_view file_text = "");
 // The findings of the revisions in `range` (whole graph by default), oldest first. Reads each
