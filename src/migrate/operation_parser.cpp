@@ -1,6 +1,7 @@
 #include "operation_parser.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
@@ -20,6 +21,7 @@ const std::vector<MapSpec>& nested_specs() {
       {"foreign_key", {"references", "on_delete", "on_update"}},
       {"references", {"table", "columns"}},
       {"server_default", {"sql"}},
+      {"primary key", {"name", "columns"}},
       {"index", {"name", "columns", "unique", "where"}},
       {"unique constraint", {"name", "columns"}},
       {"foreign key", {"name", "columns", "references", "on_delete", "on_update"}},
@@ -156,12 +158,40 @@ void each(const MapReader& m, std::string_view key, F&& f) {
   for (const auto& item : list) f(item);
 }
 
+// create_table's `primary_key`: a column list, or {name, columns} to name the key. Columns
+// marked `primary_key: true` already made a key; a list that disagrees with them is refused
+// rather than one of the two silently winning.
+void primary_key_of(const MapReader& m, Table& t) {
+  if (!m.has("primary_key")) return;
+  YAML::Node node = m.required("primary_key");
+  std::string name;
+  std::vector<std::string> columns;
+  if (node.IsMap()) {
+    MapReader pk = nested(node, m.source(), "primary key");
+    name = pk.string("name");
+    columns = pk.strings("columns");
+  } else {
+    columns = m.strings("primary_key");
+  }
+  std::vector<std::string> marked = t.primary_key ? t.primary_key->columns : columns;
+  if (columns.empty()) columns = marked;
+  if (columns.empty()) {
+    m.fail(node, "primary_key names no columns: list them, or mark columns primary_key: true");
+  }
+  if (columns != marked) {
+    m.fail(node, fmt::format("primary_key lists ({}) but the columns marked primary_key: true "
+                             "are ({}); keep one of the two",
+                             fmt::join(columns, ", "), fmt::join(marked, ", ")));
+  }
+  t.add_primary_key(std::move(columns), std::move(name));
+}
+
 std::vector<Operation> create_table(const MapReader& m, const NamingConvention& convention) {
   std::vector<Column> columns;
   each(m, "columns", [&](const YAML::Node& c) { columns.push_back(column_of(c, m.source())); });
   if (columns.empty()) m.fail(m.node(), "create_table needs at least one column");
   Table t(m.string("name"), std::move(columns));
-  if (m.has("primary_key")) t.add_primary_key(m.strings("primary_key"));
+  primary_key_of(m, t);
   const Source& s = m.source();
   each(m, "indexes",
        [&](const YAML::Node& n) { t.indexes.push_back(index_of(nested(n, s, "index"))); });

@@ -232,6 +232,16 @@ std::size_t shorthand_count(const Table& t, std::vector<T> Table::*list,
   return n;
 }
 
+// Whether the convention gives the primary key of `t` the name it has: a key named otherwise
+// is written as {name, columns}.
+bool conventional_key(const Table& t, const NamingConvention& convention) {
+  Table shape;
+  shape.name = t.name;
+  shape.primary_key = PrimaryKey{"", t.primary_key->columns};
+  convention.apply(shape);
+  return shape.primary_key->name == t.primary_key->name;
+}
+
 struct TableShorthands {
   std::map<std::string, ColumnShorthands> columns;
   std::size_t uniques = 0;
@@ -254,7 +264,7 @@ TableShorthands shorthands(const Table& t, const NamingConvention& convention) {
     const ForeignKey& fk = t.foreign_keys[i];
     s.columns[fk.columns[0]].foreign_key = flow(reference_fields(fk));
   }
-  if (t.primary_key && t.primary_key->columns.size() == 1) {
+  if (t.primary_key && t.primary_key->columns.size() == 1 && conventional_key(t, convention)) {
     s.columns[t.primary_key->columns[0]].primary_key = true;
   }
   return s;
@@ -273,7 +283,11 @@ std::string create_table(const Table& t, const NamingConvention& convention) {
   for (const auto& c : t.columns) columns.push_back(column(c, t.name, s.columns[c.name]));
   std::string out = fmt::format("  - create_table:\n      name: {}\n", scalar(t.name));
   block_list(out, "      ", "columns", columns);
-  if (t.primary_key && t.primary_key->columns.size() > 1) {
+  if (t.primary_key && !conventional_key(t, convention)) {
+    out += fmt::format(
+        "      primary_key: {}\n",
+        flow({{"name", scalar(t.primary_key->name)}, {"columns", list(t.primary_key->columns)}}));
+  } else if (t.primary_key && t.primary_key->columns.size() > 1) {
     out += fmt::format("      primary_key: {}\n", list(t.primary_key->columns));
   }
   block_list(out, "      ", "indexes", lines(t.indexes, s.indexes, index_fields));
