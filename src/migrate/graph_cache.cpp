@@ -18,8 +18,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The first line; another one (an older strata's cache) makes every file a miss.
-constexpr std::string_view kHeader = "strata-cache 3\n";
+// The first line; another one (an older strata's cache) makes every file a miss. Version 4:
+// older ones may hold files with a key given twice or a quote never closed, now refused.
+constexpr std::string_view kHeader = "strata-cache 4\n";
 constexpr char kItem = '\x1f';  // between the items of a list
 constexpr std::size_t kFields = 9;
 

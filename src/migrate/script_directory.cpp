@@ -56,46 +56,6 @@ std::string read_file(const fs::path& file) {
   return std::move(*text);
 }
 
-// The text with the upgrade and downgrade sections blanked out. Lines stay where they were,
-// so that a message about the rest still gives the right line. A top-level key starts at
-// column 0; a section's items may too ("- create_table: ..."), and stay in the section.
-std::string without_operations(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool skipping = false;
-  while (!text.empty()) {
-    std::size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    bool key = !line.empty() && std::string_view(" \t#-").find(line[0]) == std::string_view::npos;
-    if (key) skipping = line.starts_with("upgrade:") || line.starts_with("downgrade:");
-    if (!skipping) out += line;
-    out += '\n';
-  }
-  return out;
-}
-
-[[noreturn]] void syntax_error(const fs::path& file, const YAML::ParserException& e) {
-  throw MigrationError(
-      fmt::format("{}:{}: YAML syntax error: {}", file.string(), e.mark.line + 1, e.msg));
-}
-
-// Without its operations a text can show the parser an error at another place: the whole
-// text names the line a whole load would, so every command says the same.
-YAML::Node load_yaml(std::string_view text, const fs::path& file, bool everything) {
-  try {
-    return YAML::Load(everything ? std::string(text) : without_operations(text));
-  } catch (const YAML::ParserException& e) {
-    if (everything) syntax_error(file, e);
-    try {
-      YAML::Load(std::string(text));
-    } catch (const YAML::ParserException& whole) {
-      syntax_error(file, whole);
-    }
-    syntax_error(file, e);
-  }
-}
-
 Revision parse_file(const fs::path& file, const NamingConvention& convention, Contents contents) {
   Revision r = parse_revision(read_file(file), file, convention, contents);
   check_file_name(file, r);
@@ -178,8 +138,9 @@ std::string checksum(std::string_view text) {
 Revision parse_revision(std::string_view text, const fs::path& file,
                         const NamingConvention& convention, Contents contents) {
   detail::Source source{file};
-  bool everything = contents == Contents::everything;
-  YAML::Node root = load_yaml(text, file, everything);
+  // A links-only load parses the whole text too: a key given twice or a quote left open in an
+  // operation must fail history and heads as it fails upgrade.
+  YAML::Node root = detail::load_document(text, source);
   detail::MapReader m(root, source, "a revision file", kKeys);
   Revision r;
   r.id = m.string("revision");
@@ -195,7 +156,7 @@ Revision parse_revision(std::string_view text, const fs::path& file,
   r.transactional = m.boolean("transactional", true);
   r.file = file;
   r.checksum = checksum(text);
-  if (!everything) return r;
+  if (contents == Contents::graph) return r;
   r.upgrade = operations(m, "upgrade", convention);
   r.has_downgrade = m.has("downgrade") && !m.required("downgrade").IsNull();
   if (r.has_downgrade) r.downgrade = operations(m, "downgrade", convention);

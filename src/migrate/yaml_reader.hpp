@@ -1,5 +1,5 @@
-// Reading YAML maps with errors that name the file and line: unknown keys, missing required
-// fields and wrong shapes are all reported the same way.
+// Reading YAML documents and maps with errors that name the file and line: syntax, keys given
+// twice, unknown keys, missing required fields and wrong shapes are all reported the same way.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -17,7 +17,14 @@ namespace strata::migrate::detail {
 struct Source {
   const std::filesystem::path& file;
   [[noreturn]] void fail(const YAML::Node& at, std::string_view message) const;
+  [[noreturn]] void fail(const YAML::Mark& at, std::string_view message) const;
 };
+
+// Parses `text` as one YAML document and checks what yaml-cpp lets through: a key given twice
+// in any map (yaml-cpp keeps the first, PyYAML and yq the last), a quote never closed (yaml-cpp
+// reads it to the end of the file, then reports nothing or the end), an alias inside the node it
+// names. Throws MigrationError "file:line: ..." naming the line to fix.
+YAML::Node load_document(std::string_view text, const Source& source);
 
 class MapReader {
  public:

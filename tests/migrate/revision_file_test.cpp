@@ -113,6 +113,73 @@ TEST(RevisionFile, ErrorsNameFileAndLine) {
   EXPECT_NE(nothing.find("alter_column changes nothing"), std::string::npos);
 }
 
+// Every YAML reader a reviewer uses (PyYAML, yq) keeps the last of two equal keys and yaml-cpp
+// the first: the file would not say what runs.
+TEST(RevisionFile, AKeyGivenTwiceNamesBothLines) {
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade: []\nmessage: m\n"
+                     "upgrade:\n  - drop_table: {name: t}\n"),
+            "versions/x.yaml:5: key 'upgrade' given twice (first at line 3); keep one");
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\ndown_revision: b\nupgrade: []\n"),
+            "versions/x.yaml:3: key 'down_revision' given twice (first at line 2); keep one");
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade:\n  - add_column:\n"
+                     "      table: t\n      column: {name: c, type: text}\n      table: u\n"),
+            "versions/x.yaml:7: key 'table' given twice (first at line 5); keep one");
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade:\n  - create_table:\n"
+                     "      name: t\n      columns:\n        - {name: id, type: integer,\n"
+                     "           primary_key: true, type: biginteger}\n"),
+            "versions/x.yaml:8: key 'type' given twice (first at line 7); keep one");
+  // The same key in two maps, or in two list items, is no repetition.
+  auto r = parse_revision(
+      "revision: a\ndown_revision: null\nupgrade:\n"
+      "  - drop_table: {name: t}\n  - drop_table: {name: u}\n"
+      "downgrade:\n  - execute: {sql: x}\n",
+      "versions/x.yaml");
+  EXPECT_EQ(r.upgrade.size(), 2u);
+}
+
+TEST(RevisionFile, AnAliasInsideItsOwnNodeIsAnErrorNotALoop) {
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade:\n"
+                     "  - execute: &op {sql: x, postgresql: *op}\n"),
+            "versions/x.yaml:4: an alias names a map or list it is inside; write it out");
+  // An alias to a node elsewhere is plain YAML, and checked where the node is written.
+  auto r = parse_revision(
+      "revision: a\ndown_revision: null\nupgrade:\n"
+      "  - execute: &op {sql: x}\ndowngrade:\n  - execute: *op\n",
+      "versions/x.yaml");
+  EXPECT_EQ(std::get<Execute>(r.downgrade.at(0)).sql, "x");
+}
+
+// yaml-cpp reads an unclosed quote to the end of the file: with a line break there it reports
+// nothing, so a file said "missing 'upgrade'" at line 1 or ran the rest of the file as text.
+TEST(RevisionFile, AQuoteNeverClosedIsNamedAtItsLine) {
+  const std::string reason = "YAML syntax error: illegal EOF in scalar: ";
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nmessage: \"abc\nupgrade: []\n"),
+            "versions/x.yaml:3: " + reason +
+                "the \" opened on this line is never closed; add the closing \"");
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nmessage: \"abc"),
+            "versions/x.yaml:3: " + reason +
+                "the \" opened on this line is never closed; add the closing \"");
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade:\n  - execute:\n"
+                     "      sql: 'DELETE FROM t\n  - drop_table: {name: t}\n"),
+            "versions/x.yaml:5: " + reason +
+                "the ' opened on this line is never closed; add the closing '");
+  // In a flow map yaml-cpp fails at the end of the file, on another line.
+  EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade:\n  - execute: {sql: \"x}\n"
+                     "  - drop_table: {name: t}\n"),
+            "versions/x.yaml:4: " + reason +
+                "the \" opened on this line is never closed; add the closing \"");
+  // Escaped quotes, a block scalar, a byte-order mark and a quote that ends the file are closed.
+  auto r = parse_revision(
+      "\xEF\xBB\xBFrevision: a\ndown_revision: null\nupgrade:\n"
+      "  - execute: {sql: \"say \\\"hi\\\"\", sqlite: 'it''s'}\n  - execute:\n"
+      "      sql: |\n        SELECT 'x\ndowngrade:\n  - execute: {sql: \"y\"}",
+      "versions/x.yaml");
+  EXPECT_EQ(std::get<Execute>(r.upgrade.at(0)).sql, "say \"hi\"");
+  EXPECT_EQ(std::get<Execute>(r.upgrade.at(0)).per_dialect.at("sqlite"), "it's");
+  EXPECT_EQ(std::get<Execute>(r.upgrade.at(1)).sql, "SELECT 'x\n");
+  EXPECT_EQ(std::get<Execute>(r.downgrade.at(0)).sql, "y");
+}
+
 TEST(RevisionFile, GraphContentsSkipOperationsAndKeepLineNumbers) {
   std::string text =
       "revision: abcd\nupgrade:\n- drop_tabel: {name: t}\ndowngrade:\n  - nonsense: 1\n"
@@ -229,6 +296,25 @@ TEST_F(ScriptDirectoryTest, LoadsAndChecksNamesAndLinks) {
   write("20250929_0900_bb11bb22cc33_short.yml",
         "revision: bb11bb22cc33\ndown_revision: aa11bb22cc33\nupgrade: []\n");
   EXPECT_NE(load_error().find("_short.yml: revision files end in .yaml"), std::string::npos);
+}
+
+// history and heads read only the links, through the cache, yet name a repeated key or an
+// unclosed quote in an operation as upgrade does.
+TEST_F(ScriptDirectoryTest, EveryLoadRefusesAKeyTwiceOrAnUnclosedQuote) {
+  write("20250926_1200_3f2a9c1b7d4e_init.yaml", kInit);
+  write("20250927_0900_aa11bb22cc33_more.yaml",
+        "revision: aa11bb22cc33\ndown_revision: 3f2a9c1b7d4e\nupgrade:\n"
+        "  - add_column: {table: items, column: {name: note, type: text, type: integer}}\n");
+  EXPECT_EQ(load_error(), (dir_ / "versions" / "20250927_0900_aa11bb22cc33_more.yaml").string() +
+                              ":4: key 'type' given twice (first at line 4); keep one");
+  write("20250927_0900_aa11bb22cc33_more.yaml",
+        "revision: aa11bb22cc33\ndown_revision: 3f2a9c1b7d4e\nupgrade:\n"
+        "  - execute: {sql: \"SELECT 1}\n");
+  EXPECT_NE(load_error().find("_more.yaml:4: YAML syntax error: illegal EOF in scalar"),
+            std::string::npos);
+  write("20250927_0900_aa11bb22cc33_more.yaml",
+        "revision: aa11bb22cc33\ndown_revision: 3f2a9c1b7d4e\nupgrade: []\n");
+  EXPECT_EQ(load_error(), "no error");
 }
 
 TEST(SchemaReplay, ShapesFollowTheOperations) {

@@ -11,9 +11,10 @@
 namespace strata::migrate {
 
 // How much of each revision file to read. `graph` reads the links (ids, down_revision,
-// labels, dependencies, message) and skips the operations, which are most of the parsing
-// time: enough for current, heads, branches and history. Its revisions have no operations,
-// and has_downgrade is not known.
+// labels, dependencies, message) and does not build the operations: enough for current,
+// heads, branches and history. The whole text is still parsed, so that a YAML error anywhere
+// in a file fails every load alike. Its revisions have no operations, and has_downgrade is
+// not known.
 enum class Contents { everything, graph };
 
 // Parses one revision file's text. `file` is for messages and the file-name check; the
