@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -589,12 +590,35 @@ std::vector<const Revision*> RevisionGraph::history(const Range& range) const {
   return out;
 }
 
-SchemaState replay(const RevisionGraph& graph, const std::vector<std::string>& heads) {
+namespace {
+
+SchemaState replay_each(const RevisionGraph& graph, const std::vector<std::string>& heads,
+                        const std::function<void(const std::string&)>& unfit) {
   SchemaState state;
   for (const Revision* r : graph.applied_in_order(heads)) {
-    for (const auto& op : r->upgrade) state.apply(op);
+    for (std::size_t i = 0; i < r->upgrade.size(); ++i) {
+      try {
+        state.apply(r->upgrade[i]);
+      } catch (const MigrationError& e) {
+        unfit(fmt::format("{}: upgrade operation {} ({}): {}", r->file.string(), i + 1,
+                          operation_name(r->upgrade[i]), e.what()));
+      }
+    }
   }
   return state;
+}
+
+}  // namespace
+
+SchemaState replay(const RevisionGraph& graph, const std::vector<std::string>& heads) {
+  return replay_each(graph, heads, [](const std::string& line) { throw MigrationError(line); });
+}
+
+SchemaState replay_lenient(const RevisionGraph& graph, const std::vector<std::string>& heads,
+                           std::vector<std::string>* skipped) {
+  return replay_each(graph, heads, [&](const std::string& line) {
+    if (skipped) skipped->push_back(line);
+  });
 }
 
 }  // namespace strata::migrate

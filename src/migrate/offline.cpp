@@ -41,6 +41,13 @@ class Script {
   std::string out_;
 };
 
+// An offline script starts from the history alone: an object made by hand, by `execute` or
+// before strata is not in it.
+constexpr std::string_view kOnlyTheDatabaseKnows =
+    "; an offline script knows only what the history creates: if the database has this object "
+    "(made by hand, by execute, or before strata), run online, or adopt the database with "
+    "`strata revision --baseline`";
+
 // The heads a script starts from and the target it goes to.
 std::pair<std::vector<std::string>, std::string> endpoints(const RevisionGraph& graph, bool upgrade,
                                                            std::string_view range) {
@@ -73,7 +80,8 @@ void write_step(Script& script, const Step& step, const Dialect& dialect, Schema
   try {
     rendered = render_all(step.upgrade ? r.upgrade : r.downgrade, dialect, state);
   } catch (const MigrationError& e) {
-    throw MigrationError(fmt::format("{}: {} {}", r.file.string(), direction, e.what()));
+    throw MigrationError(
+        fmt::format("{}: {} {}{}", r.file.string(), direction, e.what(), kOnlyTheDatabaseKnows));
   }
   bool rebuild = std::any_of(rendered.begin(), rendered.end(),
                              [](const auto& op) { return !op.rebuilt_table.empty(); });
@@ -90,6 +98,14 @@ void write_step(Script& script, const Step& step, const Dialect& dialect, Schema
   script.statement("COMMIT");
   if (rebuild) script.statement(dialect.foreign_keys_sql(true));
   script.blank();
+}
+
+SchemaState start_of(const RevisionGraph& graph, const std::vector<std::string>& start) {
+  try {
+    return replay(graph, start);
+  } catch (const MigrationError& e) {
+    throw MigrationError(fmt::format("{}{}", e.what(), kOnlyTheDatabaseKnows));
+  }
 }
 
 }  // namespace
@@ -109,7 +125,7 @@ std::string offline_script(const ScriptDirectory& scripts, const Dialect& dialec
     script.statements(dialect.create_table(tables.history_table(), true));
     script.blank();
   }
-  SchemaState state = replay(graph, start);
+  SchemaState state = start_of(graph, start);
   for (const auto& step : plan) write_step(script, step, dialect, state, tables);
   return script.take();
 }

@@ -11,6 +11,7 @@
 
 #include "../core/read_file.hpp"
 #include "../dialect/sqlite_ddl.hpp"
+#include "live_shape.hpp"
 #include "strata/core/error.hpp"
 #include "strata/dialect/inspector.hpp"
 #include "strata/migrate/render.hpp"
@@ -386,9 +387,17 @@ bool rebuilds(const std::vector<RenderedOperation>& rendered) {
       step.upgrade ? "upgrade" : "downgrade", step.revision->describe()));
 }
 
+bool has_execute(const std::vector<Operation>& ops) {
+  return std::any_of(ops.begin(), ops.end(),
+                     [](const Operation& op) { return std::holds_alternative<Execute>(op); });
+}
+
 }  // namespace
 
-void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known) {
+// Online, each step starts from the database's own shape of the tables it touches (see
+// live_shape.hpp); `state` then follows the database step by step.
+bool Runner::run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known,
+                      detail::LiveShapes& live) {
   const Dialect& dialect = Dialect::of(engine_.backend());
   const Revision& r = *step.revision;
   const auto& graph = scripts_.graph();
@@ -396,6 +405,8 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
     throw MigrationError(fmt::format(
         "revision {} has no `downgrade:` section, so it cannot be reverted", r.describe()));
   }
+  const auto& ops = step.upgrade ? r.upgrade : r.downgrade;
+  live.settle(ops, state);
   // Everything is rendered first, so that a rebuild is known before the transaction starts.
   auto rendered = render_step(step, dialect, state);
   bool rebuild = rebuilds(rendered);
@@ -410,9 +421,11 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
   if (auto now = moved_elsewhere(conn, known)) {
     heads = *now;
     // Taken elsewhere: `state` already holds the step, as the database does.
-    if (applied(graph, r.id, heads) == step.upgrade) return;
+    if (applied(graph, r.id, heads) == step.upgrade) return false;
     if (!graph.can_take(heads, r, step.upgrade)) moved_under(step, heads);
-    state = replay(graph, heads);
+    state = replay_lenient(graph, heads);
+    live.forget();
+    live.settle(ops, state);
     rendered = render_step(step, dialect, state);
     if (rebuilds(rendered) && !rebuild) moved_under(step, heads);
   }
@@ -422,7 +435,7 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
     // a runner that recorded the step meanwhile has recorded it.
     tx.emplace(conn.begin_immediate());
     if (auto now = moved_elsewhere(conn, known)) heads = *now;
-    if (!known && applied(graph, r.id, heads) == step.upgrade) return;
+    if (!known && applied(graph, r.id, heads) == step.upgrade) return true;
   }
   Step taken{step.revision, step.upgrade, graph.heads_after(heads, r, step.upgrade)};
   record(conn, taken,
@@ -431,6 +444,9 @@ void Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
   tx->commit();
   known = std::move(taken.heads_after);
   std::sort(known->begin(), known->end());
+  // Raw SQL may have changed any table.
+  if (has_execute(ops)) live.forget();
+  return true;
 }
 
 // A revision outside a transaction still runs each rebuild in one: half of a rebuild would
@@ -482,11 +498,16 @@ std::vector<Step> Runner::run(Connection& conn, std::vector<std::string> start, 
         "{} was loaded without its operations (Contents::graph); load it whole to run it",
         scripts_.location().string()));
   }
-  SchemaState state = replay(graph, start);
+  SchemaState state = replay_lenient(graph, start);
   std::sort(start.begin(), start.end());
   KnownHeads known = std::move(start);
-  for (const auto& step : plan) run_step(conn, step, state, known);
-  return plan;
+  detail::LiveShapes live(conn);
+  // Only what this process applied: a step another process took meanwhile is theirs to report.
+  std::vector<Step> taken;
+  for (const auto& step : plan) {
+    if (run_step(conn, step, state, known, live)) taken.push_back(step);
+  }
+  return taken;
 }
 
 template <class Work>

@@ -7,7 +7,7 @@
 #include <strata/migrate/runner.hpp>
 #include <thread>
 
-#include "support/backends.hpp"
+#include "migrations_fixture.hpp"
 
 namespace strata::test {
 namespace {
@@ -56,29 +56,16 @@ downgrade:
   - drop_index: {table: items, name: ix_items_owner_id}
 )yaml";
 
-class RunnerTest : public DatabaseTest {
+class RunnerTest : public MigrationsTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    MigrationsTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    fs::create_directories(dir() / "migrations" / "versions");
     write("20250101_0000_aaaa00000001_init.yaml", kInit);
     write("20250102_0000_bbbb00000002_widen.yaml", kSecond);
     write("20250103_0000_cccc00000003_index.yaml", kThird);
-    engine_.emplace(make_engine());
   }
-  void TearDown() override {
-    engine_.reset();
-    DatabaseTest::TearDown();
-  }
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(dir() / "migrations" / "versions" / name) << text;
-  }
-  ScriptDirectory scripts() { return ScriptDirectory::load(dir() / "migrations"); }
-  int count(const std::string& sql) { return engine_->connect().execute(sql).scalar<int>(); }
   using Ids = std::vector<std::string>;
-
-  std::optional<Engine> engine_;
 };
 
 TEST_P(RunnerTest, UpgradeDowngradeAndRelativeTargets) {
@@ -339,10 +326,13 @@ TEST_P(RunnerTest, AnotherRunnerFinishingFirstLeavesNothingToDo) {
   auto s = scripts();
   RunnerOptions options;
   bool interrupted = false;
+  std::vector<Step> theirs;
   options.progress = [&](const std::string&) {
-    if (!std::exchange(interrupted, true)) Runner(make_engine(), s).upgrade("heads");
+    if (!std::exchange(interrupted, true)) theirs = Runner(make_engine(), s).upgrade("heads");
   };
-  Runner(*engine_, s, options).upgrade("heads");
+  // Each reports only what it applied itself.
+  EXPECT_TRUE(Runner(*engine_, s, options).upgrade("heads").empty());
+  EXPECT_EQ(theirs.size(), 3u);
   EXPECT_EQ(Runner(*engine_, s).current(), Ids{"cccc00000003"});
   EXPECT_EQ(count("SELECT count(*) FROM strata_history"), 3);
 }
@@ -353,10 +343,11 @@ TEST_P(RunnerTest, TwoRunnersAtOnceApplyEachRevisionOnce) {
   std::atomic<int> failures{0};
   std::string first_failure;
   std::mutex mutex;
+  std::atomic<std::size_t> reported{0};
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([&] {
       try {
-        Runner(make_engine(), s).upgrade("heads");
+        reported += Runner(make_engine(), s).upgrade("heads").size();
       } catch (const std::exception& e) {
         std::lock_guard lock(mutex);
         if (failures++ == 0) first_failure = e.what();
@@ -365,6 +356,7 @@ TEST_P(RunnerTest, TwoRunnersAtOnceApplyEachRevisionOnce) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0) << first_failure;
+  EXPECT_EQ(reported.load(), 3u) << "each step is reported by the runner that applied it";
   EXPECT_EQ(count("SELECT count(*) FROM strata_history WHERE direction = 'upgrade'"), 3);
   EXPECT_EQ(Runner(*engine_, s).current(), Ids{"cccc00000003"});
 }

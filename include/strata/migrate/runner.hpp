@@ -31,6 +31,9 @@ std::int64_t lock_key(std::string_view version_table);
 
 struct VersionTables;
 struct RenderedOperation;
+namespace detail {
+class LiveShapes;
+}
 
 // The heads `version_table` holds; empty for a database at base or never migrated. Reads no
 // revision file, so a command can ask it while it loads them.
@@ -43,7 +46,8 @@ class Runner {
 
   // The heads the version table holds; empty for a database at base or never migrated.
   std::vector<std::string> current();
-  // Applies what `target` needs; returns the steps taken. Throws MigrationError naming the
+  // Applies what `target` needs; returns the steps this process took (not those another
+  // process running at the same time took). Throws MigrationError naming the
   // revision file, the operation's index and the statement when one fails; the database is
   // then at the last revision that completed.
   std::vector<Step> upgrade(std::string_view target = "heads");
@@ -69,7 +73,9 @@ class Runner {
   std::vector<std::string> sorted_heads(Connection& conn);
   // The heads read now when they differ from `known` (another process moved them).
   std::optional<std::vector<std::string>> moved_elsewhere(Connection& conn, KnownHeads& known);
-  void run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known);
+  // Whether this process took the step (another one may have, meanwhile).
+  bool run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known,
+                detail::LiveShapes& live);
   void run_operations(Connection& conn, const Step& step,
                       const std::vector<RenderedOperation>& rendered, bool in_transaction);
   void record(Connection& conn, const Step& step, std::chrono::milliseconds took);

@@ -1,0 +1,247 @@
+#include "live_shape.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "../core/log.hpp"
+#include "../core/overloaded.hpp"
+#include "strata/dialect/inspector.hpp"
+
+namespace strata::migrate::detail {
+namespace {
+
+using strata::detail::Overloaded;
+
+bool not_null(const Table& t, const Column& c) {
+  if (!c.nullable) return true;
+  return t.primary_key && std::find(t.primary_key->columns.begin(), t.primary_key->columns.end(),
+                                    c.name) != t.primary_key->columns.end();
+}
+
+std::string column_text(const Table& t, const Column& c) {
+  return fmt::format("{}{}{}", c.type.to_string(), not_null(t, c) ? " not null" : "",
+                     c.server_default ? " with a default" : "");
+}
+
+class Merge {
+ public:
+  Merge(const Table& history, const Table& live, const Dialect& dialect,
+        std::vector<std::string>& differences, std::vector<std::string>& asides)
+      : history_(history),
+        live_(live),
+        dialect_(dialect),
+        differences_(differences),
+        asides_(asides) {}
+
+  Table run() {
+    Table out = live_;
+    out.name = history_.name;
+    out.columns.clear();
+    for (const auto& c : live_.columns) out.columns.push_back(column(c));
+    for (const auto& c : history_.columns) {
+      if (!live_.column(c.name)) note("column {}: only in the history", c.name);
+    }
+    out.primary_key = primary_key();
+    out.indexes = merge("index", history_.indexes, live_.indexes);
+    // An expression index cannot be written back from its reflection: a SQLite rebuild makes
+    // it again from the SQL the database stored.
+    std::erase_if(out.indexes, [&](const Index& i) {
+      return std::any_of(i.columns.begin(), i.columns.end(),
+                         [&](const std::string& c) { return !out.column(c); });
+    });
+    out.unique_constraints =
+        merge("unique constraint", history_.unique_constraints, live_.unique_constraints);
+    out.foreign_keys = merge("foreign key", history_.foreign_keys, live_.foreign_keys);
+    out.check_constraints =
+        merge("check constraint", history_.check_constraints, live_.check_constraints);
+    return out;
+  }
+
+ private:
+  template <class... Args>
+  void note(fmt::format_string<Args...> format, Args&&... args) {
+    differences_.push_back(fmt::format(format, std::forward<Args>(args)...));
+  }
+
+  Column column(const Column& live) {
+    const Column* declared = history_.column(live.name);
+    if (!declared) {
+      note("column {}: only in the database", live.name);
+      return live;
+    }
+    bool same = dialect_.same_type(declared->type, live.type) &&
+                not_null(history_, *declared) == not_null(live_, live) &&
+                declared->server_default.has_value() == live.server_default.has_value();
+    if (same) return *declared;
+    note("column {}: {} in the database, {} in the history", live.name, column_text(live_, live),
+         column_text(history_, *declared));
+    return live;
+  }
+
+  std::optional<PrimaryKey> primary_key() {
+    const auto& declared = history_.primary_key;
+    const auto& live = live_.primary_key;
+    if (!declared && !live) return std::nullopt;
+    if (declared && live && declared->columns == live->columns) return declared;
+    note("primary key: ({}) in the database, ({}) in the history",
+         live ? fmt::format("{}", fmt::join(live->columns, ", ")) : "none",
+         declared ? fmt::format("{}", fmt::join(declared->columns, ", ")) : "none");
+    return live;
+  }
+
+  static bool same(const Index& a, const Index& b) {
+    return a.columns == b.columns && a.unique == b.unique &&
+           normalize_sql_expression(a.where) == normalize_sql_expression(b.where);
+  }
+  static bool same(const UniqueConstraint& a, const UniqueConstraint& b) {
+    return a.columns == b.columns;
+  }
+  static bool same(const ForeignKey& a, const ForeignKey& b) {
+    return a.columns == b.columns && a.referred_table == b.referred_table &&
+           a.referred_columns == b.referred_columns && a.on_delete == b.on_delete &&
+           a.on_update == b.on_update;
+  }
+  static bool same(const CheckConstraint& a, const CheckConstraint& b) {
+    return normalize_sql_expression(a.condition) == normalize_sql_expression(b.condition);
+  }
+
+  // The database's objects; each the history declares the same way, in the history's words. A
+  // live object without a name (SQLite's inline constraints) matches by definition.
+  template <class T>
+  std::vector<T> merge(std::string_view kind, const std::vector<T>& declared,
+                       const std::vector<T>& live) {
+    std::vector<T> out;
+    std::vector<bool> matched(declared.size(), false);
+    for (const auto& l : live) {
+      auto it = std::find_if(declared.begin(), declared.end(), [&](const T& d) {
+        return (l.name.empty() || d.name == l.name) && same(d, l);
+      });
+      if (it == declared.end()) {
+        bool defined_otherwise = name_in(declared, l.name);
+        // Indexes made through `execute` are an idiom (expression indexes), and a rebuild
+        // has always kept them: only the log at debug level mentions them.
+        auto& to = kind == "index" && !defined_otherwise ? asides_ : differences_;
+        to.push_back(fmt::format(
+            "{} {}: {}", kind, l.name.empty() ? "(unnamed)" : l.name,
+            defined_otherwise ? "defined otherwise in the database" : "only in the database"));
+        out.push_back(l);
+        continue;
+      }
+      matched[static_cast<std::size_t>(it - declared.begin())] = true;
+      out.push_back(*it);
+    }
+    for (std::size_t i = 0; i < declared.size(); ++i) {
+      if (!matched[i] && !name_in(live, declared[i].name)) {
+        note("{} {}: only in the history", kind, declared[i].name);
+      }
+    }
+    return out;
+  }
+
+  template <class T>
+  static bool name_in(const std::vector<T>& items, const std::string& name) {
+    return !name.empty() && std::any_of(items.begin(), items.end(),
+                                        [&](const T& item) { return item.name == name; });
+  }
+
+  const Table& history_;
+  const Table& live_;
+  const Dialect& dialect_;
+  std::vector<std::string>& differences_;
+  std::vector<std::string>& asides_;
+};
+
+struct Touched {
+  std::vector<std::string> read;  // tables whose shape the operation starts from
+  std::vector<std::string> made;  // tables it creates
+};
+
+Touched touched(const Operation& op) {
+  return std::visit(Overloaded{
+                        [](const CreateTable& o) {
+                          return Touched{{}, {o.table.name}};
+                        },
+                        [](const DropTable& o) {
+                          return Touched{{o.name}, {}};
+                        },
+                        [](const RenameTable& o) {
+                          return Touched{{o.name}, {o.new_name}};
+                        },
+                        [](const Execute&) { return Touched{}; },
+                        [](const auto& o) {
+                          return Touched{{o.table}, {}};
+                        },
+                    },
+                    op);
+}
+
+}  // namespace
+
+Table merged_shape(const Table& history, const Table& live, const Dialect& dialect,
+                   std::vector<std::string>& differences, std::vector<std::string>& asides) {
+  return Merge(history, live, dialect, differences, asides).run();
+}
+
+LiveShapes::LiveShapes(Connection& conn) : conn_(conn), dialect_(Dialect::of(conn.backend())) {}
+
+void LiveShapes::forget() {
+  live_names_.reset();
+  settled_.clear();
+}
+
+const std::set<std::string, std::less<>>& LiveShapes::live_names() {
+  if (!live_names_) {
+    auto names = Inspector(conn_).table_names();
+    live_names_.emplace(names.begin(), names.end());
+  }
+  return *live_names_;
+}
+
+void LiveShapes::settle(const std::vector<Operation>& ops, SchemaState& state) {
+  for (const auto& op : ops) {
+    auto [read, made] = touched(op);
+    for (const auto& name : read) settle_table(name, state);
+    // What the step creates is in the replayed schema exactly as the step makes it.
+    settled_.insert(made.begin(), made.end());
+  }
+}
+
+void LiveShapes::settle_table(const std::string& name, SchemaState& state) {
+  if (!settled_.insert(name).second) return;
+  const Table* history = state.table(name);
+  if (!live_names().contains(name)) {
+    if (!history) return;
+    state.apply(DropTable{name});
+    strata::detail::log(LogLevel::warn,
+                        "table {} is in the history but not in the database: strata follows the "
+                        "database",
+                        name);
+    return;
+  }
+  Table live = Inspector(conn_).table(name);
+  if (!history) {
+    state.apply(CreateTable{std::move(live)});
+    strata::detail::log(LogLevel::warn,
+                        "table {} is not in the history's schema (made by hand, by execute, or "
+                        "before strata): strata works from the database's shape",
+                        name);
+    return;
+  }
+  std::vector<std::string> differences;
+  std::vector<std::string> asides;
+  Table merged = merged_shape(*history, live, dialect_, differences, asides);
+  for (const auto& a : asides) strata::detail::log(LogLevel::debug, "table {}: {}", name, a);
+  if (differences.empty() && asides.empty()) return;
+  state.apply(DropTable{name});
+  state.apply(CreateTable{std::move(merged)});
+  if (differences.empty()) return;
+  strata::detail::log(LogLevel::warn,
+                      "table {} in the database differs from the history in {} place{}: strata "
+                      "follows the database (-v lists them)",
+                      name, differences.size(), differences.size() == 1 ? "" : "s");
+  for (const auto& d : differences) strata::detail::log(LogLevel::debug, "  table {}: {}", name, d);
+}
+
+}  // namespace strata::migrate::detail
