@@ -118,6 +118,40 @@ TEST_P(AutogenCli, LintNamesObjectsTheHistoryDoesNotCreateAndExitsZeroOnWarnings
   EXPECT_NE(dropped.out.find("3 finding(s), 1 error(s)"), std::string::npos) << dropped.out;
 }
 
+// Two branches and their merge: each revision is checked on its own parents.
+TEST_P(AutogenCli, VerifyChecksBranchesAndTheirMerge) {
+  auto table = [](const std::string& id, const std::string& down, const std::string& name) {
+    return "revision: " + id + "\ndown_revision: " + down +
+           "\nupgrade:\n  - create_table: {name: " + name +
+           ", columns: [{name: id, type: biginteger, primary_key: true}]}\n"
+           "downgrade:\n  - drop_table: {name: " +
+           name + "}\n";
+  };
+  cli_->write("20250101_0000_aaaa00000001_init.yaml", table("aaaa00000001", "null", "items"));
+  cli_->write("20250102_0000_bbbb00000001_reports.yaml",
+              table("bbbb00000001", "aaaa00000001", "reports"));
+  cli_->write("20250102_0000_cccc00000001_tags.yaml",
+              "revision: cccc00000001\ndown_revision: aaaa00000001\nupgrade:\n"
+              "  - add_column: {table: items, column: {name: tag, type: text}}\n"
+              "downgrade:\n  - drop_column: {table: items, name: tag}\n");
+  cli_->write("20250103_0000_dddd00000001_merge.yaml",
+              "revision: dddd00000001\ndown_revision: [bbbb00000001, cccc00000001]\n"
+              "upgrade: []\ndowngrade: []\n");
+  auto verified = cli_->run("verify");
+  EXPECT_EQ(verified.status, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("Verified 4 revision(s)"), std::string::npos) << verified.out;
+  cli_->write("20250102_0000_cccc00000001_tags.yaml",
+              "revision: cccc00000001\ndown_revision: aaaa00000001\nupgrade:\n"
+              "  - add_column: {table: items, column: {name: tag, type: text}}\n"
+              "downgrade: []\n");
+  auto wrong = cli_->run("--json verify");
+  EXPECT_EQ(wrong.status, 1) << wrong.out << wrong.err;
+  EXPECT_NE(wrong.out.find(R"("differences":["remove column items.tag"])"), std::string::npos)
+      << wrong.out;
+  EXPECT_NE(wrong.out.find(R"("revision":"cccc00000001")"), std::string::npos) << wrong.out;
+  EXPECT_FALSE(Inspector(make_engine()).has_table("items"));  // a scratch database
+}
+
 STRATA_ON_BOTH_BACKENDS(AutogenCli);
 
 }  // namespace

@@ -36,10 +36,12 @@ struct VerifyOptions {
 };
 
 // The first revision that failed, at which stage, and what differed or the error. Stages:
-// "upgrade", "downgrade", "upgrade again" (the runner failed: `differences` holds its error),
-// "after downgrade", "after upgrade again" (the schema differs: one line per difference, as
-// the operations that would take the database back), "models" (head differs from the models;
-// `revision` names the heads). A value type.
+// "parents" (bringing the database to the revision's parents failed: a revision of another
+// branch would not come down or go up again), "upgrade", "downgrade", "upgrade again" (the
+// runner failed: `differences` holds its error), "after downgrade", "after upgrade again"
+// (the schema differs: one line per difference, as the operations that would take the
+// database back), "models" (head differs from the models; `revision` names the heads). A
+// value type.
 struct VerifyFailure {
   std::string revision;
   std::filesystem::path file;
@@ -79,9 +81,16 @@ class ScratchDatabase {
   std::optional<Engine> engine_;
 };
 
-// On `scratch`, an empty database that verify leaves at head: for each revision from base to
-// head, upgrade it, snapshot the schema, downgrade it and compare with the schema before,
-// upgrade again and compare with the snapshot; at the end compare with `models` when given.
+// On `scratch`, an empty database that verify leaves at heads: each revision is checked on
+// the schema of its own parents, whatever branches came before it. For each revision, parents
+// first (a branch is followed to its end before the next): bring the database to exactly its
+// parents and what they depend on (reverting a sibling branch checked before, applying the
+// other parents of a merge), upgrade it alone, snapshot the schema, downgrade it alone and
+// compare with the schema before, upgrade again and compare with the snapshot; at the end
+// compare heads with `models` when given. On a straight history that is one upgrade, one
+// downgrade and one upgrade a revision. A revision that depends on a revision above its own
+// parent on another branch cannot come down alone (a downgrade to its parent takes that one
+// down too, unless the revision has a branch label): both come down and go up together.
 // Stops at the first failure. Errors of the runner (a revision without downgrade, a failing
 // statement) are failures of their stage, not exceptions.
 VerifyResult verify(const migrate::ScriptDirectory& scripts, const Engine& scratch,
