@@ -57,6 +57,7 @@ struct NewRevision {
   std::string rev_id;
   bool autogenerate = false;  // operations from comparing the models with the database
   bool empty = false;         // with autogenerate: write the file even when nothing differs
+  bool baseline = false;      // the first revision, read from a database strata did not make
 };
 
 // Writes a new revision file and prints its path.

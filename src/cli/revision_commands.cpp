@@ -10,6 +10,7 @@
 #include <random>
 
 #include "commands.hpp"
+#include "strata/autogen/baseline.hpp"
 #include "strata/autogen/compare.hpp"
 #include "strata/core/error.hpp"
 #include "strata/migrate/revision_writer.hpp"
@@ -114,6 +115,32 @@ void check_spliced(const migrate::RevisionGraph& graph, const std::vector<std::s
   }
 }
 
+// A baseline is where a history starts, for a database no revision made: refused over an
+// existing history, or a database strata already migrated.
+autogen::Baseline read_baseline(const Config& config, const migrate::ScriptDirectory& scripts) {
+  auto engine = create_engine(config);
+  if (!scripts.graph().empty()) {
+    throw ConfigError(fmt::format(
+        "--baseline writes a project's first revision, and {} has revisions already: to mark "
+        "the database as being at one of them, use `strata stamp`",
+        scripts.versions().string()));
+  }
+  auto current = migrate::current_heads(engine, config.version_table());
+  if (!current.empty()) {
+    throw MigrationError(fmt::format(
+        "the database {} is at revision {} already: --baseline adopts a database strata has not "
+        "migrated",
+        engine.url().masked(), fmt::join(current, ", ")));
+  }
+  return autogen::baseline(engine, autogen::CompareOptions::from(config));
+}
+
+void stamp_baseline(const Config& config, const std::string& id) {
+  migrate::RunnerOptions names;
+  names.version_table = config.version_table();
+  migrate::Runner(create_engine(config), load_scripts(config), names).stamp(id);
+}
+
 }  // namespace
 
 RevisionCommands::RevisionCommands(CLI::App& app, const Options& options) : options_(options) {
@@ -132,6 +159,12 @@ RevisionCommands::RevisionCommands(CLI::App& app, const Options& options) : opti
                       "write the operations that take the database to the models");
   revision_->add_flag("--empty", spec_.empty,
                       "with --autogenerate: a file even when nothing differs");
+  revision_
+      ->add_flag("--baseline", spec_.baseline,
+                 "the first revision, read from the live database, which is then stamped with it")
+      ->excludes("--autogenerate")
+      ->excludes("--head")
+      ->excludes("--depends-on");
   merge_ = app.add_subcommand("merge", "write a revision joining heads");
   merge_->add_option("REVISIONS", spec_.down_revisions, "revisions to join, or `heads`")
       ->check(not_a_url())
@@ -183,6 +216,13 @@ int write_revision(const Options& options, const NewRevision& spec) {
   r.message = spec.message;
   r.has_downgrade = true;
   migrate::RevisionComments comments;
+  if (spec.baseline) {
+    auto made = read_baseline(config, scripts);
+    r.upgrade = std::move(made.upgrade);
+    r.downgrade = std::move(made.downgrade);
+    comments.header.push_back("baseline: read from the database " +
+                              create_engine(config).url().masked());
+  }
   if (spec.autogenerate) {
     auto differences = compare(options, config, down);
     if (differences.empty() && !spec.empty) {
@@ -203,6 +243,8 @@ int write_revision(const Options& options, const NewRevision& spec) {
   std::ofstream out(file);
   out << migrate::write_revision(r, comments, NamingConvention::from(config));
   if (!out) throw Error(fmt::format("cannot write {}", file.string()));
+  out.close();
+  if (spec.baseline) stamp_baseline(config, id);
   print(options, file.string(), nlohmann::json{{"revision", id}, {"file", file.string()}}.dump());
   return 0;
 }

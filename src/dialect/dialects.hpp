@@ -36,6 +36,11 @@ class SqliteDialect final : public Dialect {
            "COLLATE NOCASE OR s.tbl_name IN (SELECT name FROM sqlite_schema WHERE type = 'view') "
            "OR instr(lower(s.sql), lower(t.name)) > 0))) ORDER BY s.rowid";
   }
+  std::string schema_objects_sql() const override {
+    return "SELECT type, name, sql, CASE type WHEN 'view' THEN 'DROP VIEW IF EXISTS \"' || "
+           "replace(name, '\"', '\"\"') || '\"' END FROM sqlite_schema WHERE sql IS NOT NULL "
+           "AND type IN ('index', 'view', 'trigger') ORDER BY rowid";
+  }
 
  protected:
   std::string_view type_name(TypeKind kind) const override;
@@ -68,6 +73,7 @@ class PostgresDialect final : public Dialect {
     return "SELECT pg_advisory_unlock(" + std::to_string(key) + ")";
   }
   // A bigint advisory key is kept as two 32-bit halves in pg_locks.
+  std::string schema_objects_sql() const override;
   std::string lock_holder_sql(std::int64_t key) const override {
     auto bits = static_cast<std::uint64_t>(key);
     // Advisory locks belong to a database: the same key may be held in another one.

@@ -108,29 +108,32 @@ class Merge {
   }
 
   // The database's objects; each the history declares the same way, in the history's words. A
-  // live object without a name (SQLite's inline constraints) matches by definition.
+  // live object without a name (SQLite's inline constraints) matches by definition; one the
+  // history names otherwise keeps the database's name, which is what a later DROP needs.
   template <class T>
   std::vector<T> merge(std::string_view kind, const std::vector<T>& declared,
                        const std::vector<T>& live) {
     std::vector<T> out;
     std::vector<bool> matched(declared.size(), false);
-    for (const auto& l : live) {
-      auto it = std::find_if(declared.begin(), declared.end(), [&](const T& d) {
-        return (l.name.empty() || d.name == l.name) && same(d, l);
-      });
-      if (it == declared.end()) {
-        bool defined_otherwise = name_in(declared, l.name);
-        // Indexes made through `execute` are an idiom (expression indexes), and a rebuild
-        // has always kept them: only the log at debug level mentions them.
-        auto& to = kind == "index" && !defined_otherwise ? asides_ : differences_;
-        to.push_back(fmt::format(
-            "{} {}: {}", kind, l.name.empty() ? "(unnamed)" : l.name,
-            defined_otherwise ? "defined otherwise in the database" : "only in the database"));
-        out.push_back(l);
-        continue;
+    auto find = [&](const T& l, bool by_name) {
+      for (std::size_t i = 0; i < declared.size(); ++i) {
+        bool name_fits = !by_name || l.name.empty() || declared[i].name == l.name;
+        if (!matched[i] && name_fits && same(declared[i], l))
+          return matched[i] = true, &declared[i];
       }
-      matched[static_cast<std::size_t>(it - declared.begin())] = true;
-      out.push_back(*it);
+      return static_cast<const T*>(nullptr);
+    };
+    for (const auto& l : live) {
+      if (const T* d = find(l, true)) {
+        out.push_back(*d);
+      } else if (const T* renamed = find(l, false)) {
+        asides_.push_back(
+            fmt::format("{} {}: named {} in the history", kind, l.name, renamed->name));
+        out.push_back(l);
+      } else {
+        extra(kind, l, name_in(declared, l.name));
+        out.push_back(l);
+      }
     }
     for (std::size_t i = 0; i < declared.size(); ++i) {
       if (!matched[i] && !name_in(live, declared[i].name)) {
@@ -138,6 +141,16 @@ class Merge {
       }
     }
     return out;
+  }
+
+  // Indexes made through `execute` are an idiom (expression indexes), and a rebuild has always
+  // kept them: only the log at debug level mentions them.
+  template <class T>
+  void extra(std::string_view kind, const T& l, bool defined_otherwise) {
+    auto& to = kind == "index" && !defined_otherwise ? asides_ : differences_;
+    to.push_back(fmt::format(
+        "{} {}: {}", kind, l.name.empty() ? "(unnamed)" : l.name,
+        defined_otherwise ? "defined otherwise in the database" : "only in the database"));
   }
 
   template <class T>

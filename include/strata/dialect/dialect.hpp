@@ -84,6 +84,10 @@ class Dialect {
   // (type, name, sql) of the views, indexes and triggers that a rebuild of the table `?` drops
   // and must make again, in creation order. Empty where no rebuild happens.
   virtual std::string rebuild_dependents_sql() const { return ""; }
+  // (type, name, create sql, drop sql or NULL) of the schema's indexes, views, triggers and
+  // (PostgreSQL) the functions triggers call, in creation order: what reflection into Tables
+  // leaves out, for a baseline revision. A NULL drop goes with its table.
+  virtual std::string schema_objects_sql() const = 0;
 
   // ALTER TABLE. The can_ questions say whether the backend changes a table in place; for the
   // rest, SQLite rebuilds the table (see migrate/render).
