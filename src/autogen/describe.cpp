@@ -83,6 +83,10 @@ std::string describe(const Operation& op) {
             return fmt::format("add check constraint {} on {} ({})", o.constraint.name, o.table,
                                o.constraint.condition);
           },
+          [](const CreatePrimaryKey& o) {
+            return fmt::format("add primary key {} on {} ({})", o.constraint.name, o.table,
+                               fmt::join(o.constraint.columns, ", "));
+          },
           [](const DropConstraint& o) {
             return fmt::format("remove {} {} on {}", constraint_kind(o.type), o.name, o.table);
           },

@@ -137,16 +137,27 @@ void diff_foreign_keys(const Table& model, const Table& db, Plan& plan) {
   report_unnamed(model, m, plan);
 }
 
+// A key over other columns is dropped and made again; one over the same columns under another
+// name (PostgreSQL's `items_pkey`, SQLite's unnamed key) is the same key.
 void diff_primary_key(const Table& model, const Table& db, Plan& plan) {
   auto columns = [](const Table& t) {
-    return t.primary_key ? fmt::format("({})", fmt::join(t.primary_key->columns, ", "))
-                         : std::string("none");
+    return t.primary_key ? t.primary_key->columns : std::vector<std::string>{};
   };
   if (columns(model) == columns(db)) return;
-  plan.unsupported.push_back(
-      fmt::format("table {}: primary key {} in the database, {} in the models; no operation "
-                  "changes a primary key, write this change by hand",
-                  model.name, columns(db), columns(model)));
+  if (db.primary_key && db.primary_key->name.empty()) {
+    plan.unsupported.push_back(fmt::format(
+        "table {}: the database has an unnamed primary key ({}) and the models have another; no "
+        "operation can drop a constraint without a name, change it by hand",
+        model.name, fmt::join(db.primary_key->columns, ", ")));
+    return;
+  }
+  if (db.primary_key) {
+    plan.add(Phase::drop_constraints,
+             DropConstraint{db.name, db.primary_key->name, ConstraintType::primary_key});
+  }
+  if (model.primary_key) {
+    plan.add(Phase::create_constraints, CreatePrimaryKey{model.name, *model.primary_key});
+  }
 }
 
 void alter_column(const Table& model, const Column& m, const Table& db, const Column& d,

@@ -48,18 +48,30 @@ bool SqliteDialect::same_type(const Type& model, const Type& reflected) const {
   return affinity(type_sql(model)) == affinity(type_sql(reflected));
 }
 
+namespace {
+
+bool lone_key(const Table& table, const Column& c) {
+  return table.primary_key && table.primary_key->columns.size() == 1 &&
+         table.primary_key->columns[0] == c.name;
+}
+
+}  // namespace
+
 // A column declared exactly INTEGER and alone in the primary key is an alias of the 64-bit
 // rowid, which SQLite fills in: the autoincrementing key, whatever integer size was asked.
-std::string SqliteDialect::autoincrement_column_sql(const Table& /*table*/, const Column& c) const {
-  return quote(c.name) + " INTEGER NOT NULL";
+// Nothing else can autoincrement (a key widened to two columns, or dropped): such a column is
+// declared as its own type, which reflection reads back.
+std::string SqliteDialect::autoincrement_column_sql(const Table& table, const Column& c) const {
+  if (lone_key(table, c)) return quote(c.name) + " INTEGER NOT NULL";
+  Column plain = c;
+  plain.autoincrement = false;
+  return Dialect::column_sql(table, plain);
 }
 
 // A lone INTEGER key would become the rowid, which SQLite fills in by itself; a key that must
 // not autoincrement is declared INT, which reads back as the same integer type.
 std::string SqliteDialect::column_sql(const Table& table, const Column& c) const {
-  bool lone_key = table.primary_key && table.primary_key->columns.size() == 1 &&
-                  table.primary_key->columns[0] == c.name;
-  if (!lone_key || c.autoincrement || c.type.kind() != TypeKind::integer) {
+  if (!lone_key(table, c) || c.autoincrement || c.type.kind() != TypeKind::integer) {
     return Dialect::column_sql(table, c);
   }
   Column declared = c;

@@ -42,6 +42,9 @@ std::vector<Operation> restore_column(const Table& t, std::string_view name) {
   for (const auto& c : t.check_constraints) {
     if (involves(c, name)) out.push_back(CreateCheckConstraint{t.name, c});
   }
+  if (t.primary_key && mentions(t.primary_key->columns, name)) {
+    out.push_back(CreatePrimaryKey{t.name, *t.primary_key});
+  }
   return out;
 }
 
@@ -69,7 +72,23 @@ Operation restore_constraint(const DropConstraint& o, const SchemaState& before)
     case ConstraintType::primary_key:
       break;
   }
-  no_inverse(fmt::format("dropping the primary key of table '{}'", o.table));
+  if (!t.primary_key || t.primary_key->name != o.name) {
+    throw MigrationError(fmt::format("table '{}' has no primary key '{}'", t.name, o.name));
+  }
+  return CreatePrimaryKey{o.table, *t.primary_key};
+}
+
+// The key goes, and the columns it made NOT NULL become nullable again.
+std::vector<Operation> drop_primary_key(const CreatePrimaryKey& o, const SchemaState& before) {
+  const Table& t = table_in(before, o.table);
+  std::vector<Operation> out{
+      DropConstraint{o.table, o.constraint.name, ConstraintType::primary_key}};
+  for (const auto& name : o.constraint.columns) {
+    if (t.column_or_throw(name).nullable) {
+      out.push_back(AlterColumn{o.table, name, std::nullopt, true, std::nullopt, std::nullopt});
+    }
+  }
+  return out;
 }
 
 AlterColumn restore_alteration(const AlterColumn& o, const SchemaState& before) {
@@ -116,6 +135,7 @@ std::vector<Operation> inverse(const Operation& op, const SchemaState& before) {
           [&](const CreateCheckConstraint& o) -> Ops {
             return {DropConstraint{o.table, o.constraint.name, ConstraintType::check}};
           },
+          [&](const CreatePrimaryKey& o) -> Ops { return drop_primary_key(o, before); },
           [&](const DropConstraint& o) -> Ops { return {restore_constraint(o, before)}; },
           [&](const Execute&) -> Ops { no_inverse("execute"); },
           [&](const BulkInsert& o) -> Ops {

@@ -275,6 +275,16 @@ std::vector<Operation> create_check(const MapReader& m, const NamingConvention& 
   return {CreateCheckConstraint{table, t.check_constraints.front()}};
 }
 
+std::vector<Operation> create_primary_key(const MapReader& m, const NamingConvention& convention) {
+  std::string table = m.string("table");
+  auto columns = m.strings("columns");
+  if (columns.empty()) m.fail(m.required("columns"), "create_primary_key needs its columns");
+  Table t = named(table, convention, [&](Table& s) {
+    s.primary_key = PrimaryKey{m.optional_string("name").value_or(""), std::move(columns)};
+  });
+  return {CreatePrimaryKey{table, *t.primary_key}};
+}
+
 std::vector<Operation> drop_constraint(const MapReader& m) {
   static const std::map<std::string, ConstraintType, std::less<>> kTypes = {
       {"unique", ConstraintType::unique},
@@ -350,6 +360,7 @@ const std::map<std::string, Kind, std::less<>>& kinds() {
       {"create_foreign_key",
        {{"name", "table", "columns", "references", "on_delete", "on_update"}, create_foreign_key}},
       {"create_check_constraint", {{"name", "table", "condition"}, create_check}},
+      {"create_primary_key", {{"name", "table", "columns"}, create_primary_key}},
       {"drop_constraint", {{"name", "table", "type"}, [](M m, N) { return drop_constraint(m); }}},
       {"execute", {{"sql", "sqlite", "postgresql"}, [](M m, N) { return execute(m); }}},
       {"bulk_insert", {{"table", "rows"}, [](M m, N) { return bulk_insert(m); }}},

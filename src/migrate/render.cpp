@@ -144,6 +144,9 @@ RenderedOperation render(const Operation& op, const Dialect& d, const SchemaStat
           [&](const CreateCheckConstraint& o) {
             return add_constraint(op, o.table, o.constraint, d, before);
           },
+          [&](const CreatePrimaryKey& o) {
+            return add_constraint(op, o.table, o.constraint, d, before);
+          },
           [&](const DropConstraint& o) {
             if (!d.can_alter_constraints()) return rebuild(before, op, o.table, d);
             return in_place({d.drop_constraint_sql(o.table, o.name)});
@@ -169,16 +172,23 @@ ColumnSources compose(const ColumnSources& earlier, const ColumnSources& later) 
   return out;
 }
 
+// Runs `f`, naming operation `i` in what it throws.
+template <class F>
+auto numbered(const Operation& op, std::size_t i, F&& f) {
+  try {
+    return f();
+  } catch (const MigrationError& e) {
+    throw MigrationError(fmt::format("operation {} ({}): {}", i + 1, operation_name(op), e.what()));
+  }
+}
+
 RenderedOperation render_one(const std::vector<Operation>& ops, std::size_t i,
                              const Dialect& dialect, const SchemaState& state) {
-  try {
+  return numbered(ops[i], i, [&] {
     RenderedOperation r = render(ops[i], dialect, state);
     r.first = r.last = i;
     return r;
-  } catch (const MigrationError& e) {
-    throw MigrationError(
-        fmt::format("operation {} ({}): {}", i + 1, operation_name(ops[i]), e.what()));
-  }
+  });
 }
 
 // The table whose shape `op` changes, and nothing else; empty for the rest.
@@ -192,6 +202,7 @@ std::string_view reshaped_table(const Operation& op) {
                  [](const CreateUniqueConstraint& o) -> std::string_view { return o.table; },
                  [](const CreateForeignKey& o) -> std::string_view { return o.table; },
                  [](const CreateCheckConstraint& o) -> std::string_view { return o.table; },
+                 [](const CreatePrimaryKey& o) -> std::string_view { return o.table; },
                  [](const DropConstraint& o) -> std::string_view { return o.table; },
                  [](const auto&) -> std::string_view { return {}; }},
       op);
@@ -201,11 +212,7 @@ std::string_view reshaped_table(const Operation& op) {
 void extend_rebuild(RenderedOperation& group, const Table& start, const Operation& op,
                     std::size_t i, const Dialect& dialect, SchemaState& state) {
   Table before = table_in(state, group.rebuilt_table);
-  try {
-    state.apply(op);
-  } catch (const MigrationError& e) {
-    throw MigrationError(fmt::format("operation {} ({}): {}", i + 1, operation_name(op), e.what()));
-  }
+  numbered(op, i, [&] { state.apply(op); });
   const Table& now = table_in(state, group.rebuilt_table);
   ColumnSources step = same_names(before, now);
   if (const auto* alter = std::get_if<AlterColumn>(&op); alter && alter->new_name) {
@@ -234,7 +241,7 @@ std::vector<RenderedOperation> render_all(const std::vector<Operation>& ops, con
       for (const auto& index : group_start->indexes) r.declared_indexes.push_back(index.name);
       for (const auto& column : group_start->columns) r.columns_before.push_back(column.name);
     }
-    state.apply(ops[i]);
+    numbered(ops[i], i, [&] { state.apply(ops[i]); });
     out.push_back(std::move(r));
   }
   return out;

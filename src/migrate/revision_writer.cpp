@@ -186,6 +186,10 @@ Fields unique_fields(const UniqueConstraint& u) {
   return {{"name", scalar(u.name)}, {"columns", list(u.columns)}};
 }
 
+Fields primary_key_fields(const PrimaryKey& pk) {
+  return {{"name", scalar(pk.name)}, {"columns", list(pk.columns)}};
+}
+
 Fields check_fields(const CheckConstraint& c) {
   return {{"name", scalar(c.name)}, {"condition", json_quoted(c.condition)}};
 }
@@ -284,9 +288,7 @@ std::string create_table(const Table& t, const NamingConvention& convention) {
   std::string out = fmt::format("  - create_table:\n      name: {}\n", scalar(t.name));
   block_list(out, "      ", "columns", columns);
   if (t.primary_key && !conventional_key(t, convention)) {
-    out += fmt::format(
-        "      primary_key: {}\n",
-        flow({{"name", scalar(t.primary_key->name)}, {"columns", list(t.primary_key->columns)}}));
+    out += fmt::format("      primary_key: {}\n", flow(primary_key_fields(*t.primary_key)));
   } else if (t.primary_key && t.primary_key->columns.size() > 1) {
     out += fmt::format("      primary_key: {}\n", list(t.primary_key->columns));
   }
@@ -378,6 +380,9 @@ Fields one_line_fields(const Operation& op) {
                         },
                         [](const CreateCheckConstraint& o) {
                           return with_table(check_fields(o.constraint), o.table);
+                        },
+                        [](const CreatePrimaryKey& o) {
+                          return with_table(primary_key_fields(o.constraint), o.table);
                         },
                         [](const DropConstraint& o) -> Fields {
                           return {{"name", scalar(o.name)},

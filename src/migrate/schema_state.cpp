@@ -43,6 +43,7 @@ std::string_view operation_name(const Operation& op) {
                                                 "create_unique_constraint",
                                                 "create_foreign_key",
                                                 "create_check_constraint",
+                                                "create_primary_key",
                                                 "drop_constraint",
                                                 "execute",
                                                 "bulk_insert"};
@@ -69,6 +70,9 @@ std::string describe_operation(const Operation& op) {
             return fmt::format("{} on {}", o.constraint.name, o.table);
           },
           [](const CreateCheckConstraint& o) {
+            return fmt::format("{} on {}", o.constraint.name, o.table);
+          },
+          [](const CreatePrimaryKey& o) {
             return fmt::format("{} on {}", o.constraint.name, o.table);
           },
           [](const DropConstraint& o) { return fmt::format("{} on {}", o.name, o.table); },
@@ -135,6 +139,7 @@ void SchemaState::apply(const Operation& op) {
                  [&](const CreateCheckConstraint& o) {
                    existing(o.table).check_constraints.push_back(o.constraint);
                  },
+                 [&](const CreatePrimaryKey& o) { create_primary_key(o); },
                  [&](const DropConstraint& o) { drop_constraint(o); },
                  [&](const Execute&) {},
                  [&](const BulkInsert& o) { existing(o.table); },
@@ -159,6 +164,7 @@ void SchemaState::drop_column(Table& t, std::string_view name) {
   std::erase_if(t.unique_constraints,
                 [&](const UniqueConstraint& u) { return mentions(u.columns, name); });
   std::erase_if(t.foreign_keys, [&](const ForeignKey& f) { return mentions(f.columns, name); });
+  if (t.primary_key && mentions(t.primary_key->columns, name)) t.primary_key.reset();
 }
 
 void SchemaState::alter_column(const AlterColumn& o) {
@@ -189,10 +195,30 @@ void SchemaState::alter_column(const AlterColumn& o) {
   }
 }
 
+// As PostgreSQL does, the key's columns become NOT NULL and stay so once it is dropped.
+void SchemaState::create_primary_key(const CreatePrimaryKey& o) {
+  Table& t = existing(o.table);
+  if (t.primary_key) {
+    fail(
+        fmt::format("table '{}' already has the primary key '{}': drop it first "
+                    "(drop_constraint with type: primary_key)",
+                    o.table, t.primary_key->name));
+  }
+  for (const auto& column : o.constraint.columns) {
+    if (!t.column(column)) fail(fmt::format("column '{}.{}' does not exist", o.table, column));
+  }
+  t.add_primary_key(o.constraint.columns, o.constraint.name);
+}
+
 void SchemaState::drop_constraint(const DropConstraint& o) {
   Table& t = existing(o.table);
   switch (o.type) {
     case ConstraintType::primary_key:
+      if (!t.primary_key) fail(fmt::format("table '{}' has no primary key", o.table));
+      if (t.primary_key->name != o.name) {
+        fail(fmt::format("the primary key of table '{}' is named '{}', not '{}'", o.table,
+                         t.primary_key->name, o.name));
+      }
       t.primary_key.reset();
       break;
     case ConstraintType::unique:

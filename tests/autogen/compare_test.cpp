@@ -208,17 +208,51 @@ TEST_P(Autogen, OwnTablesAndExcludedTablesAreIgnored) {
   EXPECT_EQ(differences(MetaData{}), Lines{"remove table users"});
 }
 
-TEST_P(Autogen, PrimaryKeyChangesAreListedNotWritten) {
-  step(with({users_v1()}));
+// The models' key has other columns than the database's: dropped and made again, the rows kept
+// (SQLite rebuilds the table), and the downgrade brings the old key back.
+TEST_P(Autogen, PrimaryKeyChangesAreWritten) {
   Table v2 = users_v1();
   v2.primary_key->columns = {"id", "email"};
-  auto c = autogen::compare(with({v2}), engine());
-  EXPECT_TRUE(c.upgrade.empty());
-  ASSERT_EQ(c.unsupported.size(), 1u);
-  EXPECT_NE(c.unsupported[0].find("table users: primary key (id) in the database, (id, email) "
-                                  "in the models"),
+  step(with({users_v1()}));
+  engine().connect().execute("INSERT INTO users (email, score) VALUES ('a@x', 1), ('b@x', 2)");
+  auto c = step(with({v2}));
+  EXPECT_EQ(c.describe(), (Lines{"remove primary key pk_users on users",
+                                 "add primary key pk_users on users (id, email)"}));
+  EXPECT_NE(last_text_.find("  - create_primary_key: {name: pk_users, table: users, columns: [id, "
+                            "email]}\n"),
             std::string::npos)
-      << c.unsupported[0];
+      << last_text_;
+  EXPECT_EQ(differences(with({v2})), Lines{});
+  Table renamed = v2;
+  renamed.primary_key->name = "users_key";  // the same columns: no difference
+  EXPECT_EQ(differences(with({renamed})), Lines{});
+  auto key = [&] { return Inspector(engine()).table("users").primary_key.value().columns; };
+  EXPECT_EQ(key(), (Lines{"id", "email"}));
+  downgrade_one();
+  EXPECT_EQ(differences(with({users_v1()})), Lines{});
+  EXPECT_EQ(key(), Lines{"id"});
+  EXPECT_EQ(engine().connect().execute("SELECT sum(score) FROM users WHERE id > 0").scalar<int>(),
+            3);
+}
+
+// A key written inline without a name: PostgreSQL names it (t_pkey), SQLite does not, and no
+// operation can drop a key that has no name.
+TEST_P(Autogen, AnUnnamedPrimaryKeyIsListedNotWritten) {
+  engine().connect().execute_script("CREATE TABLE t (a TEXT NOT NULL PRIMARY KEY, b TEXT)");
+  MetaData model;
+  model.add(Table(
+      "t", {Column("a", Type::text()).primary_key(), Column("b", Type::text()).primary_key()}));
+  if (is_sqlite()) {
+    EXPECT_EQ(differences(model),
+              (Lines{"alter column t.b: not null",
+                     "table t: the database has an unnamed primary key (a) and the models have "
+                     "another; no operation can drop a constraint without a name, change it by "
+                     "hand"}));
+  } else {  // b becomes NOT NULL before it joins the key
+    EXPECT_EQ(differences(model),
+              (Lines{"remove primary key t_pkey on t", "alter column t.b: not null",
+                     "add primary key pk_t on t (a, b)"}));
+  }
 }
 
 // A database strata did not create: spelled its own way, unnamed constraints on SQLite,

@@ -243,7 +243,7 @@ TEST(Inverse, WhatCannotBeUndoneSaysSo) {
   SchemaState s = state_with({items_table()});
   EXPECT_THROW(inverse(Execute{"SELECT 1", {}}, s), MigrationError);
   EXPECT_THROW(inverse(BulkInsert{"items", {}}, s), MigrationError);
-  EXPECT_THROW(inverse(DropConstraint{"items", "pk_items", ConstraintType::primary_key}, s),
+  EXPECT_THROW(inverse(DropConstraint{"items", "items_pkey", ConstraintType::primary_key}, s),
                MigrationError);
   EXPECT_THROW(inverse(DropTable{"nope"}, s), MigrationError);
 }

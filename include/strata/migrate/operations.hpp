@@ -76,6 +76,12 @@ struct CreateCheckConstraint {
   CheckConstraint constraint;
   bool operator==(const CreateCheckConstraint&) const = default;
 };
+// Makes the primary key of a table that has none; its columns become NOT NULL.
+struct CreatePrimaryKey {
+  std::string table;
+  PrimaryKey constraint;
+  bool operator==(const CreatePrimaryKey&) const = default;
+};
 enum class ConstraintType { unique, foreign_key, check, primary_key };
 struct DropConstraint {
   std::string table;
@@ -98,7 +104,7 @@ struct BulkInsert {
 using Operation =
     std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn,
                  CreateIndex, DropIndex, CreateUniqueConstraint, CreateForeignKey,
-                 CreateCheckConstraint, DropConstraint, Execute, BulkInsert>;
+                 CreateCheckConstraint, CreatePrimaryKey, DropConstraint, Execute, BulkInsert>;
 
 // The revision-file name of an operation: "create_table", "alter_column", ...
 std::string_view operation_name(const Operation& op);
@@ -111,13 +117,13 @@ class SchemaState;
 // The operations that undo `op` on the schema `before` it: a drop brings back what it removes
 // (a dropped column comes back with the indexes and constraints that went with it), a rename
 // and an alteration go back to the old name and values. Throws MigrationError for what has no
-// inverse: execute, bulk_insert, dropping a primary key, or an op that does not fit `before`.
+// inverse: execute, bulk_insert, or an op that does not fit `before`.
 std::vector<Operation> inverse(const Operation& op, const SchemaState& before);
 // Undoes a whole list applied to `before`: the inverse of each operation, last one first.
 std::vector<Operation> inverse(const std::vector<Operation>& ops, SchemaState before);
 
 // Whether dropping `column` takes these with it, as PostgreSQL does: an index on it or whose
-// WHERE names it, a constraint on it, a CHECK whose condition names it.
+// WHERE names it, a constraint on it (the primary key too), a CHECK whose condition names it.
 bool involves(const Index& index, std::string_view column);
 bool involves(const CheckConstraint& check, std::string_view column);
 
@@ -135,6 +141,7 @@ class SchemaState {
   Table& existing(std::string_view name);
   void drop_column(Table& table, std::string_view name);
   void alter_column(const AlterColumn& op);
+  void create_primary_key(const CreatePrimaryKey& op);
   void drop_constraint(const DropConstraint& op);
   std::map<std::string, Table, std::less<>> tables_;
 };
