@@ -18,8 +18,10 @@ using json = nlohmann::json;
 // Row counts for the large-rebuild rule, from the configured database when there is one.
 std::optional<autogen::LintOptions> lint_options(const Config& config) {
   try {
+    auto engine = existing_database(config);
+    if (!engine) return std::nullopt;
     autogen::LintOptions options;
-    options.row_counts = autogen::row_counts(create_engine(config));
+    options.row_counts = autogen::row_counts(*engine);
     return options;
   } catch (const Error&) {
     return std::nullopt;
@@ -47,8 +49,10 @@ std::optional<int> AutogenCommands::run() {
 int AutogenCommands::check() {
   Config config = load_config(options_);
   auto scripts = load_scripts(config);
-  auto result = autogen::check(create_engine(config), scripts, options_.models,
-                               autogen::CompareOptions::from(config));
+  auto engine = existing_database(config);
+  if (!engine) no_database(options_, config);
+  auto result =
+      autogen::check(*engine, scripts, options_.models, autogen::CompareOptions::from(config));
   auto lines = result.describe(scripts);
   if (result.clean()) {
     lines.push_back(options_.models ? "The database is at head and matches the models."

@@ -43,6 +43,20 @@ migrate::ScriptDirectory load_scripts(const Config& config, migrate::Contents co
   }
 }
 
+std::optional<Engine> existing_database(const Config& config) {
+  Url url = config.database_url();
+  if (url.backend() != Backend::sqlite || url.is_memory()) return create_engine(url);
+  std::error_code ec;
+  if (fs::status(url.database(), ec).type() == fs::file_type::not_found) return std::nullopt;
+  // Should the file go before the first connection, the driver fails rather than create it.
+  return create_engine(url.with_param("mode", "rw"));
+}
+
+void no_database(const Options& options, const Config& config) {
+  throw Error(fmt::format("no database at {}; check the URL, or run `{} upgrade` to create it",
+                          config.database_url().database(), options.program));
+}
+
 void print(const Options& options, const std::string& text, const std::string& json) {
   if (options.quiet) return;
   const std::string& out = options.json ? json : text;

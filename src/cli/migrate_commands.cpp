@@ -35,7 +35,12 @@ migrate::RunnerOptions runner_options(const Options& options, const Config& conf
   r.version_table = config.version_table();
   r.allow_changed = allow_changed;
   if (!options.quiet && !options.json) {
-    r.progress = [](const std::string& line) { std::printf("%s\n", line.c_str()); };
+    // Flushed line by line: into a pipe or a file stdout is buffered, and the log of a run that
+    // is killed must still show how far it got.
+    r.progress = [](const std::string& line) {
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    };
   }
   return r;
 }
@@ -156,10 +161,16 @@ int MigrationCommands::offline(bool up) {
 // runs on a helper while the server starts a backend and answers: mostly waiting here. libpq
 // is loaded before the helper starts, as both are CPU work that would only compete for the
 // cores; an in-process database would too, so it reads first. A broken file is reported before
-// an unreachable database, as the commands that read the files first do.
+// an unreachable database, as the commands that read the files first do; so is it before a
+// missing one.
 int MigrationCommands::current() {
   Config config = load_config(options_);
-  Engine engine = create_engine(config);
+  auto existing = existing_database(config);
+  if (!existing) {
+    load_scripts(config);
+    no_database(options_, config);
+  }
+  Engine& engine = *existing;
   auto load = [&config] { return load_scripts(config); };
   bool overlap = !Dialect::of(engine.backend()).in_process();
   std::exception_ptr unreachable;
@@ -203,7 +214,7 @@ int MigrationCommands::schema() {
   auto scripts = load_scripts(config, migrate::Contents::everything);
   const Dialect& dialect = this->dialect(config);
   const auto& graph = scripts.graph();
-  auto state = migrate::replay(graph, graph.resolve(target_, {}));
+  auto state = migrate::replay(graph, graph.resolve(target_, {}), dialect);
   MetaData metadata;
   for (const auto& [name, table] : state.tables()) metadata.add(table);
   std::string ddl;

@@ -43,7 +43,15 @@ std::string slug(std::string_view message) {
 autogen::Comparison compare(const Options& options, const Config& config,
                             const std::vector<std::string>& follows) {
   const MetaData& models = models_or_throw(options, "revision --autogenerate");
-  auto engine = create_engine(config);
+  auto existing = existing_database(config);
+  if (!existing) {
+    // A new project's SQLite file before its first upgrade: a first revision compares the
+    // models with an empty database, and leaves none behind.
+    if (!follows.empty()) no_database(options, config);
+    return autogen::compare(models, create_engine("sqlite://"),
+                            autogen::CompareOptions::from(config));
+  }
+  Engine& engine = *existing;
   auto scripts = load_scripts(config);
   migrate::RunnerOptions names;
   names.version_table = config.version_table();

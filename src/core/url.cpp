@@ -15,8 +15,8 @@ namespace {
 // Parameters each backend understands; pool settings apply to both.
 constexpr std::array kPoolParams = {"pool_size",    "max_overflow",  "pool_timeout",
                                     "pool_recycle", "pool_pre_ping", "statement_cache_size"};
-constexpr std::array kSqliteParams = {"busy_timeout", "journal_mode", "synchronous",
-                                      "foreign_keys"};
+constexpr std::array kSqliteParams = {"busy_timeout", "journal_mode", "synchronous", "foreign_keys",
+                                      "mode"};
 // `password` as libpq takes it: some users put it in the query rather than before the '@'.
 constexpr std::array kPostgresParams = {
     "host",    "sslmode", "connect_timeout", "application_name",     "sslrootcert",

@@ -2,13 +2,18 @@
 // db/versions/, and captures its exit status, stdout and stderr.
 #pragma once
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace strata::test {
 
@@ -35,6 +40,32 @@ inline Outcome run_strata(const std::filesystem::path& dir, const std::string& a
   int status = ::pclose(pipe);
   std::ifstream in(err_file);
   return {WEXITSTATUS(status), out, std::string((std::istreambuf_iterator<char>(in)), {})};
+}
+
+// Starts `strata --config DIR/strata.toml ARGS` without waiting for it, with stdout into `out`
+// (a pipe's or a file's descriptor) and stderr into DIR/stderr.txt, in a DATABASE_URL-free
+// environment: for a test that watches a run as it goes, and may kill it. -1 when it cannot.
+inline pid_t start_strata(const std::filesystem::path& dir, std::vector<std::string> args,
+                          int out) {
+  args.insert(args.begin(), {STRATA_CLI_PATH, "--config", (dir / "strata.toml").string()});
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!std::string_view(*e).starts_with("DATABASE_URL=")) env.push_back(*e);
+  }
+  env.push_back(nullptr);
+  std::string err = (dir / "stderr.txt").string();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out, STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
 }
 
 class CliRunner {

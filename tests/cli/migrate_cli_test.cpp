@@ -1,5 +1,10 @@
 // The migration commands of the strata binary, run as users run them, on both backends.
+#include <poll.h>
+
+#include <chrono>
+#include <csignal>
 #include <fstream>
+#include <strata/dialect/inspector.hpp>
 #include <strata/migrate/runner.hpp>
 #include <thread>
 
@@ -89,6 +94,30 @@ TEST_P(MigrateCli, BadInputExitsWithOneLineAndChangesNothing) {
   EXPECT_EQ(url.status, 2);
   EXPECT_NE(url.err.find("unknown scheme 'mysql'"), std::string::npos) << url.err;
   EXPECT_EQ(strata("current").out, "aaaa11112222\n");
+}
+
+// A key given twice in a revision file fails every command that reads the file, in one line
+// naming both lines, and nothing reaches the database.
+TEST_P(MigrateCli, AKeyGivenTwiceFailsEveryCommandAndChangesNothing) {
+  ASSERT_EQ(strata("-q upgrade aaaa").status, 0);
+  write("20250102_0000_bbbb11112222_email.yaml",
+        "revision: bbbb11112222\ndown_revision: aaaa11112222\nmessage: add email\nupgrade:\n"
+        "  - add_column:\n      table: users\n      column: {name: email, type: text}\n"
+        "      table: accounts\n");
+  for (const char* command :
+       {"upgrade head", "current", "history", "heads", "show bbbb", "upgrade --sql"}) {
+    auto run = strata(command);
+    EXPECT_EQ(run.status, 1) << command;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << command << ": " << run.err;
+    EXPECT_TRUE(run.err.starts_with("strata: ")) << command << ": " << run.err;
+    EXPECT_NE(run.err.find("db/versions/20250102_0000_bbbb11112222_email.yaml:8: key 'table' "
+                           "given twice (first at line 6); keep one\n"),
+              std::string::npos)
+        << command << ": " << run.err;
+  }
+  auto version = make_engine().connect().execute("SELECT version_num FROM strata_version");
+  EXPECT_EQ(version.scalar<std::string>(), "aaaa11112222");
+  EXPECT_EQ(Inspector(make_engine()).table("users").columns.size(), 1u);
 }
 
 // The version table names a revision no file defines (another git branch's, say).
@@ -340,6 +369,127 @@ TEST_P(MigrateCli, HistoryRecordsTheVersionPrinted) {
                       .execute("SELECT strata_version FROM strata_history")
                       .scalar<std::string>();
   EXPECT_EQ(printed, "strata " + recorded + "\n");
+}
+
+// Commands that only read the database never create it. On SQLite the configured file does not
+// exist yet: current and check say so in one line, lint counts no rows, and the others never open
+// it. On PostgreSQL the database is there, empty, and stays empty.
+TEST_P(MigrateCli, ReadOnlyCommandsCreateNothing) {
+  for (const char* command :
+       {"current", "check", "lint", "history", "heads", "branches", "show head", "schema",
+        "upgrade --sql", "downgrade --sql head:base"}) {
+    auto run = strata(command);
+    bool reads = std::string_view(command) == "current" || std::string_view(command) == "check";
+    if (is_sqlite() && reads) {
+      EXPECT_EQ(run.status, 1) << command;
+      EXPECT_EQ(run.err, "strata: no database at " + (dir() / "test.db").string() +
+                             "; check the URL, or run `strata upgrade` to create it\n");
+    } else {
+      // check: the database is not at head.
+      EXPECT_EQ(run.status, std::string_view(command) == "check" ? 1 : 0)
+          << command << ": " << run.err;
+    }
+  }
+  if (is_sqlite()) {
+    for (const char* file : {"test.db", "test.db-wal", "test.db-shm"})
+      EXPECT_FALSE(fs::exists(dir() / file)) << file;
+  } else {
+    EXPECT_TRUE(Inspector(make_engine()).table_names().empty());
+  }
+  ASSERT_EQ(strata("-q upgrade head").status, 0);
+  EXPECT_EQ(strata("current").out, "bbbb11112222 (head)\n");
+}
+
+// `--url sqlite:///typo/app.db current` left typo/app.db behind. A database missing from a
+// server is not made either.
+TEST_P(MigrateCli, AMistypedUrlLeavesNothingBehind) {
+  std::string typo = is_sqlite()
+                         ? "sqlite:///typo/app.db"
+                         : Url::parse(url()).with_database("strata_typo_database").unmasked();
+  for (const char* command : {"current", "check", "lint", "history"}) {
+    auto run = strata("--url '" + typo + "' " + command);
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), run.status == 0 ? 0 : 1)
+        << command << ": " << run.err;
+  }
+  auto current = strata("--url '" + typo + "' current");
+  EXPECT_EQ(current.status, 1);
+  if (is_sqlite()) {
+    EXPECT_EQ(current.err, "strata: no database at " + (dir() / "typo" / "app.db").string() +
+                               "; check the URL, or run `strata upgrade` to create it\n");
+    EXPECT_FALSE(fs::exists(dir() / "typo"));
+    // mode=rw in the URL asks the same of any command.
+    auto rw = strata("--url 'sqlite:///typo/app.db?mode=rw' upgrade head");
+    EXPECT_EQ(rw.status, 1);
+    EXPECT_NE(rw.err.find("no SQLite database at " + (dir() / "typo" / "app.db").string()),
+              std::string::npos)
+        << rw.err;
+    EXPECT_FALSE(fs::exists(dir() / "typo"));
+    // Commands that write make the file and its folder, as they always did.
+    ASSERT_EQ(strata("-q --url " + typo + " upgrade head").status, 0);
+    EXPECT_EQ(strata("--url " + typo + " current").out, "bbbb11112222 (head)\n");
+    EXPECT_TRUE(fs::exists(dir() / "typo" / "app.db"));
+  } else {
+    EXPECT_NE(current.err.find("strata_typo_database"), std::string::npos) << current.err;
+    auto found = make_engine()
+                     .connect()
+                     .execute(
+                         "SELECT count(*) FROM pg_database WHERE datname = "
+                         "'strata_typo_database'")
+                     .scalar<std::int64_t>();
+    EXPECT_EQ(found, 0);
+  }
+}
+
+// Reads from `fd` until `text` has come, the process has ended, or a minute has passed.
+std::string read_until(int fd, std::string_view text) {
+  std::string got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (got.find(text) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd ready{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) break;
+    std::array<char, 4096> buffer{};
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n <= 0) break;
+    got.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
+// Into a pipe (or a file) stdout is buffered: a run killed in its third revision showed none of
+// the lines of the two it had done. Each line is now written as its step starts.
+TEST_P(MigrateCli, ProgressReachesAPipeLineByLine) {
+  write("20250103_0000_cccc11112222_forever.yaml",
+        "revision: cccc11112222\ndown_revision: bbbb11112222\nmessage: forever\nupgrade:\n"
+        "  - execute:\n"
+        "      sql: WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT count(*) FROM n\n"
+        "      postgresql: SELECT pg_sleep(600)\n"
+        "downgrade: []\n");
+  std::array<int, 2> out{};
+  ASSERT_EQ(::pipe2(out.data(), O_CLOEXEC), 0);
+  pid_t run = start_strata(dir(), {"upgrade", "head"}, out[1]);
+  ::close(out[1]);
+  ASSERT_GT(run, 0);
+  std::string lines = read_until(out[0], "-> cccc11112222, forever\n");
+  ::kill(run, SIGKILL);
+  int status = 0;
+  ::waitpid(run, &status, 0);
+  lines += read_until(out[0], "nothing more: the pipe ends with the process");
+  ::close(out[0]);
+  // The server runs the sleep on, for a client it cannot yet see gone.
+  if (!is_sqlite()) {
+    make_engine().connect().execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  }
+  EXPECT_TRUE(WIFSIGNALED(status)) << "the run ended before it was killed";
+  EXPECT_EQ(lines,
+            "Running upgrade <base> -> aaaa11112222, init\n"
+            "Running upgrade aaaa11112222 -> bbbb11112222, add email\n"
+            "Running upgrade bbbb11112222 -> cccc11112222, forever\n");
+  EXPECT_EQ(strata("current").out, "bbbb11112222\n");
 }
 
 STRATA_ON_BOTH_BACKENDS(MigrateCli);

@@ -57,6 +57,16 @@ void prepare_folder(const std::string& path, const std::string& url) {
   }
 }
 
+// mode=rw: the message names the file, which SQLite's own ("unable to open database file")
+// does not.
+void require_file(const std::string& path, const std::string& url) {
+  std::error_code ec;
+  if (fs::status(path, ec).type() != fs::file_type::not_found) return;
+  throw OperationalError(
+      fmt::format("no SQLite database at {}, and mode=rw opens an existing file only", path),
+      {"SQLITE_CANTOPEN", "", SQLITE_CANTOPEN, "", url});
+}
+
 // Whether anything but blanks, semicolons and comments follows the first statement.
 bool has_more_sql(const char* tail, const char* end) {
   std::string_view rest(tail, static_cast<std::size_t>(end - tail));
@@ -96,6 +106,7 @@ Options parse_options(const Url& url) {
   options.journal_mode =
       one_of(url, "journal_mode", {"wal", "delete", "truncate", "persist", "memory", "off"});
   options.synchronous = one_of(url, "synchronous", {"off", "normal", "full", "extra"});
+  options.create = one_of(url, "mode", {"rwc", "rw"}) != "rw";
   return options;
 }
 
@@ -103,11 +114,16 @@ SqliteConnection::SqliteConnection(const Url& url, const Options& options)
     : url_(url.masked()), busy_timeout_(options.busy_timeout_ms) {
   bool memory = options.path == ":memory:";
   if (!memory) {
-    prepare_folder(options.path, url_);
+    if (options.create) {
+      prepare_folder(options.path, url_);
+    } else {
+      require_file(options.path, url_);
+    }
     gate_ = WriteGate::of(options.path);
   }
-  int flags =
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  // Without SQLITE_OPEN_CREATE a file removed since require_file is an error, not a new file.
+  int flags = SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0) |
+              SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   int rc = sqlite3_open_v2(options.path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = fmt::format("cannot open SQLite database {}: {}", options.path,

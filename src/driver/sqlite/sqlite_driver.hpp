@@ -19,6 +19,9 @@ struct Options {
   bool foreign_keys = true;
   std::string journal_mode;  // empty: WAL for files, the default for memory
   std::string synchronous;   // empty: NORMAL with WAL
+  // mode=rwc (the default) creates a missing file and its folder; mode=rw opens an existing file
+  // only, as SQLite's URI parameter of that name does.
+  bool create = true;
 };
 
 Options parse_options(const Url& url);
