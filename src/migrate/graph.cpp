@@ -593,8 +593,9 @@ std::vector<const Revision*> RevisionGraph::history(const Range& range) const {
 namespace {
 
 SchemaState replay_each(const RevisionGraph& graph, const std::vector<std::string>& heads,
+                        const Dialect& dialect,
                         const std::function<void(const std::string&)>& unfit) {
-  SchemaState state;
+  SchemaState state(dialect);
   for (const Revision* r : graph.applied_in_order(heads)) {
     for (std::size_t i = 0; i < r->upgrade.size(); ++i) {
       try {
@@ -610,13 +611,15 @@ SchemaState replay_each(const RevisionGraph& graph, const std::vector<std::strin
 
 }  // namespace
 
-SchemaState replay(const RevisionGraph& graph, const std::vector<std::string>& heads) {
-  return replay_each(graph, heads, [](const std::string& line) { throw MigrationError(line); });
+SchemaState replay(const RevisionGraph& graph, const std::vector<std::string>& heads,
+                   const Dialect& dialect) {
+  return replay_each(graph, heads, dialect,
+                     [](const std::string& line) { throw MigrationError(line); });
 }
 
 SchemaState replay_lenient(const RevisionGraph& graph, const std::vector<std::string>& heads,
-                           std::vector<std::string>* skipped) {
-  return replay_each(graph, heads, [&](const std::string& line) {
+                           const Dialect& dialect, std::vector<std::string>* skipped) {
+  return replay_each(graph, heads, dialect, [&](const std::string& line) {
     if (skipped) skipped->push_back(line);
   });
 }

@@ -101,9 +101,7 @@ AlterColumn restore_alteration(const AlterColumn& o, const SchemaState& before) 
   return back;
 }
 
-}  // namespace
-
-std::vector<Operation> inverse(const Operation& op, const SchemaState& before) {
+std::vector<Operation> undo(const Operation& op, const SchemaState& before) {
   using Ops = std::vector<Operation>;
   return std::visit(
       Overloaded{
@@ -143,6 +141,21 @@ std::vector<Operation> inverse(const Operation& op, const SchemaState& before) {
           },
       },
       op);
+}
+
+}  // namespace
+
+// An operation of one dialect undoes what it did to that dialect's schema, which `before`
+// must be: the others' may not even have the objects it names.
+std::vector<Operation> inverse(const Operation& op, const SchemaState& before) {
+  if (!before.replays(op)) {
+    throw MigrationError(fmt::format(
+        "{}: its inverse is worked out on a schema replayed for the dialects it runs on",
+        describe_operation(op)));
+  }
+  std::vector<Operation> out = undo(op, before);
+  for (auto& o : out) restrict_to(o, dialects_of(op));
+  return out;
 }
 
 std::vector<Operation> inverse(const std::vector<Operation>& ops, SchemaState before) {

@@ -100,9 +100,10 @@ void write_step(Script& script, const Step& step, const Dialect& dialect, Schema
   script.blank();
 }
 
-SchemaState start_of(const RevisionGraph& graph, const std::vector<std::string>& start) {
+SchemaState start_of(const RevisionGraph& graph, const std::vector<std::string>& start,
+                     const Dialect& dialect) {
   try {
-    return replay(graph, start);
+    return replay(graph, start, dialect);
   } catch (const MigrationError& e) {
     throw MigrationError(fmt::format("{}{}", e.what(), kOnlyTheDatabaseKnows));
   }
@@ -125,7 +126,7 @@ std::string offline_script(const ScriptDirectory& scripts, const Dialect& dialec
     script.statements(dialect.create_table(tables.history_table(), true));
     script.blank();
   }
-  SchemaState state = start_of(graph, start);
+  SchemaState state = start_of(graph, start, dialect);
   for (const auto& step : plan) write_step(script, step, dialect, state, tables);
   return script.take();
 }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "strata/core/error.hpp"
+#include "strata/dialect/dialect.hpp"
 
 namespace strata::migrate::detail {
 
@@ -328,44 +329,74 @@ struct Kind {
 const std::map<std::string, Kind, std::less<>>& kinds() {
   using M = const MapReader&;
   using N = const NamingConvention&;
-  static const std::map<std::string, Kind, std::less<>> table = {
-      {"create_table",
-       {{"name", "columns", "primary_key", "indexes", "unique_constraints", "foreign_keys",
-         "check_constraints"},
-        create_table}},
-      {"drop_table",
-       {{"name"}, [](M m, N) -> std::vector<Operation> { return {DropTable{m.string("name")}}; }}},
-      {"rename_table",
-       {{"name", "new_name"},
-        [](M m, N) -> std::vector<Operation> {
-          return {RenameTable{m.string("name"), m.string("new_name")}};
-        }}},
-      {"add_column", {{"table", "column"}, add_column}},
-      {"drop_column",
-       {{"table", "name"},
-        [](M m, N) -> std::vector<Operation> {
-          return {DropColumn{m.string("table"), m.string("name")}};
-        }}},
-      {"alter_column",
-       {{"table", "name", "type", "nullable", "server_default", "new_name"},
-        [](M m, N) { return alter_column(m); }}},
-      {"create_index",
-       {{"name", "table", "columns", "unique", "where", "concurrently"}, create_index}},
-      {"drop_index",
-       {{"name", "table"},
-        [](M m, N) -> std::vector<Operation> {
-          return {DropIndex{m.string("table"), m.string("name")}};
-        }}},
-      {"create_unique_constraint", {{"name", "table", "columns"}, create_unique}},
-      {"create_foreign_key",
-       {{"name", "table", "columns", "references", "on_delete", "on_update"}, create_foreign_key}},
-      {"create_check_constraint", {{"name", "table", "condition"}, create_check}},
-      {"create_primary_key", {{"name", "table", "columns"}, create_primary_key}},
-      {"drop_constraint", {{"name", "table", "type"}, [](M m, N) { return drop_constraint(m); }}},
-      {"execute", {{"sql", "sqlite", "postgresql"}, [](M m, N) { return execute(m); }}},
-      {"bulk_insert", {{"table", "rows"}, [](M m, N) { return bulk_insert(m); }}},
-  };
+  static const std::map<std::string, Kind, std::less<>> table = [] {
+    std::map<std::string, Kind, std::less<>> all = {
+        {"create_table",
+         {{"name", "columns", "primary_key", "indexes", "unique_constraints", "foreign_keys",
+           "check_constraints"},
+          create_table}},
+        {"drop_table",
+         {{"name"},
+          [](M m, N) -> std::vector<Operation> { return {DropTable{m.string("name")}}; }}},
+        {"rename_table",
+         {{"name", "new_name"},
+          [](M m, N) -> std::vector<Operation> {
+            return {RenameTable{m.string("name"), m.string("new_name")}};
+          }}},
+        {"add_column", {{"table", "column"}, add_column}},
+        {"drop_column",
+         {{"table", "name"},
+          [](M m, N) -> std::vector<Operation> {
+            return {DropColumn{m.string("table"), m.string("name")}};
+          }}},
+        {"alter_column",
+         {{"table", "name", "type", "nullable", "server_default", "new_name"},
+          [](M m, N) { return alter_column(m); }}},
+        {"create_index",
+         {{"name", "table", "columns", "unique", "where", "concurrently"}, create_index}},
+        {"drop_index",
+         {{"name", "table"},
+          [](M m, N) -> std::vector<Operation> {
+            return {DropIndex{m.string("table"), m.string("name")}};
+          }}},
+        {"create_unique_constraint", {{"name", "table", "columns"}, create_unique}},
+        {"create_foreign_key",
+         {{"name", "table", "columns", "references", "on_delete", "on_update"},
+          create_foreign_key}},
+        {"create_check_constraint", {{"name", "table", "condition"}, create_check}},
+        {"create_primary_key", {{"name", "table", "columns"}, create_primary_key}},
+        {"drop_constraint", {{"name", "table", "type"}, [](M m, N) { return drop_constraint(m); }}},
+        {"execute", {{"sql", "sqlite", "postgresql"}, [](M m, N) { return execute(m); }}},
+        {"bulk_insert", {{"table", "rows"}, [](M m, N) { return bulk_insert(m); }}},
+    };
+    for (auto& [name, kind] : all) kind.keys.push_back("dialects");  // any operation takes it
+    return all;
+  }();
   return table;
+}
+
+// `dialects: [sqlite]`: each name one Dialect::named knows, written as the dialect names itself.
+Dialects dialects_key(const MapReader& m) {
+  YAML::Node list = m.required("dialects");
+  std::vector<YAML::Node> items;
+  if (list.IsSequence()) {
+    for (const auto& item : list) items.push_back(item);
+  } else if (list.IsScalar()) {
+    items.push_back(list);
+  }
+  if (items.empty()) {
+    m.fail(list, "dialects must list sqlite, postgresql or both; leave it out to run everywhere");
+  }
+  Dialects out;
+  for (const auto& item : items) {
+    if (!item.IsScalar()) m.fail(item, "dialects must list names: [sqlite] or [postgresql]");
+    try {
+      out.emplace_back(Dialect::named(item.Scalar()).name());
+    } catch (const ConfigError& e) {
+      m.fail(item, e.what());
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -390,7 +421,13 @@ std::vector<Operation> parse_operation(const YAML::Node& item, const Source& sou
   if (kind == kinds().end()) {
     source.fail(entry->first, fmt::format("unknown operation '{}'", name));
   }
-  return kind->second.parse(MapReader(entry->second, source, name, kind->second.keys), convention);
+  MapReader m(entry->second, source, name, kind->second.keys);
+  std::vector<Operation> ops = kind->second.parse(m, convention);
+  if (m.has("dialects")) {
+    Dialects only = dialects_key(m);
+    for (auto& op : ops) restrict_to(op, only);
+  }
+  return ops;
 }
 
 }  // namespace strata::migrate::detail

@@ -113,6 +113,7 @@ std::vector<std::string> rebuild_table(const Table& from, const Table& to, const
 }
 
 RenderedOperation render(const Operation& op, const Dialect& d, const SchemaState& before) {
+  if (!runs_on(op, d.name())) return {};
   return std::visit(
       Overloaded{
           [&](const CreateTable& o) { return in_place(d.create_table(o.table)); },
@@ -230,7 +231,9 @@ std::vector<RenderedOperation> render_all(const std::vector<Operation>& ops, con
   std::vector<RenderedOperation> out;
   std::optional<Table> group_start;  // the rebuilt table as it was before the open group
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    bool open = !out.empty() && !out.back().rebuilt_table.empty() && out.back().last + 1 == i;
+    // Another dialect's operation is not there: the rebuilds around it are consecutive.
+    if (!runs_on(ops[i], dialect.name())) continue;
+    bool open = !out.empty() && !out.back().rebuilt_table.empty();
     if (open && reshaped_table(ops[i]) == out.back().rebuilt_table) {
       extend_rebuild(out.back(), *group_start, ops[i], i, dialect, state);
       continue;

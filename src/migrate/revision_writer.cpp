@@ -394,7 +394,8 @@ Fields one_line_fields(const Operation& op) {
                     op);
 }
 
-std::string operation(const Operation& op, const NamingConvention& convention) {
+// An operation written as a block of lines, or empty for those written on one line.
+std::string block(const Operation& op, const NamingConvention& convention) {
   if (const auto* o = std::get_if<CreateTable>(&op)) return create_table(o->table, convention);
   if (const auto* o = std::get_if<AddColumn>(&op)) {
     return fmt::format("  - add_column:\n      table: {}\n      column: {}\n", scalar(o->table),
@@ -402,7 +403,17 @@ std::string operation(const Operation& op, const NamingConvention& convention) {
   }
   if (const auto* o = std::get_if<Execute>(&op)) return execute(*o);
   if (const auto* o = std::get_if<BulkInsert>(&op)) return bulk_insert(*o);
-  return fmt::format("  - {}: {}\n", operation_name(op), flow(one_line_fields(op)));
+  return "";
+}
+
+std::string operation(const Operation& op, const NamingConvention& convention) {
+  const Dialects& only = dialects_of(op);
+  if (std::string text = block(op, convention); !text.empty()) {
+    return only.empty() ? text : text + fmt::format("      dialects: {}\n", list(only));
+  }
+  Fields fields = one_line_fields(op);
+  if (!only.empty()) fields.emplace_back("dialects", list(only));
+  return fmt::format("  - {}: {}\n", operation_name(op), flow(fields));
 }
 
 void comment_lines(std::string& out, const std::vector<std::string>& lines,

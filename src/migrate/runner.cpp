@@ -423,7 +423,7 @@ bool Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
     // Taken elsewhere: `state` already holds the step, as the database does.
     if (applied(graph, r.id, heads) == step.upgrade) return false;
     if (!graph.can_take(heads, r, step.upgrade)) moved_under(step, heads);
-    state = replay_lenient(graph, heads);
+    state = replay_lenient(graph, heads, dialect);
     live.forget();
     live.settle(ops, state);
     rendered = render_step(step, dialect, state);
@@ -498,7 +498,7 @@ std::vector<Step> Runner::run(Connection& conn, std::vector<std::string> start, 
         "{} was loaded without its operations (Contents::graph); load it whole to run it",
         scripts_.location().string()));
   }
-  SchemaState state = replay_lenient(graph, start);
+  SchemaState state = replay_lenient(graph, start, Dialect::of(conn.backend()));
   std::sort(start.begin(), start.end());
   KnownHeads known = std::move(start);
   detail::LiveShapes live(conn);

@@ -1,10 +1,12 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
 #include "../core/overloaded.hpp"
 #include "../dialect/sqlite_ddl.hpp"
 #include "strata/core/error.hpp"
+#include "strata/dialect/dialect.hpp"
 #include "strata/migrate/operations.hpp"
 
 namespace strata::migrate {
@@ -80,8 +82,31 @@ std::string describe_operation(const Operation& op) {
           [](const BulkInsert& o) { return fmt::format("{} ({} rows)", o.table, o.rows.size()); },
       },
       op);
-  return what.empty() ? std::string(operation_name(op))
-                      : fmt::format("{} {}", operation_name(op), what);
+  std::string out = what.empty() ? std::string(operation_name(op))
+                                 : fmt::format("{} {}", operation_name(op), what);
+  const Dialects& only = dialects_of(op);
+  return only.empty() ? out : fmt::format("{} ({} only)", out, fmt::join(only, ", "));
+}
+
+const Dialects& dialects_of(const Operation& op) {
+  return std::visit([](const auto& o) -> const Dialects& { return o.dialects; }, op);
+}
+
+bool runs_on(const Operation& op, std::string_view dialect) {
+  const Dialects& only = dialects_of(op);
+  return only.empty() || std::find(only.begin(), only.end(), dialect) != only.end();
+}
+
+void restrict_to(Operation& op, Dialects dialects) {
+  std::sort(dialects.begin(), dialects.end());
+  dialects.erase(std::unique(dialects.begin(), dialects.end()), dialects.end());
+  std::visit([&](auto& o) { o.dialects = std::move(dialects); }, op);
+}
+
+SchemaState::SchemaState(const Dialect& dialect) : dialect_(dialect.name()) {}
+
+bool SchemaState::replays(const Operation& op) const {
+  return dialect_.empty() || runs_on(op, dialect_);
 }
 
 const Table* SchemaState::table(std::string_view name) const {
@@ -96,6 +121,7 @@ Table& SchemaState::existing(std::string_view name) {
 }
 
 void SchemaState::apply(const Operation& op) {
+  if (!replays(op)) return;
   std::visit(Overloaded{
                  [&](const CreateTable& o) {
                    if (table(o.table.name))

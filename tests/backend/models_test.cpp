@@ -3,6 +3,7 @@
 // revision (`backend db revision --autogenerate -m ...`) or fix the model.
 #include <gtest/gtest.h>
 
+#include <strata/dialect/dialect.hpp>
 #include <strata/migrate/script_directory.hpp>
 
 #include "app/db/base.hpp"
@@ -12,7 +13,8 @@ namespace {
 TEST(BackendModels, MatchTheMigrationsHead) {
   auto scripts = strata::migrate::ScriptDirectory::load(std::string(STRATA_SOURCE_DIR) +
                                                         "/backend/migrations");
-  auto state = strata::migrate::replay(scripts.graph(), scripts.graph().heads());
+  auto state = strata::migrate::replay(scripts.graph(), scripts.graph().heads(),
+                                      strata::Dialect::of(strata::Backend::postgresql));
   const auto& models = backend::db::metadata();
   ASSERT_EQ(state.tables().size(), models.tables().size());
   for (const auto& table : models.tables()) {

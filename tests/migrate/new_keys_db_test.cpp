@@ -1,8 +1,8 @@
-// A history that uses named primary keys, create_primary_key and drop_constraint's primary keys,
-// run on both backends online (upgrade head, downgrade base, upgrade head) and offline (the
-// script of offline_script executed through strata's own connection): the databases match
-// table by table, the replayed schema matches them, and rows survive the SQLite rebuilds that
-// change a primary key.
+// A history that uses named primary keys, create_primary_key, drop_constraint's primary keys
+// and operations kept to one dialect, run on both backends online (upgrade head, downgrade base,
+// upgrade head) and offline (the script of offline_script executed through strata's own
+// connection): the databases match table by table, the replayed schema matches them, and rows
+// survive the SQLite rebuilds that change a primary key.
 #include <filesystem>
 #include <fstream>
 #include <strata/dialect/inspector.hpp>
@@ -69,6 +69,27 @@ downgrade:
   - create_primary_key: {name: run_pk, table: runs, columns: [id, attempt]}
 )yaml";
 
+// One table shaped per dialect: a CHECK on SQLite only, a column of another type on each, a
+// statement only PostgreSQL understands.
+const char* kPerDialect = R"yaml(revision: aaaa10000003
+down_revision: aaaa10000002
+message: per dialect
+upgrade:
+  - create_check_constraint:
+      {name: id_positive, table: runs, condition: "id > 0", dialects: [sqlite]}
+  - add_column:
+      table: runs
+      column: {name: payload, type: text, index: true}
+      dialects: [sqlite]
+  - add_column: {table: runs, column: {name: payload, type: json}, dialects: postgres}
+  - execute: {sql: "COMMENT ON TABLE runs IS 'per dialect'", dialects: [postgresql]}
+downgrade:
+  - drop_column: {table: runs, name: payload, dialects: [postgresql]}
+  - drop_index: {name: ix_runs_payload, table: runs, dialects: [sqlite]}
+  - drop_column: {table: runs, name: payload, dialects: [sqlite]}
+  - drop_constraint: {name: ck_runs_id_positive, table: runs, type: check, dialects: [sqlite]}
+)yaml";
+
 class NewKeys : public DatabaseTest {
  protected:
   void SetUp() override {
@@ -77,12 +98,16 @@ class NewKeys : public DatabaseTest {
     fs::create_directories(dir() / "migrations" / "versions");
     write("20250101_0000_aaaa10000001_keys.yaml", kKeys);
     write("20250102_0000_aaaa10000002_rekey.yaml", kRekey);
+    write("20250103_0000_aaaa10000003_per_dialect.yaml", kPerDialect);
   }
   void write(const std::string& name, const std::string& text) {
     std::ofstream(dir() / "migrations" / "versions" / name) << text;
   }
   ScriptDirectory scripts() { return ScriptDirectory::load(dir() / "migrations"); }
   const Dialect& dialect() const { return Dialect::of(backend()); }
+  const Dialect& other() const {
+    return Dialect::of(is_sqlite() ? Backend::postgresql : Backend::sqlite);
+  }
 
   // Every table as reflected, and the rows of runs and tags.
   struct Snapshot {
@@ -112,7 +137,7 @@ class NewKeys : public DatabaseTest {
   // The tables replayed from the revisions, against the database's.
   void expect_replayed(const std::vector<std::string>& heads) {
     auto s = scripts();
-    SchemaState replayed = replay(s.graph(), heads);
+    SchemaState replayed = replay(s.graph(), heads, dialect());
     auto engine = make_engine();
     for (const auto& [name, table] : replayed.tables()) {
       EXPECT_EQ(describe_difference(table, Inspector(engine).table(name)), "") << name;
@@ -147,12 +172,24 @@ TEST_P(NewKeys, OnlineRunsUpDownAndUpToTheSameSchema) {
   EXPECT_EQ(Inspector(engine).table("runs").primary_key, (PrimaryKey{"run_pk", {"id", "attempt"}}));
   runner.upgrade("head");
   Snapshot first = snapshot();
-  expect_replayed({"aaaa10000002"});
+  expect_replayed({"aaaa10000003"});
   Table runs = Inspector(engine).table("runs");
   EXPECT_EQ(runs.primary_key, (PrimaryKey{"runs_by_attempt", {"attempt", "id"}}));
   EXPECT_FALSE(Inspector(engine).table("items").primary_key);
   EXPECT_EQ(first.rows, before.rows);  // the rebuilds kept every row
   EXPECT_EQ(first.rows.size(), 5u);
+  EXPECT_EQ(runs.column("payload")->type, is_sqlite() ? Type::text() : Type::json());
+  EXPECT_EQ(runs.check_constraints.size(), is_sqlite() ? 1u : 0u);
+  EXPECT_EQ(runs.indexes.size(), is_sqlite() ? 1u : 0u);
+  if (!is_sqlite()) {
+    EXPECT_EQ(engine.connect()
+                  .execute("SELECT obj_description('runs'::regclass, 'pg_class')")
+                  .scalar<std::string>(),
+              "per dialect");
+  }
+  // The other dialect replays another table.
+  EXPECT_NE(describe_difference(*replay(s.graph(), {"aaaa10000003"}, other()).table("runs"), runs),
+            "");
   runner.downgrade("aaaa10000001");
   expect_same(snapshot(), before, "after the downgrade");
   runner.downgrade("base");
@@ -163,6 +200,12 @@ TEST_P(NewKeys, OnlineRunsUpDownAndUpToTheSameSchema) {
 }
 
 TEST_P(NewKeys, OfflineScriptsBuildWhatTheOnlineRunBuilds) {
+  auto sqlite = offline_script(scripts(), Dialect::of(Backend::sqlite), true, "head");
+  auto postgresql = offline_script(scripts(), Dialect::of(Backend::postgresql), true, "head");
+  EXPECT_NE(sqlite.find("CONSTRAINT ck_runs_id_positive CHECK"), std::string::npos) << sqlite;
+  EXPECT_EQ(sqlite.find("COMMENT ON"), std::string::npos) << sqlite;
+  EXPECT_EQ(postgresql.find("ck_runs_id_positive"), std::string::npos) << postgresql;
+  EXPECT_NE(postgresql.find("ADD COLUMN payload JSONB"), std::string::npos) << postgresql;
   run_online("head");
   Snapshot online = snapshot();
   reset();
@@ -177,11 +220,26 @@ TEST_P(NewKeys, OfflineScriptsBuildWhatTheOnlineRunBuilds) {
   expect_same(snapshot(), online_first, "offline downgrade");
 }
 
-// A hand-written downgrade is the one autogenerate would write.
+// On each dialect, the hand-written downgrade is the inverse of what the upgrade does there.
 TEST_P(NewKeys, TheDowngradeIsTheInverseOfTheUpgrade) {
   auto s = scripts();
-  const Revision& rekey = s.graph().get("aaaa10000002");
-  EXPECT_EQ(inverse(rekey.upgrade, replay(s.graph(), {"aaaa10000001"})), rekey.downgrade);
+  auto here = [&](const std::vector<Operation>& ops) {
+    std::vector<Operation> out;
+    for (const auto& op : ops) {
+      if (runs_on(op, dialect().name()) && !std::holds_alternative<Execute>(op)) out.push_back(op);
+    }
+    return out;
+  };
+  for (auto [id, below] :
+       {std::pair{"aaaa10000002", "aaaa10000001"}, std::pair{"aaaa10000003", "aaaa10000002"}}) {
+    const Revision& r = s.graph().get(id);
+    EXPECT_EQ(inverse(here(r.upgrade), replay(s.graph(), {below}, dialect())), here(r.downgrade))
+        << id;
+  }
+  // Worked out on the other dialect's schema, an operation of this one has no inverse.
+  const Revision& per_dialect = s.graph().get("aaaa10000003");
+  EXPECT_THROW(inverse(here(per_dialect.upgrade), replay(s.graph(), {"aaaa10000002"}, other())),
+               MigrationError);
 }
 
 STRATA_ON_BOTH_BACKENDS(NewKeys);

@@ -8,22 +8,13 @@
 #include <strata/migrate/revision_writer.hpp>
 #include <strata/migrate/script_directory.hpp>
 
+#include "migrate/revision_text.hpp"
+
 namespace strata::migrate {
 namespace {
 
-Revision parse(std::string_view operations, const NamingConvention& convention = {}) {
-  std::string text = "revision: a1\ndown_revision: null\nupgrade:\n" + std::string(operations);
-  return parse_revision(text, "versions/x.yaml", convention);
-}
-
-std::string error_of(std::string_view operations) {
-  try {
-    parse(operations);
-  } catch (const MigrationError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::error_of;
+using test::parse;
 
 Table created(const Revision& r, std::size_t i = 0) {
   return std::get<CreateTable>(r.upgrade.at(i)).table;
@@ -65,10 +56,10 @@ TEST(PrimaryKey, TheConventionsPkTemplateNamesKeys) {
   convention.primary_key = "{table}_pkey";
   EXPECT_EQ(created(parse("  - create_table:\n      name: items\n      columns:\n"
                           "        - {name: id, type: biginteger, primary_key: true}\n",
-                          convention))
+                          {.convention = convention}))
                 .primary_key->name,
             "items_pkey");
-  EXPECT_EQ(created(parse(kRuns, convention)).primary_key->name, "run_pk");
+  EXPECT_EQ(created(parse(kRuns, {.convention = convention})).primary_key->name, "run_pk");
 }
 
 TEST(PrimaryKey, MistakesNameTheLine) {

@@ -2,3 +2,4 @@
 # tests/CMakeLists.txt: migrate_tests (no database) and migrate_db_tests (both backends).
 target_sources(migrate_tests PRIVATE migrate/primary_key_test.cpp)
 target_sources(migrate_db_tests PRIVATE migrate/new_keys_db_test.cpp)
+target_sources(migrate_tests PRIVATE migrate/dialects_test.cpp)

@@ -117,15 +117,17 @@ class RevisionGraph {
   std::vector<std::string> heads_;
 };
 
-// The schema with `heads` applied, replayed from the operations alone (schema replay).
-// Throws MigrationError naming the revision file and the operation that does not fit what the
-// history created before it.
-SchemaState replay(const RevisionGraph& graph, const std::vector<std::string>& heads);
+// The schema with `heads` applied on `dialect`, replayed from the operations alone (schema
+// replay): operations restricted to other dialects are passed over. Throws MigrationError
+// naming the revision file and the operation that does not fit what the history created
+// before it.
+SchemaState replay(const RevisionGraph& graph, const std::vector<std::string>& heads,
+                   const Dialect& dialect);
 // The same, passing over each operation that does not fit: it works on an object the history
 // never created (made by hand, by `execute`, or before strata), which only the database knows.
 // `skipped`, when given, gets one line for each: "versions/x.yaml: upgrade operation 2
 // (drop_column): column 'items.stray' does not exist at this revision".
 SchemaState replay_lenient(const RevisionGraph& graph, const std::vector<std::string>& heads,
-                           std::vector<std::string>* skipped = nullptr);
+                           const Dialect& dialect, std::vector<std::string>* skipped = nullptr);
 
 }  // namespace strata::migrate

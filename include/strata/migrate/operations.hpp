@@ -17,27 +17,36 @@ class Dialect;
 
 namespace strata::migrate {
 
+// The dialects an operation runs, replays and renders on, by name ("postgresql", "sqlite"),
+// sorted; empty for every dialect. Each operation has it last, so that it can be left out.
+using Dialects = std::vector<std::string>;
+
 struct CreateTable {
   Table table;
+  Dialects dialects = {};
   bool operator==(const CreateTable&) const = default;
 };
 struct DropTable {
   std::string name;
+  Dialects dialects = {};
   bool operator==(const DropTable&) const = default;
 };
 struct RenameTable {
   std::string name;
   std::string new_name;
+  Dialects dialects = {};
   bool operator==(const RenameTable&) const = default;
 };
 struct AddColumn {
   std::string table;
   Column column;  // plain: the revision parser turns its shorthands into constraint operations
+  Dialects dialects = {};
   bool operator==(const AddColumn&) const = default;
 };
 struct DropColumn {
   std::string table;
   std::string name;
+  Dialects dialects = {};
   bool operator==(const DropColumn&) const = default;
 };
 struct AlterColumn {
@@ -48,38 +57,45 @@ struct AlterColumn {
   // Outer optional: whether the default changes; inner: the new default, or none.
   std::optional<std::optional<ServerDefault>> server_default;
   std::optional<std::string> new_name;
+  Dialects dialects = {};
   bool operator==(const AlterColumn&) const = default;
 };
 struct CreateIndex {
   std::string table;
   Index index;
   bool concurrently = false;  // PostgreSQL's CREATE INDEX CONCURRENTLY; needs transactional: false
+  Dialects dialects = {};
   bool operator==(const CreateIndex&) const = default;
 };
 struct DropIndex {
   std::string table;
   std::string name;
+  Dialects dialects = {};
   bool operator==(const DropIndex&) const = default;
 };
 struct CreateUniqueConstraint {
   std::string table;
   UniqueConstraint constraint;
+  Dialects dialects = {};
   bool operator==(const CreateUniqueConstraint&) const = default;
 };
 struct CreateForeignKey {
   std::string table;
   ForeignKey constraint;
+  Dialects dialects = {};
   bool operator==(const CreateForeignKey&) const = default;
 };
 struct CreateCheckConstraint {
   std::string table;
   CheckConstraint constraint;
+  Dialects dialects = {};
   bool operator==(const CreateCheckConstraint&) const = default;
 };
 // Makes the primary key of a table that has none; its columns become NOT NULL.
 struct CreatePrimaryKey {
   std::string table;
   PrimaryKey constraint;
+  Dialects dialects = {};
   bool operator==(const CreatePrimaryKey&) const = default;
 };
 enum class ConstraintType { unique, foreign_key, check, primary_key };
@@ -87,16 +103,19 @@ struct DropConstraint {
   std::string table;
   std::string name;
   ConstraintType type;
+  Dialects dialects = {};
   bool operator==(const DropConstraint&) const = default;
 };
 struct Execute {
   std::string sql;
   std::map<std::string, std::string> per_dialect;  // "sqlite"/"postgresql" -> text used there
+  Dialects dialects = {};
   bool operator==(const Execute&) const = default;
 };
 struct BulkInsert {
   std::string table;
   std::vector<std::vector<std::pair<std::string, Value>>> rows;
+  Dialects dialects = {};
   bool operator==(const BulkInsert&) const = default;
 };
 
@@ -109,15 +128,24 @@ using Operation =
 // The revision-file name of an operation: "create_table", "alter_column", ...
 std::string_view operation_name(const Operation& op);
 // One line naming the operation and what it works on: "add_column items.price",
-// "create_index ix_items_title on items", "bulk_insert items (3 rows)".
+// "create_index ix_items_title on items", "bulk_insert items (3 rows)", and the dialects it is
+// restricted to: "create_check_constraint ck_runs_id on runs (sqlite only)".
 std::string describe_operation(const Operation& op);
+
+// The dialects `op` is restricted to (empty: every dialect), and whether it runs on `dialect`
+// ("sqlite", "postgresql"): only those operations run, replay and render there.
+const Dialects& dialects_of(const Operation& op);
+bool runs_on(const Operation& op, std::string_view dialect);
+// Restricts `op` to `dialects` (sorted by this function), as the key `dialects:` does.
+void restrict_to(Operation& op, Dialects dialects);
 
 class SchemaState;
 
 // The operations that undo `op` on the schema `before` it: a drop brings back what it removes
 // (a dropped column comes back with the indexes and constraints that went with it), a rename
-// and an alteration go back to the old name and values. Throws MigrationError for what has no
-// inverse: execute, bulk_insert, or an op that does not fit `before`.
+// and an alteration go back to the old name and values; each is restricted to the dialects of
+// `op`. Throws MigrationError for what has no inverse: execute, bulk_insert, an op that does
+// not fit `before`, or one that `before` does not replay (another dialect's).
 std::vector<Operation> inverse(const Operation& op, const SchemaState& before);
 // Undoes a whole list applied to `before`: the inverse of each operation, last one first.
 std::vector<Operation> inverse(const std::vector<Operation>& ops, SchemaState before);
@@ -127,14 +155,23 @@ std::vector<Operation> inverse(const std::vector<Operation>& ops, SchemaState be
 bool involves(const Index& index, std::string_view column);
 bool involves(const CheckConstraint& check, std::string_view column);
 
-// The shape of every table at one point of the history, derived from operations alone.
-// A value type.
+// The shape of every table at one point of the history, derived from operations alone, as one
+// dialect sees it. A value type.
 class SchemaState {
  public:
+  // Replays every operation, whatever its dialects: for schemas of operations that have none
+  // (autogenerate's, reflection's).
+  SchemaState() = default;
+  // Replays the operations that run on `dialect` and passes over the others.
+  explicit SchemaState(const Dialect& dialect);
+
+  // Whether apply() takes `op` in, rather than passing over it.
+  bool replays(const Operation& op) const;
   const Table* table(std::string_view name) const;
   const std::map<std::string, Table, std::less<>>& tables() const noexcept { return tables_; }
   // Throws MigrationError naming the operation's table or column when it does not fit the
-  // state (a missing table, a column that exists already, ...).
+  // state (a missing table, a column that exists already, ...). An operation this state does
+  // not replay changes nothing.
   void apply(const Operation& op);
 
  private:
@@ -144,6 +181,7 @@ class SchemaState {
   void create_primary_key(const CreatePrimaryKey& op);
   void drop_constraint(const DropConstraint& op);
   std::map<std::string, Table, std::less<>> tables_;
+  std::string dialect_;  // empty: every dialect
 };
 
 }  // namespace strata::migrate

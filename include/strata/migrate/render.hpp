@@ -31,12 +31,14 @@ struct RenderedOperation {
 };
 
 // `before` is the schema the operation applies to (from schema replay, or reflection).
-// Throws MigrationError when the operation does not fit `before`.
+// Throws MigrationError when the operation does not fit `before`. An operation restricted to
+// other dialects renders no statement.
 RenderedOperation render(const Operation& op, const Dialect& dialect, const SchemaState& before);
 
-// Renders a revision's operations in order and advances `state` past them. Consecutive
-// operations that each rebuild the same table make one rebuild, so a table is copied once.
-// Throws MigrationError "operation N (name): ..." naming the first that does not fit.
+// Renders a revision's operations in order and advances `state` past them; those restricted to
+// other dialects are left out of both. Consecutive operations that each rebuild the same table
+// make one rebuild, so a table is copied once. `state` is replayed for `dialect` (or for every
+// dialect). Throws MigrationError "operation N (name): ..." naming the first that does not fit.
 std::vector<RenderedOperation> render_all(const std::vector<Operation>& ops, const Dialect& dialect,
                                           SchemaState& state);
 
