@@ -71,13 +71,21 @@ class Merge {
       note("column {}: only in the database", live.name);
       return live;
     }
-    bool same = dialect_.same_type(declared->type, live.type) &&
+    bool same = same_type(*declared, live) &&
                 not_null(history_, *declared) == not_null(live_, live) &&
                 declared->server_default.has_value() == live.server_default.has_value();
     if (same) return *declared;
     note("column {}: {} in the database, {} in the history", live.name, column_text(live_, live),
          column_text(history_, *declared));
     return live;
+  }
+
+  // SQLite's rowid is 64-bit whatever integer type its key was declared with.
+  bool same_type(const Column& declared, const Column& live) const {
+    bool rowid = live_.primary_key && live_.primary_key->columns.size() == 1 &&
+                 live_.primary_key->columns[0] == live.name;
+    if (rowid && declared.type.is_integer() && live.type.is_integer()) return true;
+    return dialect_.same_type(declared.type, live.type);
   }
 
   std::optional<PrimaryKey> primary_key() {
@@ -212,26 +220,28 @@ const std::set<std::string, std::less<>>& LiveShapes::live_names() {
   return *live_names_;
 }
 
-void LiveShapes::settle(const std::vector<Operation>& ops, SchemaState& state) {
+bool LiveShapes::settle(const std::vector<Operation>& ops, SchemaState& state) {
+  bool changed = false;
   for (const auto& op : ops) {
     auto [read, made] = touched(op);
-    for (const auto& name : read) settle_table(name, state);
+    for (const auto& name : read) changed |= settle_table(name, state);
     // What the step creates is in the replayed schema exactly as the step makes it.
     settled_.insert(made.begin(), made.end());
   }
+  return changed;
 }
 
-void LiveShapes::settle_table(const std::string& name, SchemaState& state) {
-  if (!settled_.insert(name).second) return;
+bool LiveShapes::settle_table(const std::string& name, SchemaState& state) {
+  if (!settled_.insert(name).second) return false;
   const Table* history = state.table(name);
   if (!live_names().contains(name)) {
-    if (!history) return;
+    if (!history) return false;
     state.apply(DropTable{name});
     strata::detail::log(LogLevel::warn,
                         "table {} is in the history but not in the database: strata follows the "
                         "database",
                         name);
-    return;
+    return true;
   }
   Table live = Inspector(conn_).table(name);
   if (!history) {
@@ -240,21 +250,22 @@ void LiveShapes::settle_table(const std::string& name, SchemaState& state) {
                         "table {} is not in the history's schema (made by hand, by execute, or "
                         "before strata): strata works from the database's shape",
                         name);
-    return;
+    return true;
   }
   std::vector<std::string> differences;
   std::vector<std::string> asides;
   Table merged = merged_shape(*history, live, dialect_, differences, asides);
   for (const auto& a : asides) strata::detail::log(LogLevel::debug, "table {}: {}", name, a);
-  if (differences.empty() && asides.empty()) return;
+  if (differences.empty() && asides.empty()) return false;
   state.apply(DropTable{name});
   state.apply(CreateTable{std::move(merged)});
-  if (differences.empty()) return;
+  if (differences.empty()) return true;
   strata::detail::log(LogLevel::warn,
                       "table {} in the database differs from the history in {} place{}: strata "
                       "follows the database (-v lists them)",
                       name, differences.size(), differences.size() == 1 ? "" : "s");
   for (const auto& d : differences) strata::detail::log(LogLevel::debug, "  table {}: {}", name, d);
+  return true;
 }
 
 }  // namespace strata::migrate::detail

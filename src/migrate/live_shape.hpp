@@ -32,13 +32,14 @@ class LiveShapes {
   explicit LiveShapes(Connection& conn);
 
   // One warning line per table whose replayed shape differed (the differences at debug level).
-  void settle(const std::vector<Operation>& ops, SchemaState& state);
+  // Whether it changed `state`.
+  bool settle(const std::vector<Operation>& ops, SchemaState& state);
   // Everything read so far may be stale: after `execute`, or when another process ran steps.
   void forget();
 
  private:
   const std::set<std::string, std::less<>>& live_names();
-  void settle_table(const std::string& name, SchemaState& state);
+  bool settle_table(const std::string& name, SchemaState& state);
 
   Connection& conn_;
   const Dialect& dialect_;

@@ -406,12 +406,19 @@ bool Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
         "revision {} has no `downgrade:` section, so it cannot be reverted", r.describe()));
   }
   const auto& ops = step.upgrade ? r.upgrade : r.downgrade;
-  live.settle(ops, state);
   // Everything is rendered first, so that a rebuild is known before the transaction starts.
-  auto rendered = render_step(step, dialect, state);
+  // What does not fit may be another process's step landing meanwhile: decided inside it.
+  std::vector<RenderedOperation> rendered;
+  std::exception_ptr unfit;
+  bool reshaped = false;
+  try {
+    reshaped = live.settle(ops, state);
+    rendered = render_step(step, dialect, state);
+  } catch (const MigrationError&) {
+    unfit = std::current_exception();
+  }
   bool rebuild = rebuilds(rendered);
-  if (options_.progress) options_.progress(describe(step));
-  auto started = std::chrono::steady_clock::now();
+  if (options_.waiting) options_.waiting(describe(step));
   ForeignKeysOff keys_off(conn, dialect, rebuild);
   std::optional<Transaction> tx;
   if (r.transactional) tx.emplace(conn.begin_immediate());
@@ -420,15 +427,22 @@ bool Runner::run_step(Connection& conn, const Step& step, SchemaState& state, Kn
   std::vector<std::string> heads = known ? *known : std::vector<std::string>{};
   if (auto now = moved_elsewhere(conn, known)) {
     heads = *now;
-    // Taken elsewhere: `state` already holds the step, as the database does.
-    if (applied(graph, r.id, heads) == step.upgrade) return false;
-    if (!graph.can_take(heads, r, step.upgrade)) moved_under(step, heads);
+    bool taken_elsewhere = applied(graph, r.id, heads) == step.upgrade;
+    if (!taken_elsewhere && !graph.can_take(heads, r, step.upgrade)) moved_under(step, heads);
+    // Taken elsewhere, `state` holds the step as the database does, unless it was read from a
+    // database already past it or the rendering stopped halfway.
+    if (taken_elsewhere && !unfit && !reshaped) return false;
     state = replay_lenient(graph, heads, dialect);
     live.forget();
+    if (taken_elsewhere) return false;
     live.settle(ops, state);
     rendered = render_step(step, dialect, state);
     if (rebuilds(rendered) && !rebuild) moved_under(step, heads);
+  } else if (unfit) {
+    std::rethrow_exception(unfit);
   }
+  if (options_.progress) options_.progress(describe(step));
+  auto started = std::chrono::steady_clock::now();
   run_operations(conn, step, rendered, tx.has_value());
   if (!tx) {
     // Outside a transaction the operations ran unlocked: the heads to write are read now, and

@@ -262,7 +262,7 @@ TEST_P(RunnerTest, HeadsWrittenByAnotherRunnerBetweenStepsStay) {
   auto s = scripts();
   RunnerOptions options;
   bool interrupted = false;
-  options.progress = [&](const std::string&) {
+  options.waiting = [&](const std::string&) {
     if (std::exchange(interrupted, true)) return;
     Runner(make_engine(), s).upgrade("other@head");
   };
@@ -327,7 +327,7 @@ TEST_P(RunnerTest, AnotherRunnerFinishingFirstLeavesNothingToDo) {
   RunnerOptions options;
   bool interrupted = false;
   std::vector<Step> theirs;
-  options.progress = [&](const std::string&) {
+  options.waiting = [&](const std::string&) {
     if (!std::exchange(interrupted, true)) theirs = Runner(make_engine(), s).upgrade("heads");
   };
   // Each reports only what it applied itself.

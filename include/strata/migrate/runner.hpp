@@ -21,8 +21,12 @@ struct RunnerOptions {
   std::string history_table = "strata_history";
   bool allow_changed = false;  // run even when an applied revision's file changed
   std::chrono::milliseconds lock_timeout{60'000};
-  // Told each step as it starts: "Running upgrade 1975ea83b712 -> ae1027a6acf, add items".
+  // Told each step this process takes, as it starts: "Running upgrade 1975ea83b712 ->
+  // ae1027a6acf, add items". A step another process took meanwhile is not told.
   std::function<void(const std::string&)> progress;
+  // Told each step before it waits for the database's write lock (the step may then turn out
+  // to be taken elsewhere): where a test lets another runner in.
+  std::function<void(const std::string&)> waiting;
 };
 
 // The advisory lock key of a version table: stable, and different for two projects sharing a
