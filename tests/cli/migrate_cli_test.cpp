@@ -4,6 +4,8 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <strata/dialect/inspector.hpp>
 #include <strata/migrate/runner.hpp>
 #include <thread>
@@ -227,6 +229,26 @@ TEST_P(MigrateCli, TwoProcessesApplyEachRevisionOnce) {
       conn.execute("SELECT count(*) FROM strata_history WHERE direction = 'upgrade'").scalar<int>(),
       2);
   EXPECT_EQ(conn.execute("SELECT count(*) FROM strata_version").scalar<int>(), 1);
+}
+
+// Three racing processes each report only the steps they applied, in text and in --json:
+// together, each revision once.
+TEST_P(MigrateCli, RacingProcessesReportOnlyTheirOwnSteps) {
+  std::string run = "cd '" + dir().string() + "' && env -u DATABASE_URL " + STRATA_CLI_PATH;
+  std::string script = run + " upgrade head > o1 & " + run + " upgrade head > o2 & " + run +
+                       " --json upgrade head > o3 & wait";
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  std::map<std::string, int> reported;
+  for (const char* name : {"o1", "o2"}) {
+    std::ifstream in(dir() / name);
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with("Running upgrade")) ++reported[line.substr(line.find("-> ") + 3, 12)];
+    }
+  }
+  std::ifstream json_out(dir() / "o3");
+  auto answer = nlohmann::json::parse(json_out);
+  for (const auto& id : answer["applied"]) ++reported[id.get<std::string>()];
+  EXPECT_EQ(reported, (std::map<std::string, int>{{"aaaa11112222", 1}, {"bbbb11112222", 1}}));
 }
 
 // `upgrade` plans from the links and reads the operations only when there is work. When
