@@ -21,21 +21,15 @@ class SqliteDialect final : public Dialect {
   bool can_drop_column(const Table& table, std::string_view column) const override;
   bool can_alter_column() const override { return false; }
   bool can_alter_constraints() const override { return false; }
+  bool rebuild_needs_foreign_keys_off() const noexcept override { return true; }
   std::string foreign_keys_sql(bool on) const override {
     return on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF";
   }
   std::string foreign_key_check_sql() const override { return "PRAGMA foreign_key_check"; }
+  void carry_out(Connection& conn, const TableRebuild& rebuild,
+                 const ProgressFn& progress) const override;
+  ForeignKeyViolations foreign_key_violations(Connection& conn) const override;
   std::string last_insert_id_sql() const override { return "SELECT last_insert_rowid()"; }
-  // Every view (one naming the table stops the rename), the indexes on the table (those no
-  // revision declared are made again too), and the triggers on it, on views, or whose body
-  // names it. Names match as SQLite matches them: without regard to case.
-  std::string rebuild_dependents_sql() const override {
-    return "WITH target(name) AS (SELECT ?) SELECT s.type, s.name, s.sql FROM sqlite_schema s, "
-           "target t WHERE s.sql IS NOT NULL AND (s.type = 'view' OR (s.type = 'index' AND "
-           "s.tbl_name = t.name COLLATE NOCASE) OR (s.type = 'trigger' AND (s.tbl_name = t.name "
-           "COLLATE NOCASE OR s.tbl_name IN (SELECT name FROM sqlite_schema WHERE type = 'view') "
-           "OR instr(lower(s.sql), lower(t.name)) > 0))) ORDER BY s.rowid";
-  }
   std::string schema_objects_sql() const override {
     return "SELECT type, name, sql, CASE type WHEN 'view' THEN 'DROP VIEW IF EXISTS \"' || "
            "replace(name, '\"', '\"\"') || '\"' END FROM sqlite_schema WHERE sql IS NOT NULL "

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "executor.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/engine/connection.hpp"
 #include "strata/migrate/operations.hpp"
@@ -27,15 +28,15 @@ Table merged_shape(const Table& history, const Table& live, const Dialect& diale
 // Brings the tables the operations of one step touch to the database's shape, once per table
 // and run: after that, operations applied to the replayed schema keep it in step with the
 // database. Borrows the connection. Not thread-safe.
-class LiveShapes {
+class LiveShapes final : public ShapeSource {
  public:
   explicit LiveShapes(Connection& conn);
 
   // One warning line per table whose replayed shape differed (the differences at debug level).
   // Whether it changed `state`.
-  bool settle(const std::vector<Operation>& ops, SchemaState& state);
+  bool settle(const std::vector<Operation>& ops, SchemaState& state) override;
   // Everything read so far may be stale: after `execute`, or when another process ran steps.
-  void forget();
+  void forget() override;
 
  private:
   const std::set<std::string, std::less<>>& live_names();

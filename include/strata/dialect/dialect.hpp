@@ -3,7 +3,12 @@
 // layer asks the dialect; it never branches on a backend's name.
 #pragma once
 
+#include <compare>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +18,33 @@
 #include "strata/schema/table.hpp"
 
 namespace strata {
+
+class Connection;
+
+// A table rebuild as a dialect carries it out: the statements that make the table's new shape
+// and copy its rows into it (migrate/render writes them), and what the dialect needs to keep
+// the objects those statements do not make again.
+struct TableRebuild {
+  std::string table;
+  std::vector<std::string> statements;
+  // Where each column of the new shape takes its rows from: new name -> old name. A column not
+  // in the map is new.
+  std::map<std::string, std::string, std::less<>> sources;
+  // The indexes the revisions had given the table: the statements make those the new shape
+  // keeps. Others on the table (made through execute) are the dialect's to keep.
+  std::vector<std::string> declared_indexes;
+  std::vector<std::string> columns_before;
+};
+
+// A row of `table` referring to a missing `parent` row.
+struct ForeignKeyViolation {
+  std::string table, rowid, parent;
+  auto operator<=>(const ForeignKeyViolation&) const = default;
+};
+using ForeignKeyViolations = std::set<ForeignKeyViolation>;
+
+// Told a line of progress (a long rebuild says so before it copies).
+using ProgressFn = std::function<void(const std::string&)>;
 
 // A backend's SQL dialect. Stateless singletons: thread-safe, never destroyed.
 class Dialect {
@@ -77,13 +109,29 @@ class Dialect {
   virtual std::string try_lock_sql(std::int64_t /*key*/) const { return ""; }
   virtual std::string unlock_sql(std::int64_t /*key*/) const { return ""; }
   virtual std::string lock_holder_sql(std::int64_t /*key*/) const { return ""; }
-  // Around a table rebuild (SQLite): foreign keys off before the transaction, checked inside
-  // it, and on again after it. Empty where no rebuild happens.
+
+  // Table rebuilds (SQLite's way of doing what its ALTER TABLE cannot; see migrate/render).
+  // Whether a rebuild runs with foreign keys off around its transaction (they cannot change
+  // inside one) and has them checked before its commit, as SQLite's must: the rebuild drops and
+  // renames a table that other tables' keys refer to.
+  virtual bool rebuild_needs_foreign_keys_off() const noexcept { return false; }
+  // The statements turning foreign keys off or on, and listing the rows that break one. Asked
+  // only where rebuild_needs_foreign_keys_off().
   virtual std::string foreign_keys_sql(bool /*on*/) const { return ""; }
   virtual std::string foreign_key_check_sql() const { return ""; }
-  // (type, name, sql) of the views, indexes and triggers that a rebuild of the table `?` drops
-  // and must make again, in creation order. Empty where no rebuild happens.
-  virtual std::string rebuild_dependents_sql() const { return ""; }
+  // Carries out `rebuild` on `conn`, inside the caller's transaction: by default its statements
+  // in order. SQLite also drops and makes again the views and triggers that would stop or lose
+  // the rename, and the indexes no revision declared.
+  virtual void carry_out(Connection& conn, const TableRebuild& rebuild,
+                         const ProgressFn& progress) const;
+  // The rows breaking a foreign key now: none where the database never lets one be broken.
+  virtual ForeignKeyViolations foreign_key_violations(Connection& /*conn*/) const { return {}; }
+  // The first violation rebuilds of the `rebuilt` tables are answerable for, `before` being
+  // those read before them: a new one, or an old one between a rebuilt table and its children
+  // (foreign keys are promised to survive a rebuild). Broken rows elsewhere are not theirs.
+  std::optional<ForeignKeyViolation> broken_by_rebuild(Connection& conn,
+                                                       const ForeignKeyViolations& before,
+                                                       const std::set<std::string>& rebuilt) const;
   // (type, name, create sql, drop sql or NULL) of the schema's indexes, views, triggers and
   // (PostgreSQL) the functions triggers call, in creation order: what reflection into Tables
   // leaves out, for a baseline revision. A NULL drop goes with its table.

@@ -34,10 +34,6 @@ struct RunnerOptions {
 std::int64_t lock_key(std::string_view version_table);
 
 struct VersionTables;
-struct RenderedOperation;
-namespace detail {
-class LiveShapes;
-}
 
 // The heads `version_table` holds; empty for a database at base or never migrated. Reads no
 // revision file, so a command can ask it while it loads them.
@@ -67,22 +63,14 @@ class Runner {
 
  private:
   class Lock;
+  // Takes a run's steps on its connection, knowing that another process may take them too.
+  class Race;
   VersionTables tables() const;
   void ensure_tables(Connection& conn);
   std::vector<std::string> read_heads(Connection& conn);
   void verify_checksums(Connection& conn);
   std::vector<Step> run(Connection& conn, std::vector<std::string> start, bool up,
                         std::string_view target);
-  using KnownHeads = std::optional<std::vector<std::string>>;
-  std::vector<std::string> sorted_heads(Connection& conn);
-  // The heads read now when they differ from `known` (another process moved them).
-  std::optional<std::vector<std::string>> moved_elsewhere(Connection& conn, KnownHeads& known);
-  // Whether this process took the step (another one may have, meanwhile).
-  bool run_step(Connection& conn, const Step& step, SchemaState& state, KnownHeads& known,
-                detail::LiveShapes& live);
-  void run_operations(Connection& conn, const Step& step,
-                      const std::vector<RenderedOperation>& rendered, bool in_transaction);
-  void record(Connection& conn, const Step& step, std::chrono::milliseconds took);
   void write_heads(Connection& conn, const std::vector<std::string>& heads);
   // Runs `work` on a connection holding the migration lock, the version tables made.
   template <class Work>
