@@ -1,8 +1,10 @@
 #include "strata/autogen/lint.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "../core/overloaded.hpp"
@@ -188,11 +190,47 @@ void apply_if_fits(SchemaState& state, const Operation& op) {
   }
 }
 
-// Collects findings for one revision.
+// One dialect's view of the history: its own replay, and the tables the revision being linted
+// made (empty, so that building an index on them locks nothing).
+struct Lane {
+  const Dialect* dialect;
+  SchemaState state;
+  std::set<std::string, std::less<>> made;
+};
+
+std::vector<Lane> lanes_of(const LintOptions& options, const SchemaState* from = nullptr) {
+  std::vector<Lane> out;
+  for (const auto& name : options.dialects) {
+    const Dialect& d = Dialect::named(name);
+    out.push_back({&d, from ? *from : SchemaState(d), {}});
+  }
+  return out;
+}
+
+// "every dialect", "sqlite", "postgresql and sqlite".
+std::string spoken(const std::set<std::string>& dialects, std::size_t lanes) {
+  if (dialects.size() == lanes) return "every dialect";
+  return fmt::format("{}", fmt::join(dialects, " and "));
+}
+
+// The operation's object, whatever its dialects: how an undo and the downgrade's operation
+// are matched.
+std::string object_of(Operation op) {
+  restrict_to(op, {});
+  return describe_operation(op);
+}
+
+// A finding and the lanes that have it.
+struct Shared {
+  Finding finding;
+  std::set<std::string> dialects;
+};
+
+// Collects findings for one revision, operation by operation on every lane.
 class Linter {
  public:
-  Linter(const Revision& r, const SchemaState& before, const LintOptions& options)
-      : revision_(r), start_(before), state_(before), options_(options) {}
+  Linter(const Revision& r, std::vector<Lane>& lanes, const LintOptions& options)
+      : revision_(r), lanes_(lanes), options_(options) {}
 
   std::vector<Finding> run() {
     if (!revision_.transactional && revision_.upgrade.size() > 1) {
@@ -201,21 +239,67 @@ class Linter {
                       "applied; give each its own revision",
                       revision_.upgrade.size()));
     }
+    for (auto& lane : lanes_) lane.made.clear();
     for (std::size_t i = 0; i < revision_.upgrade.size(); ++i) {
-      const Operation& op = revision_.upgrade[i];
-      check(op, i + 1);
-      check_history(op, i + 1);
-      check_rebuild(op, i + 1);
-      apply_if_fits(state_, op);
+      lint_operation(revision_.upgrade[i], i + 1);
     }
+    check_dialects();
+    std::stable_sort(findings_.begin(), findings_.end(),
+                     [](const Finding& a, const Finding& b) { return a.operation < b.operation; });
     return std::move(findings_);
   }
 
  private:
+  // Each check runs on every lane before the next, so that findings keep the checks' order.
+  void lint_operation(const Operation& op, std::size_t i) {
+    using Check = void (Linter::*)(const Operation&, std::size_t);
+    std::vector<Shared> found;
+    found_ = &found;
+    for (Check step : {&Linter::check, &Linter::check_history, &Linter::check_rebuild,
+                       &Linter::note_undo, &Linter::apply}) {
+      for (auto& lane : lanes_) {
+        if (!runs_on(op, lane.dialect->name())) continue;
+        lane_ = &lane;
+        (this->*step)(op, i);
+      }
+    }
+    lane_ = nullptr;
+    found_ = nullptr;
+    for (auto& [finding, dialects] : found) {
+      if (dialects.size() < lanes_.size() && rule(finding.rule).dialect.empty()) {
+        finding.message += fmt::format(" ({})", fmt::join(dialects, ", "));
+      }
+      findings_.push_back(std::move(finding));
+    }
+  }
+
+  // A finding of the lane being linted joins the same finding of another lane, if any.
   void add(std::string_view id, std::size_t op, std::string message) {
     const LintRule& r = rule(id);
-    findings_.push_back(
-        {std::string(r.id), r.severity, revision_.id, revision_.file, op, std::move(message)});
+    Finding f{std::string(r.id), r.severity, revision_.id, revision_.file, op, std::move(message)};
+    if (!lane_) {
+      findings_.push_back(std::move(f));
+      return;
+    }
+    std::string_view dialect = lane_->dialect->name();
+    if (!r.dialect.empty() && r.dialect != dialect) return;
+    auto same = std::find_if(found_->begin(), found_->end(), [&](const Shared& s) {
+      return s.finding.rule == f.rule && s.finding.message == f.message &&
+             !s.dialects.count(std::string(dialect));
+    });
+    if (same == found_->end()) same = found_->insert(found_->end(), {std::move(f), {}});
+    same->dialects.emplace(dialect);
+  }
+
+  void apply(const Operation& op, std::size_t) {
+    SchemaState& state = lane_->state;
+    bool had = false;
+    if (const auto* o = std::get_if<CreateTable>(&op)) had = state.table(o->table.name);
+    apply_if_fits(state, op);
+    if (const auto* o = std::get_if<CreateTable>(&op); o && !had) lane_->made.insert(o->table.name);
+    if (const auto* o = std::get_if<RenameTable>(&op); o && lane_->made.count(o->name)) {
+      lane_->made.insert(o->new_name);
+    }
   }
 
   void check(const Operation& op, std::size_t i) {
@@ -243,7 +327,7 @@ class Linter {
   }
 
   void check_history(const Operation& op, std::size_t i) {
-    for (const auto& what : Absent(state_).of(op)) {
+    for (const auto& what : Absent(lane_->state).of(op)) {
       add("object-not-in-history", i,
           fmt::format("{}: {} is not created by any earlier revision (made by hand or by "
                       "execute?)",
@@ -258,7 +342,7 @@ class Linter {
                       "deployed",
                       o.table, o.name, *o.new_name));
     }
-    const Table* t = state_.table(o.table);
+    const Table* t = lane_->state.table(o.table);
     const Column* c = t ? t->column(o.name) : nullptr;
     if (o.type && c && !widens(c->type, *o.type)) {
       add("type-narrowing", i,
@@ -277,8 +361,7 @@ class Linter {
   }
 
   void check_index(const CreateIndex& o, std::size_t i) {
-    // A table this revision creates is empty; one the history never made is a live table.
-    if (o.concurrently || (!start_.table(o.table) && state_.table(o.table))) return;
+    if (o.concurrently || lane_->made.count(o.table)) return;  // a table made here is empty
     add("pg-index-not-concurrent", i,
         fmt::format("builds index {} on {} without CONCURRENTLY: PostgreSQL blocks writes to "
                     "the table meanwhile; use concurrently: true in a transactional: false "
@@ -289,7 +372,7 @@ class Linter {
   void check_rebuild(const Operation& op, std::size_t i) {
     RenderedOperation rendered;
     try {
-      rendered = render(op, Dialect::of(Backend::sqlite), state_);
+      rendered = render(op, *lane_->dialect, lane_->state);
     } catch (const MigrationError&) {
       return;  // does not fit the schema: the runner reports it
     }
@@ -304,10 +387,55 @@ class Linter {
                     rendered.rebuilt_table, rows->second));
   }
 
+  // What undoes `op`, by object, and the dialects of the operations it undoes.
+  void note_undo(const Operation& op, std::size_t i) {
+    std::vector<Operation> undo;
+    try {
+      undo = inverse(op, lane_->state);
+    } catch (const Error&) {
+      return;  // execute, bulk_insert, or an object the history lacks: nothing to compare
+    }
+    for (const auto& u : undo) {
+      auto& dialects =
+          undone_.try_emplace(object_of(u), i, std::set<std::string>{}).first->second.second;
+      for (const auto& lane : lanes_) {
+        if (runs_on(op, lane.dialect->name())) dialects.insert(std::string(lane.dialect->name()));
+      }
+    }
+  }
+
+  // An object the upgrade changes on some dialects and the downgrade restores on others: the
+  // dialects left out keep the change after a downgrade, or lose what they never had.
+  void check_dialects() {
+    if (!revision_.has_downgrade) return;
+    std::map<std::string, std::set<std::string>, std::less<>> restored;
+    for (const auto& op : revision_.downgrade) {
+      auto it = undone_.find(object_of(op));
+      if (it == undone_.end()) continue;
+      for (const auto& lane : lanes_) {
+        if (runs_on(op, lane.dialect->name())) {
+          restored[it->first].insert(std::string(lane.dialect->name()));
+        }
+      }
+    }
+    for (const auto& [object, dialects] : restored) {
+      const auto& [op, upgraded] = undone_.at(object);
+      if (dialects == upgraded) continue;
+      add("dialects-mismatch", op,
+          fmt::format("{} runs on {}, but the downgrade's {} that undoes it runs on {}: give "
+                      "both the same dialects",
+                      describe_operation(revision_.upgrade[op - 1]),
+                      spoken(upgraded, lanes_.size()), object, spoken(dialects, lanes_.size())));
+    }
+  }
+
   const Revision& revision_;
-  const SchemaState& start_;
-  SchemaState state_;
+  std::vector<Lane>& lanes_;
   const LintOptions& options_;
+  Lane* lane_ = nullptr;                  // the lane being linted
+  std::vector<Shared>* found_ = nullptr;  // its operation's findings so far, with other lanes'
+  // The undo of each upgrade operation, by object: the first operation and its dialects.
+  std::map<std::string, std::pair<std::size_t, std::set<std::string>>, std::less<>> undone_;
   std::vector<Finding> findings_;
 };
 
@@ -316,14 +444,36 @@ std::string read_text(const std::filesystem::path& file) {
   return strata::detail::read_file(file).value_or("");
 }
 
-SchemaState state_before(const RevisionGraph& graph, const Revision& r) {
+// Each lane with the revisions below `r` applied, replayed from the start.
+std::vector<Lane> lanes_before(const RevisionGraph& graph, const Revision& r,
+                               const LintOptions& options) {
   std::vector<std::string> below = r.down_revisions;
   below.insert(below.end(), r.depends_on.begin(), r.depends_on.end());
-  SchemaState state;
+  auto lanes = lanes_of(options);
   for (const Revision* applied : graph.applied_in_order(below)) {
-    for (const auto& op : applied->upgrade) apply_if_fits(state, op);
+    for (const auto& op : applied->upgrade) {
+      for (auto& lane : lanes) apply_if_fits(lane.state, op);
+    }
   }
-  return state;
+  return lanes;
+}
+
+// Whether `r` applies right after `at` (empty: nothing), so that the replay only moves on.
+bool follows(const Revision& r, const std::string& at) {
+  if (!r.depends_on.empty()) return false;
+  if (r.down_revisions.empty()) return at.empty();
+  return r.down_revisions.size() == 1 && r.down_revisions[0] == at;
+}
+
+std::vector<Finding> lint_lanes(const Revision& revision, std::vector<Lane>& lanes,
+                                const LintOptions& options, std::string_view file_text) {
+  auto findings = Linter(revision, lanes, options).run();
+  auto silenced = ignores(file_text);
+  std::erase_if(findings, [&](const Finding& f) {
+    auto it = silenced.find(f.rule);
+    return it != silenced.end() && it->second-- > 0;
+  });
+  return findings;
 }
 
 }  // namespace
@@ -339,12 +489,15 @@ const std::vector<LintRule>& lint_rules() {
       {"rename", Severity::warning, "renames a table or column under running code"},
       {"type-narrowing", Severity::error, "changes a type to one that cannot hold every value"},
       {"not-null-without-default", Severity::error, "adds a NOT NULL column without a default"},
-      {"sqlite-rebuild-large-table", Severity::warning, "rebuilds a large table on SQLite"},
+      {"sqlite-rebuild-large-table", Severity::warning, "rebuilds a large table on SQLite",
+       "sqlite"},
       {"pg-index-not-concurrent", Severity::warning,
-       "builds an index on an existing table without CONCURRENTLY"},
+       "builds an index on an existing table without CONCURRENTLY", "postgresql"},
       {"non-transactional-mixed", Severity::error, "runs several operations outside a transaction"},
       {"object-not-in-history", Severity::warning,
        "works on a table, column, index or constraint that no earlier revision creates"},
+      {"dialects-mismatch", Severity::warning,
+       "an upgrade and the downgrade that undoes it run on different dialects"},
   };
   return rules;
 }
@@ -357,13 +510,8 @@ std::string Finding::describe() const {
 
 std::vector<Finding> lint(const Revision& revision, const SchemaState& before,
                           const LintOptions& options, std::string_view file_text) {
-  auto findings = Linter(revision, before, options).run();
-  auto silenced = ignores(file_text);
-  std::erase_if(findings, [&](const Finding& f) {
-    auto it = silenced.find(f.rule);
-    return it != silenced.end() && it->second-- > 0;
-  });
-  return findings;
+  auto lanes = lanes_of(options, &before);
+  return lint_lanes(revision, lanes, options, file_text);
 }
 
 std::vector<Finding> lint(const ScriptDirectory& scripts, const Range& range,
@@ -371,10 +519,14 @@ std::vector<Finding> lint(const ScriptDirectory& scripts, const Range& range,
   const auto& graph = scripts.graph();
   auto revisions = graph.history(range);
   std::vector<Finding> out;
+  auto lanes = lanes_of(options);
+  std::string at;  // the revision whose schema the lanes hold; empty: none
   for (auto it = revisions.rbegin(); it != revisions.rend(); ++it) {
     const Revision& r = **it;
-    auto found = lint(r, state_before(graph, r), options, read_text(r.file));
+    if (!follows(r, at)) lanes = lanes_before(graph, r, options);
+    auto found = lint_lanes(r, lanes, options, read_text(r.file));
     out.insert(out.end(), found.begin(), found.end());
+    at = r.id;
   }
   return out;
 }

@@ -27,10 +27,12 @@ SchemaState base_state() {
   return state;
 }
 
-std::string revision_text(const std::string& upgrade, bool transactional = true) {
+// `downgrade` follows "downgrade:": " []\n", or "\n" and its lines.
+std::string revision_text(const std::string& upgrade, bool transactional = true,
+                          const std::string& downgrade = " []\n") {
   return std::string("revision: bbbbbbbbbbbb\ndown_revision: aaaaaaaaaaaa\nmessage: x\n") +
          "transactional: " + (transactional ? "true" : "false") + "\nupgrade:\n" + upgrade +
-         "downgrade: []\n";
+         "downgrade:" + downgrade;
 }
 
 std::vector<std::string> rules_of(const std::string& text, const LintOptions& options = {}) {
@@ -45,6 +47,7 @@ struct Case {
   std::string upgrade;
   bool transactional = true;
   LintOptions options = {};
+  std::string downgrade = " []\n";
 };
 
 std::vector<Case> cases() {
@@ -66,12 +69,18 @@ std::vector<Case> cases() {
        "  - execute: {sql: \"SELECT 1\"}\n  - execute: {sql: \"SELECT 2\"}\n", false},
       {"object-not-in-history", "  - alter_column: {table: legacy, name: n, nullable: true}\n"},
       {"object-not-in-history", "  - drop_index: {table: items, name: ix_by_hand}\n"},
+      {"dialects-mismatch",
+       "  - create_check_constraint: {name: qty_positive, table: items, condition: \"qty > 0\", "
+       "dialects: [sqlite]}\n",
+       true,
+       {},
+       "\n  - drop_constraint: {name: ck_items_qty_positive, table: items, type: check}\n"},
   };
 }
 
 TEST(Lint, EachRuleFiresAndItsIgnoreCommentSilencesIt) {
   for (const auto& c : cases()) {
-    std::string text = revision_text(c.upgrade, c.transactional);
+    std::string text = revision_text(c.upgrade, c.transactional, c.downgrade);
     EXPECT_EQ(rules_of(text, c.options), std::vector<std::string>{c.rule}) << c.upgrade;
     std::string ignored = "# strata:lint-ignore " + c.rule + "\n" + text;
     EXPECT_EQ(rules_of(ignored, c.options), std::vector<std::string>{}) << c.upgrade;
@@ -109,6 +118,60 @@ TEST(Lint, SafeChangesPass) {
                                    "concurrently: true}\n",
                                    false)),
             std::vector<std::string>{});
+}
+
+// An upgrade and its downgrade on different dialects: a dialect left out keeps the change
+// after a downgrade (or loses what it never had).
+TEST(Lint, DialectsMismatchNamesBothSides) {
+  auto findings_of = [](const std::string& upgrade, const std::string& downgrade) {
+    std::string text = revision_text(upgrade, true, "\n" + downgrade);
+    return lint(parse_revision(text, "x.yaml"), base_state(), {}, text);
+  };
+  auto one_way = findings_of(
+      "  - create_check_constraint: {name: qty_positive, table: items, condition: \"qty > 0\", "
+      "dialects: [sqlite]}\n",
+      "  - drop_constraint: {name: ck_items_qty_positive, table: items, type: check}\n");
+  ASSERT_EQ(one_way.size(), 1u);
+  EXPECT_EQ(one_way[0].operation, 1u);
+  EXPECT_EQ(one_way[0].message,
+            "create_check_constraint ck_items_qty_positive on items (sqlite only) runs on sqlite, "
+            "but the downgrade's drop_constraint ck_items_qty_positive on items that undoes it "
+            "runs on every dialect: give both the same dialects");
+  auto other_way = findings_of(
+      "  - create_index: {name: ix_q, table: items, columns: [qty], concurrently: true}\n",
+      "  - drop_index: {name: ix_q, table: items, dialects: [postgresql]}\n");
+  ASSERT_EQ(other_way.size(), 1u);
+  EXPECT_EQ(other_way[0].rule, "dialects-mismatch");
+  EXPECT_NE(other_way[0].message.find("runs on every dialect, but the downgrade's drop_index ix_q "
+                                      "on items that undoes it runs on postgresql"),
+            std::string::npos)
+      << other_way[0].message;
+}
+
+// Twins typed per dialect, a shorthand index on one dialect, a downgrade split per dialect for
+// an upgrade that runs everywhere, a downgrade written otherwise than the inverse: none of
+// these is a mismatch.
+TEST(Lint, DialectsMismatchIsQuietOnMatchingDowngrades) {
+  std::string upgrade =
+      "  - create_check_constraint: {name: qty_positive, table: items, condition: \"qty > 0\", "
+      "dialects: [sqlite]}\n"
+      "  - add_column: {table: items, column: {name: payload, type: text, index: true}, "
+      "dialects: [sqlite]}\n"
+      "  - add_column: {table: items, column: {name: payload, type: json}, dialects: postgres}\n"
+      "  - add_column: {table: items, column: {name: note, type: text}}\n"
+      "  - alter_column: {table: items, name: title, type: text}\n"
+      "  - execute: {sql: \"UPDATE items SET note = title\"}\n";
+  std::string downgrade =
+      "\n  - alter_column: {table: items, name: title, type: text}\n"
+      "  - drop_column: {table: items, name: note, dialects: [sqlite]}\n"
+      "  - drop_column: {table: items, name: note, dialects: [postgresql]}\n"
+      "  - drop_column: {table: items, name: payload, dialects: [postgresql]}\n"
+      "  - drop_index: {name: ix_items_payload, table: items, dialects: [sqlite]}\n"
+      "  - drop_column: {table: items, name: payload, dialects: [sqlite]}\n"
+      "  - drop_constraint: {name: ck_items_qty_positive, table: items, type: check, dialects: "
+      "[sqlite]}\n";
+  std::string text = revision_text(upgrade, true, downgrade);
+  EXPECT_EQ(rules_of(text), std::vector<std::string>{});
 }
 
 // A migrations folder of revision files that lives for one test.
@@ -169,6 +232,39 @@ TEST(Lint, ScriptDirectoryRangeNamesFilesAndOperations) {
             std::string::npos)
       << findings[0].describe();
   EXPECT_TRUE(lint(scripts, Range::parse("aaaaaaaaaaaa:aaaaaaaaaaaa")).empty());
+}
+
+// Each dialect is linted on its own replay: twins typed per dialect are both checked, a finding
+// only one dialect has says which, one both have is given once, and a PostgreSQL rule passes
+// over an index made on SQLite only.
+TEST(Lint, EachDialectIsLintedOnItsOwnReplay) {
+  Versions v;
+  v.add("aaaaaaaaaaaa", "", kCreateItems);
+  v.add("bbbbbbbbbbbb", "aaaaaaaaaaaa",
+        "  - add_column: {table: items, column: {name: payload, type: text}, dialects: [sqlite]}\n"
+        "  - add_column: {table: items, column: {name: payload, type: json}, dialects: "
+        "[postgresql]}\n"
+        "  - create_index: {name: ix_items_payload, table: items, columns: [payload], dialects: "
+        "[sqlite]}\n");
+  v.add("cccccccccccc", "bbbbbbbbbbbb",
+        "  - alter_column: {table: items, name: payload, type: string(50)}\n"
+        "  - drop_column: {table: items, name: title, dialects: [sqlite]}\n"
+        "  - drop_column: {table: items, name: payload}\n");
+  auto findings = lint(v.load());
+  EXPECT_EQ(summary(findings),
+            (Lines{"cccccccccccc 1 type-narrowing", "cccccccccccc 1 type-narrowing",
+                   "cccccccccccc 2 drop-column", "cccccccccccc 3 drop-column"}));
+  ASSERT_EQ(findings.size(), 4u);
+  EXPECT_TRUE(findings[0].message.starts_with("changes items.payload from text to string(50)"));
+  EXPECT_TRUE(findings[0].message.ends_with(" (sqlite)")) << findings[0].message;
+  EXPECT_TRUE(findings[1].message.starts_with("changes items.payload from json to string(50)"));
+  EXPECT_TRUE(findings[1].message.ends_with(" (postgresql)")) << findings[1].message;
+  EXPECT_EQ(findings[2].message, "drops column items.title and its data (sqlite)");
+  EXPECT_EQ(findings[3].message, "drops column items.payload and its data");
+  LintOptions postgresql;
+  postgresql.dialects = {"postgresql"};
+  EXPECT_EQ(summary(lint(v.load(), {}, postgresql)),
+            (Lines{"cccccccccccc 1 type-narrowing", "cccccccccccc 3 drop-column"}));
 }
 
 // A revision autogenerated from drift drops what was made by hand; the revisions after it are
