@@ -26,7 +26,7 @@ const std::vector<MapSpec>& nested_specs() {
       {"index", {"name", "columns", "unique", "where"}},
       {"unique constraint", {"name", "columns"}},
       {"foreign key", {"name", "columns", "references", "on_delete", "on_update"}},
-      {"check constraint", {"name", "condition"}},
+      {"check constraint", {"name", "condition", "final"}},
   };
   return specs;
 }
@@ -187,6 +187,14 @@ void primary_key_of(const MapReader& m, Table& t) {
   t.add_primary_key(std::move(columns), std::move(name));
 }
 
+// A check's `name` is the {name} of the convention's ck template, or with `final: true` the
+// constraint's own name, which the convention leaves alone (Alembic's op.f()): a name the
+// database gave, which the template would change.
+std::optional<std::string> final_name(const MapReader& m) {
+  if (!m.boolean("final", false)) return std::nullopt;
+  return m.string("name");
+}
+
 std::vector<Operation> create_table(const MapReader& m, const NamingConvention& convention) {
   std::vector<Column> columns;
   each(m, "columns", [&](const YAML::Node& c) { columns.push_back(column_of(c, m.source())); });
@@ -203,11 +211,14 @@ std::vector<Operation> create_table(const MapReader& m, const NamingConvention& 
   each(m, "foreign_keys", [&](const YAML::Node& n) {
     t.add_foreign_key(foreign_key_of(nested(n, s, "foreign key")));
   });
+  std::map<std::size_t, std::string> finals;  // by place among the checks
   each(m, "check_constraints", [&](const YAML::Node& n) {
     MapReader c = nested(n, s, "check constraint");
+    if (auto name = final_name(c)) finals[t.check_constraints.size()] = *name;
     t.add_check(c.string("condition"), c.string("name"));
   });
   convention.apply(t);
+  for (auto& [at, name] : finals) t.check_constraints[at].name = std::move(name);
   return {CreateTable{std::move(t)}};
 }
 
@@ -273,7 +284,9 @@ std::vector<Operation> create_check(const MapReader& m, const NamingConvention& 
   std::string table = m.string("table");
   Table t = named(table, convention,
                   [&](Table& s) { s.add_check(m.string("condition"), m.string("name")); });
-  return {CreateCheckConstraint{table, t.check_constraints.front()}};
+  CheckConstraint check = t.check_constraints.front();
+  if (auto name = final_name(m)) check.name = std::move(*name);
+  return {CreateCheckConstraint{table, std::move(check)}};
 }
 
 std::vector<Operation> create_primary_key(const MapReader& m, const NamingConvention& convention) {
@@ -363,7 +376,7 @@ const std::map<std::string, Kind, std::less<>>& kinds() {
         {"create_foreign_key",
          {{"name", "table", "columns", "references", "on_delete", "on_update"},
           create_foreign_key}},
-        {"create_check_constraint", {{"name", "table", "condition"}, create_check}},
+        {"create_check_constraint", {{"name", "table", "condition", "final"}, create_check}},
         {"create_primary_key", {{"name", "table", "columns"}, create_primary_key}},
         {"drop_constraint", {{"name", "table", "type"}, [](M m, N) { return drop_constraint(m); }}},
         {"execute", {{"sql", "sqlite", "postgresql"}, [](M m, N) { return execute(m); }}},

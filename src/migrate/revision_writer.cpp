@@ -190,8 +190,17 @@ Fields primary_key_fields(const PrimaryKey& pk) {
   return {{"name", scalar(pk.name)}, {"columns", list(pk.columns)}};
 }
 
-Fields check_fields(const CheckConstraint& c) {
-  return {{"name", scalar(c.name)}, {"condition", json_quoted(c.condition)}};
+// A check's name as the parser reads it back: `final: true` where the convention's ck template
+// would change it (a name the database gave: `total_not_negative`, not ck_orders_...).
+Fields check_fields(const std::string& table, const CheckConstraint& c,
+                    const NamingConvention& convention) {
+  Table shape;
+  shape.name = table;
+  shape.check_constraints.push_back(c);
+  convention.apply(shape);
+  Fields f{{"name", scalar(c.name)}, {"condition", json_quoted(c.condition)}};
+  if (shape.check_constraints.front().name != c.name) f.emplace_back("final", "true");
+  return f;
 }
 
 // Appends "key:" and one line per item under it, at `indent`.
@@ -297,7 +306,9 @@ std::string create_table(const Table& t, const NamingConvention& convention) {
              lines(t.unique_constraints, s.uniques, unique_fields));
   block_list(out, "      ", "foreign_keys",
              lines(t.foreign_keys, s.foreign_keys, foreign_key_fields));
-  block_list(out, "      ", "check_constraints", lines(t.check_constraints, 0, check_fields));
+  block_list(out, "      ", "check_constraints",
+             lines(t.check_constraints, 0,
+                   [&](const CheckConstraint& c) { return check_fields(t.name, c, convention); }));
   return out;
 }
 
@@ -352,7 +363,7 @@ Fields with_table(Fields f, const std::string& table) {
 }
 
 // The keys of an operation written on one line; empty for those written as blocks.
-Fields one_line_fields(const Operation& op) {
+Fields one_line_fields(const Operation& op, const NamingConvention& convention) {
   return std::visit(Overloaded{
                         [](const DropTable& o) -> Fields {
                           return {{"name", scalar(o.name)}};
@@ -378,8 +389,9 @@ Fields one_line_fields(const Operation& op) {
                         [](const CreateForeignKey& o) {
                           return with_table(foreign_key_fields(o.constraint), o.table);
                         },
-                        [](const CreateCheckConstraint& o) {
-                          return with_table(check_fields(o.constraint), o.table);
+                        [&](const CreateCheckConstraint& o) {
+                          return with_table(check_fields(o.table, o.constraint, convention),
+                                            o.table);
                         },
                         [](const CreatePrimaryKey& o) {
                           return with_table(primary_key_fields(o.constraint), o.table);
@@ -411,7 +423,7 @@ std::string operation(const Operation& op, const NamingConvention& convention) {
   if (std::string text = block(op, convention); !text.empty()) {
     return only.empty() ? text : text + fmt::format("      dialects: {}\n", list(only));
   }
-  Fields fields = one_line_fields(op);
+  Fields fields = one_line_fields(op, convention);
   if (!only.empty()) fields.emplace_back("dialects", list(only));
   return fmt::format("  - {}: {}\n", operation_name(op), flow(fields));
 }

@@ -1,6 +1,8 @@
 // Adopting a database made before strata, as a team does it from the docs: `revision
 // --baseline` reads the schema into a first revision and stamps the database; later revisions
 // alter the adopted tables; the baseline alone makes the same schema on an empty database.
+#include <fstream>
+#include <iterator>
 #include <strata/dialect/inspector.hpp>
 
 #include "cli_runner.hpp"
@@ -150,6 +152,53 @@ TEST_P(AdoptCli, BaselineIsRefusedOverAHistoryOrAMigratedDatabase) {
   EXPECT_TRUE(revision_files().empty());
   auto both = strata("revision --baseline --autogenerate -m x");
   EXPECT_EQ(both.status, 2) << both.err;
+}
+
+// A check the database named otherwise than the convention would keeps its name: the baseline
+// writes it final, an empty database gets it under that name, and a later revision drops it
+// by that name and brings it back.
+TEST_P(AdoptCli, ACheckKeepsTheNameTheDatabaseGaveIt) {
+  make_shop();
+  ASSERT_EQ(strata("revision --baseline -m baseline --rev-id ba5e11112222").status, 0);
+  auto files = revision_files();
+  ASSERT_EQ(files.size(), 1u);
+  std::ifstream in(files.front());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto at = text.find("{name: total_not_negative, condition: ");
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_NE(text.substr(at, text.find('\n', at) - at).find(", final: true}"), std::string::npos)
+      << text;
+  ASSERT_EQ(strata("downgrade base").status, 0);
+  auto up = strata("upgrade head");
+  ASSERT_EQ(up.status, 0) << up.err;
+  auto checks = [&] {
+    std::vector<std::string> names;
+    for (const auto& c : Inspector(*engine_).table("orders").check_constraints) {
+      names.push_back(c.name);
+    }
+    return names;
+  };
+  EXPECT_EQ(checks(), std::vector<std::string>{"total_not_negative"});
+
+  cli_->write("20990101_0000_d20911112222_drop.yaml", R"yaml(revision: d20911112222
+down_revision: ba5e11112222
+message: negative totals
+upgrade:
+  - drop_constraint: {name: total_not_negative, table: orders, type: check}
+downgrade:
+  - create_check_constraint:
+      {name: total_not_negative, table: orders, condition: "total >= 0", final: true}
+)yaml");
+  auto dropped = strata("upgrade head");
+  ASSERT_EQ(dropped.status, 0) << dropped.err;
+  EXPECT_TRUE(checks().empty());
+  run("INSERT INTO customers (id, email) VALUES (1, 'a@example.com')");
+  run("INSERT INTO orders (id, customer_id, total) VALUES (1, 1, -1)");
+  run("DELETE FROM orders");
+  auto back = strata("downgrade -1");
+  ASSERT_EQ(back.status, 0) << back.err;
+  EXPECT_EQ(checks(), std::vector<std::string>{"total_not_negative"});
+  EXPECT_THROW(run("INSERT INTO orders (id, customer_id, total) VALUES (1, 1, -1)"), DatabaseError);
 }
 
 STRATA_ON_BOTH_BACKENDS(AdoptCli);

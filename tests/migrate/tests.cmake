@@ -3,3 +3,4 @@
 target_sources(migrate_tests PRIVATE migrate/primary_key_test.cpp)
 target_sources(migrate_db_tests PRIVATE migrate/new_keys_db_test.cpp)
 target_sources(migrate_tests PRIVATE migrate/dialects_test.cpp)
+target_sources(migrate_tests PRIVATE migrate/check_name_test.cpp)
