@@ -1,8 +1,9 @@
 // Operations as SQL for one dialect. What the backend's ALTER TABLE can do is done in place;
 // the rest is SQLite's table rebuild: create the new shape, copy the rows, drop the old table,
-// rename the new one, recreate the indexes. The rebuild's statements must run with SQLite's
-// foreign_keys off (it cannot change inside a transaction), followed by a foreign_key_check:
-// the runner does that around them.
+// rename the new one, recreate the indexes. The dialect carries a rebuild out
+// (Dialect::carry_out, which keeps what the statements do not make), with foreign keys off
+// around its transaction and checked before its commit where the dialect needs that: the step
+// executor does that around them.
 #pragma once
 
 #include <map>
@@ -16,14 +17,14 @@ namespace strata::migrate {
 
 // Where each column of a rebuilt table takes its rows from: new name -> old name. A column
 // not in the map is new and takes its default.
-using ColumnSources = std::map<std::string, std::string, std::less<>>;
+using ColumnSources = decltype(TableRebuild::sources);
 
 struct RenderedOperation {
   std::vector<std::string> statements;
   std::string rebuilt_table;  // the table a rebuild replaces; empty when done in place
   ColumnSources sources;      // a rebuild's column sources
   // A rebuild: the indexes the revisions had given the table before it. The rebuild makes
-  // those it keeps; others on the table (made through execute) are the runner's to keep.
+  // those it keeps; others on the table (made through execute) are the dialect's to keep.
   std::vector<std::string> declared_indexes;
   std::vector<std::string> columns_before;  // a rebuild: the table's columns before it
   std::size_t first = 0;                    // render_all: the operations this covers, [first, last]
