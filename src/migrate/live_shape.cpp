@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "../core/log.hpp"
 #include "../core/overloaded.hpp"
@@ -209,15 +210,31 @@ LiveShapes::LiveShapes(Connection& conn) : conn_(conn), dialect_(Dialect::of(con
 
 void LiveShapes::forget() {
   live_names_.reset();
+  first_read_.clear();
   settled_.clear();
 }
 
 const std::set<std::string, std::less<>>& LiveShapes::live_names() {
-  if (!live_names_) {
-    auto names = Inspector(conn_).table_names();
-    live_names_.emplace(names.begin(), names.end());
+  if (live_names_) return *live_names_;
+  live_names_.emplace();
+  if (!std::exchange(read_before_, true)) {
+    for (auto& t : Inspector(conn_).tables()) {
+      live_names_->insert(t.name);
+      first_read_.emplace(t.name, std::move(t));
+    }
+    return *live_names_;
   }
+  auto names = Inspector(conn_).table_names();
+  live_names_->insert(names.begin(), names.end());
   return *live_names_;
+}
+
+Table LiveShapes::live_table(const std::string& name) {
+  auto it = first_read_.find(name);
+  if (it == first_read_.end()) return Inspector(conn_).table(name);
+  Table t = std::move(it->second);
+  first_read_.erase(it);
+  return t;
 }
 
 bool LiveShapes::settle(const std::vector<Operation>& ops, SchemaState& state) {
@@ -243,7 +260,7 @@ bool LiveShapes::settle_table(const std::string& name, SchemaState& state) {
                         name);
     return true;
   }
-  Table live = Inspector(conn_).table(name);
+  Table live = live_table(name);
   if (!history) {
     state.apply(CreateTable{std::move(live)});
     strata::detail::log(LogLevel::warn,

@@ -6,6 +6,7 @@
 // reads some things back plainer than they were declared). Private to migrate.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -40,11 +41,17 @@ class LiveShapes final : public ShapeSource {
 
  private:
   const std::set<std::string, std::less<>>& live_names();
+  Table live_table(const std::string& name);
   bool settle_table(const std::string& name, SchemaState& state);
 
   Connection& conn_;
   const Dialect& dialect_;
   std::optional<std::set<std::string, std::less<>>> live_names_;
+  // The first read takes every table at once: a downgrade to base touches hundreds, and a
+  // table read alone costs a round trip per catalog query. Later reads (after `execute`) take
+  // one table each, so that a history of many `execute` steps does not read all each time.
+  std::map<std::string, Table, std::less<>> first_read_;
+  bool read_before_ = false;
   std::set<std::string, std::less<>> settled_;
 };
 
