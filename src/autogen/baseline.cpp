@@ -1,5 +1,7 @@
 #include "strata/autogen/baseline.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <optional>
 #include <set>
@@ -27,13 +29,35 @@ std::set<std::string> take_expression_indexes(std::vector<Table>& tables) {
   return out;
 }
 
+// Unnamed keys, indexes and constraints get the convention's names; a check's name in the
+// convention is its {name} token, so an unnamed one is numbered. Names the database gave stay.
+void name_unnamed(Table& t, const NamingConvention& convention) {
+  Table checks;
+  checks.name = t.name;
+  std::vector<std::size_t> unnamed;
+  for (std::size_t i = 0; i < t.check_constraints.size(); ++i) {
+    if (!t.check_constraints[i].name.empty()) continue;
+    unnamed.push_back(i);
+    checks.check_constraints.push_back(
+        {fmt::format("check_{}", unnamed.size()), t.check_constraints[i].condition});
+  }
+  auto kept = std::move(t.check_constraints);
+  t.check_constraints.clear();
+  convention.apply(t);
+  convention.apply(checks);
+  for (std::size_t n = 0; n < unnamed.size(); ++n) kept[unnamed[n]] = checks.check_constraints[n];
+  t.check_constraints = std::move(kept);
+}
+
 }  // namespace
 
-Baseline baseline(const Engine& engine, CompareOptions options) {
+Baseline baseline(const Engine& engine, CompareOptions options,
+                  const NamingConvention& convention) {
   const Dialect& dialect = Dialect::of(engine.backend());
   if (!options.dialect) options.dialect = &dialect;
   auto tables = reflect(engine, options);
   auto expression_indexes = take_expression_indexes(tables);
+  for (auto& t : tables) name_unnamed(t, convention);
   Comparison made = compare(tables, {}, options);
   Baseline out{std::move(made.upgrade), {}};
   // Views go before the tables they read; functions after the tables whose triggers call them.

@@ -140,7 +140,8 @@ autogen::Baseline read_baseline(const Config& config, const migrate::ScriptDirec
         "migrated",
         engine.url().masked(), fmt::join(current, ", ")));
   }
-  return autogen::baseline(engine, autogen::CompareOptions::from(config));
+  return autogen::baseline(engine, autogen::CompareOptions::from(config),
+                           NamingConvention::from(config));
 }
 
 void stamp_baseline(const Config& config, const std::string& id) {

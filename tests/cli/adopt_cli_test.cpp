@@ -84,6 +84,11 @@ TEST_P(AdoptCli, BaselineStampsAndLaterRevisionsAlterTheAdoptedTables) {
   auto made = strata("revision --baseline -m baseline --rev-id ba5e11112222");
   ASSERT_EQ(made.status, 0) << made.err;
   EXPECT_NE(made.out.find("ba5e11112222_baseline.yaml"), std::string::npos) << made.out;
+  std::ifstream file(made.out.substr(0, made.out.size() - 1));
+  std::string text((std::istreambuf_iterator<char>(file)), {});
+  // SQLite's inline constraints have no name: the convention names them (the file then uses
+  // the column shorthands).
+  EXPECT_EQ(text.find("name: \"\""), std::string::npos) << text;
   EXPECT_EQ(strata("current").out, "ba5e11112222 (head)\n");
   auto nothing = strata("upgrade head");
   EXPECT_EQ(nothing.status, 0) << nothing.err;

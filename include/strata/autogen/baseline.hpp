@@ -9,6 +9,7 @@
 #include "strata/autogen/compare.hpp"
 #include "strata/engine/engine.hpp"
 #include "strata/migrate/operations.hpp"
+#include "strata/schema/metadata.hpp"
 
 namespace strata::autogen {
 
@@ -19,7 +20,9 @@ struct Baseline {
 };
 
 // Reads the database behind `engine`: the tables `options` includes (never strata's own), and
-// every view, trigger and expression index of the schema.
-Baseline baseline(const Engine& engine, CompareOptions options = {});
+// every view, trigger and expression index of the schema. A constraint the database keeps
+// without a name (SQLite's inline ones) is named by `convention`, as a model's would be.
+Baseline baseline(const Engine& engine, CompareOptions options = {},
+                  const NamingConvention& convention = {});
 
 }  // namespace strata::autogen
