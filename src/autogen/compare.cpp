@@ -144,6 +144,8 @@ CompareOptions CompareOptions::from(const Config& config) {
 
 bool CompareOptions::includes(std::string_view table) const {
   if (table == version_table || table == history_table) return false;
+  // Alembic's bookkeeping in a database coming from Alembic: neither drift nor schema.
+  if (table == "alembic_version") return false;
   if (!include.empty() && !matches_any(include, table)) return false;
   return !matches_any(exclude, table);
 }

@@ -37,7 +37,8 @@ struct CompareOptions {
 
   // include, exclude and version_table from strata.toml.
   static CompareOptions from(const Config& config);
-  // Whether `table` takes part in the comparison.
+  // Whether `table` takes part in the comparison: never strata's own tables nor Alembic's
+  // alembic_version.
   bool includes(std::string_view table) const;
 };
 
