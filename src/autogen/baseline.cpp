@@ -67,6 +67,9 @@ Baseline baseline(const Engine& engine, CompareOptions options,
   for (const auto& row : conn.execute(dialect.schema_objects_sql())) {
     auto kind = row.get<std::string>(0);
     if (kind == "index" && !expression_indexes.count(row.get<std::string>(1))) continue;
+    // A trigger goes with its table, which the include and exclude patterns may leave out.
+    auto table = row.get<std::optional<std::string>>(4);
+    if (table && !options.includes(*table)) continue;
     out.upgrade.push_back(Execute{row.get<std::string>(2), {}});
     if (auto drop = row.get<std::optional<std::string>>(3)) {
       auto& drops = kind == "view" ? before_tables : after_tables;

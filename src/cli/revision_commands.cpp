@@ -125,14 +125,18 @@ void check_spliced(const migrate::RevisionGraph& graph, const std::vector<std::s
 
 // A baseline is where a history starts, for a database no revision made: refused over an
 // existing history, or a database strata already migrated.
-autogen::Baseline read_baseline(const Config& config, const migrate::ScriptDirectory& scripts) {
-  auto engine = create_engine(config);
+autogen::Baseline read_baseline(const Options& options, const Config& config,
+                                const migrate::ScriptDirectory& scripts) {
   if (!scripts.graph().empty()) {
     throw ConfigError(fmt::format(
         "--baseline writes a project's first revision, and {} has revisions already: to mark "
         "the database as being at one of them, use `strata stamp`",
         scripts.versions().string()));
   }
+  // A database to adopt exists: a mistyped SQLite path must not become an empty baseline.
+  auto existing = existing_database(config);
+  if (!existing) no_database(options, config);
+  const Engine& engine = *existing;
   auto current = migrate::current_heads(engine, config.version_table());
   if (!current.empty()) {
     throw MigrationError(fmt::format(
@@ -226,7 +230,7 @@ int write_revision(const Options& options, const NewRevision& spec) {
   r.has_downgrade = true;
   migrate::RevisionComments comments;
   if (spec.baseline) {
-    auto made = read_baseline(config, scripts);
+    auto made = read_baseline(options, config, scripts);
     r.upgrade = std::move(made.upgrade);
     r.downgrade = std::move(made.downgrade);
     comments.header.push_back("baseline: read from the database " +

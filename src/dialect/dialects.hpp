@@ -32,8 +32,9 @@ class SqliteDialect final : public Dialect {
   std::string last_insert_id_sql() const override { return "SELECT last_insert_rowid()"; }
   std::string schema_objects_sql() const override {
     return "SELECT type, name, sql, CASE type WHEN 'view' THEN 'DROP VIEW IF EXISTS \"' || "
-           "replace(name, '\"', '\"\"') || '\"' END FROM sqlite_schema WHERE sql IS NOT NULL "
-           "AND type IN ('index', 'view', 'trigger') ORDER BY rowid";
+           "replace(name, '\"', '\"\"') || '\"' END, CASE WHEN type <> 'view' THEN tbl_name "
+           "END FROM sqlite_schema WHERE sql IS NOT NULL AND type IN ('index', 'view', "
+           "'trigger') ORDER BY rowid";
   }
 
  protected:
@@ -66,8 +67,8 @@ class PostgresDialect final : public Dialect {
   std::string unlock_sql(std::int64_t key) const override {
     return "SELECT pg_advisory_unlock(" + std::to_string(key) + ")";
   }
-  // A bigint advisory key is kept as two 32-bit halves in pg_locks.
   std::string schema_objects_sql() const override;
+  // A bigint advisory key is kept as two 32-bit halves in pg_locks.
   std::string lock_holder_sql(std::int64_t key) const override {
     auto bits = static_cast<std::uint64_t>(key);
     // Advisory locks belong to a database: the same key may be held in another one.

@@ -103,7 +103,7 @@ std::vector<RenderedOperation> StepExecutor::render_operations(const Step& step)
     return render_all(operations_of(step), dialect_, state_);
   } catch (const MigrationError& e) {
     throw MigrationError(fmt::format("{}: {} {}{}", step.revision->file.string(), direction(step),
-                                     e.what(), source_.unfit_hint()));
+                                     e.what(), source_.unfit_hint(e.what())));
   }
 }
 
@@ -126,7 +126,14 @@ TableRebuild as_rebuild(const RenderedOperation& op) {
 void check_foreign_keys(Connection& conn, const Dialect& dialect, const Revision& r,
                         const ForeignKeyViolations& before, const std::set<std::string>& rebuilt,
                         std::string_view undone) {
-  auto v = dialect.broken_by_rebuild(conn, before, rebuilt);
+  std::optional<ForeignKeyViolation> v;
+  try {
+    v = dialect.broken_by_rebuild(conn, before, rebuilt);
+  } catch (const DatabaseError& e) {
+    // A foreign key the rebuild made unreadable ("foreign key mismatch") is this revision's.
+    throw MigrationError(fmt::format("{}: the foreign key check after the rebuild failed: {}; {}",
+                                     r.file.string(), e.what(), undone));
+  }
   if (!v) return;
   bool old = before.count(*v) > 0;
   throw MigrationError(fmt::format(

@@ -22,12 +22,15 @@
 
 namespace strata::migrate::detail {
 
-// What an operation that does not fit the replayed schema is told where the replay is all there
-// is: an object made by hand, by `execute` or before strata is not in it.
-inline constexpr std::string_view kOnlyTheDatabaseKnows =
-    "; an offline script knows only what the history creates: if the database has this object "
-    "(made by hand, by execute, or before strata), run online, or adopt the database with "
-    "`strata revision --baseline`";
+// What an operation on a missing object is told where the replay is all there is: an object
+// made by hand, by `execute` or before strata is not in it. Empty for other errors.
+inline std::string offline_hint(std::string_view message) {
+  if (message.find("does not exist") == std::string_view::npos) return "";
+  return "; an offline script knows only what the history creates: if the database has this "
+         "object (made by hand, by execute, or before strata), run the command online, or put "
+         "the object in the history (`strata revision --baseline` for a database strata has not "
+         "migrated yet)";
+}
 
 // Where a step's shape comes from.
 class ShapeSource {
@@ -37,8 +40,8 @@ class ShapeSource {
   virtual bool settle(const std::vector<Operation>& ops, SchemaState& state) = 0;
   // Everything read so far may be stale: after `execute`, or when another process ran steps.
   virtual void forget() = 0;
-  // Added to the error of an operation that does not fit the shape.
-  virtual std::string_view unfit_hint() const { return ""; }
+  // Added to `message`, the error of an operation that does not fit the shape.
+  virtual std::string unfit_hint(std::string_view /*message*/) const { return ""; }
 };
 
 // The replayed schema alone (offline): nothing to read.
@@ -48,7 +51,7 @@ class ReplayShapes final : public ShapeSource {
     return false;
   }
   void forget() override {}
-  std::string_view unfit_hint() const override { return kOnlyTheDatabaseKnows; }
+  std::string unfit_hint(std::string_view message) const override { return offline_hint(message); }
 };
 
 // A step rendered against the shape it starts from.
@@ -84,7 +87,8 @@ class StepSink {
   virtual void close(bool foreign_keys_were_off) noexcept = 0;
 };
 
-// Takes steps one at a time from `state`, which follows them. Borrows everything.
+// Takes steps one at a time from `state`, which follows them. Borrows everything; not
+// thread-safe.
 class StepExecutor {
  public:
   StepExecutor(const Dialect& dialect, ShapeSource& source, StepSink& sink, SchemaState& state);
@@ -105,6 +109,7 @@ class StepExecutor {
 
 // The database as the sink: statements run on a borrowed connection, each step in a
 // transaction of its own (a rebuild in a revision outside a transaction still runs in one).
+// Not thread-safe, as the connection is not.
 class DatabaseSink : public StepSink {
  public:
   DatabaseSink(Connection& conn, VersionTables tables, ProgressFn progress);
@@ -135,7 +140,8 @@ class DatabaseSink : public StepSink {
 };
 
 // SQL text as the sink: the offline script. Each statement ends in one semicolon; the framing
-// around the steps (header, version tables) is written through the same methods.
+// around the steps (header, version tables) is written through the same methods. Owns the
+// text; not thread-safe.
 class ScriptSink final : public StepSink {
  public:
   ScriptSink(const Dialect& dialect, VersionTables tables);

@@ -46,11 +46,12 @@ class Merge {
     }
     out.primary_key = primary_key();
     out.indexes = merge("index", history_.indexes, live_.indexes);
-    // An expression index cannot be written back from its reflection: a SQLite rebuild makes
-    // it again from the SQL the database stored.
+    // An index only the database has (made through execute, with an expression, COLLATE or
+    // DESC key that reflection cannot write back) stays out: a SQLite rebuild makes it again
+    // from the SQL the database stored.
     std::erase_if(out.indexes, [&](const Index& i) {
-      return std::any_of(i.columns.begin(), i.columns.end(),
-                         [&](const std::string& c) { return !out.column(c); });
+      return std::find(history_.indexes.begin(), history_.indexes.end(), i) ==
+             history_.indexes.end();
     });
     out.unique_constraints =
         merge("unique constraint", history_.unique_constraints, live_.unique_constraints);
@@ -93,7 +94,10 @@ class Merge {
     const auto& declared = history_.primary_key;
     const auto& live = live_.primary_key;
     if (!declared && !live) return std::nullopt;
-    if (declared && live && declared->columns == live->columns) return declared;
+    // The database's name, where it has one, is what a DROP CONSTRAINT must say.
+    if (declared && live && declared->columns == live->columns) {
+      return live->name.empty() ? declared : live;
+    }
     note("primary key: ({}) in the database, ({}) in the history",
          live ? fmt::format("{}", fmt::join(live->columns, ", ")) : "none",
          declared ? fmt::format("{}", fmt::join(declared->columns, ", ")) : "none");
@@ -244,8 +248,22 @@ bool LiveShapes::settle(const std::vector<Operation>& ops, SchemaState& state) {
     for (const auto& name : read) changed |= settle_table(name, state);
     // What the step creates is in the replayed schema exactly as the step makes it.
     settled_.insert(made.begin(), made.end());
+    forget_children_of(read);
+    forget_children_of(made);
   }
   return changed;
+}
+
+// A table read at the start and not yet settled may refer to one this step renames or
+// reshapes (SQLite rewrites a child's REFERENCES on a rename): it is read again when needed.
+void LiveShapes::forget_children_of(const std::vector<std::string>& tables) {
+  std::erase_if(first_read_, [&](const auto& entry) {
+    return std::any_of(entry.second.foreign_keys.begin(), entry.second.foreign_keys.end(),
+                       [&](const ForeignKey& fk) {
+                         return std::find(tables.begin(), tables.end(), fk.referred_table) !=
+                                tables.end();
+                       });
+  });
 }
 
 bool LiveShapes::settle_table(const std::string& name, SchemaState& state) {

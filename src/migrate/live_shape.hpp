@@ -42,6 +42,7 @@ class LiveShapes final : public ShapeSource {
  private:
   const std::set<std::string, std::less<>>& live_names();
   Table live_table(const std::string& name);
+  void forget_children_of(const std::vector<std::string>& tables);
   bool settle_table(const std::string& name, SchemaState& state);
 
   Connection& conn_;

@@ -33,7 +33,7 @@ SchemaState start_of(const RevisionGraph& graph, const std::vector<std::string>&
   try {
     return replay(graph, start, dialect);
   } catch (const MigrationError& e) {
-    throw MigrationError(fmt::format("{}{}", e.what(), detail::kOnlyTheDatabaseKnows));
+    throw MigrationError(fmt::format("{}{}", e.what(), detail::offline_hint(e.what())));
   }
 }
 

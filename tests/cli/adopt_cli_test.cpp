@@ -162,6 +162,12 @@ TEST_P(AdoptCli, BaselineIsRefusedOverAHistoryOrAMigratedDatabase) {
   EXPECT_TRUE(revision_files().empty());
   auto both = strata("revision --baseline --autogenerate -m x");
   EXPECT_EQ(both.status, 2) << both.err;
+  if (!is_sqlite()) return;
+  auto typo = strata("--url sqlite:///typo/app.db revision --baseline -m x");
+  EXPECT_EQ(typo.status, 1) << typo.err;
+  EXPECT_NE(typo.err.find("no database at"), std::string::npos) << typo.err;
+  EXPECT_FALSE(fs::exists(dir() / "typo"));
+  EXPECT_TRUE(revision_files().empty());
 }
 
 // A check the database named otherwise than the convention would keeps its name: the baseline
@@ -209,6 +215,26 @@ downgrade:
   ASSERT_EQ(back.status, 0) << back.err;
   EXPECT_EQ(checks(), std::vector<std::string>{"total_not_negative"});
   EXPECT_THROW(run("INSERT INTO orders (id, customer_id, total) VALUES (1, 1, -1)"), DatabaseError);
+}
+
+// A trigger calling a built-in function takes the trigger, not the function: it is not the
+// schema's to make or drop.
+TEST_P(AdoptCli, ABuiltInTriggerFunctionIsNotCopied) {
+  if (is_sqlite()) GTEST_SKIP() << "SQLite triggers have no separate functions";
+  run("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)");
+  run("CREATE TRIGGER notes_unchanged BEFORE UPDATE ON notes FOR EACH ROW "
+      "EXECUTE FUNCTION suppress_redundant_updates_trigger()");
+  auto made = strata("revision --baseline -m baseline");
+  ASSERT_EQ(made.status, 0) << made.err;
+  std::ifstream file(made.out.substr(0, made.out.size() - 1));
+  std::string text((std::istreambuf_iterator<char>(file)), {});
+  EXPECT_EQ(text.find("CREATE OR REPLACE FUNCTION"), std::string::npos) << text;
+  EXPECT_NE(text.find("CREATE TRIGGER notes_unchanged"), std::string::npos) << text;
+  auto down = strata("downgrade base");
+  ASSERT_EQ(down.status, 0) << down.err;
+  auto up = strata("upgrade head");
+  ASSERT_EQ(up.status, 0) << up.err;
+  EXPECT_EQ(count("SELECT count(*) FROM pg_trigger WHERE tgname = 'notes_unchanged'"), 1);
 }
 
 STRATA_ON_BOTH_BACKENDS(AdoptCli);

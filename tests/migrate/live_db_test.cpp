@@ -189,6 +189,81 @@ downgrade:
   EXPECT_EQ(count("SELECT count(*) FROM raw WHERE v = 'one'"), 1);
 }
 
+// Tables read at the start of a run are read again once a step renames the table they refer
+// to: SQLite rewrote the child's REFERENCES, and a rebuild must not write the old name back.
+TEST_P(LiveShapeTest, AChildReadBeforeItsParentIsRenamedIsReadAgain) {
+  write("20250101_0000_17e500000001_items.yaml", kItems);
+  write("20250102_0000_0de500000002_orders.yaml", R"yaml(revision: 0de500000002
+down_revision: 17e500000001
+message: orders
+upgrade:
+  - create_table:
+      name: orders
+      columns:
+        - {name: id, type: biginteger, primary_key: true}
+        - {name: item_id, type: biginteger, nullable: false, foreign_key: {references: items.id}}
+        - {name: qty, type: integer, nullable: false}
+downgrade:
+  - drop_table: {name: orders}
+)yaml");
+  write("20250103_0000_4e4a00000003_rename.yaml", R"yaml(revision: 4e4a00000003
+down_revision: 0de500000002
+message: rename
+upgrade:
+  - rename_table: {name: items, new_name: products}
+downgrade:
+  - rename_table: {name: products, new_name: items}
+)yaml");
+  write("20250104_0000_c4ec00000004_check.yaml", R"yaml(revision: c4ec00000004
+down_revision: 4e4a00000003
+message: positive
+upgrade:
+  - create_check_constraint: {name: positive, table: orders, condition: "qty > 0"}
+downgrade:
+  - drop_constraint: {name: ck_orders_positive, table: orders, type: check}
+)yaml");
+  auto s = scripts();
+  Runner runner(*engine_, s);
+  runner.upgrade("0de500000002");
+  run("INSERT INTO items (id, title) VALUES (1, 'one')");
+  run("INSERT INTO orders (id, item_id, qty) VALUES (1, 1, 2)");
+  ASSERT_EQ(runner.upgrade("heads").size(), 2u);
+  ASSERT_EQ(table("orders").foreign_keys.size(), 1u);
+  EXPECT_EQ(table("orders").foreign_keys[0].referred_table, "products");
+  run("INSERT INTO orders (id, item_id, qty) VALUES (2, 1, 3)");
+  EXPECT_EQ(count("SELECT count(*) FROM orders"), 2);
+}
+
+// An index made through execute with a key reflection cannot write back (DESC) keeps it
+// through a rebuild of its table.
+TEST_P(LiveShapeTest, AnIndexOnlyTheDatabaseHasKeepsItsOwnWords) {
+  write("20250101_0000_17e500000001_items.yaml", kItems);
+  write("20250102_0000_de5c00000002_desc.yaml", R"yaml(revision: de5c00000002
+down_revision: 17e500000001
+message: newest first
+upgrade:
+  - execute: {sql: "CREATE INDEX ix_items_title_desc ON items (title DESC)"}
+downgrade:
+  - execute: {sql: "DROP INDEX ix_items_title_desc"}
+)yaml");
+  write("20250103_0000_a11e00000003_nullable.yaml", R"yaml(revision: a11e00000003
+down_revision: de5c00000002
+message: optional title
+upgrade:
+  - alter_column: {table: items, name: title, nullable: true}
+downgrade:
+  - alter_column: {table: items, name: title, nullable: false}
+)yaml");
+  auto s = scripts();
+  Runner runner(*engine_, s);
+  runner.upgrade("de5c00000002");
+  ASSERT_EQ(runner.upgrade("heads").size(), 1u);
+  std::string sql = is_sqlite() ? "SELECT sql FROM sqlite_schema WHERE name = 'ix_items_title_desc'"
+                                : "SELECT indexdef FROM pg_indexes WHERE indexname = "
+                                  "'ix_items_title_desc'";
+  EXPECT_NE(engine_->connect().execute(sql).scalar<std::string>().find("DESC"), std::string::npos);
+}
+
 STRATA_ON_BOTH_BACKENDS(LiveShapeTest);
 
 }  // namespace

@@ -132,9 +132,10 @@ class Dialect {
   std::optional<ForeignKeyViolation> broken_by_rebuild(Connection& conn,
                                                        const ForeignKeyViolations& before,
                                                        const std::set<std::string>& rebuilt) const;
-  // (type, name, create sql, drop sql or NULL) of the schema's indexes, views, triggers and
-  // (PostgreSQL) the functions triggers call, in creation order: what reflection into Tables
-  // leaves out, for a baseline revision. A NULL drop goes with its table.
+  // (type, name, create sql, drop sql or NULL, table or NULL) of the schema's indexes, views,
+  // triggers and (PostgreSQL) the functions triggers call, in creation order: what reflection
+  // into Tables leaves out, for a baseline revision. A NULL drop goes with its table; the table
+  // is an index's or a trigger's.
   virtual std::string schema_objects_sql() const = 0;
 
   // ALTER TABLE. The can_ questions say whether the backend changes a table in place; for the
