@@ -45,6 +45,7 @@ class AdoptCli : public DatabaseTest {
         "CONSTRAINT total_not_negative CHECK (total >= 0))");
     run("CREATE INDEX ix_orders_customer ON orders (customer_id)");
     run("CREATE INDEX ix_customers_email_lower ON customers (lower(email))");
+    run("CREATE INDEX ix_orders_total_desc ON orders (total DESC)");
     run("CREATE VIEW big_orders AS SELECT id, total FROM orders WHERE total > 100");
     run("CREATE TABLE order_log (order_id INTEGER)");
     if (is_sqlite()) {
@@ -131,6 +132,10 @@ TEST_P(AdoptCli, TheBaselineMakesTheSameSchemaOnAnEmptyDatabase) {
   EXPECT_TRUE(Inspector(*engine_).view_names().empty());
   auto up = strata("upgrade head");
   ASSERT_EQ(up.status, 0) << up.err;
+  std::string desc =
+      is_sqlite() ? "SELECT sql FROM sqlite_schema WHERE name = 'ix_orders_total_desc'"
+                  : "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_orders_total_desc'";
+  EXPECT_NE(engine_->connect().execute(desc).scalar<std::string>().find("DESC"), std::string::npos);
   for (const auto& t : before) {
     Table now = Inspector(*engine_).table(t.name);
     // Constraints the database named itself may come back under strata's names: counted.
