@@ -88,17 +88,7 @@ std::string canonical_expression(const std::string& expression, const Type& type
   return "sql:" + n;
 }
 
-bool in_primary_key(const Table& table, const std::string& column) {
-  if (!table.primary_key) return false;
-  const auto& cols = table.primary_key->columns;
-  return std::find(cols.begin(), cols.end(), column) != cols.end();
-}
-
 }  // namespace
-
-bool effective_nullable(const Table& table, const Column& column) {
-  return column.nullable && !in_primary_key(table, column.name);
-}
 
 bool same_type(const Column& model, const Column& reflected, const Dialect* dialect) {
   if (model.autoincrement && reflected.autoincrement && model.type.is_integer() &&

@@ -11,10 +11,6 @@
 
 namespace strata::autogen::detail {
 
-// A primary key column is NOT NULL whatever it was declared as (SQLite reports a TEXT key
-// declared without NOT NULL as nullable).
-bool effective_nullable(const Table& table, const Column& column);
-
 // Types as the dialect matches them; an autoincrementing integer key matches any integer
 // size (SQLite's rowid is 64-bit whatever was declared). `dialect` may be null: exact match.
 bool same_type(const Column& model, const Column& reflected, const Dialect* dialect);

@@ -15,14 +15,8 @@ namespace {
 
 using strata::detail::Overloaded;
 
-bool not_null(const Table& t, const Column& c) {
-  if (!c.nullable) return true;
-  return t.primary_key && std::find(t.primary_key->columns.begin(), t.primary_key->columns.end(),
-                                    c.name) != t.primary_key->columns.end();
-}
-
 std::string column_text(const Table& t, const Column& c) {
-  return fmt::format("{}{}{}", c.type.to_string(), not_null(t, c) ? " not null" : "",
+  return fmt::format("{}{}{}", c.type.to_string(), !effective_nullable(t, c) ? " not null" : "",
                      c.server_default ? " with a default" : "");
 }
 
@@ -74,7 +68,7 @@ class Merge {
       return live;
     }
     bool same = same_type(*declared, live) &&
-                not_null(history_, *declared) == not_null(live_, live) &&
+                effective_nullable(history_, *declared) == effective_nullable(live_, live) &&
                 declared->server_default.has_value() == live.server_default.has_value();
     if (same) return *declared;
     note("column {}: {} in the database, {} in the history", live.name, column_text(live_, live),

@@ -130,4 +130,10 @@ const Column& Table::column_or_throw(std::string_view column_name) const {
   throw Error(fmt::format("table '{}' has no column '{}'", name, column_name));
 }
 
+bool effective_nullable(const Table& table, const Column& column) {
+  if (!column.nullable || !table.primary_key) return column.nullable;
+  const auto& key = table.primary_key->columns;
+  return std::find(key.begin(), key.end(), column.name) == key.end();
+}
+
 }  // namespace strata

@@ -14,7 +14,7 @@ TEST(BackendModels, MatchTheMigrationsHead) {
   auto scripts = strata::migrate::ScriptDirectory::load(std::string(STRATA_SOURCE_DIR) +
                                                         "/backend/migrations");
   auto state = strata::migrate::replay(scripts.graph(), scripts.graph().heads(),
-                                      strata::Dialect::of(strata::Backend::postgresql));
+                                       strata::Dialect::of(strata::Backend::postgresql));
   const auto& models = backend::db::metadata();
   ASSERT_EQ(state.tables().size(), models.tables().size());
   for (const auto& table : models.tables()) {

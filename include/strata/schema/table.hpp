@@ -155,6 +155,10 @@ struct Table {
   bool operator==(const Table&) const = default;
 };
 
+// Whether `column` may hold NULL: a primary key column never does, whatever it was declared as
+// (SQLite reports a TEXT key declared without NOT NULL as nullable).
+bool effective_nullable(const Table& table, const Column& column);
+
 // An SQL expression reduced for comparison: case, blanks, parentheses and `::type` casts
 // dropped, so that a condition reads equal to the form PostgreSQL deparses it into.
 std::string normalize_sql_expression(std::string_view sql);
