@@ -73,7 +73,8 @@ std::optional<std::filesystem::path> as_path(const std::optional<std::string>& t
 int serve(const ServeFlags& flags) {
   auto settings = backend::Settings::from_environment(as_path(flags.config));
   setup_logging(settings.log_level);
-  backend::Listen where{flags.host.value_or(settings.host), flags.port.value_or(settings.port)};
+  backend::http::Listen where{flags.host.value_or(settings.host),
+                              flags.port.value_or(settings.port)};
   spdlog::info("database {}", settings.database_url.masked());
   backend::db::Database database(settings);
   try {
@@ -82,7 +83,7 @@ int serve(const ServeFlags& flags) {
     spdlog::error("cannot reach the database: {}", strata::mask_urls_in(e.what()));
     return 1;
   }
-  return backend::serve(database, where);
+  return backend::serve(database, settings, where);
 }
 
 // The strata.toml `backend db` names, before or after its command, as the command line reads it.

@@ -1,22 +1,16 @@
-// The HTTP server: cpp-httplib with a worker pool, long keep-alive, a 1 MiB body limit, one log
-// line per request, and a graceful stop on SIGTERM or SIGINT.
+// The service over HTTP: the API's routes, /openapi.json and /docs on the Beast server, with
+// the limits and CORS origins of the settings, and a graceful stop on SIGTERM or SIGINT.
 #pragma once
 
-#include <string>
-
 #include "app/db/session.hpp"
+#include "app/http/server.hpp"
+#include "app/settings.hpp"
 
 namespace backend {
 
-struct Listen {
-  std::string host = "127.0.0.1";
-  int port = 8000;  // 0: any free port (the line printed at startup says which)
-};
-
 // Serves `database` until SIGTERM or SIGINT, then lets the requests in flight finish and
 // returns 0; returns 1 when it cannot listen. Prints "listening on http://HOST:PORT" on stdout
-// once the socket accepts connections. Call it from main() before starting any other thread:
-// it blocks the two signals in every thread it starts so that one thread waits for them.
-int serve(const db::Database& database, const Listen& where);
+// once the socket accepts connections.
+int serve(const db::Database& database, const Settings& settings, const http::Listen& where);
 
 }  // namespace backend

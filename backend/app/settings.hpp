@@ -7,6 +7,10 @@
 //   MIGRATIONS_DIR  the folder holding versions/ (default: strata.toml's script_location)
 //   HOST, PORT      where to listen (default 127.0.0.1:8000; the command line wins)
 //   LOG_LEVEL       debug, info (default), warning, error
+//   HTTP_HEADER_TIMEOUT, HTTP_BODY_TIMEOUT, HTTP_IDLE_TIMEOUT   seconds (10, 30, 5)
+//   HTTP_MAX_CONNECTIONS (10000), HTTP_THREADS (max(8, 4 x cores))
+//   CORS_ORIGINS    browser origins allowed to call the API, comma-separated (empty: CORS off)
+//   SWAGGER_UI_URL  where /docs loads Swagger UI from (default: a public CDN, as FastAPI)
 #pragma once
 
 #include <filesystem>
@@ -14,6 +18,9 @@
 #include <strata/core/config.hpp>
 #include <strata/core/url.hpp>
 #include <string>
+#include <vector>
+
+#include "app/http/server.hpp"
 
 namespace backend {
 
@@ -24,6 +31,9 @@ struct Settings {
   std::string host = "127.0.0.1";
   int port = 8000;
   std::string log_level = "info";  // in spdlog's spelling: debug, info, warn, error
+  http::Limits http;
+  std::vector<std::string> cors_origins;
+  std::string swagger_ui = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5";
 
   // Throws strata::ConfigError naming the variable, the file or the folder that is wrong.
   static Settings from_environment(const std::optional<std::filesystem::path>& config_file);

@@ -128,6 +128,16 @@ std::size_t format_timestamp(std::int64_t micros, char* out) {
   return n;
 }
 
+std::string to_iso8601(Timestamp at) {
+  auto [days, rest] = split_day(at.time_since_epoch().count());
+  std::array<char, kMaxTemporalText> text{};
+  std::size_t n = format_date(days, text.data());
+  auto hms = chr::hh_mm_ss<chr::microseconds>(chr::microseconds(rest));
+  auto end = fmt::format_to(text.data() + n, "T{:02}:{:02}:{:02}.{:06}+00:00", hms.hours().count(),
+                            hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
+  return {text.data(), static_cast<std::size_t>(end - text.data())};
+}
+
 Date parse_date(std::string_view text) {
   if (text.size() != 10) bad(text, kDateForm);
   return date_at(text, kDateForm);

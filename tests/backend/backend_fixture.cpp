@@ -56,10 +56,10 @@ std::unique_ptr<BackendServer> BackendTest::start(std::vector<std::string> args,
   return std::make_unique<BackendServer>(project(), args, env);
 }
 
-std::unique_ptr<BackendServer> BackendTest::start_migrated() {
+std::unique_ptr<BackendServer> BackendTest::start_migrated(const Environment& env) {
   auto upgraded = db({"upgrade", "head"});
   EXPECT_EQ(upgraded.status, 0) << upgraded.err;
-  auto server = start();
+  auto server = start({}, env);
   EXPECT_TRUE(server->running()) << server->log();
   return server;
 }

@@ -51,8 +51,8 @@ class BackendTest : public DatabaseTest {
   // `backend serve ARGS`, on any free port unless ARGS name one.
   std::unique_ptr<BackendServer> start(std::vector<std::string> args = {},
                                        const Environment& env = {}) const;
-  // `backend db upgrade head`, then start(); fails the test when either fails.
-  std::unique_ptr<BackendServer> start_migrated();
+  // `backend db upgrade head`, then start({}, env); fails the test when either fails.
+  std::unique_ptr<BackendServer> start_migrated(const Environment& env = {});
 
   // A user made through the API; its id.
   std::int64_t create_user(httplib::Client& client, const std::string& email);

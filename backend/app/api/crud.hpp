@@ -3,8 +3,6 @@
 // Creates and updates differ per resource and live in its own file.
 #pragma once
 
-#include <httplib.h>
-
 #include <strata/orm/session.hpp>
 #include <string>
 
@@ -15,15 +13,15 @@
 
 namespace backend::api {
 
-// How a resource is named in paths and messages: {"User", "user_id"}.
+// How a resource is named in paths and messages: {"User", user_id}.
 struct Resource {
-  std::string name;      // "User": "User not found"
-  std::string path_key;  // "user_id": where a bad id is reported, ["path", "user_id"]
+  std::string name;  // "User": "User not found"
+  Param id;          // the path's {user_id}, where a bad id is reported
 };
 
 // GET /things?limit=&offset=: a page in id order.
 template <class T>
-Reply list_page(const db::Database& database, const httplib::Request& req) {
+Reply list_page(const db::Database& database, const http::Request& req) {
   Page page = Page::from(req);
   return database.sessions().scope([&](strata::Session& session) {
     auto list = nlohmann::ordered_json::array();
@@ -48,8 +46,8 @@ T& find_or_404(strata::Session& session, std::int64_t id, const Resource& resour
 
 // GET /things/{id}
 template <class T>
-Reply get_one(const db::Database& database, const httplib::Request& req, const Resource& resource) {
-  auto id = path_id(req, resource.path_key);
+Reply get_one(const db::Database& database, const http::Request& req, const Resource& resource) {
+  auto id = path_id(req, resource.id);
   return database.sessions().scope([&](strata::Session& session) {
     return Reply{200, to_json(find_or_404<T>(session, id, resource))};
   });
@@ -57,9 +55,8 @@ Reply get_one(const db::Database& database, const httplib::Request& req, const R
 
 // DELETE /things/{id}: 204. What the database cascades to goes too, without being loaded.
 template <class T>
-Reply delete_one(const db::Database& database, const httplib::Request& req,
-                 const Resource& resource) {
-  auto id = path_id(req, resource.path_key);
+Reply delete_one(const db::Database& database, const http::Request& req, const Resource& resource) {
+  auto id = path_id(req, resource.id);
   return database.sessions().scope([&](strata::Session& session) {
     session.remove(find_or_404<T>(session, id, resource));
     return Reply{204, nullptr};

@@ -4,61 +4,16 @@
 // to the log, where the URL is masked).
 #pragma once
 
-#include <httplib.h>
-
 #include <functional>
-#include <nlohmann/json.hpp>
-#include <stdexcept>
-#include <string>
-#include <vector>
+
+#include "app/api/errors.hpp"
+#include "app/http/router.hpp"
 
 namespace backend::api {
 
-// A status and a JSON body; a null body sends no content (204). ordered_json keeps fields in
-// the order they are written ("id" first), as FastAPI's responses do.
-struct Reply {
-  int status = 200;
-  nlohmann::ordered_json body;
-};
+using Handler = std::function<Reply(const http::Request&)>;
 
-// An error a handler raises to answer `status` with {"detail": detail}.
-class HttpError : public std::runtime_error {
- public:
-  HttpError(int status, nlohmann::ordered_json detail)
-      : std::runtime_error(detail.is_string() ? detail.get<std::string>() : detail.dump()),
-        status_(status),
-        detail_(std::move(detail)) {}
-
-  Reply reply() const { return {status_, {{"detail", detail_}}}; }
-
- private:
-  int status_;
-  nlohmann::ordered_json detail_;
-};
-
-// One failed field: `loc` is where it is ({"body", "title"}, {"query", "limit"}).
-struct FieldError {
-  std::vector<std::string> loc;
-  std::string msg;
-  std::string type;
-};
-
-// 422 with every field that failed, as FastAPI reports them.
-class ValidationError : public HttpError {
- public:
-  explicit ValidationError(const std::vector<FieldError>& errors);
-};
-
-// 404 {"detail": "<what> not found"}.
-HttpError not_found(const std::string& what);
-
-using Handler = std::function<Reply(const httplib::Request&)>;
-
-// Adapts a handler to httplib: runs it, maps what it throws to a status, writes the JSON.
-httplib::Server::Handler endpoint(Handler handler);
-
-// Fills an empty error response that httplib made itself (unknown route 404, body over the
-// limit 413, unreadable request 400) with a JSON detail, so that every error has one shape.
-void fill_error_body(httplib::Response& res);
+// Adapts a handler to the server: runs it, maps what it throws to a status, writes the JSON.
+http::Handler endpoint(Handler handler);
 
 }  // namespace backend::api

@@ -6,6 +6,7 @@
 
 #include "app/api/endpoint.hpp"
 #include "app/api/routes.hpp"
+#include "app/api/schemas.hpp"
 
 namespace backend::api {
 namespace {
@@ -30,15 +31,24 @@ Reply health(const db::Database& database) {
             {{"status", "unavailable"},
              {"database", "unreachable"},
              {"revision", nullptr},
+             {"head", nullptr},
              {"at_head", false}}};
   }
 }
 
 }  // namespace
 
-void add_health_routes(httplib::Server& server, const db::Database& database) {
+std::vector<Operation> health_operations(const db::Database& database) {
   const auto* db = &database;
-  server.Get("/health", endpoint([db](const auto&) { return health(*db); }));
+  // 503 carries the same body: a load balancer reads why.
+  return {{.method = "GET",
+           .path = "/health",
+           .operation_id = "health",
+           .summary = "Whether this instance can serve: the database answers, at the head",
+           .tag = "health",
+           .result = &kHealthSchema,
+           .result_when_unavailable = true,
+           .handler = [db](const auto&) { return health(*db); }}};
 }
 
 }  // namespace backend::api

@@ -11,8 +11,8 @@ namespace {
 
 using models::Item;
 
-const Resource kItem{"Item", "item_id"};
-constexpr const char* kItemPath = R"(/items/([^/]+))";
+const Resource kItem{"Item", {"item_id", "path"}};
+constexpr std::string_view kItemPath = "/items/{item_id}";
 
 // A valid item can violate one constraint only, its foreign key: the owner does not exist.
 // Letting the database check it costs no extra query and has no race with a concurrent delete.
@@ -22,8 +22,8 @@ ValidationError unknown_owner(std::int64_t owner_id) {
                            "value_error.foreign_key"}});
 }
 
-Reply create_item(const db::Database& database, const httplib::Request& req) {
-  auto in = ItemCreate::from(json_object(req));
+Reply create_item(const db::Database& database, const http::Request& req) {
+  auto in = ItemCreate::from(req);
   try {
     return database.sessions().scope([&](strata::Session& session) {
       auto& item = session.add(
@@ -36,9 +36,9 @@ Reply create_item(const db::Database& database, const httplib::Request& req) {
   }
 }
 
-Reply update_item(const db::Database& database, const httplib::Request& req) {
-  auto id = path_id(req, kItem.path_key);
-  auto update = ItemUpdate::from(json_object(req));
+Reply update_item(const db::Database& database, const http::Request& req) {
+  auto id = path_id(req, kItem.id);
+  auto update = ItemUpdate::from(req);
   try {
     return database.sessions().scope([&](strata::Session& session) {
       auto& item = find_or_404<Item>(session, id, kItem);
@@ -53,14 +53,54 @@ Reply update_item(const db::Database& database, const httplib::Request& req) {
 
 }  // namespace
 
-void add_item_routes(httplib::Server& server, const db::Database& database) {
+std::vector<Operation> item_operations(const db::Database& database) {
   const auto* db = &database;
-  server.Get("/items", endpoint([db](const auto& req) { return list_page<Item>(*db, req); }));
-  server.Post("/items", endpoint([db](const auto& req) { return create_item(*db, req); }));
-  server.Get(kItemPath, endpoint([db](const auto& req) { return get_one<Item>(*db, req, kItem); }));
-  server.Patch(kItemPath, endpoint([db](const auto& req) { return update_item(*db, req); }));
-  server.Delete(kItemPath,
-                endpoint([db](const auto& req) { return delete_one<Item>(*db, req, kItem); }));
+  const Param* id = &kItem.id;
+  return {
+      {.method = "GET",
+       .path = "/items",
+       .operation_id = "list_items",
+       .summary = "List items in id order",
+       .tag = "items",
+       .params = {&kLimit, &kOffset},
+       .result = &kItemSchema,
+       .list = true,
+       .handler = [db](const auto& req) { return list_page<Item>(*db, req); }},
+      {.method = "POST",
+       .path = "/items",
+       .operation_id = "create_item",
+       .summary = "Create an item of an existing user",
+       .tag = "items",
+       .body = &kItemCreateSchema,
+       .status = 201,
+       .result = &kItemSchema,
+       .handler = [db](const auto& req) { return create_item(*db, req); }},
+      {.method = "GET",
+       .path = kItemPath,
+       .operation_id = "read_item",
+       .summary = "Read an item",
+       .tag = "items",
+       .params = {id},
+       .result = &kItemSchema,
+       .handler = [db](const auto& req) { return get_one<Item>(*db, req, kItem); }},
+      {.method = "PATCH",
+       .path = kItemPath,
+       .operation_id = "update_item",
+       .summary = "Change an item's fields",
+       .tag = "items",
+       .params = {id},
+       .body = &kItemUpdateSchema,
+       .result = &kItemSchema,
+       .handler = [db](const auto& req) { return update_item(*db, req); }},
+      {.method = "DELETE",
+       .path = kItemPath,
+       .operation_id = "delete_item",
+       .summary = "Delete an item",
+       .tag = "items",
+       .params = {id},
+       .status = 204,
+       .handler = [db](const auto& req) { return delete_one<Item>(*db, req, kItem); }},
+  };
 }
 
 }  // namespace backend::api

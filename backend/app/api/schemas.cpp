@@ -1,45 +1,32 @@
 #include "app/api/schemas.hpp"
 
-#include <array>
 #include <strata/core/datetime.hpp>
 
 namespace backend::api {
 namespace {
 
-constexpr Length kEmail{1, models::kEmailMax};
-constexpr Length kName{0, models::kNameMax};
-constexpr Length kTitle{1, models::kTitleMax};
-// `description` is TEXT; the 1 MiB body limit bounds it.
-constexpr Length kDescription{0, 1 << 20};
+using Json = nlohmann::ordered_json;
 
-nlohmann::ordered_json nullable(const std::optional<std::string>& value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+Json nullable(const std::optional<std::string>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+std::optional<std::int64_t> integer_or_none(const Json& body, std::string_view name) {
+  auto it = body.find(name);
+  if (it == body.end()) return std::nullopt;
+  return it->get<std::int64_t>();
 }
 
 }  // namespace
 
-std::string iso8601(strata::Timestamp at) {
-  std::array<char, strata::kMaxTemporalText> text{};
-  std::size_t n = strata::format_timestamp(at.time_since_epoch().count(), text.data());
-  text[10] = 'T';  // strata writes SQL's "2026-11-24 04:20:46+00:00"
-  return {text.data(), n};
+UserCreate UserCreate::from(const http::Request& req) {
+  auto body = json_body(req, kUserCreateSchema);
+  return {body["email"].get<std::string>(), text_or_null(body, "name")};
 }
 
-UserCreate UserCreate::from(const nlohmann::ordered_json& body) {
-  BodyReader fields(body);
-  auto email = fields.required_text("email", kEmail);
-  fields.check_email("email", email);
-  auto name = fields.nullable_text("name", kName);
-  fields.check();
-  return {std::move(*email), name.value_or(std::nullopt)};
-}
-
-UserUpdate UserUpdate::from(const nlohmann::ordered_json& body) {
-  BodyReader fields(body);
-  UserUpdate update{fields.optional_text("email", kEmail), fields.nullable_text("name", kName)};
-  fields.check_email("email", update.email);
-  fields.check();
-  return update;
+UserUpdate UserUpdate::from(const http::Request& req) {
+  auto body = json_body(req, kUserUpdateSchema);
+  return {text_or_null(body, "email"), nullable_update(body, "name")};
 }
 
 void UserUpdate::apply_to(models::User& user) const {
@@ -47,22 +34,16 @@ void UserUpdate::apply_to(models::User& user) const {
   if (name) user.name = *name;
 }
 
-ItemCreate ItemCreate::from(const nlohmann::ordered_json& body) {
-  BodyReader fields(body);
-  auto title = fields.required_text("title", kTitle);
-  auto description = fields.nullable_text("description", kDescription);
-  auto owner_id = fields.required_integer("owner_id");
-  fields.check();
-  return {std::move(*title), description.value_or(std::nullopt), *owner_id};
+ItemCreate ItemCreate::from(const http::Request& req) {
+  auto body = json_body(req, kItemCreateSchema);
+  return {body["title"].get<std::string>(), text_or_null(body, "description"),
+          body["owner_id"].get<std::int64_t>()};
 }
 
-ItemUpdate ItemUpdate::from(const nlohmann::ordered_json& body) {
-  BodyReader fields(body);
-  ItemUpdate update{fields.optional_text("title", kTitle),
-                    fields.nullable_text("description", kDescription),
-                    fields.optional_integer("owner_id")};
-  fields.check();
-  return update;
+ItemUpdate ItemUpdate::from(const http::Request& req) {
+  auto body = json_body(req, kItemUpdateSchema);
+  return {text_or_null(body, "title"), nullable_update(body, "description"),
+          integer_or_none(body, "owner_id")};
 }
 
 void ItemUpdate::apply_to(models::Item& item) const {
@@ -71,19 +52,19 @@ void ItemUpdate::apply_to(models::Item& item) const {
   if (owner_id) item.owner_id = *owner_id;
 }
 
-nlohmann::ordered_json to_json(const models::User& user) {
+Json to_json(const models::User& user) {
   return {{"id", user.id},
           {"email", user.email},
           {"name", nullable(user.name)},
-          {"created_at", iso8601(user.created_at)}};
+          {"created_at", strata::to_iso8601(user.created_at)}};
 }
 
-nlohmann::ordered_json to_json(const models::Item& item) {
+Json to_json(const models::Item& item) {
   return {{"id", item.id},
           {"title", item.title},
           {"description", nullable(item.description)},
           {"owner_id", item.owner_id},
-          {"created_at", iso8601(item.created_at)}};
+          {"created_at", strata::to_iso8601(item.created_at)}};
 }
 
 }  // namespace backend::api

@@ -1,6 +1,6 @@
 // What goes over the wire, as FastAPI apps keep their pydantic schemas apart from their
-// models: the validated input of each write, and the JSON of each model. Validation names every
-// field that failed (ValidationError, 422).
+// models: the validated input of each write (checked against shapes.hpp), and the JSON of each
+// model.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "app/api/shapes.hpp"
 #include "app/api/validation.hpp"
 #include "app/models/item.hpp"
 #include "app/models/user.hpp"
@@ -18,14 +19,14 @@ namespace backend::api {
 struct UserCreate {
   std::string email;
   std::optional<std::string> name;
-  static UserCreate from(const nlohmann::ordered_json& body);
+  static UserCreate from(const http::Request& req);
 };
 
 // PATCH /users/{id}: any of email, name (null clears it).
 struct UserUpdate {
   std::optional<std::string> email;
   NullableUpdate name;
-  static UserUpdate from(const nlohmann::ordered_json& body);
+  static UserUpdate from(const http::Request& req);
   void apply_to(models::User& user) const;
 };
 
@@ -34,7 +35,7 @@ struct ItemCreate {
   std::string title;
   std::optional<std::string> description;
   std::int64_t owner_id = 0;
-  static ItemCreate from(const nlohmann::ordered_json& body);
+  static ItemCreate from(const http::Request& req);
 };
 
 // PATCH /items/{id}: any of title, description (null clears it), owner_id.
@@ -42,14 +43,11 @@ struct ItemUpdate {
   std::optional<std::string> title;
   NullableUpdate description;
   std::optional<std::int64_t> owner_id;
-  static ItemUpdate from(const nlohmann::ordered_json& body);
+  static ItemUpdate from(const http::Request& req);
   void apply_to(models::Item& item) const;
 };
 
 nlohmann::ordered_json to_json(const models::User& user);
 nlohmann::ordered_json to_json(const models::Item& item);
-
-// ISO 8601 with a `T` and the offset, as FastAPI writes datetimes: 2026-11-24T04:20:46.123456+00:00
-std::string iso8601(strata::Timestamp at);
 
 }  // namespace backend::api

@@ -10,17 +10,17 @@ namespace {
 
 using models::User;
 
-const Resource kUser{"User", "user_id"};
+const Resource kUser{"User", {"user_id", "path"}};
 // Any segment, not only digits: a non-integer id is a 422 naming the field, as in FastAPI.
-constexpr const char* kUserPath = R"(/users/([^/]+))";
+constexpr std::string_view kUserPath = "/users/{user_id}";
 
 // The only constraint a valid user can violate is the unique email.
 HttpError email_taken() {
   return HttpError(409, "A user with this email already exists");
 }
 
-Reply create_user(const db::Database& database, const httplib::Request& req) {
-  auto in = UserCreate::from(json_object(req));
+Reply create_user(const db::Database& database, const http::Request& req) {
+  auto in = UserCreate::from(req);
   try {
     return database.sessions().scope([&](strata::Session& session) {
       auto& user = session.add(User{.email = in.email, .name = in.name});
@@ -32,9 +32,9 @@ Reply create_user(const db::Database& database, const httplib::Request& req) {
   }
 }
 
-Reply update_user(const db::Database& database, const httplib::Request& req) {
-  auto id = path_id(req, kUser.path_key);
-  auto update = UserUpdate::from(json_object(req));
+Reply update_user(const db::Database& database, const http::Request& req) {
+  auto id = path_id(req, kUser.id);
+  auto update = UserUpdate::from(req);
   try {
     return database.sessions().scope([&](strata::Session& session) {
       auto& user = find_or_404<User>(session, id, kUser);
@@ -49,15 +49,57 @@ Reply update_user(const db::Database& database, const httplib::Request& req) {
 
 }  // namespace
 
-void add_user_routes(httplib::Server& server, const db::Database& database) {
+std::vector<Operation> user_operations(const db::Database& database) {
   const auto* db = &database;
-  server.Get("/users", endpoint([db](const auto& req) { return list_page<User>(*db, req); }));
-  server.Post("/users", endpoint([db](const auto& req) { return create_user(*db, req); }));
-  server.Get(kUserPath, endpoint([db](const auto& req) { return get_one<User>(*db, req, kUser); }));
-  server.Patch(kUserPath, endpoint([db](const auto& req) { return update_user(*db, req); }));
-  // The user's items go with it: the foreign key cascades in the database.
-  server.Delete(kUserPath,
-                endpoint([db](const auto& req) { return delete_one<User>(*db, req, kUser); }));
+  const Param* id = &kUser.id;
+  return {
+      {.method = "GET",
+       .path = "/users",
+       .operation_id = "list_users",
+       .summary = "List users in id order",
+       .tag = "users",
+       .params = {&kLimit, &kOffset},
+       .result = &kUserSchema,
+       .list = true,
+       .handler = [db](const auto& req) { return list_page<User>(*db, req); }},
+      {.method = "POST",
+       .path = "/users",
+       .operation_id = "create_user",
+       .summary = "Create a user",
+       .tag = "users",
+       .body = &kUserCreateSchema,
+       .status = 201,
+       .result = &kUserSchema,
+       .extra_errors = {409},
+       .handler = [db](const auto& req) { return create_user(*db, req); }},
+      {.method = "GET",
+       .path = kUserPath,
+       .operation_id = "read_user",
+       .summary = "Read a user",
+       .tag = "users",
+       .params = {id},
+       .result = &kUserSchema,
+       .handler = [db](const auto& req) { return get_one<User>(*db, req, kUser); }},
+      {.method = "PATCH",
+       .path = kUserPath,
+       .operation_id = "update_user",
+       .summary = "Change a user's fields",
+       .tag = "users",
+       .params = {id},
+       .body = &kUserUpdateSchema,
+       .result = &kUserSchema,
+       .extra_errors = {409},
+       .handler = [db](const auto& req) { return update_user(*db, req); }},
+      // The user's items go with it: the foreign key cascades in the database.
+      {.method = "DELETE",
+       .path = kUserPath,
+       .operation_id = "delete_user",
+       .summary = "Delete a user and their items",
+       .tag = "users",
+       .params = {id},
+       .status = 204,
+       .handler = [db](const auto& req) { return delete_one<User>(*db, req, kUser); }},
+  };
 }
 
 }  // namespace backend::api

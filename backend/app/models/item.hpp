@@ -7,9 +7,9 @@
 #include <strata/orm/orm.hpp>
 #include <string>
 
-namespace backend::models {
+#include "app/models/lengths.hpp"
 
-inline constexpr int kTitleMax = 200;
+namespace backend::models {
 
 struct Item {
   std::int64_t id = 0;

@@ -8,11 +8,9 @@
 #include <strata/orm/orm.hpp>
 #include <string>
 
-namespace backend::models {
+#include "app/models/lengths.hpp"
 
-// Column lengths, shared by the mapping and the request validation.
-inline constexpr int kEmailMax = 320;
-inline constexpr int kNameMax = 200;
+namespace backend::models {
 
 struct User {
   std::int64_t id = 0;  // 0 until the INSERT: the database numbers users

@@ -47,6 +47,11 @@ std::size_t format_datetime(std::int64_t micros_since_epoch, char* out);
 std::size_t format_timestamp(std::int64_t micros_since_epoch, char* out);  // "...+00:00"
 std::size_t format_uuid(const std::byte* bytes, char* out);
 
+// The one text form strata gives an instant to the outside world, whatever the backend stored:
+// ISO 8601 with a `T`, always six fractional digits and the UTC offset, the form FastAPI and
+// JavaScript's Date both read: "2026-11-24T04:20:46.000000+00:00".
+std::string to_iso8601(Timestamp at);
+
 // Parsers accept what SQLite's and PostgreSQL's ISO output look like ("2024-01-02",
 // "03:04:05.123456", "2024-01-02 03:04:05", "2024-01-02T03:04:05.5+05:30", "...Z"). They
 // throw DataError naming the text and the expected form.

@@ -1,0 +1,247 @@
+#include "app/http/connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <ctime>
+
+#include "app/http/framing.hpp"
+
+namespace backend::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bh = beast::http;
+
+// After a refusal the client may still be sending: reading (and dropping) what arrives for a
+// short while lets it read the answer instead of a reset.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr std::size_t kLingerBytes = 1 << 20;
+// What an idle connection may keep of the buffer its last request needed.
+constexpr std::size_t kIdleBufferBytes = 16 * 1024;
+// A client that reads its answer slower than this is dropped.
+constexpr std::chrono::seconds kWriteTimeout{30};
+
+// The Date header (RFC 9110 requires it), formatted once a second per thread.
+const std::string& http_date() {
+  thread_local std::time_t cached_at = -1;
+  thread_local std::string text;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_at) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::array<char, 64> buf{};
+    text.assign(buf.data(),
+                std::strftime(buf.data(), buf.size(), "%a, %d %b %Y %H:%M:%S GMT", &tm));
+    cached_at = now;
+  }
+  return text;
+}
+
+// The status a read error is answered with; nullopt when the client went away or the server
+// is closing the connection, when nobody is left to answer.
+std::optional<Response> answer_to(beast::error_code ec) {
+  if (ec == beast::error::timeout) {
+    return Response::error(408, "Request Timeout: the request took too long to arrive");
+  }
+  if (ec == bh::error::header_limit) {
+    return Response::error(431, "Request Header Fields Too Large");
+  }
+  if (ec == bh::error::body_limit) {
+    return Response::error(413, "Request body too large");
+  }
+  if (ec == bh::error::end_of_stream || ec == bh::error::partial_message ||
+      ec == asio::error::operation_aborted || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::broken_pipe) {
+    return std::nullopt;
+  }
+  return Response::error(400, "Bad Request: the request is not well-formed HTTP/1.1");
+}
+
+Request to_request(const bh::request<bh::string_body>& message) {
+  Request request;
+  request.method = message.method_string();
+  std::string_view target = message.target();
+  auto question = target.find('?');
+  request.path = target.substr(0, question);
+  if (question != std::string_view::npos) request.query = target.substr(question + 1);
+  for (const auto& field : message)
+    request.headers.emplace_back(field.name_string(), field.value());
+  request.body = message.body();
+  return request;
+}
+
+}  // namespace
+
+Connection::Connection(asio::ip::tcp::socket socket, Context& context, bool counted)
+    : stream_(std::move(socket)), context_(context), counted_(counted) {
+  if (counted_) context_.open.fetch_add(1, std::memory_order_relaxed);
+  beast::error_code ignored;
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+}
+
+Connection::~Connection() {
+  if (!counted_) return;
+  context_.open.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard lock(context_.mutex);
+  context_.live.erase(this);
+}
+
+void Connection::start() {
+  {
+    std::lock_guard lock(context_.mutex);
+    context_.live.emplace(this, weak_from_this());
+  }
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->await_request(); });
+}
+
+void Connection::turn_away() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    auto busy = Response::error(503, "Service Unavailable: too many connections, retry later");
+    busy.headers.emplace_back("Retry-After", "1");
+    self->send(busy, false);
+  });
+}
+
+void Connection::stop_if_idle() {
+  if (phase_ == Phase::idle || phase_ == Phase::head) close();
+}
+
+// Waits for a request's first byte under the idle timeout, so that the header deadline
+// counts from when the client starts to send.
+void Connection::await_request() {
+  phase_ = Phase::idle;
+  if (context_.stopping) return close();
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(context_.limits.max_header_bytes));
+  parser_->body_limit(context_.limits.max_body_bytes);
+  if (buffer_.size() > 0) return read_head();  // pipelined: already here
+  stream_.expires_after(context_.limits.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec) return self->close();
+                            self->buffer_.commit(n);
+                            self->read_head();
+                          });
+}
+
+void Connection::read_head() {
+  phase_ = Phase::head;
+  started_ = Clock::now();
+  stream_.expires_after(context_.limits.header_timeout);
+  bh::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_head(ec); });
+}
+
+void Connection::on_head(beast::error_code ec) {
+  if (ec) return refuse(ec);
+  if (auto rejection = check_head(parser_->get().base(), context_.limits.max_body_bytes)) {
+    log(rejection->status);
+    return send(Response::error(rejection->status, rejection->detail), false);
+  }
+  if (parser_->is_done()) return respond();
+  if (!boost::beast::iequals(parser_->get()[bh::field::expect], "100-continue")) return read_body();
+  // curl and others wait up to a second for this before sending a body.
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  stream_.expires_after(context_.limits.body_timeout);
+  asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                    [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                      if (write_ec) return self->close();
+                      self->read_body();
+                    });
+}
+
+void Connection::read_body() {
+  phase_ = Phase::body;
+  stream_.expires_after(context_.limits.body_timeout);
+  bh::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void Connection::on_body(beast::error_code ec) {
+  if (ec) return refuse(ec);
+  respond();
+}
+
+void Connection::respond() {
+  phase_ = Phase::busy;
+  stream_.expires_never();
+  const auto& message = parser_->get();
+  Request request = to_request(message);
+  Response response = context_.answer(request);
+  log(response.status);
+  send(response, message.keep_alive() && !context_.stopping);
+}
+
+void Connection::refuse(beast::error_code ec) {
+  auto response = answer_to(ec);
+  if (!response) return close();
+  log(response->status);
+  send(*response, false);
+}
+
+void Connection::send(const Response& response, bool keep_alive) {
+  phase_ = Phase::busy;
+  response_ = {};
+  response_.result(static_cast<unsigned>(response.status));
+  response_.version(11);
+  response_.set(bh::field::date, http_date());
+  if (!response.body.empty()) response_.set(bh::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) response_.insert(name, value);
+  response_.keep_alive(keep_alive);
+  response_.body() = response.body;
+  response_.prepare_payload();
+  stream_.expires_after(kWriteTimeout);
+  bh::async_write(stream_, response_,
+                  [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                    self->on_sent(keep_alive, ec);
+                  });
+}
+
+void Connection::on_sent(bool keep_alive, beast::error_code ec) {
+  response_ = {};  // an idle connection keeps no answer, nor a large buffer
+  if (buffer_.size() == 0 && buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
+  if (ec) return close();
+  if (keep_alive) return await_request();
+  linger();
+}
+
+void Connection::linger() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTime);
+  drain(0);
+}
+
+void Connection::drain(std::size_t drained) {
+  if (drained >= kLingerBytes) return close();
+  stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this(), drained](
+                                                      beast::error_code ec, std::size_t n) {
+    if (ec) return self->close();
+    self->drain(drained + n);
+  });
+}
+
+void Connection::close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+void Connection::log(int status) const {
+  if (!parser_ || !spdlog::should_log(spdlog::level::info)) return;
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+  const auto& message = parser_->get();
+  std::string_view target = message.target();
+  spdlog::info("{} {} {} {:.2f}ms", std::string_view(message.method_string()),
+               target.substr(0, target.find('?')), status, ms);
+}
+
+}  // namespace backend::http
