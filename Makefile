@@ -3,6 +3,8 @@
 BUILD_DIR    ?= build
 SANITIZE_DIR ?= build-sanitize
 RELEASE_DIR  ?= build-release
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS         ?= $(shell nproc)
 # The project's own build: warnings are errors here (and in CI), never for a consumer.
 CMAKE_FLAGS  ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_WERROR=ON -DSTRATA_BUILD_BACKEND=ON
@@ -13,7 +15,7 @@ PORT         ?= 8000
 # install their packages); `make test` and `make bench` turn them on.
 configure  = cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) $(1) >/dev/null
 
-.PHONY: all run test test-sanitize test-release bench format clean
+.PHONY: all run test test-sanitize test-release bench fuzz format clean
 
 all: run-build
 
@@ -36,6 +38,7 @@ test:
 	@$(call configure,-DSTRATA_BUILD_TESTS=ON)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	@scripts/with-postgres ctest --test-dir $(BUILD_DIR) --output-on-failure -j 2
+	@fuzz/run $(FUZZ_DIR) 5
 
 test-sanitize:
 	@scripts/bootstrap test
@@ -66,8 +69,14 @@ bench:
 	@scripts/with-postgres sh -c 'for b in $(BUILD_DIR)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done; \
 	  for s in bench/*_bench.py; do echo "== $$s"; /usr/bin/python3 $$s $(BUILD_DIR) || exit 1; done'
 
+# The libFuzzer targets of fuzz/ (Clang 14, ASan, UBSan) on the request parser and the body
+# validation, FUZZ_SECONDS each; `make test` runs them 5 s each.
+fuzz:
+	@scripts/bootstrap test
+	@fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(BUILD_DIR)-consumer $(RELEASE_DIR)-consumer
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(FUZZ_DIR) $(BUILD_DIR)-consumer $(RELEASE_DIR)-consumer
