@@ -104,24 +104,6 @@ http::Router make_router() {
   return router;
 }
 
-// http::Context::answer, without the catch-all that turns an escaped exception into a 500.
-http::Response route(const http::Router& router, const http::Cors& cors, http::Request& request) {
-  if (auto preflight = cors.preflight(request)) return *preflight;
-  auto found = router.find(request.method, request.path);
-  http::Response response;
-  if (found.handler != nullptr) {
-    request.path_params = std::move(found.params);
-    response = (*found.handler)(request);
-  } else if (!found.allow.empty()) {
-    response = http::Response::error(405, "Method Not Allowed");
-    response.headers.emplace_back("Allow", found.allow);
-  } else {
-    response = http::Response::error(404, "Not Found");
-  }
-  cors.decorate(request, response);
-  return response;
-}
-
 bool splits_lines(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
@@ -184,23 +166,10 @@ void expect(bool ok, const char* what) {
   std::abort();
 }
 
-http::Request to_request(const Message& message) {
-  http::Request request;
-  request.method = message.method_string();
-  std::string_view target = message.target();
-  auto question = target.find('?');
-  request.path = target.substr(0, question);
-  if (question != std::string_view::npos) request.query = target.substr(question + 1);
-  for (const auto& field : message)
-    request.headers.emplace_back(field.name_string(), field.value());
-  request.body = message.body();
-  return request;
-}
-
 http::Response answer(http::Request& request) {
   static const http::Router router = make_router();
   static const http::Cors cors({"https://app.example"});
-  auto response = route(router, cors, request);
+  auto response = http::dispatch(router, cors, request);
   check_response(response);
   return response;
 }

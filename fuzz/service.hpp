@@ -1,6 +1,6 @@
 // A stand-in for the service under the fuzz targets: the real routes' patterns, each handler
 // doing what the real one does before it touches the database (the page, the path's id, the
-// JSON body against its schema), answered as http::Context::answer and api::endpoint answer.
+// JSON body against its schema), answered by http::dispatch as the server answers them.
 // What the real service could not survive aborts, which libFuzzer reports as a crash: an
 // exception other than HttpError, a validated body whose fields do not read back, a response
 // header that could split the response.
@@ -12,11 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/api/schema.hpp"
+#include "app/http/dispatch.hpp"
 #include "app/http/message.hpp"
 
 namespace backend::fuzz {
 
-using Message = boost::beast::http::request<boost::beast::http::string_body>;
+using Message = http::Message;
 
 // The limits http::Limits sets by default, which the connection gives Beast's parser.
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;
@@ -24,10 +25,6 @@ inline constexpr std::size_t kBodyLimit = 1 << 20;
 
 // Aborts naming `what` when `ok` is false: an invariant the service relies on was broken.
 void expect(bool ok, const char* what);
-
-// The request the connection hands to the router: a copy of connection.cpp's to_request,
-// private there. The views point into `message`.
-http::Request to_request(const Message& message);
 
 // What the server answers to `request` (routes, then CORS for https://app.example), after
 // checking that the response is well-formed.

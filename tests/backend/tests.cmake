@@ -10,7 +10,9 @@ if(TARGET backend)
     backend/models_test.cpp
     backend/docker_test.cpp
     backend/openapi_test.cpp
-    backend/raw_http.cpp)
+    backend/raw_http.cpp
+    backend/hostile_test.cpp
+    backend/hostile_clients_test.cpp)
   # The tests' own HTTP client. Debian's cpp-httplib is a compiled library: its pkg-config flags
   # (OpenSSL, zlib, brotli) must match the ones it was built with.
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

@@ -9,6 +9,7 @@
 #include <boost/beast/http/write.hpp>
 #include <ctime>
 
+#include "app/http/dispatch.hpp"
 #include "app/http/framing.hpp"
 
 namespace backend::http {
@@ -63,23 +64,13 @@ std::optional<Response> answer_to(beast::error_code ec) {
   return Response::error(400, "Bad Request: the request is not well-formed HTTP/1.1");
 }
 
-Request to_request(const bh::request<bh::string_body>& message) {
-  Request request;
-  request.method = message.method_string();
-  std::string_view target = message.target();
-  auto question = target.find('?');
-  request.path = target.substr(0, question);
-  if (question != std::string_view::npos) request.query = target.substr(question + 1);
-  for (const auto& field : message)
-    request.headers.emplace_back(field.name_string(), field.value());
-  request.body = message.body();
-  return request;
-}
-
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, Context& context, bool counted)
-    : stream_(std::move(socket)), context_(context), counted_(counted) {
+    : stream_(std::move(socket)),
+      deadline_(stream_.get_executor()),
+      context_(context),
+      counted_(counted) {
   if (counted_) context_.open.fetch_add(1, std::memory_order_relaxed);
   beast::error_code ignored;
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -130,18 +121,38 @@ void Connection::await_request() {
                           });
 }
 
+// tcp_stream's own expiry closes the socket, leaving nothing to send the 408 on: a request's
+// deadlines cancel the read instead.
+void Connection::arm(std::chrono::milliseconds timeout) {
+  stream_.expires_never();
+  timed_out_ = false;
+  deadline_.expires_after(timeout);
+  deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec) return;  // cancelled: the read ended first
+    self->timed_out_ = true;
+    beast::error_code ignored;
+    self->stream_.socket().cancel(ignored);
+  });
+}
+
+beast::error_code Connection::disarm(beast::error_code ec) {
+  deadline_.cancel();
+  return ec && timed_out_ ? beast::error::timeout : ec;
+}
+
 void Connection::read_head() {
   phase_ = Phase::head;
   started_ = Clock::now();
-  stream_.expires_after(context_.limits.header_timeout);
+  arm(context_.limits.header_timeout);
   bh::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_head(ec); });
 }
 
 void Connection::on_head(beast::error_code ec) {
+  ec = disarm(ec);
   if (ec) return refuse(ec);
-  if (auto rejection = check_head(parser_->get().base(), context_.limits.max_body_bytes)) {
+  if (auto rejection = check_head(parser_->get().base())) {
     log(rejection->status);
     return send(Response::error(rejection->status, rejection->detail), false);
   }
@@ -159,13 +170,14 @@ void Connection::on_head(beast::error_code ec) {
 
 void Connection::read_body() {
   phase_ = Phase::body;
-  stream_.expires_after(context_.limits.body_timeout);
+  arm(context_.limits.body_timeout);
   bh::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
 void Connection::on_body(beast::error_code ec) {
+  ec = disarm(ec);
   if (ec) return refuse(ec);
   respond();
 }

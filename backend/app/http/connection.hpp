@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -59,6 +60,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   enum class Phase { idle, head, body, busy };
   using Clock = std::chrono::steady_clock;
 
+  void arm(std::chrono::milliseconds timeout);
+  boost::beast::error_code disarm(boost::beast::error_code ec);
   void await_request();
   void read_head();
   void on_head(boost::beast::error_code ec);
@@ -74,6 +77,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void log(int status) const;
 
   boost::beast::tcp_stream stream_;
+  boost::asio::steady_timer deadline_;  // the current request's header or body deadline
+  bool timed_out_ = false;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;

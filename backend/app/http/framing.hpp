@@ -1,11 +1,10 @@
 // The checks a request's head must pass before its body is read (RFC 9112 section 6): one
-// unambiguous length or plain chunking, a Host, a body within the limit. Beast's parser already
-// refuses malformed lines and fields; these are the ambiguities it lets through, which a proxy
-// in front of the service might read differently (request smuggling).
+// unambiguous length or plain chunking, and a Host. Beast's parser already refuses malformed
+// lines and fields, and a Content-Length over its body limit; these are the ambiguities it lets
+// through, which a proxy in front of the service might read differently (request smuggling).
 #pragma once
 
 #include <boost/beast/http/message.hpp>
-#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -20,6 +19,6 @@ struct Rejection {
 using RequestHead = boost::beast::http::request_header<>;
 
 // nullopt when the request may go on to its body and its handler.
-std::optional<Rejection> check_head(const RequestHead& head, std::size_t max_body_bytes);
+std::optional<Rejection> check_head(const RequestHead& head);
 
 }  // namespace backend::http

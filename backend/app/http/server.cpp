@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/http/connection.hpp"
+#include "app/http/dispatch.hpp"
 
 namespace backend::http {
 namespace {
@@ -45,25 +46,13 @@ unsigned thread_count(unsigned configured) {
 }  // namespace
 
 Response Context::answer(Request& request) const {
-  if (auto preflight = cors.preflight(request)) return *preflight;
-  auto found = router.find(request.method, request.path);
-  Response response;
-  if (found.handler != nullptr) {
-    request.path_params = std::move(found.params);
-    try {
-      response = (*found.handler)(request);
-    } catch (const std::exception& e) {
-      spdlog::error("{} {}: {}", request.method, request.path, e.what());
-      response = Response::error(500, "Internal Server Error");
-    }
-  } else if (!found.allow.empty()) {
-    response = Response::error(405, "Method Not Allowed");
-    response.headers.emplace_back("Allow", found.allow);
-  } else {
-    response = Response::error(404, "Not Found");
+  try {
+    return dispatch(router, cors, request);
+  } catch (const std::exception& e) {
+    // The API's handlers catch their own; this is the last line for anything else.
+    spdlog::error("{} {}: {}", request.method, request.path, e.what());
+    return Response::error(500, "Internal Server Error");
   }
-  cors.decorate(request, response);
-  return response;
 }
 
 struct Server::State {
