@@ -42,6 +42,8 @@ class BackendServer {
 
   bool running() const { return port_ != 0 && !status_; }
   int port() const { return port_; }
+  // For a test that signals the server itself and bounds its wait for the exit.
+  pid_t pid() const { return pid_; }
   // A keep-alive client of this server.
   std::unique_ptr<httplib::Client> client() const;
 
