@@ -97,11 +97,17 @@ void Server::State::stop(int signal) {
   boost::system::error_code ignored;
   acceptor.close(ignored);
   retry.cancel();
-  std::lock_guard lock(context.mutex);
-  for (auto& [raw, weak] : context.live) {
-    if (auto connection = weak.lock()) {
-      asio::post(connection->executor(), [connection] { connection->stop_if_idle(); });
+  // The last owner of a connection may be the copy made here: its destructor takes the mutex,
+  // so the copies are made under the lock and dropped after it.
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(context.mutex);
+    for (auto& [raw, weak] : context.live) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
     }
+  }
+  for (auto& connection : open) {
+    asio::post(connection->executor(), [connection] { connection->stop_if_idle(); });
   }
 }
 
