@@ -24,7 +24,7 @@ namespace bh = beast::http;
 constexpr std::chrono::milliseconds kLingerTime{1000};
 constexpr std::size_t kLingerBytes = 1 << 20;
 // What an idle connection may keep of the buffer its last request needed.
-constexpr std::size_t kIdleBufferBytes = 16 * 1024;
+constexpr std::size_t kIdleBufferBytes = std::size_t{16} * 1024;
 // A client that reads its answer slower than this is dropped.
 constexpr std::chrono::seconds kWriteTimeout{30};
 

@@ -25,7 +25,7 @@ struct Limits {
   std::chrono::milliseconds idle_timeout{5'000};
   // Open connections; one more is answered 503 and closed. Lowered to fit the open-file limit.
   std::size_t max_connections = 10'000;
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::size_t max_body_bytes = 1 << 20;
   unsigned threads = 0;  // 0: max(8, 4 x cores)
 };
