@@ -31,8 +31,7 @@ Context open(const Options& options, migrate::Contents contents = migrate::Conte
 
 migrate::RunnerOptions runner_options(const Options& options, const Config& config,
                                       bool allow_changed) {
-  migrate::RunnerOptions r;
-  r.version_table = config.version_table();
+  auto r = migrate::RunnerOptions::from(config);
   r.allow_changed = allow_changed;
   if (!options.quiet && !options.json) {
     // Flushed line by line: into a pipe or a file stdout is buffered, and the log of a run that

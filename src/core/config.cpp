@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "duration.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata {
@@ -30,6 +31,24 @@ std::string scalar_text(const fs::path& file, std::string_view key, const toml::
 std::string string_value(const fs::path& file, std::string_view key, const toml::node& node) {
   if (!node.is_string()) fail(file, node, fmt::format("'{}' must be a string", key));
   return *node.value<std::string>();
+}
+
+// A time: a string ("5s", "500ms") or a number of seconds.
+std::chrono::milliseconds duration_value(const fs::path& file, std::string_view key,
+                                         const toml::node& node) {
+  std::string text = node.is_string()   ? *node.value<std::string>()
+                     : node.is_number() ? scalar_text(file, key, node)
+                                        : "";
+  if (auto ms = detail::parse_duration(text)) return *ms;
+  fail(file, node, fmt::format("'{}' must be {}, not '{}'", key, detail::kDurationForms, text));
+}
+
+int retries_value(const fs::path& file, std::string_view key, const toml::node& node) {
+  auto n = node.value<std::int64_t>();
+  if (!node.is_integer() || *n < 0 || *n > 100) {
+    fail(file, node, fmt::format("'{}' must be a whole number from 0 to 100", key));
+  }
+  return static_cast<int>(*n);
 }
 
 const toml::table& section(const fs::path& file, std::string_view name, const toml::node& node) {
@@ -68,6 +87,12 @@ void ConfigLoader::migrations(Config& c, const toml::table& table) {
       c.script_location_ = string_value(c.file_, "migrations.script_location", value);
     } else if (name == "version_table") {
       c.version_table_ = string_value(c.file_, "migrations.version_table", value);
+    } else if (name == "lock_timeout") {
+      c.lock_timeout_ = duration_value(c.file_, "migrations.lock_timeout", value);
+    } else if (name == "statement_timeout") {
+      c.statement_timeout_ = duration_value(c.file_, "migrations.statement_timeout", value);
+    } else if (name == "lock_retries") {
+      c.lock_retries_ = retries_value(c.file_, "migrations.lock_retries", value);
     } else {
       fail(c.file_, value, fmt::format("unknown key 'migrations.{}'", name));
     }

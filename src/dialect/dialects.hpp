@@ -68,6 +68,11 @@ class PostgresDialect final : public Dialect {
     return "SELECT pg_advisory_unlock(" + std::to_string(key) + ")";
   }
   std::string schema_objects_sql() const override;
+  std::string set_limit_sql(Limit limit, std::chrono::milliseconds value,
+                            bool local) const override;
+  std::string reset_limit_sql(Limit limit) const override;
+  bool exceeded(Limit limit, const DatabaseError& error) const override;
+  std::string lock_holders_sql() const override;
   // A bigint advisory key is kept as two 32-bit halves in pg_locks.
   std::string lock_holder_sql(std::int64_t key) const override {
     auto bits = static_cast<std::uint64_t>(key);

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "dialects.hpp"
+#include "strata/core/error.hpp"
 
 namespace strata::detail {
 
@@ -48,6 +49,38 @@ std::string PostgresDialect::schema_objects_sql() const {
          "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND "
          "n.nspname = current_schema()) "
          "SELECT kind, name, made, dropped, tbl FROM objects ORDER BY rank, id";
+}
+
+namespace {
+
+std::string_view setting(Dialect::Limit limit) {
+  return limit == Dialect::Limit::lock_wait ? "lock_timeout" : "statement_timeout";
+}
+
+}  // namespace
+
+std::string PostgresDialect::set_limit_sql(Limit limit, std::chrono::milliseconds value,
+                                           bool local) const {
+  return fmt::format("SET {}{} = {}", local ? "LOCAL " : "", setting(limit), value.count());
+}
+
+std::string PostgresDialect::reset_limit_sql(Limit limit) const {
+  return fmt::format("RESET {}", setting(limit));
+}
+
+// 55P03 lock_not_available; 57014 query_canceled, which pg_cancel_backend() gives too.
+bool PostgresDialect::exceeded(Limit limit, const DatabaseError& error) const {
+  return error.sqlstate() == (limit == Limit::lock_wait ? "55P03" : "57014");
+}
+
+// The lock itself is gone by the time the waiter asks (its statement was cancelled): these are
+// the sessions holding one on the table now. Another role's state reads NULL without
+// pg_read_all_stats.
+std::string PostgresDialect::lock_holders_sql() const {
+  return "SELECT l.pid, coalesce(a.state, ''), coalesce(extract(epoch FROM clock_timestamp() - "
+         "a.xact_start)::bigint, -1) FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = "
+         "l.pid WHERE l.granted AND l.relation = to_regclass(?) AND l.pid <> pg_backend_pid() "
+         "GROUP BY 1, 2, 3 ORDER BY 1";
 }
 
 }  // namespace strata::detail

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "../core/duration.hpp"
+#include "live_shape.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::migrate::detail {
@@ -142,13 +144,75 @@ void check_foreign_keys(Connection& conn, const Dialect& dialect, const Revision
       v->parent, old ? " (it was before this revision: fix or delete that row)" : "", undone));
 }
 
+// The tables whose locks an operation waits for: those it works on that exist before it, and
+// the table a new foreign key refers to.
+std::vector<std::string> locked_tables(const Operation& op) {
+  auto tables = touched(op).read;
+  if (const auto* fk = std::get_if<CreateForeignKey>(&op)) {
+    tables.push_back(fk->constraint.referred_table);
+  }
+  return tables;
+}
+
+// A step's statement limits on the connection for the life of its operations. Inside its
+// transaction they are SET LOCAL and end with it, so nothing stays on a connection that a
+// pooler hands to another client; outside one (transactional: false) they are set for the
+// session and put back afterwards, however the operations end.
+class LimitsScope {
+ public:
+  LimitsScope(Connection& conn, const Dialect& dialect, const StatementLimits& limits, bool local)
+      : conn_(conn), dialect_(dialect), local_(local) {
+    try {
+      set(Dialect::Limit::lock_wait, limits.lock_timeout);
+      if (limits.statement_timeout) set(Dialect::Limit::statement, *limits.statement_timeout);
+    } catch (...) {
+      reset();
+      throw;
+    }
+  }
+  ~LimitsScope() { reset(); }
+  LimitsScope(const LimitsScope&) = delete;
+  LimitsScope& operator=(const LimitsScope&) = delete;
+
+ private:
+  void set(Dialect::Limit limit, std::chrono::milliseconds value) {
+    std::string sql = dialect_.set_limit_sql(limit, value, local_);
+    if (sql.empty()) return;
+    set_.push_back(limit);
+    conn_.execute_script(sql);
+  }
+
+  void reset() noexcept {
+    if (local_) return;
+    try {
+      for (auto limit : set_) conn_.execute_script(dialect_.reset_limit_sql(limit));
+    } catch (const std::exception&) {
+      conn_.close();  // a session that kept the limits does not go back to the pool
+    }
+  }
+
+  Connection& conn_;
+  const Dialect& dialect_;
+  bool local_;
+  std::vector<Dialect::Limit> set_;
+};
+
+// What is left of a revision whose operation failed.
+std::string_view left_by(const Revision& r) {
+  return r.transactional ? "the revision was rolled back"
+                         : "what ran before it stays done, the revision being outside a "
+                           "transaction";
+}
+
 }  // namespace
 
-DatabaseSink::DatabaseSink(Connection& conn, VersionTables tables, ProgressFn progress)
+DatabaseSink::DatabaseSink(Connection& conn, VersionTables tables, ProgressFn progress,
+                           StatementLimits limits)
     : conn_(conn),
       dialect_(Dialect::of(conn.backend())),
       tables_(std::move(tables)),
-      progress_(std::move(progress)) {}
+      progress_(std::move(progress)),
+      defaults_(limits) {}
 
 void DatabaseSink::foreign_keys_off() {
   conn_.execute_script(dialect_.foreign_keys_sql(false));
@@ -166,6 +230,8 @@ void DatabaseSink::operations(const Step& step, const std::vector<RenderedOperat
   if (progress_) progress_(describe(step));
   started_ = std::chrono::steady_clock::now();
   const Revision& r = *step.revision;
+  limits_ = r.limits(defaults_);
+  LimitsScope limits(conn_, dialect_, limits_, in_transaction);
   std::set<std::string> rebuilt;
   for (const auto& op : rendered) {
     if (!op.rebuilt_table.empty()) rebuilt.insert(op.rebuilt_table);
@@ -197,10 +263,27 @@ void DatabaseSink::run_operation(const Step& step, const RenderedOperation& op) 
       dialect_.carry_out(conn_, as_rebuild(op), progress_);
     }
   } catch (const DatabaseError& e) {
-    throw MigrationError(fmt::format("{}: {} {} failed: {}", step.revision->file.string(),
-                                     direction(step), describe_operations(operations_of(step), op),
-                                     e.what()));
+    fail(step, op, e);
   }
+}
+
+void DatabaseSink::fail(const Step& step, const RenderedOperation& op, const DatabaseError& e) {
+  const Revision& r = *step.revision;
+  const auto& ops = operations_of(step);
+  std::string what = fmt::format("{} {}", direction(step), describe_operations(ops, op));
+  std::string message = fmt::format("{}: {} failed: {}", r.file.string(), what, e.what());
+  if (dialect_.exceeded(Dialect::Limit::lock_wait, e)) {
+    throw LockWaitTimedOut(message, what, locked_tables(ops[op.first]), limits_.lock_timeout);
+  }
+  if (limits_.statement_timeout && dialect_.exceeded(Dialect::Limit::statement, e)) {
+    throw MigrationError(fmt::format(
+        "revision {}: {} ran longer than statement_timeout {} and was cancelled; {}: raise "
+        "statement_timeout ([migrations] in strata.toml, or statement_timeout: in the revision "
+        "file) or make the operation lighter",
+        r.describe(), what, strata::detail::format_duration(*limits_.statement_timeout),
+        left_by(r)));
+  }
+  throw MigrationError(message);
 }
 
 void DatabaseSink::record(const Step& step) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/engine/connection.hpp"
 #include "strata/migrate/graph.hpp"
@@ -31,6 +32,22 @@ inline std::string offline_hint(std::string_view message) {
          "the object in the history (`strata revision --baseline` for a database strata has not "
          "migrated yet)";
 }
+
+// An operation that gave up waiting for a lock (the statement limit lock_timeout). The step was
+// rolled back when it ran in a transaction, and may then be taken again.
+class LockWaitTimedOut : public MigrationError {
+ public:
+  LockWaitTimedOut(const std::string& message, std::string what, std::vector<std::string> locked,
+                   std::chrono::milliseconds limit)
+      : MigrationError(message),
+        operation(std::move(what)),
+        tables(std::move(locked)),
+        waited(limit) {}
+
+  std::string operation;            // "upgrade operation 2 (alter_column items.title)"
+  std::vector<std::string> tables;  // the existing tables it works on, whose lock it waited for
+  std::chrono::milliseconds waited;
+};
 
 // Where a step's shape comes from.
 class ShapeSource {
@@ -108,11 +125,12 @@ class StepExecutor {
 };
 
 // The database as the sink: statements run on a borrowed connection, each step in a
-// transaction of its own (a rebuild in a revision outside a transaction still runs in one).
-// Not thread-safe, as the connection is not.
+// transaction of its own (a rebuild in a revision outside a transaction still runs in one),
+// under the revision's statement limits. Not thread-safe, as the connection is not.
 class DatabaseSink : public StepSink {
  public:
-  DatabaseSink(Connection& conn, VersionTables tables, ProgressFn progress);
+  DatabaseSink(Connection& conn, VersionTables tables, ProgressFn progress,
+               StatementLimits limits = {});
 
   void announce(const Step& /*step*/) override {}
   void foreign_keys_off() override;
@@ -130,11 +148,14 @@ class DatabaseSink : public StepSink {
 
  private:
   void run_operation(const Step& step, const RenderedOperation& op);
+  [[noreturn]] void fail(const Step& step, const RenderedOperation& op, const DatabaseError& e);
 
   Connection& conn_;
   const Dialect& dialect_;
   VersionTables tables_;
   ProgressFn progress_;
+  StatementLimits defaults_;
+  StatementLimits limits_;  // the step's
   std::optional<Transaction> tx_;
   std::chrono::steady_clock::time_point started_;
 };

@@ -173,10 +173,7 @@ class Merge {
   std::vector<std::string>& asides_;
 };
 
-struct Touched {
-  std::vector<std::string> read;  // tables whose shape the operation starts from
-  std::vector<std::string> made;  // tables it creates
-};
+}  // namespace
 
 Touched touched(const Operation& op) {
   return std::visit(Overloaded{
@@ -196,8 +193,6 @@ Touched touched(const Operation& op) {
                     },
                     op);
 }
-
-}  // namespace
 
 Table merged_shape(const Table& history, const Table& live, const Dialect& dialect,
                    std::vector<std::string>& differences, std::vector<std::string>& asides) {

@@ -19,6 +19,13 @@
 
 namespace strata::migrate::detail {
 
+// The tables an operation works on: those whose shape it starts from, and those it creates.
+struct Touched {
+  std::vector<std::string> read;
+  std::vector<std::string> made;
+};
+Touched touched(const Operation& op);
+
 // `live` with the history's spelling of every object that means the same in both. Each
 // object they disagree on adds a line to `differences` ("column stray: only in the database"),
 // or to `asides` for an index only the database has (made through `execute`, as expression

@@ -4,9 +4,13 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 #include <thread>
 #include <unordered_set>
 
+#include "../core/duration.hpp"
+#include "../core/log.hpp"
 #include "../core/read_file.hpp"
 #include "executor.hpp"
 #include "live_shape.hpp"
@@ -56,6 +60,67 @@ std::vector<std::string> heads_in(Connection& conn, std::string_view version_tab
       "nothing of it was done: run the command again",
       heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", ")),
       step.upgrade ? "upgrade" : "downgrade", step.revision->describe()));
+}
+
+// "pid 4242 (idle in transaction for 12 s)": the sessions holding a lock on `table` now.
+std::vector<std::string> lock_holders(Connection& conn, const std::string& table) {
+  const Dialect& dialect = Dialect::of(conn.backend());
+  std::string sql = dialect.lock_holders_sql();
+  std::vector<std::string> out;
+  if (sql.empty()) return out;
+  for (const auto& row : conn.execute(sql, dialect.quote(table))) {
+    auto state = row.get<std::string>(1);
+    auto seconds = row.get<std::int64_t>(2);
+    std::string about = state;
+    if (seconds >= 0) {
+      about = fmt::format("{} for {} s", state.empty() ? "in a transaction" : state, seconds);
+    }
+    out.push_back(fmt::format("pid {}{}", row.get<std::int64_t>(0),
+                              about.empty() ? "" : fmt::format(" ({})", about)));
+  }
+  return out;
+}
+
+// "upgrade operation 1 (alter_column) waited 200ms for a lock on items, held by pid 4242 (...)"
+std::string waited_for(Connection& conn, const detail::LockWaitTimedOut& e) {
+  std::vector<std::string> holders;
+  for (const auto& table : e.tables) {
+    for (auto& h : lock_holders(conn, table)) holders.push_back(std::move(h));
+  }
+  return fmt::format("{} waited {} (lock_timeout) for a lock{}{}", e.operation,
+                     strata::detail::format_duration(e.waited),
+                     e.tables.empty() ? "" : fmt::format(" on {}", fmt::join(e.tables, ", ")),
+                     holders.empty() ? "" : fmt::format(", held by {}", fmt::join(holders, ", ")));
+}
+
+constexpr std::string_view kLockAdvice =
+    "end the transaction holding the lock (pg_stat_activity shows it; pg_terminate_backend(pid) "
+    "ends it) or wait for it, or raise lock_timeout ([migrations] in strata.toml, or "
+    "lock_timeout: in the revision file)";
+
+[[noreturn]] void give_up(const Step& step, const std::string& waited, int tries) {
+  throw MigrationError(fmt::format(
+      "revision {}: {}, {} time{}; the revision was rolled back, the database is where it was: "
+      "{}",
+      step.revision->describe(), waited, tries, tries == 1 ? "" : "s", kLockAdvice));
+}
+
+// Its operations ran one by one: those before the one that waited are done, and one that gave
+// up halfway (CREATE INDEX CONCURRENTLY) may leave an invalid index behind.
+[[noreturn]] void give_up_outside_transaction(const Step& step, const std::string& waited) {
+  throw MigrationError(fmt::format(
+      "revision {}: {}; not tried again, the revision being outside a transaction: what ran "
+      "before it stays done, and an index built concurrently that gave up is left invalid (drop "
+      "it); {}, then run the migration again",
+      step.revision->describe(), waited, kLockAdvice));
+}
+
+// The wait before try `retry` + 1: `first`, doubled each time, give or take a quarter.
+std::chrono::milliseconds backoff(std::chrono::milliseconds first, int retry) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.75, 1.25);
+  double ms = static_cast<double>(first.count()) * std::ldexp(1.0, std::min(retry - 1, 20));
+  return std::chrono::milliseconds(std::llround(ms * jitter(random)));
 }
 
 }  // namespace
@@ -109,6 +174,14 @@ class Runner::Lock {
   std::int64_t key_;
   bool held_ = false;
 };
+
+RunnerOptions RunnerOptions::from(const Config& config) {
+  RunnerOptions options;
+  options.version_table = config.version_table();
+  options.limits = {config.migration_lock_timeout(), config.migration_statement_timeout()};
+  options.lock_retries = config.migration_lock_retries();
+  return options;
+}
 
 Runner::Runner(Engine engine, const ScriptDirectory& scripts, RunnerOptions options)
     : engine_(std::move(engine)), scripts_(scripts), options_(std::move(options)) {}
@@ -178,7 +251,7 @@ class Runner::Race final : public detail::DatabaseSink {
  public:
   Race(Connection& conn, const Runner& runner, std::vector<std::string> start, SchemaState& state,
        detail::LiveShapes& live)
-      : DatabaseSink(conn, runner.tables(), runner.options_.progress),
+      : DatabaseSink(conn, runner.tables(), runner.options_.progress, runner.options_.limits),
         graph_(runner.scripts_.graph()),
         waiting_(runner.options_.waiting),
         version_table_(runner.options_.version_table),
@@ -196,6 +269,9 @@ class Runner::Race final : public detail::DatabaseSink {
   bool recorded_elsewhere(const Step& step) override;
   void record(const Step& step) override;
   void commit() override;
+  // After a step rolled back, to be taken again: the schema is that of the database's heads,
+  // which another process may have moved meanwhile.
+  void rewind();
 
  private:
   // The heads read now when they differ from the ones this run wrote last.
@@ -264,6 +340,33 @@ void Runner::Race::commit() {
   known_ = std::move(written_);
 }
 
+void Runner::Race::rewind() {
+  known_.reset();
+  state_ = replay_lenient(graph_, heads_in(connection(), version_table_), dialect());
+  live_.forget();
+}
+
+// Takes `step`, again after a wait while it gives up waiting for a lock and was rolled back.
+bool Runner::take(Connection& conn, detail::StepExecutor& executor, Race& race, const Step& step) {
+  for (int retry = 1;; ++retry) {
+    try {
+      return executor.run(step);
+    } catch (const detail::LockWaitTimedOut& e) {
+      std::string waited = waited_for(conn, e);
+      if (!step.revision->transactional) give_up_outside_transaction(step, waited);
+      if (retry > options_.lock_retries) give_up(step, waited, retry);
+      auto wait = backoff(options_.retry_backoff, retry);
+      std::string line = fmt::format(
+          "revision {}: {}; rolled back, try {} of {} in {}", step.revision->describe(), waited,
+          retry + 1, options_.lock_retries + 1, strata::detail::format_duration(wait));
+      strata::detail::log(LogLevel::warn, "{}", line);
+      if (options_.retrying) options_.retrying(line);
+      std::this_thread::sleep_for(wait);
+      race.rewind();
+    }
+  }
+}
+
 // `start` is what the plan was made from: the shapes and the heads each step checks against
 // start there, whatever another process has done since (the first step sees that).
 std::vector<Step> Runner::run(Connection& conn, std::vector<std::string> start, bool up,
@@ -286,7 +389,7 @@ std::vector<Step> Runner::run(Connection& conn, std::vector<std::string> start, 
   // Only what this process applied: a step another process took meanwhile is theirs to report.
   std::vector<Step> taken;
   for (const auto& step : plan) {
-    if (executor.run(step)) taken.push_back(step);
+    if (take(conn, executor, race, step)) taken.push_back(step);
   }
   return taken;
 }
@@ -296,7 +399,7 @@ auto Runner::locked(Work&& work) {
   auto conn = engine_.connect();
   // Locked first: two PostgreSQL sessions creating the version table at once would collide.
   Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),
-            options_.lock_timeout);
+            options_.migration_lock_timeout);
   ensure_tables(conn);
   return work(conn);
 }

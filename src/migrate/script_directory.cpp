@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../core/duration.hpp"
 #include "../core/read_file.hpp"
 #include "graph_cache.hpp"
 #include "operation_parser.hpp"
@@ -21,9 +22,18 @@ namespace strata::migrate {
 namespace fs = std::filesystem;
 namespace {
 
-const std::vector<std::string_view> kKeys = {"revision",      "down_revision", "branch_labels",
-                                             "depends_on",    "message",       "created",
-                                             "transactional", "upgrade",       "downgrade"};
+const std::vector<std::string_view> kKeys = {
+    "revision",      "down_revision", "branch_labels",     "depends_on", "message",  "created",
+    "transactional", "lock_timeout",  "statement_timeout", "upgrade",    "downgrade"};
+
+std::optional<std::chrono::milliseconds> duration(const detail::MapReader& m,
+                                                  std::string_view key) {
+  auto text = m.optional_string(key);
+  if (!text) return std::nullopt;
+  if (auto ms = strata::detail::parse_duration(*text)) return ms;
+  m.fail(m.required(key),
+         fmt::format("'{}' must be {}, not '{}'", key, strata::detail::kDurationForms, *text));
+}
 
 std::vector<Operation> operations(const detail::MapReader& m, std::string_view key,
                                   const NamingConvention& convention) {
@@ -157,6 +167,8 @@ Revision parse_revision(std::string_view text, const fs::path& file,
   r.file = file;
   r.checksum = checksum(text);
   if (contents == Contents::graph) return r;
+  r.lock_timeout = duration(m, "lock_timeout");
+  r.statement_timeout = duration(m, "statement_timeout");
   r.upgrade = operations(m, "upgrade", convention);
   r.has_downgrade = m.has("downgrade") && !m.required("downgrade").IsNull();
   if (r.has_downgrade) r.downgrade = operations(m, "downgrade", convention);

@@ -86,8 +86,8 @@ TEST(RevisionFile, ErrorsNameFileAndLine) {
             "versions/x.yaml:3: YAML syntax ");
   EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade: []\nfoo: 1\n"),
             "versions/x.yaml:4: unknown key 'foo' in a revision file (expected revision, "
-            "down_revision, branch_labels, depends_on, message, created, transactional, upgrade, "
-            "downgrade)");
+            "down_revision, branch_labels, depends_on, message, created, transactional, "
+            "lock_timeout, statement_timeout, upgrade, downgrade)");
   EXPECT_EQ(error_of("revision: a\nupgrade: []\n"),
             "versions/x.yaml:1: a revision file is missing the required field 'down_revision'");
   EXPECT_EQ(error_of("revision: a\ndown_revision: null\nupgrade:\n  - make_table: {name: t}\n"),

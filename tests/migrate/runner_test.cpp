@@ -393,7 +393,7 @@ TEST_P(RunnerTest, LockTimeoutNamesTheHolder) {
   auto pid = holder.execute("SELECT pg_backend_pid()").scalar<std::int64_t>();
   auto s = scripts();
   RunnerOptions options;
-  options.lock_timeout = std::chrono::milliseconds(100);
+  options.migration_lock_timeout = std::chrono::milliseconds(100);
   try {
     Runner(make_engine(), s, options).upgrade("heads");
     FAIL() << "expected the lock to time out";

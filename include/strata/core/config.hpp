@@ -6,6 +6,9 @@
 //   [migrations]
 //   script_location = "migrations"    # MIGRATIONS_DIR in the environment overrides this
 //   version_table = "strata_version"
+//   lock_timeout = "5s"               # PostgreSQL: how long a revision's statement waits for a
+//   statement_timeout = "10min"       # lock, and may run; lock_retries tries after a lock wait
+//   lock_retries = 3
 //   [naming_convention]                 # templates for constraint and index names
 //   ix = "ix_{table}_{columns}"          # also pk, uq, fk, ck
 //   [autogenerate]                       # which tables autogenerate and check look at
@@ -13,6 +16,7 @@
 //   exclude = ["legacy_*", "tmp_*"]
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -54,6 +58,14 @@ class Config {
   // script_location made absolute against base_dir().
   std::filesystem::path script_location() const;
   const std::string& version_table() const noexcept { return version_table_; }
+  // [migrations] lock_timeout (5 s by default; 0: no limit), statement_timeout (unset: the
+  // server's setting) and lock_retries (3): PostgreSQL's limits on each revision's statements,
+  // which a revision file's own lock_timeout and statement_timeout replace. SQLite has none.
+  std::chrono::milliseconds migration_lock_timeout() const noexcept { return lock_timeout_; }
+  std::optional<std::chrono::milliseconds> migration_statement_timeout() const noexcept {
+    return statement_timeout_;
+  }
+  int migration_lock_retries() const noexcept { return lock_retries_; }
   // The [naming_convention] templates the file sets, by key: pk, ix, uq, fk, ck.
   const std::map<std::string, std::string>& naming_convention() const noexcept {
     return naming_convention_;
@@ -81,6 +93,9 @@ class Config {
   std::vector<std::pair<std::string, std::string>> pool_settings_;
   std::string script_location_ = "migrations";
   std::string version_table_ = "strata_version";
+  std::chrono::milliseconds lock_timeout_{5'000};
+  std::optional<std::chrono::milliseconds> statement_timeout_;
+  int lock_retries_ = 3;
   std::map<std::string, std::string> naming_convention_;
   std::vector<std::string> autogenerate_include_;
   std::vector<std::string> autogenerate_exclude_;

@@ -3,6 +3,7 @@
 // layer asks the dialect; it never branches on a backend's name.
 #pragma once
 
+#include <chrono>
 #include <compare>
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,7 @@
 namespace strata {
 
 class Connection;
+class DatabaseError;
 
 // A table rebuild as a dialect carries it out: the statements that make the table's new shape
 // and copy its rows into it (migrate/render writes them), and what the dialect needs to keep
@@ -109,6 +111,22 @@ class Dialect {
   virtual std::string try_lock_sql(std::int64_t /*key*/) const { return ""; }
   virtual std::string unlock_sql(std::int64_t /*key*/) const { return ""; }
   virtual std::string lock_holder_sql(std::int64_t /*key*/) const { return ""; }
+
+  // Limits on a statement: how long it waits for a lock on a table (or any object), and how
+  // long it runs. Set `local`ly, a limit ends with the transaction, so nothing stays on a
+  // connection that a pooler hands to another client. Empty texts, and no error matches, where
+  // the backend has no such settings (SQLite's only wait is its busy_timeout).
+  enum class Limit { lock_wait, statement };
+  virtual std::string set_limit_sql(Limit /*limit*/, std::chrono::milliseconds /*value*/,
+                                    bool /*local*/) const {
+    return "";
+  }
+  virtual std::string reset_limit_sql(Limit /*limit*/) const { return ""; }
+  // Whether `error` is a statement stopped by `limit`.
+  virtual bool exceeded(Limit /*limit*/, const DatabaseError& /*error*/) const { return false; }
+  // The other sessions holding a lock on the table its one parameter names: (pid, state,
+  // seconds since their transaction began), for the message of a statement that waited.
+  virtual std::string lock_holders_sql() const { return ""; }
 
   // Table rebuilds (SQLite's way of doing what its ALTER TABLE cannot; see migrate/render).
   // Whether a rebuild runs with foreign keys off around its transaction (they cannot change
