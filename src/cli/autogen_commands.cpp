@@ -98,7 +98,8 @@ int AutogenCommands::lint() {
 int AutogenCommands::verify() {
   Config config = load_config(options_);
   auto scripts = load_scripts(config, migrate::Contents::everything);
-  autogen::ScratchDatabase scratch(config.database_url());
+  Url url = config.migration_url();
+  autogen::ScratchDatabase scratch(url);
   autogen::VerifyOptions options;
   options.compare = autogen::CompareOptions::from(config);
   options.runner.version_table = config.version_table();
@@ -108,8 +109,7 @@ int AutogenCommands::verify() {
           ? fmt::format(
                 "Verified {} revision(s) on a scratch {} database: each upgrade, "
                 "downgrade and upgrade again gave the same schema{}.",
-                result.verified.size(),
-                config.database_url().backend() == Backend::sqlite ? "SQLite" : "PostgreSQL",
+                result.verified.size(), url.backend() == Backend::sqlite ? "SQLite" : "PostgreSQL",
                 options_.models ? ", and head matches the models" : "")
           : result.failure->describe();
   json out{{"ok", result.ok()}, {"verified", result.verified}};

@@ -44,7 +44,7 @@ migrate::ScriptDirectory load_scripts(const Config& config, migrate::Contents co
 }
 
 std::optional<Engine> existing_database(const Config& config) {
-  Url url = config.database_url();
+  Url url = config.migration_url();
   if (url.backend() != Backend::sqlite || url.is_memory()) return create_engine(url);
   std::error_code ec;
   if (fs::status(url.database(), ec).type() == fs::file_type::not_found) return std::nullopt;
@@ -54,7 +54,7 @@ std::optional<Engine> existing_database(const Config& config) {
 
 void no_database(const Options& options, const Config& config) {
   throw Error(fmt::format("no database at {}; check the URL, or run `{} upgrade` to create it",
-                          config.database_url().database(), options.program));
+                          config.migration_url().database(), options.program));
 }
 
 void print(const Options& options, const std::string& text, const std::string& json) {

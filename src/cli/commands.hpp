@@ -43,10 +43,11 @@ Config load_config(const Options& options);
 // ConfigError, as the project is not set up there.
 migrate::ScriptDirectory load_scripts(const Config& config,
                                       migrate::Contents contents = migrate::Contents::graph);
-// The configured database, for a command that only reads it. A SQLite file is opened only if
-// it exists (the URL gets mode=rw), so that a mistyped path leaves no empty database and folder
-// behind; nullopt when there is no such file. A server's database opens as create_engine opens
-// it: there is nothing to create there.
+// The configured database, for a command that only reads it: Config::migration_url, as every
+// command here is a migration command. A SQLite file is opened only if it exists (the URL gets
+// mode=rw), so that a mistyped path leaves no empty database and folder behind; nullopt when
+// there is no such file. A server's database opens as create_engine opens it: there is nothing
+// to create there.
 std::optional<Engine> existing_database(const Config& config);
 // What a command that reads the database says when existing_database found none.
 [[noreturn]] void no_database(const Options& options, const Config& config);

@@ -25,7 +25,7 @@ struct Context {
 Context open(const Options& options, migrate::Contents contents = migrate::Contents::everything) {
   Config config = load_config(options);
   auto scripts = load_scripts(config, contents);
-  auto engine = create_engine(config);
+  auto engine = create_engine(config.migration_url());
   return {std::move(config), std::move(scripts), std::move(engine)};
 }
 

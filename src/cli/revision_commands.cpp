@@ -151,7 +151,7 @@ autogen::Baseline read_baseline(const Options& options, const Config& config,
 void stamp_baseline(const Config& config, const std::string& id) {
   migrate::RunnerOptions names;
   names.version_table = config.version_table();
-  migrate::Runner(create_engine(config), load_scripts(config), names).stamp(id);
+  migrate::Runner(create_engine(config.migration_url()), load_scripts(config), names).stamp(id);
 }
 
 }  // namespace
@@ -234,7 +234,7 @@ int write_revision(const Options& options, const NewRevision& spec) {
     r.upgrade = std::move(made.upgrade);
     r.downgrade = std::move(made.downgrade);
     comments.header.push_back("baseline: read from the database " +
-                              create_engine(config).url().masked());
+                              config.migration_url().masked());
   }
   if (spec.autogenerate) {
     auto differences = compare(options, config, down);

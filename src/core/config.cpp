@@ -51,6 +51,13 @@ int retries_value(const fs::path& file, std::string_view key, const toml::node& 
   return static_cast<int>(*n);
 }
 
+// The parameter that marks `url` as pooled, as written: "pgbouncer=true".
+std::string pooled_marker(const Url& url) {
+  auto pgbouncer = url.param("pgbouncer");
+  return pgbouncer ? "pgbouncer=" + *pgbouncer
+                   : "prepared_statements=" + url.param("prepared_statements").value_or("");
+}
+
 const toml::table& section(const fs::path& file, std::string_view name, const toml::node& node) {
   if (!node.is_table()) fail(file, node, fmt::format("'{}' must be a table ([{}])", name, name));
   return *node.as_table();
@@ -87,6 +94,9 @@ void ConfigLoader::migrations(Config& c, const toml::table& table) {
       c.script_location_ = string_value(c.file_, "migrations.script_location", value);
     } else if (name == "version_table") {
       c.version_table_ = string_value(c.file_, "migrations.version_table", value);
+    } else if (name == "url") {
+      c.migration_url_ = string_value(c.file_, "migrations.url", value);
+      c.migration_url_line_ = value.source().begin.line;
     } else if (name == "lock_timeout") {
       c.lock_timeout_ = duration_value(c.file_, "migrations.lock_timeout", value);
     } else if (name == "statement_timeout") {
@@ -182,6 +192,9 @@ Config Config::resolve(const std::optional<fs::path>& file) {
     config.base_dir_ = fs::current_path();
   }
   if (const char* env = std::getenv("DATABASE_URL"); env && *env) config.env_url_ = env;
+  if (const char* env = std::getenv("STRATA_MIGRATION_URL"); env && *env) {
+    config.env_migration_url_ = env;
+  }
   if (const char* env = std::getenv("MIGRATIONS_DIR"); env && *env) {
     config.script_location_ = fs::absolute(env).lexically_normal().string();
   }
@@ -207,6 +220,36 @@ Url Config::database_url() const {
     if (!url.param(key)) url = url.with_param(key, value);
   }
   return url.resolved_against(base_dir_);
+}
+
+Url Config::migration_url() const {
+  bool own = !url_override_ && (env_migration_url_ || !migration_url_.empty());
+  if (!own) {
+    Url url = database_url();
+    if (!url.pooled()) return url;
+    std::string file = file_.empty() ? std::string(kFileName) : file_.string();
+    throw ConfigError(fmt::format(
+        "database URL {} is marked pooled ({}), and migrations need a direct connection to the "
+        "server: {}",
+        url.masked(), pooled_marker(url),
+        url_override_
+            ? std::string("give the server's own URL instead")
+            : fmt::format("set [migrations] url in {} or STRATA_MIGRATION_URL to one", file)));
+  }
+  std::string where = env_migration_url_ ? std::string("STRATA_MIGRATION_URL")
+                                         : fmt::format("{}:{}: migrations.url", file_.string(),
+                                                       migration_url_line_);
+  Url url;
+  try {
+    url = Url::parse(env_migration_url_ ? *env_migration_url_ : migration_url_);
+    if (!url.pooled()) return url.resolved_against(base_dir_);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: {}", where, e.what()));
+  }
+  throw ConfigError(fmt::format(
+      "{}: {} is marked pooled ({}), and migrations need a direct connection to the server: "
+      "name the server itself, not the pooler",
+      where, url.masked(), pooled_marker(url)));
 }
 
 fs::path Config::script_location() const {

@@ -21,6 +21,8 @@ constexpr std::array kSqliteParams = {"busy_timeout", "journal_mode", "synchrono
 constexpr std::array kPostgresParams = {
     "host",    "sslmode", "connect_timeout", "application_name",     "sslrootcert",
     "sslcert", "sslkey",  "options",         "target_session_attrs", "password"};
+// What marks a URL as leading through a transaction pooler; only a server can be pooled.
+constexpr std::array kPoolerParams = {"prepared_statements", "pgbouncer"};
 
 template <std::size_t N>
 bool contains(const std::array<const char*, N>& names, std::string_view name) {
@@ -268,8 +270,9 @@ Backend backend_of(std::string_view scheme, std::string_view url) {
 
 bool known_param(Backend backend, std::string_view name) {
   if (contains(kPoolParams, name)) return true;
-  return backend == Backend::sqlite ? contains(kSqliteParams, name)
-                                    : contains(kPostgresParams, name);
+  return backend == Backend::sqlite
+             ? contains(kSqliteParams, name)
+             : contains(kPostgresParams, name) || contains(kPoolerParams, name);
 }
 
 }  // namespace
@@ -355,6 +358,12 @@ void Url::parse_query(std::string_view query, std::string_view text) {
     std::string name = percent_decode(item.substr(0, eq), "parameters", text);
     std::string value =
         eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), "parameters", text);
+    if (backend_ == Backend::sqlite && contains(kPoolerParams, name)) {
+      throw ConfigError(fmt::format(
+          "parameter '{}' in database URL '{}' is for a PostgreSQL server behind a transaction "
+          "pooler, and a SQLite file has none: remove it",
+          name, mask_url(text)));
+    }
     if (!known_param(backend_, name)) {
       throw ConfigError(
           fmt::format("unknown parameter '{}' in database URL '{}'", name, mask_url(text)));
@@ -379,6 +388,28 @@ std::optional<std::string> Url::param(std::string_view name) const {
     if (key == name) return value;
   }
   return std::nullopt;
+}
+
+std::optional<bool> Url::flag(std::string_view name) const {
+  auto text = param(name);
+  if (!text) return std::nullopt;
+  if (*text == "true" || *text == "1" || *text == "on" || *text == "yes") return true;
+  if (*text == "false" || *text == "0" || *text == "off" || *text == "no") return false;
+  throw ConfigError(
+      fmt::format("bad value '{}' for '{}' in database URL '{}': expected true or false", *text,
+                  name, masked()));
+}
+
+bool Url::pooled() const {
+  auto prepared = flag("prepared_statements");
+  auto pgbouncer = flag("pgbouncer");
+  if (prepared && pgbouncer && *prepared == *pgbouncer) {
+    throw ConfigError(fmt::format(
+        "'prepared_statements' and 'pgbouncer' contradict each other in database URL '{}': "
+        "pgbouncer=true means prepared_statements=false; keep one of them",
+        masked()));
+  }
+  return (prepared && !*prepared) || (pgbouncer && *pgbouncer);
 }
 
 Url Url::with_database(std::string_view database) const {

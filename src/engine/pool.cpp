@@ -35,17 +35,6 @@ T number_param(const Url& url, std::string_view name, T fallback, T minimum) {
   return value;
 }
 
-bool bool_param(const Url& url, std::string_view name, bool fallback) {
-  auto text = url.param(name);
-  if (!text) return fallback;
-  if (*text == "true" || *text == "1" || *text == "on" || *text == "yes") return true;
-  if (*text == "false" || *text == "0" || *text == "off" || *text == "no") return false;
-  throw ConfigError(
-      fmt::format("bad value '{}' for '{}' in database URL '{}': expected true or "
-                  "false",
-                  *text, name, url.masked()));
-}
-
 }  // namespace
 
 PoolOptions PoolOptions::from_url(const Url& url) {
@@ -67,7 +56,7 @@ PoolOptions PoolOptions::from_url(const Url& url) {
                     "seconds from 0 to {}",
                     url.masked(), kMaxSeconds));
   }
-  o.pre_ping = bool_param(url, "pool_pre_ping", o.pre_ping);
+  o.pre_ping = url.flag("pool_pre_ping").value_or(o.pre_ping);
   o.statement_cache_size =
       number_param<std::size_t>(url, "statement_cache_size", o.statement_cache_size, 0);
   if (url.is_memory()) {

@@ -24,8 +24,11 @@ struct CachedStatement {
   bool native = false;             // SQL in the backend's own placeholders, not rendered
 };
 
-// Prepared statements of one connection, least recently used evicted first. Not thread-safe:
-// it belongs to the connection, like the PooledConnection that holds it.
+// Prepared statements of one connection, least recently used evicted first. Behind a
+// transaction pooler (Url::pooled) the driver names none, so this is a parse cache: what it
+// saves is strata's side of the work (rendered placeholders, parameter names and count, the
+// driver's binding buffers). Not thread-safe: it belongs to the connection, like the
+// PooledConnection that holds it.
 class StatementCache {
  public:
   explicit StatementCache(std::size_t capacity) : capacity_(capacity) {}

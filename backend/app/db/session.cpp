@@ -41,18 +41,21 @@ Database::Database(const Settings& settings)
                 {.autoflush = true, .expire_on_commit = false}),
       scripts_(strata::migrate::ScriptDirectory::load(
           settings.config.script_location(), strata::NamingConvention::from(settings.config))),
-      version_table_(settings.config.version_table()) {}
+      config_(settings.config) {}
 
 SchemaStatus Database::status() const {
-  strata::migrate::Runner runner(engine(), scripts_, {.version_table = version_table_});
+  strata::migrate::Runner runner(engine(), scripts_, {.version_table = config_.version_table()});
   return {sorted(runner.current()), sorted(scripts_.graph().heads())};
 }
 
 std::vector<std::string> Database::upgrade() const {
   std::vector<std::string> lines;
-  strata::migrate::RunnerOptions options{.version_table = version_table_};
+  strata::migrate::RunnerOptions options{.version_table = config_.version_table()};
   options.progress = [&](const std::string& line) { lines.push_back(line); };
-  strata::migrate::Runner(engine(), scripts_, options).upgrade("heads");
+  // Not through the service's engine: its URL may lead through a transaction pooler, where the
+  // runner's lock and its steps would not share a server session.
+  strata::migrate::Runner(strata::create_engine(config_.migration_url()), scripts_, options)
+      .upgrade("heads");
   return lines;
 }
 

@@ -42,13 +42,15 @@ class Database {
   // Reads the version table. Throws strata::DatabaseError when the database is unreachable.
   SchemaStatus status() const;
   // Upgrades to the head under the migration runner's lock, so that replicas starting together
-  // apply each revision once. Returns a line per step applied.
+  // apply each revision once, through the configuration's migration URL (STRATA_MIGRATION_URL,
+  // [migrations] url, else the database's; a strata::ConfigError when only a pooled one is
+  // set). Returns a line per step applied.
   std::vector<std::string> upgrade() const;
 
  private:
   strata::SessionFactory sessions_;
   strata::migrate::ScriptDirectory scripts_;
-  std::string version_table_;
+  strata::Config config_;
 };
 
 }  // namespace backend::db

@@ -6,6 +6,7 @@
 //   [migrations]
 //   script_location = "migrations"    # MIGRATIONS_DIR in the environment overrides this
 //   version_table = "strata_version"
+//   url = "postgresql://app@db/app"   # STRATA_MIGRATION_URL wins; direct, for migration commands
 //   lock_timeout = "5s"               # PostgreSQL: how long a revision's statement waits for a
 //   statement_timeout = "10min"       # lock, and may run; lock_retries tries after a lock wait
 //   lock_retries = 3
@@ -51,6 +52,14 @@ class Config {
   // it does not parse (naming DATABASE_URL or the file it came from).
   Url database_url() const;
 
+  // The URL migration commands connect through: the override (--url) when set, else
+  // STRATA_MIGRATION_URL, else [migrations] url, else database_url(). Throws ConfigError as
+  // database_url() does (naming STRATA_MIGRATION_URL or the file's key for a URL that does not
+  // parse), and, before anything connects, when that URL is marked pooled (Url::pooled): a
+  // migration's lock and steps must share one server session, which a transaction pooler does
+  // not keep. The message says what to set.
+  Url migration_url() const;
+
   // The folder that relative paths resolve against.
   const std::filesystem::path& base_dir() const noexcept { return base_dir_; }
   // The file this was read from; empty for a configuration without a file.
@@ -93,6 +102,9 @@ class Config {
   std::vector<std::pair<std::string, std::string>> pool_settings_;
   std::string script_location_ = "migrations";
   std::string version_table_ = "strata_version";
+  std::string migration_url_;  // [migrations] url
+  std::int64_t migration_url_line_ = 0;
+  std::optional<std::string> env_migration_url_;
   std::chrono::milliseconds lock_timeout_{5'000};
   std::optional<std::chrono::milliseconds> statement_timeout_;
   int lock_retries_ = 3;

@@ -37,6 +37,15 @@ class Url {
     return params_;
   }
   std::optional<std::string> param(std::string_view name) const;
+  // A true/false parameter (true, 1, on, yes / false, 0, off, no); nullopt when absent. Throws
+  // ConfigError naming the parameter for any other value.
+  std::optional<bool> flag(std::string_view name) const;
+  // Whether the URL leads through a transaction pooler such as PgBouncer:
+  // `prepared_statements=false`, or its alias `pgbouncer=true`. Then a server connection may
+  // change between transactions, so strata sends unnamed statements only and keeps no session
+  // state, and migrations need a direct URL. Throws ConfigError for a bad value, or when the
+  // two parameters contradict each other.
+  bool pooled() const;
   Url with_param(std::string_view name, std::string_view value) const;
   // The same server and settings with another database (PostgreSQL) or file (SQLite).
   Url with_database(std::string_view database) const;

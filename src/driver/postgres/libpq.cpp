@@ -45,6 +45,7 @@ LibPq load(std::string_view url) {
   bind(library, pq.PQgetvalue, "PQgetvalue", url);
   bind(library, pq.PQnfields, "PQnfields", url);
   bind(library, pq.PQntuples, "PQntuples", url);
+  bind(library, pq.PQparameterStatus, "PQparameterStatus", url);
   bind(library, pq.PQprepare, "PQprepare", url);
   bind(library, pq.PQresultErrorField, "PQresultErrorField", url);
   bind(library, pq.PQresultStatus, "PQresultStatus", url);

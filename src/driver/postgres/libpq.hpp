@@ -32,6 +32,7 @@ struct LibPq {
   decltype(&::PQgetvalue) PQgetvalue;
   decltype(&::PQnfields) PQnfields;
   decltype(&::PQntuples) PQntuples;
+  decltype(&::PQparameterStatus) PQparameterStatus;
   decltype(&::PQprepare) PQprepare;
   decltype(&::PQresultErrorField) PQresultErrorField;
   decltype(&::PQresultStatus) PQresultStatus;

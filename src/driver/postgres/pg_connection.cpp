@@ -19,9 +19,39 @@ constexpr std::array kPassThrough = {
 
 void ignore_notice(void* /*arg*/, const char* /*message*/) {}
 
+// libpq's keywords and their values for `url`.
+std::vector<std::pair<std::string, std::string>> connection_settings(const Url& url, bool pooled) {
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::string host = url.param("host").value_or(url.host());
+  if (!host.empty()) settings.emplace_back("host", host);
+  if (url.port()) settings.emplace_back("port", std::to_string(*url.port()));
+  settings.emplace_back("dbname", url.database());
+  if (!url.username().empty()) settings.emplace_back("user", url.username());
+  if (!url.password().empty()) settings.emplace_back("password", url.password());
+  settings.emplace_back("connect_timeout", url.param("connect_timeout").value_or("10"));
+  settings.emplace_back("client_encoding", "UTF8");
+  for (const char* key : kPassThrough) {
+    if (auto v = url.param(key); v && std::string_view(key) != "options")
+      settings.emplace_back(key, *v);
+  }
+  auto options = url.param("options");
+  // Results are parsed in these formats, whatever the server or the database are set to. Not
+  // behind a pooler: the next transaction may run on a server connection that another client
+  // opened, and PgBouncer 1.18 refuses an `options` startup parameter outright (later versions
+  // take only the few settings they track). There the server's defaults stand: ISO dates,
+  // checked at connect, and hex bytea.
+  if (!pooled) {
+    options = "-c DateStyle=ISO,YMD -c bytea_output=hex -c IntervalStyle=postgres " +
+              options.value_or("");
+  }
+  if (options) settings.emplace_back("options", *options);
+  return settings;
+}
+
 }  // namespace
 
 void validate(const Url& url) {
+  url.pooled();  // throws for a bad value
   if (auto v = url.param("connect_timeout")) {
     int seconds = 0;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
@@ -43,28 +73,11 @@ void validate(const Url& url) {
   }
 }
 
-PgConnection::PgConnection(const Url& url) : url_(url.masked()) {
+PgConnection::PgConnection(const Url& url) : url_(url.masked()), named_statements_(!url.pooled()) {
   validate(url);
-  std::vector<std::pair<std::string, std::string>> settings;
-  std::string host = url.param("host").value_or(url.host());
-  if (!host.empty()) settings.emplace_back("host", host);
-  if (url.port()) settings.emplace_back("port", std::to_string(*url.port()));
-  settings.emplace_back("dbname", url.database());
-  if (!url.username().empty()) settings.emplace_back("user", url.username());
-  if (!url.password().empty()) settings.emplace_back("password", url.password());
-  settings.emplace_back("connect_timeout", url.param("connect_timeout").value_or("10"));
-  settings.emplace_back("client_encoding", "UTF8");
-  for (const char* key : kPassThrough) {
-    if (auto v = url.param(key); v && std::string_view(key) != "options")
-      settings.emplace_back(key, *v);
-  }
-  // Results are parsed in these formats, whatever the server or the database are set to.
-  settings.emplace_back("options",
-                        "-c DateStyle=ISO,YMD -c bytea_output=hex -c "
-                        "IntervalStyle=postgres " +
-                            url.param("options").value_or(""));
   std::vector<const char*> keys;
   std::vector<const char*> values;
+  auto settings = connection_settings(url, !named_statements_);
   for (const auto& [k, v] : settings) {
     keys.push_back(k.c_str());
     values.push_back(v.c_str());
@@ -80,6 +93,22 @@ PgConnection::PgConnection(const Url& url) : url_(url.masked()) {
                            {"", "", 0, "", url_});
   }
   libpq().PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+  if (!named_statements_) check_date_style();
+}
+
+// Behind a pooler strata cannot choose the date format, so it refuses a server whose dates it
+// would misread. The server reports DateStyle at connect: this costs no round trip.
+void PgConnection::check_date_style() {
+  const char* style = libpq().PQparameterStatus(conn_, "DateStyle");
+  if (style == nullptr || std::string_view(style).starts_with("ISO")) return;
+  std::string message = fmt::format(
+      "{} reports DateStyle '{}', and behind a transaction pooler (prepared_statements=false) "
+      "strata cannot set its own: set an ISO one for the database or role, as in ALTER DATABASE "
+      "... SET DateStyle = 'ISO, YMD'",
+      url_, style);
+  libpq().PQfinish(conn_);
+  conn_ = nullptr;
+  throw OperationalError(message, {"", "", 0, "", url_});
 }
 
 PgConnection::~PgConnection() {
@@ -87,7 +116,10 @@ PgConnection::~PgConnection() {
 }
 
 std::unique_ptr<Statement> PgConnection::prepare(const std::string& sql, bool cached) {
-  std::string name = cached ? fmt::format("strata_{}", ++next_statement_) : std::string();
+  // Behind a transaction pooler a named statement would exist on one server connection only:
+  // the statement stays unnamed, and the engine's cache keeps just the work done on this side.
+  std::string name =
+      cached && named_statements_ ? fmt::format("strata_{}", ++next_statement_) : std::string();
   return std::make_unique<PgStatement>(conn_, std::move(name), sql, url_);
 }
 

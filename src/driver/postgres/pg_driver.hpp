@@ -22,8 +22,9 @@ struct ResultDeleter {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
-// A statement and its last result. An uncached one is always sent with its text; a cached one
-// is sent with its text the first time and prepared under its name when it runs again.
+// A statement and its last result. An unnamed one (uncached, or behind a transaction pooler) is
+// always sent with its text; a named one is sent with its text the first time and prepared under
+// its name when it runs again.
 // Owned by the engine's statement cache or a Result; used by the thread holding the connection.
 class PgStatement final : public Statement {
  public:
@@ -100,9 +101,11 @@ class PgConnection final : public Connection {
 
  private:
   void deallocate_pending() noexcept;
+  void check_date_style();
 
   PGconn* conn_ = nullptr;
-  std::string url_;  // masked, for messages
+  std::string url_;        // masked, for messages
+  bool named_statements_;  // false behind a transaction pooler (Url::pooled)
   unsigned next_statement_ = 0;
   std::string undeallocated_;  // DEALLOCATE statements waiting for an aborted transaction's end
 };

@@ -208,7 +208,8 @@ bool PgStatement::get_bool(int column) const {
 Blob PgStatement::get_blob(int column) const {
   std::string_view text = get_text(column);
   if (libpq().PQftype(result_.get(), column) != kBytea) return Blob(text);
-  if (!text.starts_with("\\x")) bad_value(column, "bytea in hex format");
+  // Only a server behind a transaction pooler keeps its own bytea_output: see connection_settings.
+  if (!text.starts_with("\\x")) bad_value(column, "bytea in hex format (bytea_output = 'hex')");
   std::vector<std::byte> bytes;
   bytes.reserve((text.size() - 2) / 2);
   for (std::size_t i = 2; i + 1 < text.size(); i += 2) {
