@@ -123,6 +123,18 @@ std::chrono::milliseconds backoff(std::chrono::milliseconds first, int retry) {
   return std::chrono::milliseconds(std::llround(ms * jitter(random)));
 }
 
+// A run's lock is its session's, and its steps must follow the lock: behind a transaction
+// pooler each transaction may run on another server connection.
+void refuse_pooled(const Url& url) {
+  if (!url.pooled()) return;
+  throw ConfigError(fmt::format(
+      "migrations through {} would take their lock on one server connection and run on others: "
+      "the URL is marked pooled (prepared_statements=false or pgbouncer=true); run them on an "
+      "engine made from a direct URL, as Config::migration_url() reads it from [migrations] url "
+      "or STRATA_MIGRATION_URL",
+      url.masked()));
+}
+
 }  // namespace
 
 std::vector<std::string> current_heads(const Engine& engine, std::string_view version_table) {
@@ -396,6 +408,7 @@ std::vector<Step> Runner::run(Connection& conn, std::vector<std::string> start, 
 
 template <class Work>
 auto Runner::locked(Work&& work) {
+  refuse_pooled(engine_.url());
   auto conn = engine_.connect();
   // Locked first: two PostgreSQL sessions creating the version table at once would collide.
   Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),

@@ -31,7 +31,8 @@ void wait_for_replay(const std::string& primary, const std::string& standby) {
                      .connect()
                      .execute("SELECT pg_current_wal_lsn()::text")
                      .scalar<std::string>();
-  auto replica = create_engine(standby);
+  // Asked in database "postgres": the one `standby` names may not be replayed yet.
+  auto replica = create_engine(Url::parse(standby).with_database("postgres"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!replica.connect()
               .execute("SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn", written)

@@ -21,7 +21,8 @@ inline constexpr int kPgBouncerPoolSize = 20;
 std::string topology_url(const char* name);
 
 // Waits until the standby at `standby` replayed everything the primary at `primary` wrote so
-// far; fails the test after 30 s. Reading one's writes on the standby needs this first.
+// far; fails the test after 30 s. Reading one's writes on the standby needs this first; so does
+// connecting there to a database created since.
 void wait_for_replay(const std::string& primary, const std::string& standby);
 
 class TopologyTest : public ::testing::Test {

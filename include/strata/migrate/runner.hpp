@@ -66,7 +66,10 @@ class Runner {
  public:
   Runner(Engine engine, const ScriptDirectory& scripts, RunnerOptions options = {});
 
-  // The heads the version table holds; empty for a database at base or never migrated.
+  // The heads the version table holds; empty for a database at base or never migrated. Reads
+  // one table, so it works through a transaction pooler too; upgrade, downgrade and stamp, which
+  // take the lock, throw ConfigError before connecting when the engine's URL is marked pooled
+  // (Url::pooled).
   std::vector<std::string> current();
   // Applies what `target` needs; returns the steps this process took (not those another
   // process running at the same time took). Throws MigrationError naming the
