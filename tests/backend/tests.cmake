@@ -18,6 +18,7 @@ if(TARGET backend)
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
   target_link_libraries(backend_tests PRIVATE backend_app yaml-cpp PkgConfig::HTTPLIB)
   add_dependencies(backend_tests backend)
+  target_sources(backend_tests PRIVATE backend/pooled_startup_test.cpp)
   target_compile_definitions(backend_tests PRIVATE BACKEND_PATH="$<TARGET_FILE:backend>"
     STRATA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   set_tests_properties(backend_tests PROPERTIES TIMEOUT 300)
