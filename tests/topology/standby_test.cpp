@@ -13,9 +13,7 @@ class StandbyTest : public TopologyTest {
   void SetUp() override {
     TopologyTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    create_engine(direct_url())
-        .connect()
-        .execute_script("CREATE TABLE notes (id int PRIMARY KEY); INSERT INTO notes VALUES (1)");
+    on_primary("CREATE TABLE notes (id int PRIMARY KEY); INSERT INTO notes VALUES (1)");
     wait_for_replay(direct_url(), standby_url());
   }
 
@@ -46,9 +44,7 @@ TEST_F(StandbyTest, CatchesUpAfterAStop) {
   ASSERT_FALSE(ctl.empty());
   ASSERT_EQ(std::system((ctl + " stop -m fast >/dev/null").c_str()), 0);
   EXPECT_THROW(notes_on_standby(), OperationalError);
-  create_engine(direct_url())
-      .connect()
-      .execute("INSERT INTO notes SELECT generate_series(2, 1000)");
+  on_primary("INSERT INTO notes SELECT generate_series(2, 1000)");
   ASSERT_EQ(std::system((ctl + " start >/dev/null").c_str()), 0);
   wait_for_replay(direct_url(), standby_url());
   EXPECT_EQ(notes_on_standby(), 1000);

@@ -69,6 +69,10 @@ void TopologyTest::TearDown() {
   fs::remove_all(dir_, ec);
 }
 
+void TopologyTest::on_primary(const std::string& script) const {
+  create_engine(direct_url()).connect().execute_script(script);
+}
+
 std::string TopologyTest::on(const char* server, const std::string& params) const {
   std::string url = Url::parse(std::getenv(server)).with_database(database_).unmasked();
   return params.empty() ? url : url + "?" + params;

@@ -37,6 +37,8 @@ class TopologyTest : public ::testing::Test {
   // The same database on the standby (it holds what the primary wrote once replayed).
   std::string standby_url(const std::string& params = "") const;
   const std::string& database() const { return database_; }
+  // Runs `script` in this test's database on the primary.
+  void on_primary(const std::string& script) const;
   // A folder that lives for this test.
   const std::filesystem::path& dir() const { return dir_; }
 
