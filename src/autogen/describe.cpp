@@ -90,6 +90,9 @@ std::string describe(const Operation& op) {
           [](const DropConstraint& o) {
             return fmt::format("remove {} {} on {}", constraint_kind(o.type), o.name, o.table);
           },
+          [](const ValidateConstraint& o) {
+            return fmt::format("validate constraint {} on {}", o.name, o.table);
+          },
           [](const Execute& o) { return fmt::format("execute {}", o.sql); },
           [](const BulkInsert& o) {
             return fmt::format("insert {} rows into {}", o.rows.size(), o.table);

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -190,19 +191,83 @@ void apply_if_fits(SchemaState& state, const Operation& op) {
   }
 }
 
-// One dialect's view of the history: its own replay, and the tables the revision being linted
-// made (empty, so that building an index on them locks nothing).
+// Whether PostgreSQL rewrites the table (and rebuilds its indexes) to change a column's type:
+// all but a binary-compatible change it can prove keeps every value, which for strata's types
+// is a longer or unbounded string, string to text, and more digits with the same scale.
+bool pg_rewrites(const Type& from, const Type& to) {
+  if (from == to) return false;
+  bool stringish = from.kind() == TypeKind::string || from.kind() == TypeKind::text;
+  switch (to.kind()) {
+    case TypeKind::text:
+      return from.kind() != TypeKind::string;
+    case TypeKind::string:
+      if (to.length() == 0) return !stringish;
+      return from.kind() != TypeKind::string || from.length() == 0 || from.length() > to.length();
+    case TypeKind::numeric:
+      return from.kind() != TypeKind::numeric || from.scale() != to.scale() ||
+             from.precision() > to.precision();
+    default:
+      return true;
+  }
+}
+
+// Whether a check's condition is `column IS NOT NULL` and nothing more, however it is spaced,
+// quoted, parenthesised or cased.
+bool says_not_null(std::string_view condition, std::string_view column) {
+  std::string plain;
+  for (char c : condition) {
+    if (c != ' ' && c != '"' && c != '(' && c != ')' && c != '\n' && c != '\t') {
+      plain += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  std::string expected;
+  for (char c : column) expected += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return plain == expected + "isnotnull";
+}
+
+std::string constraint_key(std::string_view table, std::string_view name) {
+  return fmt::format("{}.{}", table, name);
+}
+
+// One dialect's view of the history: its own replay, the foreign keys and checks added NOT
+// VALID and not validated yet ("table.name"), and what the revision being linted made: its
+// tables (empty, so that building an index on them locks nothing) and its NOT VALID
+// constraints.
 struct Lane {
   const Dialect* dialect;
   SchemaState state;
+  std::set<std::string, std::less<>> unvalidated;
   std::set<std::string, std::less<>> made;
+  std::set<std::string, std::less<>> made_not_valid;
 };
+
+// Moves `lane` past `op`: its replay, and which constraints are still NOT VALID.
+void advance(Lane& lane, const Operation& op) {
+  if (!runs_on(op, lane.dialect->name())) return;
+  apply_if_fits(lane.state, op);
+  auto mark = [&](const std::string& table, const std::string& name, bool not_valid) {
+    if (not_valid) {
+      lane.unvalidated.insert(constraint_key(table, name));
+    } else {
+      lane.unvalidated.erase(constraint_key(table, name));
+    }
+  };
+  std::visit(
+      Overloaded{
+          [&](const CreateForeignKey& o) { mark(o.table, o.constraint.name, o.not_valid); },
+          [&](const CreateCheckConstraint& o) { mark(o.table, o.constraint.name, o.not_valid); },
+          [&](const ValidateConstraint& o) { mark(o.table, o.name, false); },
+          [&](const DropConstraint& o) { mark(o.table, o.name, false); },
+          [&](const auto&) {},
+      },
+      op);
+}
 
 std::vector<Lane> lanes_of(const LintOptions& options, const SchemaState* from = nullptr) {
   std::vector<Lane> out;
   for (const auto& name : options.dialects) {
     const Dialect& d = Dialect::named(name);
-    out.push_back({&d, from ? *from : SchemaState(d), {}});
+    out.push_back({&d, from ? *from : SchemaState(d), {}, {}, {}});
   }
   return out;
 }
@@ -239,7 +304,10 @@ class Linter {
                       "applied; give each its own revision",
                       revision_.upgrade.size()));
     }
-    for (auto& lane : lanes_) lane.made.clear();
+    for (auto& lane : lanes_) {
+      lane.made.clear();
+      lane.made_not_valid.clear();
+    }
     for (std::size_t i = 0; i < revision_.upgrade.size(); ++i) {
       lint_operation(revision_.upgrade[i], i + 1);
     }
@@ -295,7 +363,7 @@ class Linter {
     SchemaState& state = lane_->state;
     bool had = false;
     if (const auto* o = std::get_if<CreateTable>(&op)) had = state.table(o->table.name);
-    apply_if_fits(state, op);
+    advance(*lane_, op);
     if (const auto* o = std::get_if<CreateTable>(&op); o && !had) lane_->made.insert(o->table.name);
     if (const auto* o = std::get_if<RenameTable>(&op); o && lane_->made.count(o->name)) {
       lane_->made.insert(o->new_name);
@@ -303,27 +371,35 @@ class Linter {
   }
 
   void check(const Operation& op, std::size_t i) {
-    std::visit(Overloaded{
-                   [&](const DropTable& o) {
-                     add("drop-table", i,
-                         fmt::format("drops table {} and every row in it", o.name));
-                   },
-                   [&](const DropColumn& o) {
-                     add("drop-column", i,
-                         fmt::format("drops column {}.{} and its data", o.table, o.name));
-                   },
-                   [&](const RenameTable& o) {
-                     add("rename", i,
-                         fmt::format("renames table {} to {}: code using the old name fails "
-                                     "until it is deployed",
-                                     o.name, o.new_name));
-                   },
-                   [&](const AlterColumn& o) { check_alter(o, i); },
-                   [&](const AddColumn& o) { check_add(o, i); },
-                   [&](const CreateIndex& o) { check_index(o, i); },
-                   [&](const auto&) {},
-               },
-               op);
+    std::visit(
+        Overloaded{
+            [&](const DropTable& o) {
+              add("drop-table", i, fmt::format("drops table {} and every row in it", o.name));
+            },
+            [&](const DropColumn& o) {
+              add("drop-column", i,
+                  fmt::format("drops column {}.{} and its data", o.table, o.name));
+            },
+            [&](const RenameTable& o) {
+              add("rename", i,
+                  fmt::format("renames table {} to {}: code using the old name fails "
+                              "until it is deployed",
+                              o.name, o.new_name));
+            },
+            [&](const AlterColumn& o) { check_alter(o, i); },
+            [&](const AddColumn& o) { check_add(o, i); },
+            [&](const CreateIndex& o) { check_index(o, i); },
+            [&](const CreateForeignKey& o) {
+              check_constraint("pg-foreign-key-not-valid", o.table, o.constraint.name, o.not_valid,
+                               i);
+            },
+            [&](const CreateCheckConstraint& o) {
+              check_constraint("pg-check-not-valid", o.table, o.constraint.name, o.not_valid, i);
+            },
+            [&](const ValidateConstraint& o) { check_validate(o, i); },
+            [&](const auto&) {},
+        },
+        op);
   }
 
   void check_history(const Operation& op, std::size_t i) {
@@ -349,6 +425,59 @@ class Linter {
           fmt::format("changes {}.{} from {} to {}, which cannot hold every value it held", o.table,
                       o.name, c->type.to_string(), o.type->to_string()));
     }
+    if (!c || lane_->made.count(o.table)) return;  // a table made here is empty
+    if (o.type && pg_rewrites(c->type, *o.type)) {
+      add("pg-type-rewrite", i,
+          fmt::format("changes {}.{} from {} to {}: PostgreSQL rewrites the table and its "
+                      "indexes under an ACCESS EXCLUSIVE lock, which stops its reads and writes "
+                      "meanwhile; add a new column, fill it in batches and move to it instead",
+                      o.table, o.name, c->type.to_string(), o.type->to_string()));
+    }
+    if (o.nullable && !*o.nullable && effective_nullable(*t, *c) && !checked_not_null(*t, o.name)) {
+      add("pg-set-not-null-scan", i,
+          fmt::format("sets {0}.{1} NOT NULL: PostgreSQL scans the table under an ACCESS "
+                      "EXCLUSIVE lock; first create_check_constraint {{condition: \"{1} IS NOT "
+                      "NULL\", not_valid: true}} and validate_constraint it in a later revision, "
+                      "which lets the NOT NULL skip the scan",
+                      o.table, o.name));
+    }
+  }
+
+  // Whether `t` has a validated check that `column` IS NOT NULL.
+  bool checked_not_null(const Table& t, std::string_view column) const {
+    return std::any_of(t.check_constraints.begin(), t.check_constraints.end(),
+                       [&](const CheckConstraint& ck) {
+                         return says_not_null(ck.condition, column) &&
+                                !lane_->unvalidated.count(constraint_key(t.name, ck.name));
+                       });
+  }
+
+  // A foreign key or check added to a table that has rows: PostgreSQL checks them all while it
+  // holds its lock, unless the constraint is NOT VALID.
+  void check_constraint(std::string_view rule_id, const std::string& table, const std::string& name,
+                        bool not_valid, std::size_t i) {
+    if (not_valid) lane_->made_not_valid.insert(constraint_key(table, name));
+    if (not_valid || lane_->made.count(table)) return;
+    bool foreign = rule_id == "pg-foreign-key-not-valid";
+    add(rule_id, i,
+        fmt::format("adds {} {} to {} without not_valid: true: PostgreSQL checks every row while "
+                    "it holds {}; add it with not_valid: true, then validate_constraint it in a "
+                    "later revision",
+                    foreign ? "foreign key" : "check constraint", name, table,
+                    foreign ? "a SHARE ROW EXCLUSIVE lock on both tables, which stops their writes"
+                            : "an ACCESS EXCLUSIVE lock, which stops reads and writes"));
+  }
+
+  // Validated in the revision that added it NOT VALID, the constraint's scan runs while the
+  // transaction still holds the lock the ALTER took: nothing was gained.
+  void check_validate(const ValidateConstraint& o, std::size_t i) {
+    if (!lane_->made_not_valid.count(constraint_key(o.table, o.name))) return;
+    const Table* t = lane_->state.table(o.table);
+    bool foreign = t && has_named(t->foreign_keys, o.name);
+    add(foreign ? "pg-foreign-key-not-valid" : "pg-check-not-valid", i,
+        fmt::format("validates {} on {} in the revision that adds it NOT VALID: the lock taken by "
+                    "adding it is held through the scan; validate it in a later revision",
+                    o.name, o.table));
   }
 
   void check_add(const AddColumn& o, std::size_t i) {
@@ -452,7 +581,7 @@ std::vector<Lane> lanes_before(const RevisionGraph& graph, const Revision& r,
   auto lanes = lanes_of(options);
   for (const Revision* applied : graph.applied_in_order(below)) {
     for (const auto& op : applied->upgrade) {
-      for (auto& lane : lanes) apply_if_fits(lane.state, op);
+      for (auto& lane : lanes) advance(lane, op);
     }
   }
   return lanes;
@@ -493,6 +622,17 @@ const std::vector<LintRule>& lint_rules() {
        "sqlite"},
       {"pg-index-not-concurrent", Severity::warning,
        "builds an index on an existing table without CONCURRENTLY", "postgresql"},
+      {"pg-type-rewrite", Severity::warning,
+       "changes a column's type in a way that rewrites the table on PostgreSQL", "postgresql"},
+      {"pg-set-not-null-scan", Severity::warning,
+       "sets an existing column NOT NULL without a validated CHECK (col IS NOT NULL)",
+       "postgresql"},
+      {"pg-foreign-key-not-valid", Severity::warning,
+       "adds a foreign key to an existing table without not_valid (or validates it at once)",
+       "postgresql"},
+      {"pg-check-not-valid", Severity::warning,
+       "adds a check constraint to an existing table without not_valid (or validates it at once)",
+       "postgresql"},
       {"non-transactional-mixed", Severity::error, "runs several operations outside a transaction"},
       {"object-not-in-history", Severity::warning,
        "works on a table, column, index or constraint that no earlier revision creates"},

@@ -308,13 +308,22 @@ std::string Dialect::add_constraint_sql(std::string_view table, const UniqueCons
                      column_list(u.columns));
 }
 
-std::string Dialect::add_constraint_sql(std::string_view table, const ForeignKey& fk) const {
-  return fmt::format("ALTER TABLE {} ADD {}", quote(table), foreign_key_sql(fk));
+std::string Dialect::add_constraint_sql(std::string_view table, const ForeignKey& fk,
+                                        bool not_valid) const {
+  return fmt::format("ALTER TABLE {} ADD {}{}", quote(table), foreign_key_sql(fk),
+                     not_valid ? not_valid_keyword() : "");
 }
 
-std::string Dialect::add_constraint_sql(std::string_view table, const CheckConstraint& ck) const {
-  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})", quote(table), quote(ck.name),
-                     ck.condition);
+std::string Dialect::add_constraint_sql(std::string_view table, const CheckConstraint& ck,
+                                        bool not_valid) const {
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({}){}", quote(table), quote(ck.name),
+                     ck.condition, not_valid ? not_valid_keyword() : "");
+}
+
+std::vector<std::string> Dialect::validate_constraint_sql(std::string_view table,
+                                                          std::string_view name) const {
+  if (not_valid_keyword().empty()) return {};
+  return {fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", quote(table), quote(name))};
 }
 
 std::string Dialect::drop_constraint_sql(std::string_view table, std::string_view name) const {

@@ -90,6 +90,7 @@ class PostgresDialect final : public Dialect {
     return "'\\x" + hex(blob) + "'::bytea";
   }
   std::string_view concurrently_keyword() const noexcept override { return "CONCURRENTLY "; }
+  std::string_view not_valid_keyword() const noexcept override { return " NOT VALID"; }
 };
 
 }  // namespace strata::detail

@@ -135,6 +135,8 @@ std::vector<Operation> undo(const Operation& op, const SchemaState& before) {
           },
           [&](const CreatePrimaryKey& o) -> Ops { return drop_primary_key(o, before); },
           [&](const DropConstraint& o) -> Ops { return {restore_constraint(o, before)}; },
+          // Validated rows stay as they were: there is nothing to undo.
+          [&](const ValidateConstraint&) -> Ops { return {}; },
           [&](const Execute&) -> Ops { no_inverse("execute"); },
           [&](const BulkInsert& o) -> Ops {
             no_inverse(fmt::format("bulk_insert into '{}'", o.table));

@@ -277,7 +277,7 @@ std::vector<Operation> create_unique(const MapReader& m, const NamingConvention&
 std::vector<Operation> create_foreign_key(const MapReader& m, const NamingConvention& convention) {
   std::string table = m.string("table");
   Table t = named(table, convention, [&](Table& s) { s.add_foreign_key(foreign_key_of(m)); });
-  return {CreateForeignKey{table, t.foreign_keys.front()}};
+  return {CreateForeignKey{table, t.foreign_keys.front(), m.boolean("not_valid", false)}};
 }
 
 std::vector<Operation> create_check(const MapReader& m, const NamingConvention& convention) {
@@ -286,7 +286,7 @@ std::vector<Operation> create_check(const MapReader& m, const NamingConvention& 
                   [&](Table& s) { s.add_check(m.string("condition"), m.string("name")); });
   CheckConstraint check = t.check_constraints.front();
   if (auto name = final_name(m)) check.name = std::move(*name);
-  return {CreateCheckConstraint{table, std::move(check)}};
+  return {CreateCheckConstraint{table, std::move(check), m.boolean("not_valid", false)}};
 }
 
 std::vector<Operation> create_primary_key(const MapReader& m, const NamingConvention& convention) {
@@ -374,11 +374,17 @@ const std::map<std::string, Kind, std::less<>>& kinds() {
           }}},
         {"create_unique_constraint", {{"name", "table", "columns"}, create_unique}},
         {"create_foreign_key",
-         {{"name", "table", "columns", "references", "on_delete", "on_update"},
+         {{"name", "table", "columns", "references", "on_delete", "on_update", "not_valid"},
           create_foreign_key}},
-        {"create_check_constraint", {{"name", "table", "condition", "final"}, create_check}},
+        {"create_check_constraint",
+         {{"name", "table", "condition", "final", "not_valid"}, create_check}},
         {"create_primary_key", {{"name", "table", "columns"}, create_primary_key}},
         {"drop_constraint", {{"name", "table", "type"}, [](M m, N) { return drop_constraint(m); }}},
+        {"validate_constraint",
+         {{"name", "table"},
+          [](M m, N) -> std::vector<Operation> {
+            return {ValidateConstraint{m.string("table"), m.string("name")}};
+          }}},
         {"execute", {{"sql", "sqlite", "postgresql"}, [](M m, N) { return execute(m); }}},
         {"bulk_insert", {{"table", "rows"}, [](M m, N) { return bulk_insert(m); }}},
     };

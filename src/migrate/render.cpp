@@ -67,11 +67,12 @@ RenderedOperation alter_column(const AlterColumn& o, const Dialect& d, const Sch
   return in_place(std::move(out));
 }
 
-template <class Constraint>
+template <class Constraint, class... NotValid>
 RenderedOperation add_constraint(const Operation& op, std::string_view table, const Constraint& c,
-                                 const Dialect& d, const SchemaState& before) {
+                                 const Dialect& d, const SchemaState& before,
+                                 NotValid... not_valid) {
   if (!d.can_alter_constraints()) return rebuild(before, op, table, d);
-  return in_place({d.add_constraint_sql(table, c)});
+  return in_place({d.add_constraint_sql(table, c, not_valid...)});
 }
 
 std::string execute_text(const Execute& o, const Dialect& d) {
@@ -140,10 +141,10 @@ RenderedOperation render(const Operation& op, const Dialect& d, const SchemaStat
             return add_constraint(op, o.table, o.constraint, d, before);
           },
           [&](const CreateForeignKey& o) {
-            return add_constraint(op, o.table, o.constraint, d, before);
+            return add_constraint(op, o.table, o.constraint, d, before, o.not_valid);
           },
           [&](const CreateCheckConstraint& o) {
-            return add_constraint(op, o.table, o.constraint, d, before);
+            return add_constraint(op, o.table, o.constraint, d, before, o.not_valid);
           },
           [&](const CreatePrimaryKey& o) {
             return add_constraint(op, o.table, o.constraint, d, before);
@@ -151,6 +152,10 @@ RenderedOperation render(const Operation& op, const Dialect& d, const SchemaStat
           [&](const DropConstraint& o) {
             if (!d.can_alter_constraints()) return rebuild(before, op, o.table, d);
             return in_place({d.drop_constraint_sql(o.table, o.name)});
+          },
+          [&](const ValidateConstraint& o) {
+            table_in(before, o.table);
+            return in_place(d.validate_constraint_sql(o.table, o.name));
           },
           [&](const Execute& o) { return in_place({execute_text(o, d)}); },
           [&](const BulkInsert& o) {

@@ -362,48 +362,57 @@ Fields with_table(Fields f, const std::string& table) {
   return f;
 }
 
+Fields not_valid(Fields f, bool is) {
+  if (is) f.emplace_back("not_valid", "true");
+  return f;
+}
+
 // The keys of an operation written on one line; empty for those written as blocks.
 Fields one_line_fields(const Operation& op, const NamingConvention& convention) {
-  return std::visit(Overloaded{
-                        [](const DropTable& o) -> Fields {
-                          return {{"name", scalar(o.name)}};
-                        },
-                        [](const RenameTable& o) -> Fields {
-                          return {{"name", scalar(o.name)}, {"new_name", scalar(o.new_name)}};
-                        },
-                        [](const DropColumn& o) -> Fields {
-                          return {{"table", scalar(o.table)}, {"name", scalar(o.name)}};
-                        },
-                        [](const AlterColumn& o) { return alter_column(o); },
-                        [](const CreateIndex& o) {
-                          Fields f = with_table(index_fields(o.index), o.table);
-                          if (o.concurrently) f.emplace_back("concurrently", "true");
-                          return f;
-                        },
-                        [](const DropIndex& o) -> Fields {
-                          return {{"name", scalar(o.name)}, {"table", scalar(o.table)}};
-                        },
-                        [](const CreateUniqueConstraint& o) {
-                          return with_table(unique_fields(o.constraint), o.table);
-                        },
-                        [](const CreateForeignKey& o) {
-                          return with_table(foreign_key_fields(o.constraint), o.table);
-                        },
-                        [&](const CreateCheckConstraint& o) {
-                          return with_table(check_fields(o.table, o.constraint, convention),
-                                            o.table);
-                        },
-                        [](const CreatePrimaryKey& o) {
-                          return with_table(primary_key_fields(o.constraint), o.table);
-                        },
-                        [](const DropConstraint& o) -> Fields {
-                          return {{"name", scalar(o.name)},
-                                  {"table", scalar(o.table)},
-                                  {"type", constraint_type(o.type)}};
-                        },
-                        [](const auto&) { return Fields{}; },
-                    },
-                    op);
+  return std::visit(
+      Overloaded{
+          [](const DropTable& o) -> Fields {
+            return {{"name", scalar(o.name)}};
+          },
+          [](const RenameTable& o) -> Fields {
+            return {{"name", scalar(o.name)}, {"new_name", scalar(o.new_name)}};
+          },
+          [](const DropColumn& o) -> Fields {
+            return {{"table", scalar(o.table)}, {"name", scalar(o.name)}};
+          },
+          [](const AlterColumn& o) { return alter_column(o); },
+          [](const CreateIndex& o) {
+            Fields f = with_table(index_fields(o.index), o.table);
+            if (o.concurrently) f.emplace_back("concurrently", "true");
+            return f;
+          },
+          [](const DropIndex& o) -> Fields {
+            return {{"name", scalar(o.name)}, {"table", scalar(o.table)}};
+          },
+          [](const CreateUniqueConstraint& o) {
+            return with_table(unique_fields(o.constraint), o.table);
+          },
+          [](const CreateForeignKey& o) {
+            return not_valid(with_table(foreign_key_fields(o.constraint), o.table), o.not_valid);
+          },
+          [&](const CreateCheckConstraint& o) {
+            return not_valid(with_table(check_fields(o.table, o.constraint, convention), o.table),
+                             o.not_valid);
+          },
+          [](const CreatePrimaryKey& o) {
+            return with_table(primary_key_fields(o.constraint), o.table);
+          },
+          [](const DropConstraint& o) -> Fields {
+            return {{"name", scalar(o.name)},
+                    {"table", scalar(o.table)},
+                    {"type", constraint_type(o.type)}};
+          },
+          [](const ValidateConstraint& o) -> Fields {
+            return {{"name", scalar(o.name)}, {"table", scalar(o.table)}};
+          },
+          [](const auto&) { return Fields{}; },
+      },
+      op);
 }
 
 // An operation written as a block of lines, or empty for those written on one line.

@@ -47,6 +47,7 @@ std::string_view operation_name(const Operation& op) {
                                                 "create_check_constraint",
                                                 "create_primary_key",
                                                 "drop_constraint",
+                                                "validate_constraint",
                                                 "execute",
                                                 "bulk_insert"};
   static_assert(std::size(kNames) == std::variant_size_v<Operation>,
@@ -78,6 +79,7 @@ std::string describe_operation(const Operation& op) {
             return fmt::format("{} on {}", o.constraint.name, o.table);
           },
           [](const DropConstraint& o) { return fmt::format("{} on {}", o.name, o.table); },
+          [](const ValidateConstraint& o) { return fmt::format("{} on {}", o.name, o.table); },
           [](const Execute&) { return std::string(); },
           [](const BulkInsert& o) { return fmt::format("{} ({} rows)", o.table, o.rows.size()); },
       },
@@ -167,6 +169,7 @@ void SchemaState::apply(const Operation& op) {
                  },
                  [&](const CreatePrimaryKey& o) { create_primary_key(o); },
                  [&](const DropConstraint& o) { drop_constraint(o); },
+                 [&](const ValidateConstraint& o) { validated(o); },
                  [&](const Execute&) {},
                  [&](const BulkInsert& o) { existing(o.table); },
              },
@@ -257,6 +260,19 @@ void SchemaState::drop_constraint(const DropConstraint& o) {
       erase_named(t.check_constraints, o.name);
       break;
   }
+}
+
+// Only a foreign key or a check can be NOT VALID: a name that is neither is a mistake, not a
+// no-op.
+void SchemaState::validated(const ValidateConstraint& o) {
+  const Table& t = existing(o.table);
+  auto named = [&](const auto& items) {
+    return std::any_of(items.begin(), items.end(),
+                       [&](const auto& item) { return item.name == o.name; });
+  };
+  if (named(t.foreign_keys) || named(t.check_constraints)) return;
+  fail(fmt::format("table '{}' has no foreign key or check constraint '{}' to validate", o.table,
+                   o.name));
 }
 
 }  // namespace strata::migrate

@@ -53,18 +53,30 @@ struct Case {
 std::vector<Case> cases() {
   LintOptions large;
   large.row_counts = {{"items", 250'000}};
+  large.dialects = {"sqlite"};  // PostgreSQL's own rule on NOT NULL has a case below
+  LintOptions sqlite;           // a narrowing rewrites the table on PostgreSQL too
+  sqlite.dialects = {"sqlite"};
   return {
       {"drop-table", "  - drop_table: {name: items}\n"},
       {"drop-column", "  - drop_column: {table: items, name: title}\n"},
       {"rename", "  - rename_table: {name: items, new_name: things}\n"},
       {"rename", "  - alter_column: {table: items, name: title, new_name: name}\n"},
-      {"type-narrowing", "  - alter_column: {table: items, name: title, type: string(50)}\n"},
-      {"type-narrowing", "  - alter_column: {table: items, name: qty, type: smallinteger}\n"},
+      {"type-narrowing", "  - alter_column: {table: items, name: title, type: string(50)}\n", true,
+       sqlite},
+      {"type-narrowing", "  - alter_column: {table: items, name: qty, type: smallinteger}\n", true,
+       sqlite},
       {"not-null-without-default",
        "  - add_column: {table: items, column: {name: n, type: text, nullable: false}}\n"},
       {"sqlite-rebuild-large-table",
        "  - alter_column: {table: items, name: qty, nullable: false}\n", true, large},
       {"pg-index-not-concurrent", "  - create_index: {name: ix_q, table: items, columns: [qty]}\n"},
+      {"pg-type-rewrite", "  - alter_column: {table: items, name: qty, type: double}\n"},
+      {"pg-set-not-null-scan", "  - alter_column: {table: items, name: title, nullable: false}\n"},
+      {"pg-foreign-key-not-valid",
+       "  - create_foreign_key: {name: fk_q, table: items, columns: [qty], references: "
+       "items.id}\n"},
+      {"pg-check-not-valid",
+       "  - create_check_constraint: {name: q, table: items, condition: \"qty > 0\"}\n"},
       {"non-transactional-mixed",
        "  - execute: {sql: \"SELECT 1\"}\n  - execute: {sql: \"SELECT 2\"}\n", false},
       {"object-not-in-history", "  - alter_column: {table: legacy, name: n, nullable: true}\n"},
@@ -106,14 +118,20 @@ TEST(Lint, OneCommentSilencesOneFinding) {
 TEST(Lint, SafeChangesPass) {
   std::string text = revision_text(
       "  - alter_column: {table: items, name: title, type: text}\n"
-      "  - alter_column: {table: items, name: qty, type: biginteger}\n"
       "  - add_column: {table: items, column: {name: n, type: integer, nullable: false, "
       "server_default: 0}}\n"
       "  - create_table:\n      name: tags\n      columns:\n"
       "        - {name: id, type: biginteger, primary_key: true}\n"
-      "  - create_index: {name: ix_tags_id, table: tags, columns: [id]}\n"
-      "  - alter_column: {table: items, name: qty, nullable: false}\n");
+      "  - create_index: {name: ix_tags_id, table: tags, columns: [id]}\n");
   EXPECT_EQ(rules_of(text), std::vector<std::string>{});
+  // Safe for the data; PostgreSQL rewrites or scans the table for them (the pg- rules' cases).
+  LintOptions sqlite;
+  sqlite.dialects = {"sqlite"};
+  EXPECT_EQ(
+      rules_of(revision_text("  - alter_column: {table: items, name: qty, type: biginteger}\n"
+                             "  - alter_column: {table: items, name: qty, nullable: false}\n"),
+               sqlite),
+      std::vector<std::string>{});
   EXPECT_EQ(rules_of(revision_text("  - create_index: {name: ix_q, table: items, columns: [qty], "
                                    "concurrently: true}\n",
                                    false)),
@@ -254,18 +272,24 @@ TEST(Lint, EachDialectIsLintedOnItsOwnReplay) {
   auto findings = lint(v.load());
   EXPECT_EQ(summary(findings),
             (Lines{"cccccccccccc 1 type-narrowing", "cccccccccccc 1 type-narrowing",
-                   "cccccccccccc 2 drop-column", "cccccccccccc 3 drop-column"}));
-  ASSERT_EQ(findings.size(), 4u);
+                   "cccccccccccc 1 pg-type-rewrite", "cccccccccccc 2 drop-column",
+                   "cccccccccccc 3 drop-column"}));
+  ASSERT_EQ(findings.size(), 5u);
   EXPECT_TRUE(findings[0].message.starts_with("changes items.payload from text to string(50)"));
   EXPECT_TRUE(findings[0].message.ends_with(" (sqlite)")) << findings[0].message;
   EXPECT_TRUE(findings[1].message.starts_with("changes items.payload from json to string(50)"));
   EXPECT_TRUE(findings[1].message.ends_with(" (postgresql)")) << findings[1].message;
-  EXPECT_EQ(findings[2].message, "drops column items.title and its data (sqlite)");
-  EXPECT_EQ(findings[3].message, "drops column items.payload and its data");
+  EXPECT_TRUE(
+      findings[2].message.starts_with("changes items.payload from json to string(50): "
+                                      "PostgreSQL rewrites the table"))
+      << findings[2].message;
+  EXPECT_EQ(findings[3].message, "drops column items.title and its data (sqlite)");
+  EXPECT_EQ(findings[4].message, "drops column items.payload and its data");
   LintOptions postgresql;
   postgresql.dialects = {"postgresql"};
   EXPECT_EQ(summary(lint(v.load(), {}, postgresql)),
-            (Lines{"cccccccccccc 1 type-narrowing", "cccccccccccc 3 drop-column"}));
+            (Lines{"cccccccccccc 1 type-narrowing", "cccccccccccc 1 pg-type-rewrite",
+                   "cccccccccccc 3 drop-column"}));
 }
 
 // A revision autogenerated from drift drops what was made by hand; the revisions after it are
@@ -286,8 +310,9 @@ TEST(Lint, DriftRevisionIsReportedAndLintGoesOn) {
             (Lines{"bbbbbbbbbbbb 1 object-not-in-history", "bbbbbbbbbbbb 2 drop-column",
                    "bbbbbbbbbbbb 2 object-not-in-history", "bbbbbbbbbbbb 3 drop-table",
                    "bbbbbbbbbbbb 3 object-not-in-history", "cccccccccccc 1 type-narrowing",
-                   "cccccccccccc 2 drop-column", "cccccccccccc 2 object-not-in-history"}));
-  ASSERT_EQ(findings.size(), 8u);
+                   "cccccccccccc 1 pg-type-rewrite", "cccccccccccc 2 drop-column",
+                   "cccccccccccc 2 object-not-in-history"}));
+  ASSERT_EQ(findings.size(), 9u);
   EXPECT_EQ(findings[2].severity, Severity::warning);
   EXPECT_EQ(findings[2].message,
             "drop_column items.stray: column items.stray is not created by any earlier revision "
@@ -315,18 +340,19 @@ TEST(Lint, TableCreatedByExecuteIsNamedInEachOperation) {
         "references: legacy.id}\n"
         "  - drop_column: {table: items, name: title}\n");
   auto findings = lint(v.load());
-  EXPECT_EQ(summary(findings),
-            (Lines{"bbbbbbbbbbbb 1 object-not-in-history", "bbbbbbbbbbbb 2 object-not-in-history",
-                   "bbbbbbbbbbbb 3 pg-index-not-concurrent", "bbbbbbbbbbbb 3 object-not-in-history",
-                   "bbbbbbbbbbbb 4 object-not-in-history", "bbbbbbbbbbbb 5 object-not-in-history",
-                   "bbbbbbbbbbbb 6 drop-column"}));
-  ASSERT_EQ(findings.size(), 7u);
+  EXPECT_EQ(
+      summary(findings),
+      (Lines{"bbbbbbbbbbbb 1 object-not-in-history", "bbbbbbbbbbbb 2 object-not-in-history",
+             "bbbbbbbbbbbb 3 pg-index-not-concurrent", "bbbbbbbbbbbb 3 object-not-in-history",
+             "bbbbbbbbbbbb 4 object-not-in-history", "bbbbbbbbbbbb 5 pg-foreign-key-not-valid",
+             "bbbbbbbbbbbb 5 object-not-in-history", "bbbbbbbbbbbb 6 drop-column"}));
+  ASSERT_EQ(findings.size(), 8u);
   EXPECT_EQ(findings[1].message,
             "alter_column legacy.name: table legacy is not created by any earlier revision (made "
             "by hand or by execute?)");
-  EXPECT_TRUE(findings[5].message.starts_with(
+  EXPECT_TRUE(findings[6].message.starts_with(
       "create_foreign_key fk_items_legacy on items: table legacy is"))
-      << findings[5].message;
+      << findings[6].message;
 }
 
 }  // namespace

@@ -5,3 +5,4 @@ strata_test(autogen_tests
   autogen/lint_test.cpp
   autogen/normalize_test.cpp
   autogen/verify_test.cpp)
+target_sources(autogen_tests PRIVATE autogen/lint_locks_test.cpp)

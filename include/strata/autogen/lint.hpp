@@ -33,8 +33,9 @@ struct LintRule {
   std::string_view dialect = {};
 };
 // drop-table, drop-column, rename, type-narrowing, not-null-without-default,
-// sqlite-rebuild-large-table, pg-index-not-concurrent, non-transactional-mixed,
-// object-not-in-history, dialects-mismatch.
+// sqlite-rebuild-large-table, pg-index-not-concurrent, pg-type-rewrite, pg-set-not-null-scan,
+// pg-foreign-key-not-valid, pg-check-not-valid, non-transactional-mixed, object-not-in-history,
+// dialects-mismatch.
 const std::vector<LintRule>& lint_rules();
 
 // A value type.

@@ -177,8 +177,16 @@ class Dialect {
                                             const Column& after) const;
   std::string add_constraint_sql(std::string_view table, const PrimaryKey& pk) const;
   std::string add_constraint_sql(std::string_view table, const UniqueConstraint& u) const;
-  std::string add_constraint_sql(std::string_view table, const ForeignKey& fk) const;
-  std::string add_constraint_sql(std::string_view table, const CheckConstraint& ck) const;
+  // `not_valid`: the rows already there are left for validate_constraint_sql to check, where
+  // the backend can (PostgreSQL's NOT VALID).
+  std::string add_constraint_sql(std::string_view table, const ForeignKey& fk,
+                                 bool not_valid = false) const;
+  std::string add_constraint_sql(std::string_view table, const CheckConstraint& ck,
+                                 bool not_valid = false) const;
+  // Checks the rows a NOT VALID constraint left; none where a constraint always checks every
+  // row (SQLite).
+  std::vector<std::string> validate_constraint_sql(std::string_view table,
+                                                   std::string_view name) const;
   std::string drop_constraint_sql(std::string_view table, std::string_view name) const;
   // INSERTs of literal rows, for offline scripts and bulk_insert.
   std::vector<std::string> insert_sql(
@@ -196,6 +204,7 @@ class Dialect {
   std::string column_list(const std::vector<std::string>& columns) const;
   virtual std::string blob_literal(const Blob& blob) const = 0;
   virtual std::string_view concurrently_keyword() const noexcept { return ""; }
+  virtual std::string_view not_valid_keyword() const noexcept { return ""; }
   static std::string hex(const Blob& blob);
 };
 

@@ -79,15 +79,20 @@ struct CreateUniqueConstraint {
   Dialects dialects = {};
   bool operator==(const CreateUniqueConstraint&) const = default;
 };
+// `not_valid`: PostgreSQL's NOT VALID. New and changed rows are checked at once, the rows
+// already there only by a later validate_constraint, which does not block writes; the ALTER
+// itself then holds its lock for a moment instead of a scan. SQLite checks every row anyway.
 struct CreateForeignKey {
   std::string table;
   ForeignKey constraint;
+  bool not_valid = false;
   Dialects dialects = {};
   bool operator==(const CreateForeignKey&) const = default;
 };
 struct CreateCheckConstraint {
   std::string table;
   CheckConstraint constraint;
+  bool not_valid = false;  // as for CreateForeignKey
   Dialects dialects = {};
   bool operator==(const CreateCheckConstraint&) const = default;
 };
@@ -106,6 +111,14 @@ struct DropConstraint {
   Dialects dialects = {};
   bool operator==(const DropConstraint&) const = default;
 };
+// Checks the rows a NOT VALID foreign key or check constraint left unchecked (PostgreSQL's
+// VALIDATE CONSTRAINT, which lets reads and writes go on); nothing to do on SQLite.
+struct ValidateConstraint {
+  std::string table;
+  std::string name;
+  Dialects dialects = {};
+  bool operator==(const ValidateConstraint&) const = default;
+};
 struct Execute {
   std::string sql;
   std::map<std::string, std::string> per_dialect;  // "sqlite"/"postgresql" -> text used there
@@ -120,10 +133,10 @@ struct BulkInsert {
 };
 
 // Operations compare field by field (revision files read back, inverses checked).
-using Operation =
-    std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn, AlterColumn,
-                 CreateIndex, DropIndex, CreateUniqueConstraint, CreateForeignKey,
-                 CreateCheckConstraint, CreatePrimaryKey, DropConstraint, Execute, BulkInsert>;
+using Operation = std::variant<CreateTable, DropTable, RenameTable, AddColumn, DropColumn,
+                               AlterColumn, CreateIndex, DropIndex, CreateUniqueConstraint,
+                               CreateForeignKey, CreateCheckConstraint, CreatePrimaryKey,
+                               DropConstraint, ValidateConstraint, Execute, BulkInsert>;
 
 // The revision-file name of an operation: "create_table", "alter_column", ...
 std::string_view operation_name(const Operation& op);
@@ -180,6 +193,7 @@ class SchemaState {
   void alter_column(const AlterColumn& op);
   void create_primary_key(const CreatePrimaryKey& op);
   void drop_constraint(const DropConstraint& op);
+  void validated(const ValidateConstraint& op);
   std::map<std::string, Table, std::less<>> tables_;
   std::string dialect_;  // empty: every dialect
 };
