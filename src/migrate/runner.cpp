@@ -115,12 +115,15 @@ constexpr std::string_view kLockAdvice =
       step.revision->describe(), waited, kLockAdvice));
 }
 
-// The wait before try `retry` + 1: `first`, doubled each time, give or take a quarter.
+// The wait before try `retry` + 1: `first`, doubled each time, give or take a quarter. A wait
+// of a second or more is whole tenths, which the log line reads better ("2.2s").
 std::chrono::milliseconds backoff(std::chrono::milliseconds first, int retry) {
   thread_local std::minstd_rand random{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.75, 1.25);
-  double ms = static_cast<double>(first.count()) * std::ldexp(1.0, std::min(retry - 1, 20));
-  return std::chrono::milliseconds(std::llround(ms * jitter(random)));
+  double ms = static_cast<double>(first.count()) * std::ldexp(1.0, std::min(retry - 1, 20)) *
+              jitter(random);
+  if (ms >= 1000) ms = std::round(ms / 100) * 100;
+  return std::chrono::milliseconds(std::llround(ms));
 }
 
 // A run's lock is its session's, and its steps must follow the lock: behind a transaction

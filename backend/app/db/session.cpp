@@ -50,7 +50,8 @@ SchemaStatus Database::status() const {
 
 std::vector<std::string> Database::upgrade() const {
   std::vector<std::string> lines;
-  strata::migrate::RunnerOptions options{.version_table = config_.version_table()};
+  // strata.toml's version table, lock_timeout, statement_timeout and lock_retries.
+  auto options = strata::migrate::RunnerOptions::from(config_);
   options.progress = [&](const std::string& line) { lines.push_back(line); };
   // Not through the service's engine: its URL may lead through a transaction pooler, where the
   // runner's lock and its steps would not share a server session.
