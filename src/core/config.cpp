@@ -33,6 +33,36 @@ std::string string_value(const fs::path& file, std::string_view key, const toml:
   return *node.value<std::string>();
 }
 
+// DATABASE_REPLICA_MAX_LAG or [database] replica_max_lag: 0 means "nothing pending", not "no
+// limit" as for the migration timeouts, so the forms are spelled out here.
+std::chrono::milliseconds max_lag_value(std::string_view where, std::string_view text) {
+  if (auto ms = detail::parse_duration(text)) return *ms;
+  throw ConfigError(fmt::format(
+      "{} must be a duration such as 10s, 500ms or 1min (how far a replica may trail), not '{}'",
+      where, text));
+}
+
+// "a, b,,c" -> a, b, c: blanks around and between commas dropped.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) items.emplace_back(item);
+  }
+  return items;
+}
+
+Url with_pool_settings(Url url, const std::vector<std::pair<std::string, std::string>>& settings) {
+  for (const auto& [key, value] : settings) {
+    if (!url.param(key)) url = url.with_param(key, value);
+  }
+  return url;
+}
+
 // A time: a string ("5s", "500ms") or a number of seconds.
 std::chrono::milliseconds duration_value(const fs::path& file, std::string_view key,
                                          const toml::node& node) {
@@ -69,6 +99,7 @@ const toml::table& section(const fs::path& file, std::string_view name, const to
 // public header.
 struct ConfigLoader {
   static void database(Config& config, const toml::table& table);
+  static void replicas(Config& config, const toml::node& node);
   static void migrations(Config& config, const toml::table& table);
   static void naming_convention(Config& config, const toml::table& table);
   static void autogenerate(Config& config, const toml::table& table);
@@ -79,12 +110,26 @@ void ConfigLoader::database(Config& c, const toml::table& table) {
     std::string_view name = key.str();
     if (name == "url") {
       c.url_ = string_value(c.file_, "database.url", value);
+    } else if (name == "replicas") {
+      replicas(c, value);
+    } else if (name == "replica_max_lag") {
+      std::string text = string_value(c.file_, "database.replica_max_lag", value);
+      c.replica_max_lag_ = max_lag_value(fmt::format("{}:{}: 'database.replica_max_lag'",
+                                                     c.file_.string(), value.source().begin.line),
+                                         text);
     } else if (std::find(std::begin(kPoolKeys), std::end(kPoolKeys), name) != std::end(kPoolKeys)) {
       c.pool_settings_.emplace_back(std::string(name), scalar_text(c.file_, name, value));
     } else {
       fail(c.file_, value, fmt::format("unknown key 'database.{}'", name));
     }
   }
+}
+
+void ConfigLoader::replicas(Config& c, const toml::node& node) {
+  if (!node.is_array()) fail(c.file_, node, "'database.replicas' must be a list of URLs");
+  c.replicas_line_ = node.source().begin.line;
+  for (const auto& item : *node.as_array())
+    c.replicas_.push_back(string_value(c.file_, "database.replicas", item));
 }
 
 void ConfigLoader::migrations(Config& c, const toml::table& table) {
@@ -192,6 +237,12 @@ Config Config::resolve(const std::optional<fs::path>& file) {
     config.base_dir_ = fs::current_path();
   }
   if (const char* env = std::getenv("DATABASE_URL"); env && *env) config.env_url_ = env;
+  if (const char* env = std::getenv("DATABASE_REPLICA_URLS"); env && *env) {
+    config.env_replicas_ = env;
+  }
+  if (const char* env = std::getenv("DATABASE_REPLICA_MAX_LAG"); env && *env) {
+    config.replica_max_lag_ = max_lag_value("DATABASE_REPLICA_MAX_LAG", env);
+  }
   if (const char* env = std::getenv("STRATA_MIGRATION_URL"); env && *env) {
     config.env_migration_url_ = env;
   }
@@ -216,10 +267,34 @@ Url Config::database_url() const {
     if (url_override_) throw;  // given on the spot: no need to say where it came from
     throw ConfigError(fmt::format("{}: {}", env_url_ ? "DATABASE_URL" : file_.string(), e.what()));
   }
-  for (const auto& [key, value] : pool_settings_) {
-    if (!url.param(key)) url = url.with_param(key, value);
+  return with_pool_settings(std::move(url), pool_settings_).resolved_against(base_dir_);
+}
+
+std::vector<Url> Config::replica_urls() const {
+  std::string where = env_replicas_ ? std::string("DATABASE_REPLICA_URLS")
+                                    : fmt::format("{}:{}", file_.string(), replicas_line_);
+  std::vector<Url> urls;
+  for (const auto& text : env_replicas_ ? split_list(*env_replicas_) : replicas_) {
+    Url url;
+    try {
+      url = Url::parse(text);
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("{}: {}", where, e.what()));
+    }
+    if (url.backend() != Backend::postgresql) {
+      throw ConfigError(fmt::format(
+          "{}: read replica {} is not PostgreSQL; replicas are PostgreSQL standbys: remove it",
+          where, url.masked()));
+    }
+    urls.push_back(with_pool_settings(std::move(url), pool_settings_));
   }
-  return url.resolved_against(base_dir_);
+  if (!urls.empty() && database_url().backend() != Backend::postgresql) {
+    throw ConfigError(fmt::format(
+        "{}: read replicas need a PostgreSQL database, not {}; remove them (SQLite reads run on "
+        "the database itself)",
+        where, database_url().masked()));
+  }
+  return urls;
 }
 
 Url Config::migration_url() const {

@@ -3,6 +3,8 @@
 //   [database]
 //   url = "sqlite:///data/app.db"     # DATABASE_URL in the environment overrides this
 //   pool_size = 5                     # pool settings; a parameter in the URL wins
+//   replicas = ["postgresql://app@replica1/app"]   # reads only; DATABASE_REPLICA_URLS wins
+//   replica_max_lag = "10s"           # DATABASE_REPLICA_MAX_LAG wins
 //   [migrations]
 //   script_location = "migrations"    # MIGRATIONS_DIR in the environment overrides this
 //   version_table = "strata_version"
@@ -18,6 +20,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -51,6 +54,14 @@ class Config {
   // directory without a file). Throws ConfigError when no URL is configured anywhere, or when
   // it does not parse (naming DATABASE_URL or the file it came from).
   Url database_url() const;
+  // The read replicas: DATABASE_REPLICA_URLS (comma-separated) when set, else [database]
+  // replicas; pool settings from the file merged in as for database_url(). Throws ConfigError
+  // naming the variable or the file for a URL that does not parse, a replica that is not
+  // PostgreSQL, or replicas of a database that is not (SQLite has none).
+  std::vector<Url> replica_urls() const;
+  // How far a replica may trail the primary and still serve reads: DATABASE_REPLICA_MAX_LAG
+  // when set, else [database] replica_max_lag ("10s", "500ms"); 10 s by default.
+  std::chrono::milliseconds replica_max_lag() const noexcept { return replica_max_lag_; }
 
   // The URL migration commands connect through: the override (--url) when set, else
   // STRATA_MIGRATION_URL, else [migrations] url, else database_url(). Throws ConfigError as
@@ -100,6 +111,10 @@ class Config {
   std::optional<std::string> env_url_;
   std::optional<std::string> url_override_;
   std::vector<std::pair<std::string, std::string>> pool_settings_;
+  std::vector<std::string> replicas_;
+  std::int64_t replicas_line_ = 0;  // of [database] replicas, for errors
+  std::optional<std::string> env_replicas_;
+  std::chrono::milliseconds replica_max_lag_{10'000};
   std::string script_location_ = "migrations";
   std::string version_table_ = "strata_version";
   std::string migration_url_;  // [migrations] url
