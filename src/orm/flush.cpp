@@ -105,6 +105,12 @@ void SessionImpl::flush_changes() {
   std::vector<const Mapper*> mappers;
   auto dirty = collect_dirty(mappers);
   if (pending_.empty() && deleted_.empty() && dirty.empty()) return;
+  if (read_only_) {
+    throw ProgrammingError(
+        "a read session (SessionFactory::read_session or read_scope) cannot write: add, change "
+        "and remove objects in a session from scope()",
+        {});
+  }
   ++stats.flushes;
   auto order = parents_first(std::move(mappers));
   transaction();

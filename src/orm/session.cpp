@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "replicas.hpp"
 #include "session_impl.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/sql/execute.hpp"
@@ -21,20 +22,62 @@ Connection& SessionImpl::connection() {
 
 Connection& SessionImpl::transaction() {
   Connection& conn = connection();
-  // BEGIN IMMEDIATE on SQLite: a session that begins a transaction is about to write, and
-  // taking the write lock up front avoids failing on a lock upgrade later.
-  if (!tx_) tx_.emplace(conn.begin_immediate());
+  if (tx_) return conn;
+  ++stats.transactions;
+  if (!read_only_) {
+    // BEGIN IMMEDIATE on SQLite: a session that begins a transaction is about to write, and
+    // taking the write lock up front avoids failing on a lock upgrade later.
+    tx_.emplace(conn.begin_immediate());
+    return conn;
+  }
+  tx_.emplace(conn.begin());
+  if (auto sql = Dialect::of(backend()).read_only_transaction_sql(); !sql.empty()) {
+    conn.execute_script(sql);
+  }
   return conn;
+}
+
+template <class F>
+decltype(auto) SessionImpl::routed(F&& step) {
+  if (!fallback_) return step();
+  try {
+    decltype(auto) answer = step();
+    fallback_.reset();  // answered: the session stays on its replica
+    return answer;
+  } catch (const OperationalError& error) {
+    if (!fall_back(error)) throw;
+  }
+  return step();
+}
+
+bool SessionImpl::fall_back(const OperationalError& error) {
+  if (!Dialect::of(backend()).replica_unavailable(error)) return false;
+  Fallback fallback = std::move(*fallback_);
+  fallback_.reset();
+  fallback.replicas->mark_down(fallback.replica, error);
+  drop_connection();
+  engine_ = std::move(fallback.primary);
+  return true;
 }
 
 Result SessionImpl::run(std::string_view sql, std::span<const ValueRef> params) {
   ++stats.statements;
-  return connection().execute_native(sql, params);
+  return routed([&] { return connection().execute_native(sql, params); });
 }
 
 Result SessionImpl::run(const sql::Statement& statement) {
   ++stats.statements;
-  return sql::execute(connection(), statement);
+  return routed([&] { return sql::execute(connection(), statement); });
+}
+
+Result SessionImpl::execute(std::string_view sql, std::span<const ValueRef> params) {
+  autoflush();
+  ++stats.statements;
+  return routed([&] { return transaction().execute(sql, params); });
+}
+
+Connection& SessionImpl::lend_connection() {
+  return routed([&]() -> Connection& { return transaction(); });
 }
 
 TypeState& SessionImpl::state(const Mapper& mapper) {
@@ -181,6 +224,12 @@ void SessionImpl::commit() {
   if (tx_) {
     try {
       tx_->commit();
+    } catch (const OperationalError& e) {
+      // A read-only transaction wrote nothing, so losing its server at the end loses nothing.
+      if (!read_only_ || !Dialect::of(backend()).replica_unavailable(e)) {
+        rollback();
+        throw;
+      }
     } catch (...) {
       // A deferred constraint or a lost connection: the work is gone either way.
       rollback();
@@ -192,7 +241,7 @@ void SessionImpl::commit() {
   if (options_.expire_on_commit) detach_all();
 }
 
-void SessionImpl::rollback() {
+void SessionImpl::drop_connection() noexcept {
   if (tx_) {
     try {
       tx_->rollback();
@@ -202,6 +251,10 @@ void SessionImpl::rollback() {
     tx_.reset();
   }
   conn_.reset();
+}
+
+void SessionImpl::rollback() {
+  drop_connection();
   detach_all();
 }
 
@@ -213,6 +266,7 @@ void SessionImpl::close() {
 
 Session::Session(Engine engine, SessionOptions options)
     : impl_(std::make_unique<orm::detail::SessionImpl>(std::move(engine), options)) {}
+Session::Session(std::unique_ptr<orm::detail::SessionImpl> impl) : impl_(std::move(impl)) {}
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
@@ -247,13 +301,11 @@ void Session::close() {
 }
 
 Result Session::execute(std::string_view sql, std::span<const ValueRef> params) {
-  impl_->autoflush();
-  ++impl_->stats.statements;
-  return impl_->transaction().execute(sql, params);
+  return impl_->execute(sql, params);
 }
 
 Connection& Session::connection() {
-  return impl_->transaction();
+  return impl_->lend_connection();
 }
 bool Session::in_transaction() const noexcept {
   return impl_->in_transaction();

@@ -32,8 +32,19 @@ struct TypeState {
 // Owned by one Session; used by one thread at a time.
 class SessionImpl {
  public:
-  SessionImpl(Engine engine, SessionOptions options)
-      : engine_(std::move(engine)), options_(options) {}
+  // Where a read session on a replica goes when the replica fails it before answering.
+  struct Fallback {
+    Engine primary;
+    std::shared_ptr<ReplicaSet> replicas;
+    std::size_t replica = 0;
+  };
+
+  SessionImpl(Engine engine, SessionOptions options, bool read_only = false,
+              std::optional<Fallback> fallback = std::nullopt)
+      : engine_(std::move(engine)),
+        options_(options),
+        read_only_(read_only),
+        fallback_(std::move(fallback)) {}
   SessionImpl(const SessionImpl&) = delete;
   SessionImpl& operator=(const SessionImpl&) = delete;
   ~SessionImpl();
@@ -46,6 +57,10 @@ class SessionImpl {
   // Runs SQL in the backend's own placeholders, counting it.
   Result run(std::string_view sql, std::span<const ValueRef> params);
   Result run(const sql::Statement& statement);
+  // Raw SQL with `?` placeholders in the transaction (Session::execute).
+  Result execute(std::string_view sql, std::span<const ValueRef> params);
+  // transaction() for a caller that runs statements of its own on it (Session::connection).
+  Connection& lend_connection();
   Backend backend() const noexcept { return engine_.backend(); }
 
   // A new pending object of `mapper`, moved from `moved_from`.
@@ -74,6 +89,15 @@ class SessionImpl {
 
  private:
   TypeState& state(const Mapper& mapper);
+  // Runs `step` (statements); see SessionFactory::read_session for when it runs again on the
+  // primary.
+  template <class F>
+  decltype(auto) routed(F&& step);
+  // Moves a read session from its failing replica to the primary; false when `error` is not
+  // one a replica fails a read with.
+  bool fall_back(const OperationalError& error);
+  // Ends the transaction, if any, and gives back the connection.
+  void drop_connection() noexcept;
   void detach_all();
   void flush_changes();
   // The changed persistent objects with their changed columns; `involved` gets every mapper
@@ -93,6 +117,8 @@ class SessionImpl {
 
   Engine engine_;
   SessionOptions options_;
+  bool read_only_ = false;
+  std::optional<Fallback> fallback_;  // until the replica answers a statement
   std::optional<Connection> conn_;
   std::optional<Transaction> tx_;  // after conn_: ends first
   std::vector<TypeState> types_;   // by Mapper::id()

@@ -4,7 +4,9 @@ strata_test(orm_tests
   orm/session_test.cpp
   orm/model_test.cpp
   orm/query_test.cpp
-  orm/docs_examples_test.cpp)
+  orm/docs_examples_test.cpp
+  orm/read_session_test.cpp
+  orm/standby_test.cpp)
 target_compile_definitions(orm_tests PRIVATE STRATA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # GCC before 13 warns about members left out of a designated initializer even when they have
 # default member initializers; `Item{.title = "x"}` is the ORM's intended style.
@@ -19,3 +21,7 @@ foreach(case IN LISTS must_not_compile_cases)
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/orm/must_not_compile/check ${CMAKE_CXX_COMPILER}
             ${PROJECT_SOURCE_DIR}/include ${case})
 endforeach()
+
+# standby_test.cpp stops the standby scripts/with-postgres runs, and pauses its replay: no other
+# binary that uses the standby may run meanwhile.
+set_tests_properties(orm_tests PROPERTIES RESOURCE_LOCK pg_standby)

@@ -63,6 +63,17 @@ class Dialect {
   // competes with it for the cores instead of overlapping a server's work.
   virtual bool in_process() const noexcept = 0;
 
+  // Read replicas (ORM read sessions). The statement that makes the transaction just begun
+  // read-only; empty where the backend has none (SQLite).
+  virtual std::string read_only_transaction_sql() const { return ""; }
+  // A query on a replica giving one row: how many seconds its data trails the primary, or NULL
+  // when that is unknown. Empty where the backend has no replicas (SQLite).
+  virtual std::string replica_lag_sql() const { return ""; }
+  // Whether a replica failing a read with `error` cannot serve reads now (unreachable, shutting
+  // down, starting, out of connections, or a query cancelled by replay), so that the read may
+  // run on the primary instead.
+  virtual bool replica_unavailable(const DatabaseError& /*error*/) const { return false; }
+
   // `name` as is when it is a plain lower-case identifier and no reserved word, else quoted.
   std::string quote(std::string_view name) const;
   // `?N` or `$N`.

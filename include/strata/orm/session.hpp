@@ -8,9 +8,16 @@
 //     auto& item = session.add(Item{.title = "hello"});
 //     session.flush();  // item.id is filled in
 //   });                 // committed; rolled back if the lambda throws
+//
+// With read replicas, reads go to read sessions, and RequestSessions keeps a request that wrote
+// reading from the primary:
+//
+//   strata::SessionFactory sessions{primary, {replica1, replica2}};
+//   auto items = sessions.read_scope([&](strata::Session& s) { return s.select<Item>().count(); });
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <iterator>
 #include <memory>
@@ -52,11 +59,13 @@ struct SessionOptions {
 struct SessionStats {
   std::int64_t statements = 0;  // every statement executed, queries and writes
   std::int64_t flushes = 0;
+  std::int64_t transactions = 0;  // begun by a flush, execute() or connection()
 };
 
 namespace orm::detail {
 
 class SessionImpl;
+class ReplicaSet;
 
 // The non-template part of a query: conditions, order, limits; runs through the session.
 class QueryCore {
@@ -269,6 +278,9 @@ class Session {
   const SessionStats& stats() const noexcept;
 
  private:
+  friend class SessionFactory;
+  explicit Session(std::unique_ptr<orm::detail::SessionImpl> impl);
+
   void* add_object(const orm::detail::Mapper& mapper, void* moved_from);
   void* get_object(const orm::detail::Mapper& mapper, std::span<const ValueRef> key);
   void remove_object(const orm::detail::Mapper& mapper, void* object);
@@ -439,36 +451,139 @@ Parents<Child, Parent, K1> Session::load_parents(const std::vector<Child*>& chil
   return out;
 }
 
-// Makes sessions that share one engine and one set of options. Cheap to copy; thread-safe:
-// every thread or request takes its own Session from the one factory.
+namespace orm::detail {
+
+// Runs `work(session)` and commits when it returns; on an exception the session rolls back as it
+// is destroyed. What every scope() shares.
+template <class F>
+auto commit_after(Session& session, F& work) -> std::invoke_result_t<F&, Session&> {
+  if constexpr (std::is_void_v<std::invoke_result_t<F&, Session&>>) {
+    work(session);
+    session.commit();
+  } else {
+    auto result = work(session);
+    session.commit();
+    return result;
+  }
+}
+
+}  // namespace orm::detail
+
+// Where a read session goes.
+enum class ReadFrom {
+  replica,  // a replica that is reachable and close enough behind the primary, else the primary
+  primary,  // the primary: for reads that must see what was just committed
+};
+
+// How a SessionFactory uses its read replicas.
+struct ReplicaOptions {
+  // A replica further behind the primary than this serves no reads until it catches up
+  // (Config::replica_max_lag reads it from strata.toml or DATABASE_REPLICA_MAX_LAG). A replica
+  // that has replayed everything it received from a streaming primary counts as 0 behind.
+  std::chrono::milliseconds max_lag{10'000};
+  // How often, at most, each replica is asked for its lag (one query, on a connection of its
+  // own pool); reads in between go by the last answer. A replica that failed a read, or could
+  // not be reached, is not tried again for this long.
+  std::chrono::milliseconds check_interval{1'000};
+};
+
+// Makes sessions that share one engine and one set of options, and read-only sessions that go
+// to read replicas when it has some. Cheap to copy: copies share the engines and what is known of
+// the replicas. Thread-safe: every thread or request takes its own Session from the one factory.
 class SessionFactory {
  public:
   explicit SessionFactory(Engine engine, SessionOptions options = {})
       : engine_(std::move(engine)), options_(options) {}
+  // Sessions on `primary`; read sessions on `replicas` (streaming standbys of it, an engine and
+  // pool each), in turn, skipping those that cannot be reached or trail by more than
+  // replica_options.max_lag. Throws ConfigError when the primary's backend has no replicas
+  // (SQLite: make the factory without them) or a replica is of another backend.
+  SessionFactory(Engine primary, std::vector<Engine> replicas, SessionOptions options = {},
+                 ReplicaOptions replica_options = {});
 
+  // A session on the primary, for reads and writes.
   Session operator()() const { return Session(engine_, options_); }
+  // A read-only session. A flush with changes throws ProgrammingError, and where the backend
+  // has read-only transactions (PostgreSQL) its transaction is one, so that execute() cannot
+  // write either. With ReadFrom::replica it goes to the next fit replica in turn, or to the
+  // primary when none is fit (or there are none). When its replica fails to connect or to answer
+  // its first statement (down, shutting down, starting), that statement runs on the primary
+  // instead and the caller sees no error; a failure after a statement was answered is thrown,
+  // as nothing can be retried then without the caller knowing.
+  Session read_session(ReadFrom from = ReadFrom::replica) const;
 
   // Runs `work(session)` with a new session and commits when it returns; on an exception the
   // session rolls back and the exception propagates. Returns what `work` returns.
   template <class F>
   auto scope(F&& work) const -> std::invoke_result_t<F&, Session&> {
     Session session = (*this)();
-    if constexpr (std::is_void_v<std::invoke_result_t<F&, Session&>>) {
-      work(session);
-      session.commit();
-    } else {
-      auto result = work(session);
-      session.commit();
-      return result;
-    }
+    return orm::detail::commit_after(session, work);
+  }
+  // scope() with read_session(from): `work` only reads.
+  template <class F>
+  auto read_scope(ReadFrom from, F&& work) const -> std::invoke_result_t<F&, Session&> {
+    Session session = read_session(from);
+    return orm::detail::commit_after(session, work);
+  }
+  template <class F>
+  auto read_scope(F&& work) const -> std::invoke_result_t<F&, Session&> {
+    return read_scope(ReadFrom::replica, work);
   }
 
+  // The primary.
   const Engine& engine() const noexcept { return engine_; }
   const SessionOptions& options() const noexcept { return options_; }
 
  private:
   Engine engine_;
   SessionOptions options_;
+  std::shared_ptr<orm::detail::ReplicaSet> replicas_;  // null without replicas
+};
+
+// One request's sessions, reading its own writes: its reads go to a replica until the request
+// has written, and to the primary from then on, since a replica may not have replayed that write
+// yet. Make one per request (or per unit of work that must see its own writes), on the stack of
+// the thread serving it. Not thread-safe: one thread uses it at a time. It holds a copy of the
+// factory, so it may outlive the one it was made from.
+//
+//   strata::RequestSessions request{sessions};
+//   request.scope([&](strata::Session& s) { s.add(Item{.title = "new"}); });
+//   request.read_scope([&](strata::Session& s) { ... });  // on the primary: sees the new item
+class RequestSessions {
+ public:
+  explicit RequestSessions(SessionFactory factory) noexcept : factory_(std::move(factory)) {}
+
+  // The factory's scope(). The request has written once a session of this began a transaction
+  // (a flush, execute() or connection()), committed or not: a COMMIT whose answer was lost may
+  // have committed.
+  template <class F>
+  auto scope(F&& work) -> std::invoke_result_t<F&, Session&> {
+    Session session = factory_();
+    struct NoteWrite {
+      RequestSessions& request;
+      const Session& session;
+      ~NoteWrite() {
+        if (session.stats().transactions > 0) request.note_write();
+      }
+    } note{*this, session};
+    return orm::detail::commit_after(session, work);
+  }
+  // The factory's read_scope(): on a replica until the request has written.
+  template <class F>
+  auto read_scope(F&& work) const -> std::invoke_result_t<F&, Session&> {
+    return factory_.read_scope(reads_from(), work);
+  }
+  Session read_session() const { return factory_.read_session(reads_from()); }
+
+  // Records a write made another way (a Connection of the engine, another service this request
+  // called): later reads go to the primary.
+  void note_write() noexcept { wrote_ = true; }
+  bool wrote() const noexcept { return wrote_; }
+  ReadFrom reads_from() const noexcept { return wrote_ ? ReadFrom::primary : ReadFrom::replica; }
+
+ private:
+  SessionFactory factory_;
+  bool wrote_ = false;
 };
 
 }  // namespace strata
