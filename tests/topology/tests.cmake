@@ -7,7 +7,7 @@ set_tests_properties(topology_tests PROPERTIES TIMEOUT 300 RESOURCE_LOCK pg_stan
 # Replicas of the reference backend started together: its built binary, run as backend_tests do.
 if(TARGET backend)
   target_sources(topology_tests PRIVATE backend/backend_process.cpp
-    topology/migrate_together_test.cpp)
+    topology/migrate_together_test.cpp topology/replica_backend_test.cpp)
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
   target_link_libraries(topology_tests PRIVATE PkgConfig::HTTPLIB)
   add_dependencies(topology_tests backend)

@@ -19,11 +19,11 @@ struct Resource {
   Param id;          // the path's {user_id}, where a bad id is reported
 };
 
-// GET /things?limit=&offset=: a page in id order.
+// GET /things?limit=&offset=: a page in id order, from a read replica when there is one.
 template <class T>
 Reply list_page(const db::Database& database, const http::Request& req) {
   Page page = Page::from(req);
-  return database.sessions().scope([&](strata::Session& session) {
+  return database.sessions().read_scope([&](strata::Session& session) {
     auto list = nlohmann::ordered_json::array();
     for (const T* object : session.select<T>()
                                .order_by(strata::col(&T::id))
@@ -44,11 +44,11 @@ T& find_or_404(strata::Session& session, std::int64_t id, const Resource& resour
   return *object;
 }
 
-// GET /things/{id}
+// GET /things/{id}, from a read replica when there is one.
 template <class T>
 Reply get_one(const db::Database& database, const http::Request& req, const Resource& resource) {
   auto id = path_id(req, resource.id);
-  return database.sessions().scope([&](strata::Session& session) {
+  return database.sessions().read_scope([&](strata::Session& session) {
     return Reply{200, to_json(find_or_404<T>(session, id, resource))};
   });
 }

@@ -23,6 +23,17 @@ strata::Url service_url(const strata::Url& url) {
       .with_param("max_overflow", "0");
 }
 
+// The read replicas (DATABASE_REPLICA_URLS, [database] replicas), pooled as the primary is and
+// named in pg_stat_activity as its connections are.
+std::vector<strata::Engine> replica_engines(const Settings& settings) {
+  std::vector<strata::Engine> engines;
+  for (auto url : settings.config.replica_urls()) {
+    if (!url.param("application_name")) url = url.with_param("application_name", "backend");
+    engines.push_back(strata::create_engine(service_url(url)));
+  }
+  return engines;
+}
+
 std::vector<std::string> sorted(std::vector<std::string> revisions) {
   std::sort(revisions.begin(), revisions.end());
   return revisions;
@@ -38,7 +49,8 @@ std::optional<std::string> SchemaStatus::describe(const std::vector<std::string>
 Database::Database(const Settings& settings)
     // Objects are read after commit to build the response: keep them (expire_on_commit off).
     : sessions_(strata::create_engine(service_url(settings.database_url)),
-                {.autoflush = true, .expire_on_commit = false}),
+                replica_engines(settings), {.autoflush = true, .expire_on_commit = false},
+                {.max_lag = settings.config.replica_max_lag()}),
       scripts_(strata::migrate::ScriptDirectory::load(
           settings.config.script_location(), strata::NamingConvention::from(settings.config))),
       config_(settings.config) {}

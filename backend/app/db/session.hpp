@@ -1,9 +1,11 @@
 // The database as the service sees it: one Engine (and its pool) and one SessionFactory for the
 // whole process, made from the settings, plus the migrations, to tell whether the schema is at
-// their head and to bring it there (`serve --migrate`).
+// their head and to bring it there (`serve --migrate`). With read replicas configured
+// (DATABASE_REPLICA_URLS), read sessions go to them, and to the primary when none is fit.
 //
 //   db::Database database{settings};
 //   database.sessions().scope([&](strata::Session& session) { ... });  // one per request
+//   database.sessions().read_scope([&](strata::Session& session) { ... });  // GET: reads only
 #pragma once
 
 #include <optional>
@@ -33,10 +35,12 @@ struct SchemaStatus {
 class Database {
  public:
   // Reads the migrations (throws strata::MigrationError naming a bad file) and makes the
-  // engine (throws strata::ConfigError for a bad URL); connects only when first used.
+  // engines (throws strata::ConfigError for a bad URL, or replicas of a SQLite database);
+  // connects only when first used.
   explicit Database(const Settings& settings);
 
   const strata::SessionFactory& sessions() const noexcept { return sessions_; }
+  // The primary: /health and the migrations look at it, never at a replica.
   const strata::Engine& engine() const noexcept { return sessions_.engine(); }
 
   // Reads the version table. Throws strata::DatabaseError when the database is unreachable.
