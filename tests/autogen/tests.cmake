@@ -6,3 +6,4 @@ strata_test(autogen_tests
   autogen/normalize_test.cpp
   autogen/verify_test.cpp)
 target_sources(autogen_tests PRIVATE autogen/lint_locks_test.cpp)
+target_sources(autogen_tests PRIVATE autogen/lint_locks_db_test.cpp)
