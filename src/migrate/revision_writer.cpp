@@ -8,12 +8,14 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "../core/duration.hpp"
 #include "../core/overloaded.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::migrate {
 namespace {
 
+using strata::detail::format_duration;
 using strata::detail::Overloaded;
 
 bool special_word(std::string_view text) {
@@ -475,6 +477,10 @@ std::string write_revision(const Revision& r, const RevisionComments& comments,
   out += fmt::format("message: {}\n", json_quoted(r.message));
   if (!r.created.empty()) out += fmt::format("created: {}\n", r.created);
   out += fmt::format("transactional: {}\n", r.transactional ? "true" : "false");
+  if (r.lock_timeout) out += fmt::format("lock_timeout: {}\n", format_duration(*r.lock_timeout));
+  if (r.statement_timeout) {
+    out += fmt::format("statement_timeout: {}\n", format_duration(*r.statement_timeout));
+  }
   operations(out, "upgrade", r.upgrade, comments.upgrade, convention);
   if (r.has_downgrade) operations(out, "downgrade", r.downgrade, comments.downgrade, convention);
   return out;

@@ -76,6 +76,9 @@ std::vector<Operation> every_operation() {
           "items",
           ForeignKey{"fk_x", {"a"}, "users", {"id"}, FkAction::set_null, FkAction::no_action}},
       CreateCheckConstraint{"items", CheckConstraint{"ck_items_pos", "a > 0 AND b <> 'x'"}},
+      CreateForeignKey{"items", ForeignKey{"fk_v", {"b"}, "users", {"id"}, {}, {}}, true},
+      CreateCheckConstraint{"items", CheckConstraint{"ck_items_v", "b IS NOT NULL"}, true},
+      ValidateConstraint{"items", "fk_v"},
       DropConstraint{"items", "uq_items_a", ConstraintType::unique},
       DropConstraint{"items", "fk_x", ConstraintType::foreign_key},
       DropConstraint{"items", "ck_items_pos", ConstraintType::check},
@@ -106,6 +109,8 @@ Revision sample(std::vector<Operation> upgrade, std::vector<Operation> downgrade
 TEST(RevisionWriter, EveryOperationReadsBackEqual) {
   auto ops = every_operation();
   Revision r = sample(ops, {DropTable{"items"}});
+  r.lock_timeout = std::chrono::milliseconds(1'500);
+  r.statement_timeout = std::chrono::milliseconds(0);
   std::string text = write_revision(r);
   Revision back = parse_revision(text, "x.yaml");
   EXPECT_EQ(back.id, r.id);
@@ -115,6 +120,8 @@ TEST(RevisionWriter, EveryOperationReadsBackEqual) {
   EXPECT_EQ(back.message, r.message);
   EXPECT_EQ(back.created, r.created);
   EXPECT_EQ(back.transactional, r.transactional);
+  EXPECT_EQ(back.lock_timeout, r.lock_timeout);
+  EXPECT_EQ(back.statement_timeout, r.statement_timeout);
   ASSERT_EQ(back.upgrade.size(), ops.size()) << text;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     EXPECT_EQ(back.upgrade[i], ops[i])

@@ -21,12 +21,12 @@ struct RevisionComments {
 };
 
 // The YAML text of `revision`: id, down_revision(s), branch_labels, depends_on, message,
-// created (when set), transactional, upgrade and (when has_downgrade) downgrade. Columns,
-// indexes and constraints are one flow map per line; a single-column index, unique constraint
-// or foreign key named as `convention` names it is written as the column's shorthand
-// (`index: true`, `unique: true`, `foreign_key: {...}`); a primary key the convention would
-// name otherwise as `primary_key: {name, columns}`; an operation kept to some dialects with its
-// `dialects:`. Pass the convention the files are read with (ScriptDirectory::load). Throws
+// created (when set), transactional, lock_timeout and statement_timeout (when set), upgrade
+// and (when has_downgrade) downgrade. Columns, indexes and constraints are one flow map per
+// line; a single-column index, unique constraint or foreign key named as `convention` names it
+// is written as the column's shorthand (`index: true`, `unique: true`, `foreign_key: {...}`);
+// a primary key the convention would name otherwise as `primary_key: {name, columns}`; an
+// operation kept to some dialects with its `dialects:`. Pass the convention the files are read with (ScriptDirectory::load). Throws
 // Error naming the table and column for what a revision file cannot hold: a type strata does
 // not know (Type::other), a literal NULL server default.
 std::string write_revision(const Revision& revision, const RevisionComments& comments = {},
