@@ -220,6 +220,32 @@ TEST_P(DocsExamples, SessionPerRequest) {
   EXPECT_GT(id, 0);
 }
 
+TEST_P(DocsExamples, ReadReplicas) {
+  std::ofstream(dir() / "strata.toml") << "[database]\nurl = \"" << url() << "\"\n";
+  auto config = strata::Config::load(dir() / "strata.toml");
+  // doc:begin read_replicas
+  // The replicas strata.toml or DATABASE_REPLICA_URLS names (none here), a pool each.
+  std::vector<strata::Engine> replicas;
+  for (const auto& url : config.replica_urls()) replicas.push_back(strata::create_engine(url));
+  strata::SessionFactory sessions{
+      strata::create_engine(config), replicas, {}, {.max_lag = config.replica_max_lag()}};
+
+  // A request that only reads: a read-only session, on a replica when one is fit.
+  std::int64_t users_now =
+      sessions.read_scope([](strata::Session& session) { return session.select<User>().count(); });
+
+  // A request that writes, then reads what it wrote: RequestSessions sends its reads to the
+  // primary once it has written, as a replica may not have replayed the write yet.
+  strata::RequestSessions request{sessions};
+  request.scope([](strata::Session& session) { session.add(User{.email = "ann@example.com"}); });
+  auto email = request.read_scope(
+      [](strata::Session& session) { return session.select<User>().one().email; });
+  // doc:end
+  EXPECT_EQ(users_now, 0);
+  EXPECT_EQ(email, "ann@example.com");
+  EXPECT_TRUE(request.wrote());
+}
+
 TEST_P(DocsExamples, Errors) {
   strata::SessionFactory sessions{make_engine()};
   sessions.scope([](strata::Session& s) { s.add(User{.email = "ann@example.com"}); });

@@ -156,5 +156,33 @@ TEST_F(ReplicaBackend, StandbyStoppedUnderLoadGivesNoServerError) {
   wait_for_replay(direct_url(), standby_url());
 }
 
+// Bad replica settings stop `serve` before it listens: exit 2 and one line naming the variable,
+// the password masked; replicas of a SQLite database too.
+TEST_F(ReplicaBackend, BadReplicaSettingsAreOneLineAndExit2) {
+  auto refused = [](const fs::path& project, const Environment& env, const std::string& says) {
+    auto run = run_backend(project, {"serve", "--port", "0"}, env);
+    EXPECT_EQ(run.status, 2) << run.err;
+    EXPECT_EQ(run.err.find("secret"), std::string::npos) << run.err;
+    // The error is the last line, under the program's name, after the log's lines.
+    ASSERT_TRUE(run.err.ends_with("\n")) << run.err;
+    auto start = run.err.rfind('\n', run.err.size() - 2);
+    std::string last = run.err.substr(start == std::string::npos ? 0 : start + 1);
+    EXPECT_TRUE(last.starts_with("backend: ")) << run.err;
+    EXPECT_NE(last.find(says), std::string::npos) << run.err;
+  };
+  refused(
+      project_, {{"DATABASE_REPLICA_URLS", "postgresql://app:secret@replica:99999/app"}},
+      "DATABASE_REPLICA_URLS: bad port in database URL 'postgresql://app:***@replica:99999/app'");
+  refused(project_, {{"DATABASE_REPLICA_MAX_LAG", "soon"}},
+          "DATABASE_REPLICA_MAX_LAG must be a duration");
+  fs::path sqlite = dir() / "sqlite";
+  fs::create_directories(sqlite);
+  fs::copy(project_ / "migrations", sqlite / "migrations", fs::copy_options::recursive);
+  std::ofstream(sqlite / "strata.toml")
+      << "[database]\nurl = \"sqlite:///app.db\"\nreplicas = [\"" << standby_url()
+      << "\"]\n[migrations]\nscript_location = \"migrations\"\n";
+  refused(sqlite, {}, "read replicas need a PostgreSQL database, not sqlite:///");
+}
+
 }  // namespace
 }  // namespace strata::test
