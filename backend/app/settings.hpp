@@ -4,6 +4,10 @@
 //   --config FILE   strata.toml (default: found upward from the working directory); relative
 //                   paths in it (the SQLite file, script_location) are relative to its folder
 //   DATABASE_URL    the database (default: strata.toml's url, else sqlite:///data/app.db)
+//   DATABASE_REPLICA_URLS, DATABASE_REPLICA_MAX_LAG   read replicas for GET routes (strata.toml's
+//                   [database] replicas and replica_max_lag; read by strata::Config)
+//   STRATA_MIGRATION_URL   a direct URL for --migrate and `backend db` (strata.toml's
+//                   [migrations] url), needed when DATABASE_URL goes through a pooler
 //   MIGRATIONS_DIR  the folder holding versions/ (default: strata.toml's script_location)
 //   HOST, PORT      where to listen (default 127.0.0.1:8000; the command line wins)
 //   LOG_LEVEL       debug, info (default), warning, error
