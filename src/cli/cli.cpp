@@ -139,10 +139,11 @@ bool wants_colour(int fd, const Options& options) {
   return !options.json && isatty(fd) && std::getenv("NO_COLOR") == nullptr;
 }
 
-// What --help says about the database: the URL it would use, masked, or why there is none.
+// What --help says about the database: the URL the migration commands would use, masked, or
+// why there is none.
 std::string database_line(const Options& options) {
   try {
-    return "database: " + load_config(options).database_url().masked();
+    return "database: " + load_config(options).migration_url().masked();
   } catch (const Error& e) {
     return "database: none (" + advised(options, e.what()) + ")";
   }

@@ -297,8 +297,11 @@ std::vector<Url> Config::replica_urls() const {
   return urls;
 }
 
+// The file's [migrations] url goes with its [database] url: once DATABASE_URL names another
+// database, migrating the file's server instead would change the wrong database.
 Url Config::migration_url() const {
-  bool own = !url_override_ && (env_migration_url_ || !migration_url_.empty());
+  bool file_pair = !migration_url_.empty() && !env_url_;
+  bool own = !url_override_ && (env_migration_url_ || file_pair);
   if (!own) {
     Url url = database_url();
     if (!url.pooled()) return url;
@@ -307,8 +310,10 @@ Url Config::migration_url() const {
         "database URL {} is marked pooled ({}), and migrations need a direct connection to the "
         "server: {}",
         url.masked(), pooled_marker(url),
-        url_override_
-            ? std::string("give the server's own URL instead")
+        url_override_ ? std::string("give the server's own URL instead")
+        : env_url_
+            ? std::string("DATABASE_URL comes from the environment, so set "
+                          "STRATA_MIGRATION_URL to one")
             : fmt::format("set [migrations] url in {} or STRATA_MIGRATION_URL to one", file)));
   }
   std::string where = env_migration_url_ ? std::string("STRATA_MIGRATION_URL")

@@ -36,8 +36,11 @@ std::string PostgresDialect::replica_lag_sql() const {
 // 40001 on a standby: a query cancelled by a conflict with replay.
 bool PostgresDialect::replica_unavailable(const DatabaseError& error) const {
   const std::string& state = error.sqlstate();
+  // 42P01 and 42703 (no such table, no such column): a standby that has not yet replayed the
+  // migration the application already uses; the primary has it (or gives the same error).
   return state.empty() || state.starts_with("08") || state == "57P01" || state == "57P02" ||
-         state == "57P03" || state == "53300" || state == "40001";
+         state == "57P03" || state == "53300" || state == "40001" || state == "42P01" ||
+         state == "42703";
 }
 
 // Constraint indexes go with their constraint. A trigger's function is listed once, before the

@@ -231,6 +231,10 @@ void DatabaseSink::operations(const Step& step, const std::vector<RenderedOperat
   started_ = std::chrono::steady_clock::now();
   const Revision& r = *step.revision;
   limits_ = r.limits(defaults_);
+  // A revision outside a transaction is where CREATE INDEX CONCURRENTLY goes, which waits for
+  // every older transaction in the database, not for one table's lock: the default would fail
+  // it on any busy server and leave an invalid index. Only the file's own lock_timeout applies.
+  if (!in_transaction && !r.lock_timeout) limits_.lock_timeout = std::chrono::milliseconds(0);
   LimitsScope limits(conn_, dialect_, limits_, in_transaction);
   std::set<std::string> rebuilt;
   for (const auto& op : rendered) {

@@ -186,6 +186,25 @@ TEST_P(BackendHostile, HalfCloseAndPipeliningAreAnswered) {
   EXPECT_EQ(listed->json()[1]["email"], "bob@example.com");
 }
 
+// HEAD is GET's answer without its body (RFC 9110 9.3.2): a body there would be read as the
+// start of the next response on the connection.
+TEST_P(BackendHostile, HeadIsGetWithoutTheBody) {
+  auto server = start_migrated();
+  ASSERT_TRUE(server->running());
+  RawConnection connection(server->port());
+  std::string head = get_request("/health");
+  head.replace(0, 3, "HEAD");
+  ASSERT_TRUE(connection.send(head + get_request("/health")));
+  connection.shutdown_write();
+  ASSERT_TRUE(connection.wait_closed());
+  const std::string& bytes = connection.leftover();
+  auto end_of_head = bytes.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos) << bytes;
+  EXPECT_TRUE(bytes.starts_with("HTTP/1.1 200 OK\r\n")) << bytes;
+  EXPECT_EQ(bytes.find("Content-Length: 0\r\n"), std::string::npos) << "GET's length: " << bytes;
+  EXPECT_EQ(bytes.substr(end_of_head + 4, 17), "HTTP/1.1 200 OK\r\n") << bytes;
+}
+
 TEST_P(BackendHostile, OtherMethodsAre405WithAllow) {
   auto server = start_migrated();
   ASSERT_TRUE(server->running());

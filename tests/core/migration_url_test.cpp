@@ -103,6 +103,24 @@ TEST_F(MigrationUrlTest, FileKeyThenEnvironmentThenOverride) {
   EXPECT_EQ(config.migration_url().masked(), "postgresql://cli@db-cli/app");
 }
 
+// The environment wins over the file as a whole: a strata.toml reused where DATABASE_URL names
+// another database must not migrate the file's server.
+TEST_F(MigrationUrlTest, FileKeyGoesWithTheFilesDatabaseUrl) {
+  std::string text =
+      "[database]\nurl = \"postgresql://app@prod/app\"\n"
+      "[migrations]\nurl = \"postgresql://app@prod-direct/app\"\n";
+  EXPECT_EQ(resolve(text).migration_url().masked(), "postgresql://app@prod-direct/app");
+  ::setenv("DATABASE_URL", "postgresql://app@staging/app", 1);
+  EXPECT_EQ(resolve(text).migration_url().masked(), "postgresql://app@staging/app");
+  ::setenv("DATABASE_URL", "postgresql://app@staging-bouncer/app?pgbouncer=true", 1);
+  auto error = error_of([&] { resolve(text).migration_url(); });
+  EXPECT_NE(error.find("DATABASE_URL comes from the environment, so set STRATA_MIGRATION_URL"),
+            std::string::npos)
+      << error;
+  ::setenv("STRATA_MIGRATION_URL", "postgresql://app@staging/app", 1);
+  EXPECT_EQ(resolve(text).migration_url().masked(), "postgresql://app@staging/app");
+}
+
 TEST_F(MigrationUrlTest, RelativeSqlitePathResolvesAgainstTheFile) {
   auto config =
       resolve("[database]\nurl = \"sqlite:///app.db\"\n[migrations]\nurl = \"sqlite:///m.db\"\n");

@@ -107,6 +107,7 @@ void Connection::stop_if_idle() {
 // counts from when the client starts to send.
 void Connection::await_request() {
   phase_ = Phase::idle;
+  head_only_ = false;
   if (context_.stopping) return close();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(context_.limits.max_header_bytes));
@@ -128,7 +129,9 @@ void Connection::arm(std::chrono::milliseconds timeout) {
   timed_out_ = false;
   deadline_.expires_after(timeout);
   deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (ec) return;  // cancelled: the read ended first
+    // A wait that had already expired when disarm() cancelled it still runs, without error:
+    // the expiry moved to "never" tells it the read it was guarding has ended.
+    if (ec || self->deadline_.expiry() > Clock::now()) return;
     self->timed_out_ = true;
     beast::error_code ignored;
     self->stream_.socket().cancel(ignored);
@@ -136,7 +139,7 @@ void Connection::arm(std::chrono::milliseconds timeout) {
 }
 
 beast::error_code Connection::disarm(beast::error_code ec) {
-  deadline_.cancel();
+  deadline_.expires_at(asio::steady_timer::time_point::max());  // also cancels the wait
   return ec && timed_out_ ? beast::error::timeout : ec;
 }
 
@@ -157,7 +160,11 @@ void Connection::on_head(beast::error_code ec) {
     return send(Response::error(rejection->status, rejection->detail), false);
   }
   if (parser_->is_done()) return respond();
-  if (!boost::beast::iequals(parser_->get()[bh::field::expect], "100-continue")) return read_body();
+  const auto& head = parser_->get();
+  // HTTP/1.0 clients do not know 100 Continue (RFC 9110 10.1.1).
+  if (head.version() < 11 || !boost::beast::iequals(head[bh::field::expect], "100-continue")) {
+    return read_body();
+  }
   // curl and others wait up to a second for this before sending a body.
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
   stream_.expires_after(context_.limits.body_timeout);
@@ -187,9 +194,12 @@ void Connection::respond() {
   stream_.expires_never();
   const auto& message = parser_->get();
   Request request = to_request(message);
+  // HEAD is GET without the body (RFC 9110 9.3.2): the same route, the same headers.
+  head_only_ = message.method() == bh::verb::head;
+  if (head_only_) request.method = "GET";
   Response response = context_.answer(request);
   log(response.status);
-  send(response, message.keep_alive() && !context_.stopping);
+  send(response, message.keep_alive() && !context_.stopping, message.version());
 }
 
 void Connection::refuse(beast::error_code ec) {
@@ -199,17 +209,18 @@ void Connection::refuse(beast::error_code ec) {
   send(*response, false);
 }
 
-void Connection::send(const Response& response, bool keep_alive) {
+void Connection::send(const Response& response, bool keep_alive, unsigned version) {
   phase_ = Phase::busy;
   response_ = {};
   response_.result(static_cast<unsigned>(response.status));
-  response_.version(11);
+  response_.version(version);
   response_.set(bh::field::date, http_date());
   if (!response.body.empty()) response_.set(bh::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) response_.insert(name, value);
   response_.keep_alive(keep_alive);
   response_.body() = response.body;
   response_.prepare_payload();
+  if (head_only_) response_.body().clear();  // Content-Length still says the GET's size
   stream_.expires_after(kWriteTimeout);
   bh::async_write(stream_, response_,
                   [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
@@ -222,6 +233,9 @@ void Connection::on_sent(bool keep_alive, beast::error_code ec) {
   if (buffer_.size() == 0 && buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
   if (ec) return close();
   if (keep_alive) return await_request();
+  // A connection turned away at the limit closes at once: lingering would let a flood of them
+  // hold descriptors beyond the limit.
+  if (!counted_) return close();
   linger();
 }
 

@@ -69,7 +69,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_body(boost::beast::error_code ec);
   void respond();
   void refuse(boost::beast::error_code ec);
-  void send(const Response& response, bool keep_alive);
+  void send(const Response& response, bool keep_alive, unsigned version = 11);
   void on_sent(bool keep_alive, boost::beast::error_code ec);
   void linger();
   void drain(std::size_t drained);
@@ -79,6 +79,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::tcp_stream stream_;
   boost::asio::steady_timer deadline_;  // the current request's header or body deadline
   bool timed_out_ = false;
+  bool head_only_ = false;  // answering a HEAD: the headers of GET's answer, no body
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;

@@ -61,9 +61,12 @@ struct Server::State {
 
   Context context;
   asio::io_context io;
-  tcp::acceptor acceptor{io};
-  asio::steady_timer retry{io};
-  asio::signal_set signals{io, SIGTERM, SIGINT};
+  // The acceptor, its retry timer and the signals are used from whichever I/O thread runs a
+  // handler: one strand keeps stop() from closing the acceptor while on_accept uses it.
+  asio::strand<asio::io_context::executor_type> strand{io.get_executor()};
+  tcp::acceptor acceptor{strand};
+  asio::steady_timer retry{strand};
+  asio::signal_set signals{strand, SIGTERM, SIGINT};
 
   void accept();
   void on_accept(boost::system::error_code ec, tcp::socket socket);
