@@ -22,11 +22,12 @@ TEST_P(BackendPooled, MigrateGoesThroughTheMigrationUrl) {
   auto refused = start({"--migrate"}, pooled);
   EXPECT_EQ(refused->exit_status(), 2);
   for (const std::string& log : {refused->log(), db({"upgrade", "head"}, pooled).err}) {
+    // DATABASE_URL came from the environment: strata.toml's [migrations] url would not apply.
     EXPECT_NE(log.find("is marked pooled (pgbouncer=true), and migrations need a direct "
-                       "connection to the server: set [migrations] url in "),
+                       "connection to the server: DATABASE_URL comes from the environment, so "
+                       "set STRATA_MIGRATION_URL to one"),
               std::string::npos)
         << log;
-    EXPECT_NE(log.find(" or STRATA_MIGRATION_URL to one"), std::string::npos) << log;
   }
   EXPECT_TRUE(Inspector(make_engine()).table_names().empty());
   pooled["STRATA_MIGRATION_URL"] = url();
