@@ -63,8 +63,10 @@ class NotValidTest : public MigrationsTest {
   }
 
   Ids upgrade(const std::string& target) {
+    // The steps point into the script directory: it must outlive the loop.
+    auto directory = scripts();
     Ids ids;
-    for (const auto& step : Runner(*engine_, scripts(), {}).upgrade(target)) {
+    for (const auto& step : Runner(*engine_, directory, {}).upgrade(target)) {
       ids.push_back(step.revision->id);
     }
     return ids;
