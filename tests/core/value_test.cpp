@@ -80,8 +80,7 @@ TEST(DateTime, ParsesWhatBothBackendsWrite) {
 // Whatever precision a backend stored (SQLite's CURRENT_TIMESTAMP has whole seconds,
 // PostgreSQL microseconds), the text given out has one shape.
 TEST(DateTime, Iso8601HasOneShapeForEveryInstant) {
-  EXPECT_EQ(to_iso8601(parse_timestamp("2024-01-02 03:04:05")),
-            "2024-01-02T03:04:05.000000+00:00");
+  EXPECT_EQ(to_iso8601(parse_timestamp("2024-01-02 03:04:05")), "2024-01-02T03:04:05.000000+00:00");
   EXPECT_EQ(to_iso8601(parse_timestamp("2024-01-02T08:34:05.5+05:30")),
             "2024-01-02T03:04:05.500000+00:00");
   EXPECT_EQ(to_iso8601(Timestamp(chr::microseconds(-1))), "1969-12-31T23:59:59.999999+00:00");

@@ -26,9 +26,9 @@ struct RevisionComments {
 // line; a single-column index, unique constraint or foreign key named as `convention` names it
 // is written as the column's shorthand (`index: true`, `unique: true`, `foreign_key: {...}`);
 // a primary key the convention would name otherwise as `primary_key: {name, columns}`; an
-// operation kept to some dialects with its `dialects:`. Pass the convention the files are read with (ScriptDirectory::load). Throws
-// Error naming the table and column for what a revision file cannot hold: a type strata does
-// not know (Type::other), a literal NULL server default.
+// operation kept to some dialects with its `dialects:`. Pass the convention the files are read with
+// (ScriptDirectory::load). Throws Error naming the table and column for what a revision file cannot
+// hold: a type strata does not know (Type::other), a literal NULL server default.
 std::string write_revision(const Revision& revision, const RevisionComments& comments = {},
                            const NamingConvention& convention = {});
 
