@@ -5,7 +5,9 @@ function(strata_warnings target)
     -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual
     # GCC 12's -Wrestrict fires inside libstdc++'s own std::string operator+ at -O3 (GCC bug
     # 105651, fixed in 13): a Release build would fail on standard library code.
-    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>)
+    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>
+    # Clang checks the locking annotations of core/thread_annotations.hpp.
+    $<$<CXX_COMPILER_ID:Clang,AppleClang>:-Wthread-safety>)
   if(STRATA_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -151,7 +151,8 @@ autogen::Baseline read_baseline(const Options& options, const Config& config,
 void stamp_baseline(const Config& config, const std::string& id) {
   migrate::RunnerOptions names;
   names.version_table = config.version_table();
-  migrate::Runner(create_engine(config.migration_url()), load_scripts(config), names).stamp(id);
+  auto scripts = load_scripts(config);
+  migrate::Runner(create_engine(config.migration_url()), scripts, names).stamp(id);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "usage_error.hpp"
+
 namespace strata {
 namespace {
 
@@ -20,10 +22,14 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+std::string in_statement(std::string_view statement) {
+  return statement.empty() ? "" : " in statement: " + one_line(statement);
+}
+
 std::string describe(const std::string& message, const DatabaseErrorInfo& info) {
   std::string line = one_line(message);
   if (!info.code.empty()) line += " [" + info.code + "]";
-  if (!info.statement.empty()) line += " in statement: " + one_line(info.statement);
+  line += in_statement(info.statement);
   if (!info.url.empty()) line += " (database " + info.url + ")";
   return line;
 }
@@ -32,5 +38,9 @@ std::string describe(const std::string& message, const DatabaseErrorInfo& info) 
 
 DatabaseError::DatabaseError(const std::string& message, DatabaseErrorInfo info)
     : Error(describe(message, info)), message_(one_line(message)), info_(std::move(info)) {}
+
+UsageError detail::usage_error(std::string_view message, std::string_view statement) {
+  return UsageError(one_line(message) + in_statement(statement));
+}
 
 }  // namespace strata

@@ -2,9 +2,9 @@
 
 #include <array>
 #include <cstdio>
-#include <mutex>
 
 #include "strata/core/error.hpp"
+#include "strata/core/mutex.hpp"
 
 namespace strata {
 namespace {
@@ -13,8 +13,8 @@ constexpr std::array<std::string_view, 6> kLevelNames = {"trace", "debug", "info
                                                          "warn",  "error", "off"};
 static_assert(kLevelNames.size() == static_cast<std::size_t>(LogLevel::off) + 1);
 
-std::mutex sink_mutex;
-LogSink sink;  // guarded by sink_mutex; empty means stderr
+detail::Mutex sink_mutex;
+LogSink sink STRATA_GUARDED_BY(sink_mutex);  // empty means stderr
 
 void write_stderr(LogLevel level, std::string_view message) {
   auto name = kLevelNames[static_cast<std::size_t>(level)];
@@ -29,7 +29,7 @@ namespace detail {
 std::atomic<LogLevel> log_threshold{LogLevel::warn};
 
 void write_log(LogLevel level, std::string_view message) {
-  std::lock_guard lock(sink_mutex);
+  detail::MutexLock lock(sink_mutex);
   if (sink) {
     sink(level, message);
   } else {
@@ -52,7 +52,7 @@ void set_log_level(std::string_view level) {
 }
 
 void set_log_sink(LogSink new_sink) {
-  std::lock_guard lock(sink_mutex);
+  detail::MutexLock lock(sink_mutex);
   sink = std::move(new_sink);
 }
 

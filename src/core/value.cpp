@@ -81,8 +81,8 @@ constexpr std::string_view kKindNames[] = {"null",     "integer",   "real", "tex
 template <class T>
 const T& get_as(const Value::Storage& data, ValueKind wanted) {
   if (const T* p = std::get_if<T>(&data)) return *p;
-  throw Error(fmt::format("value is {}, not {}", to_string(static_cast<ValueKind>(data.index())),
-                          to_string(wanted)));
+  throw UsageError(fmt::format("value is {}, not {}",
+                               to_string(static_cast<ValueKind>(data.index())), to_string(wanted)));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "../core/log.hpp"
+#include "../core/usage_error.hpp"
 #include "placeholders.hpp"
 #include "pooled_connection.hpp"
 #include "strata/core/error.hpp"
@@ -12,37 +13,36 @@
 namespace strata {
 namespace {
 
-[[noreturn]] void throw_param_error(std::string message, std::string_view sql, const Url& url) {
-  throw ProgrammingError(message, {"", "", 0, std::string(sql), url.masked()});
-}
-
-// The values in placeholder order: `params` as given, or `named` looked up by name.
+// The values in placeholder order: `params` as given, or `named` looked up by name. A call that
+// does not fit the placeholders is refused before anything is sent.
 std::span<const ValueRef> arrange(const detail::CachedStatement& entry,
                                   std::span<const ValueRef> params,
-                                  std::span<const NamedParam> named, std::vector<ValueRef>& scratch,
-                                  const Url& url) {
+                                  std::span<const NamedParam> named,
+                                  std::vector<ValueRef>& scratch) {
   if (entry.names.empty()) {
     if (!named.empty()) {
-      throw_param_error("named parameters given to a statement with positional (?) placeholders",
-                        entry.key, url);
+      throw detail::usage_error(
+          "named parameters given to a statement with positional (?) placeholders", entry.key);
     }
     if (entry.param_count >= 0 && static_cast<int>(params.size()) != entry.param_count) {
-      throw_param_error(
+      throw detail::usage_error(
           fmt::format("statement takes {} parameters, {} given", entry.param_count, params.size()),
-          entry.key, url);
+          entry.key);
     }
     return params;
   }
   if (!params.empty() || named.size() != entry.names.size()) {
-    throw_param_error(fmt::format("statement takes the named parameters :{}, {} given",
-                                  fmt::join(entry.names, ", :"), params.size() + named.size()),
-                      entry.key, url);
+    throw detail::usage_error(
+        fmt::format("statement takes the named parameters :{}, {} given",
+                    fmt::join(entry.names, ", :"), params.size() + named.size()),
+        entry.key);
   }
   scratch.clear();
   for (const auto& name : entry.names) {
     auto it = std::find_if(named.begin(), named.end(),
                            [&](const NamedParam& p) { return p.name == name; });
-    if (it == named.end()) throw_param_error(fmt::format("no value for :{}", name), entry.key, url);
+    if (it == named.end())
+      throw detail::usage_error(fmt::format("no value for :{}", name), entry.key);
     scratch.push_back(it->value);
   }
   return scratch;
@@ -98,10 +98,8 @@ void Connection::close() noexcept {
 
 detail::PooledConnection& Connection::checked() const {
   if (!conn_) {
-    throw ProgrammingError(
-        "the connection was closed or moved from; take a new one with "
-        "engine.connect()",
-        {});
+    throw UsageError(
+        "the connection was closed or moved from; take a new one with engine.connect()");
   }
   return *conn_;
 }
@@ -133,7 +131,7 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   // the schema keeps changing meanwhile. Outside a transaction it can be prepared again here.
   if (entry && !entry->busy && entry->native == native) {
     try {
-      return run_cached(conn_, *entry, arrange(*entry, params, named, scratch, pool_->url()));
+      return run_cached(conn_, *entry, arrange(*entry, params, named, scratch));
     } catch (const DatabaseError& e) {
       bool stale = e.sqlstate() == "0A000" || e.code() == "SQLITE_SCHEMA";
       if (!stale || in_transaction()) throw;
@@ -147,7 +145,7 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
                          : detail::render_placeholders(sql, pc.conn->placeholder_prefix());
   detail::CachedStatement fresh{std::string(sql),     nullptr, std::move(rendered.names),
                                 rendered.param_count, false,   native};
-  auto values = arrange(fresh, params, named, scratch, pool_->url());
+  auto values = arrange(fresh, params, named, scratch);
   bool cache = !entry && pc.cache.capacity() > 0;
   fresh.stmt = pc.conn->prepare(rendered.sql, cache);
   if (!cache) {
@@ -195,10 +193,9 @@ Transaction::Transaction(Connection& connection, bool immediate)
   level_ = pc.depth + 1;
   if (level_ == 1) {
     if (pc.conn->transaction_status() != driver::TransactionStatus::idle) {
-      throw ProgrammingError(
+      throw UsageError(
           "a transaction begun with raw SQL is open on this connection; end it before "
-          "connection.begin()",
-          {"", "", 0, "", connection.url()});
+          "connection.begin()");
     }
     pc.conn->begin(immediate);
   } else if (pc.conn->transaction_status() == driver::TransactionStatus::idle) {
@@ -235,11 +232,11 @@ void Transaction::rollback() {
 
 void Transaction::finish(bool commit) {
   if (!active_ || !conn_) {
-    throw ProgrammingError("the transaction has already been committed or rolled back", {});
+    throw UsageError("the transaction has already been committed or rolled back");
   }
   auto& pc = *conn_;
   if (pc.depth != level_) {
-    throw ProgrammingError("an inner transaction (savepoint) is still open: end it first", {});
+    throw UsageError("an inner transaction (savepoint) is still open: end it first");
   }
   active_ = false;
   pc.depth = level_ - 1;

@@ -79,7 +79,7 @@ detail::PooledPtr Pool::open_connection() {
   detail::log(LogLevel::debug, "opened a connection to {}", url_.masked());
   detail::PooledPtr pooled(
       new detail::PooledConnection(std::move(driver_conn), options_.statement_cache_size));
-  std::lock_guard lock(mutex_);
+  detail::MutexLock lock(mutex_);
   pooled->generation = generation_;
   return pooled;
 }
@@ -105,27 +105,27 @@ void Pool::throw_exhausted() const {
 detail::PooledPtr Pool::acquire() {
   auto deadline = std::chrono::steady_clock::now() + options_.timeout;
   for (;;) {
-    std::unique_lock lock(mutex_);
-    detail::PooledPtr c = checkout(lock, deadline);
-    lock.unlock();
+    detail::PooledPtr c;
+    {
+      detail::MutexLock lock(mutex_);
+      c = checkout(lock, deadline);
+    }
     if (!c) {
       try {
         return open_connection();
       } catch (...) {
-        lock.lock();
-        free_slot();
+        give_back_slot();
         throw;
       }
     }
     if (usable(*c)) return c;
     detail::log(LogLevel::info, "replacing a dead or expired connection to {}", url_.masked());
     c.reset();
-    lock.lock();
-    free_slot();
+    give_back_slot();
   }
 }
 
-detail::PooledPtr Pool::checkout(std::unique_lock<std::mutex>& lock,
+detail::PooledPtr Pool::checkout(detail::MutexLock& lock,
                                  std::chrono::steady_clock::time_point deadline) {
   if (waiters_.empty()) {
     if (!idle_.empty()) {
@@ -156,10 +156,15 @@ void Pool::free_slot() {
   --checked_out_;
 }
 
+void Pool::give_back_slot() {
+  detail::MutexLock lock(mutex_);
+  free_slot();
+}
+
 void Pool::release(detail::PooledPtr c) noexcept {
   bool keep =
       c->conn->transaction_status() == driver::TransactionStatus::idle && c->conn->alive(false);
-  std::unique_lock lock(mutex_);
+  detail::MutexLock lock(mutex_);
   keep = keep && c->generation == generation_;  // opened before dispose(): close it
   if (!keep) {
     free_slot();
@@ -179,7 +184,7 @@ void Pool::release(detail::PooledPtr c) noexcept {
 void Pool::dispose() noexcept {
   std::vector<detail::PooledPtr> closing;
   {
-    std::lock_guard lock(mutex_);
+    detail::MutexLock lock(mutex_);
     ++generation_;
     closing.swap(idle_);
     open_ -= static_cast<int>(closing.size());
@@ -187,7 +192,7 @@ void Pool::dispose() noexcept {
 }
 
 PoolStatus Pool::status() const {
-  std::lock_guard lock(mutex_);
+  detail::MutexLock lock(mutex_);
   return {options_.size, open_, checked_out_, static_cast<int>(idle_.size()),
           static_cast<int>(waiters_.size())};
 }

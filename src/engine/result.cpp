@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "../core/usage_error.hpp"
 #include "pooled_connection.hpp"
 #include "strata/core/error.hpp"
 
@@ -9,9 +10,9 @@ namespace strata {
 namespace detail {
 
 void throw_null_column(const driver::Statement& stmt, int column) {
-  throw ProgrammingError(fmt::format("column {} ('{}') is NULL; read it as std::optional", column,
-                                     stmt.column_name(column)),
-                         {"", "", 0, stmt.sql(), ""});
+  throw usage_error(fmt::format("column {} ('{}') is NULL; read it as std::optional", column,
+                                stmt.column_name(column)),
+                    stmt.sql());
 }
 
 void throw_out_of_range(const driver::Statement& stmt, int column, std::int64_t value,
@@ -23,8 +24,7 @@ void throw_out_of_range(const driver::Statement& stmt, int column, std::int64_t 
 }
 
 void throw_no_row(const driver::Statement& stmt) {
-  throw ProgrammingError("the result has no current row; check empty() first",
-                         {"", "", 0, stmt.sql(), ""});
+  throw usage_error("the result has no current row; check empty() first", stmt.sql());
 }
 
 int column_index(const driver::Statement& stmt, std::string_view name) {
@@ -33,8 +33,8 @@ int column_index(const driver::Statement& stmt, std::string_view name) {
     if (stmt.column_name(i) == name) return i;
     names += (i ? ", " : "") + std::string(stmt.column_name(i));
   }
-  throw ProgrammingError(fmt::format("no column '{}' in the result (columns: {})", name, names),
-                         {"", "", 0, stmt.sql(), ""});
+  throw usage_error(fmt::format("no column '{}' in the result (columns: {})", name, names),
+                    stmt.sql());
 }
 
 Value read_value(const driver::Statement& stmt, int column) {

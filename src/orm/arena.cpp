@@ -1,7 +1,8 @@
 #include "arena.hpp"
 
 #include <cstdint>
-#include <mutex>
+
+#include "strata/core/mutex.hpp"
 
 namespace strata::orm::detail {
 namespace {
@@ -10,15 +11,15 @@ constexpr std::size_t kBlockSize = std::size_t{1} << 20;
 constexpr std::size_t kCachedBlocks = 64;
 
 struct BlockCache {
-  std::mutex mutex;
-  std::vector<std::byte*> free;
+  strata::detail::Mutex mutex;
+  std::vector<std::byte*> free STRATA_GUARDED_BY(mutex);
 
   ~BlockCache() {
     for (std::byte* b : free) delete[] b;
   }
   std::byte* take() {
     {
-      std::lock_guard lock(mutex);
+      strata::detail::MutexLock lock(mutex);
       if (!free.empty()) {
         std::byte* b = free.back();
         free.pop_back();
@@ -29,7 +30,7 @@ struct BlockCache {
   }
   void give(std::byte* block) noexcept {
     {
-      std::lock_guard lock(mutex);
+      strata::detail::MutexLock lock(mutex);
       if (free.size() < kCachedBlocks) {
         free.push_back(block);
         return;

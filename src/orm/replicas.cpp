@@ -27,7 +27,7 @@ std::optional<std::size_t> ReplicaSet::pick() {
 
 bool ReplicaSet::fit(Replica& replica) {
   {
-    std::lock_guard lock(replica.mutex);
+    strata::detail::MutexLock lock(replica.mutex);
     // One thread checks; the others go by the last verdict meanwhile.
     if (replica.checking || Clock::now() < replica.next_check) return replica.state == State::fit;
     replica.checking = true;
@@ -56,7 +56,7 @@ std::optional<std::string> ReplicaSet::unfit_because(const Engine& engine) const
 void ReplicaSet::record(Replica& replica, const std::optional<std::string>& unfit) {
   State before;
   {
-    std::lock_guard lock(replica.mutex);
+    strata::detail::MutexLock lock(replica.mutex);
     before = replica.state;
     replica.state = unfit ? State::unfit : State::fit;
     replica.checking = false;

@@ -8,12 +8,12 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "strata/core/error.hpp"
+#include "strata/core/mutex.hpp"
 #include "strata/engine/engine.hpp"
 #include "strata/orm/session.hpp"
 
@@ -39,10 +39,10 @@ class ReplicaSet {
   struct Replica {
     explicit Replica(Engine e) : engine(std::move(e)) {}
     Engine engine;
-    std::mutex mutex;
-    State state = State::unchecked;
-    bool checking = false;
-    Clock::time_point next_check{};
+    strata::detail::Mutex mutex;
+    State state STRATA_GUARDED_BY(mutex) = State::unchecked;
+    bool checking STRATA_GUARDED_BY(mutex) = false;
+    Clock::time_point next_check STRATA_GUARDED_BY(mutex);
   };
 
   bool fit(Replica& replica);

@@ -82,7 +82,7 @@ void NamingConvention::apply(Table& t) const {
 }
 
 const Table& MetaData::add(Table t) {
-  if (table(t.name)) throw Error(fmt::format("table '{}' is already in the MetaData", t.name));
+  if (table(t.name)) throw UsageError(fmt::format("table '{}' is already in the MetaData", t.name));
   convention_.apply(t);
   tables_.push_back(std::move(t));
   return tables_.back();
@@ -102,7 +102,7 @@ std::vector<const Table*> MetaData::sorted_tables() const {
   std::function<void(const Table&)> visit = [&](const Table& t) {
     if (done.count(t.name)) return;
     if (!visiting.insert(t.name).second) {
-      throw Error(
+      throw UsageError(
           fmt::format("foreign keys form a cycle through table '{}'; break it with a "
                       "foreign key added after the tables",
                       t.name));

@@ -28,7 +28,7 @@ FkAction parse_fk_action(std::string_view text) {
   if (action == "set default") return FkAction::set_default;
   if (action == "restrict") return FkAction::restrict;
   if (action == "no action" || action.empty()) return FkAction::no_action;
-  throw Error(fmt::format(
+  throw UsageError(fmt::format(
       "unknown foreign key action '{}': expected cascade, set null, set default, restrict or "
       "no action",
       text));
@@ -53,8 +53,8 @@ std::string_view to_sql(FkAction action) noexcept {
 Column& Column::references(std::string_view target, FkAction on_delete, FkAction on_update) {
   auto dot = target.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == target.size()) {
-    throw Error(fmt::format("foreign key of column '{}' refers to '{}': expected table.column",
-                            name, target));
+    throw UsageError(fmt::format("foreign key of column '{}' refers to '{}': expected table.column",
+                                 name, target));
   }
   ForeignKey fk;
   fk.columns = {name};
@@ -127,7 +127,7 @@ Column* Table::column(std::string_view column_name) {
 
 const Column& Table::column_or_throw(std::string_view column_name) const {
   if (const auto* c = column(column_name)) return *c;
-  throw Error(fmt::format("table '{}' has no column '{}'", name, column_name));
+  throw UsageError(fmt::format("table '{}' has no column '{}'", name, column_name));
 }
 
 bool effective_nullable(const Table& table, const Column& column) {

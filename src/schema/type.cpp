@@ -32,7 +32,7 @@ constexpr std::array<std::pair<std::string_view, TypeKind>, 16> kNames = {{
 }};
 
 [[noreturn]] void unknown(std::string_view text) {
-  throw Error(fmt::format(
+  throw UsageError(fmt::format(
       "unknown type '{}': expected boolean, smallinteger, integer, biginteger, float, double, "
       "numeric(p,s), string(n), text, date, time, datetime, datetime_tz, binary, json or uuid",
       text));

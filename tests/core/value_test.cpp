@@ -24,7 +24,7 @@ TEST(Value, WrongKindNamesBoth) {
   try {
     Value("x").as_int();
     FAIL();
-  } catch (const Error& e) {
+  } catch (const UsageError& e) {
     EXPECT_STREQ(e.what(), "value is text, not integer");
   }
 }

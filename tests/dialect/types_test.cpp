@@ -39,9 +39,7 @@ class Types : public DatabaseTest {
     auto conn = engine_->connect();
     int id = next_id_++;
     conn.execute(std::string("INSERT INTO v (id, ") + column + ") VALUES (?, ?)", id, value);
-    return conn.execute(std::string("SELECT ") + column + " FROM v WHERE id = ?", id)
-        .row()
-        .get<T>(0);
+    return conn.execute(std::string("SELECT ") + column + " FROM v WHERE id = ?", id).scalar<T>();
   }
 
   std::optional<Engine> engine_;

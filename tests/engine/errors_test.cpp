@@ -18,7 +18,45 @@ std::string error_of(F&& f) {
   return "no error";
 }
 
+// Whether `f` throws UsageError. A DatabaseError instead fails the test: handlers of database
+// failures (catch (const DatabaseError&), retries) must never see a misuse of the API.
+template <class F>
+bool usage_error(F&& f) {
+  try {
+    f();
+  } catch (const DatabaseError& e) {
+    ADD_FAILURE() << "a DatabaseError: " << e.what();
+  } catch (const UsageError&) {
+    return true;
+  }
+  return false;
+}
+
 class Errors : public DatabaseTest {};
+
+// Each call is refused before anything reaches the database; the connection stays usable.
+TEST_P(Errors, MisuseIsAUsageErrorNotADatabaseError) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  EXPECT_TRUE(usage_error([&] { conn.execute("SELECT ?", 1, 2); }));
+  EXPECT_TRUE(usage_error([&] { conn.execute("SELECT :a", {{"b", 1}}); }));
+  {
+    auto none = conn.execute("SELECT 1 WHERE 1 = 0");
+    EXPECT_TRUE(usage_error([&] { none.row(); }));
+    auto one = conn.execute("SELECT CAST(NULL AS BIGINT) AS n");
+    EXPECT_TRUE(usage_error([&] { one.row().get<std::int64_t>("n"); }));
+    EXPECT_TRUE(usage_error([&] { one.row().get<std::int64_t>("missing"); }));
+  }
+  auto tx = conn.begin();
+  tx.commit();
+  EXPECT_TRUE(usage_error([&] { tx.commit(); }));
+  conn.execute_script("BEGIN");
+  EXPECT_TRUE(usage_error([&] { conn.begin(); }));
+  conn.execute_script("ROLLBACK");
+  EXPECT_EQ(conn.execute("SELECT 2").scalar<int>(), 2);
+  conn.close();
+  EXPECT_TRUE(usage_error([&] { conn.execute("SELECT 1"); }));
+}
 
 TEST_P(Errors, SyntaxErrorIsProgrammingErrorWithStatement) {
   auto conn = make_engine().connect();

@@ -67,10 +67,10 @@ TEST_P(Transactions, OuterCannotEndBeforeInner) {
   auto conn = engine_->connect();
   auto outer = conn.begin();
   auto inner = conn.begin();
-  EXPECT_THROW(outer.commit(), ProgrammingError);
+  EXPECT_THROW(outer.commit(), UsageError);
   inner.commit();
   outer.commit();
-  EXPECT_THROW(outer.commit(), ProgrammingError);
+  EXPECT_THROW(outer.commit(), UsageError);
 }
 
 TEST_P(Transactions, ConnectionReturnedWithOpenTransactionIsRolledBack) {

@@ -51,7 +51,7 @@ class LockTimeoutTest : public MigrationsTest {
     MigrationsTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     write("20250101_0000_aaaa00000001_init.yaml", kInit);
-    Runner(*engine_, scripts(), {}).upgrade("aaaa00000001");
+    runner().upgrade("aaaa00000001");
   }
 
   // Another session reading t in a transaction it keeps open: its ACCESS SHARE lock makes an
@@ -70,7 +70,7 @@ class LockTimeoutTest : public MigrationsTest {
   }
 
   bool has_note() { return Inspector(*engine_).table("t").column("note") != nullptr; }
-  Ids current() { return Runner(*engine_, scripts(), {}).current(); }
+  Ids current() { return runner().current(); }
   std::string show(Connection& conn, const std::string& setting) {
     return conn.execute("SHOW " + setting).scalar<std::string>();
   }
@@ -145,7 +145,7 @@ TEST_P(LockTimeoutTest, ARetryAfterTheBlockerEndedSucceeds) {
     retries.push_back(line);
     blocker.tx->commit();
   };
-  auto taken = Runner(*engine_, scripts(), options).upgrade();
+  auto taken = runner(options).upgrade();
   ASSERT_EQ(taken.size(), 1u);
   ASSERT_EQ(retries.size(), 1u);
   EXPECT_TRUE(
@@ -172,7 +172,7 @@ TEST_P(LockTimeoutTest, ARevisionOutsideATransactionIsNotTriedAgain) {
   RunnerOptions options;
   options.retrying = [&](const std::string&) { ++retries; };
   try {
-    Runner(*engine_, scripts(), options).upgrade();
+    runner(options).upgrade();
     FAIL() << "expected the migration to give up";
   } catch (const MigrationError& e) {
     EXPECT_TRUE(contains(e.what(), "waited 100ms (lock_timeout) for a lock on t")) << e.what();
@@ -207,7 +207,7 @@ upgrade:
 downgrade:
   - drop_index: {table: t, name: ix_t_note}
 )yaml");
-  Runner(one, scripts(), {}).upgrade();
+  runner_on(one).upgrade();
   auto after = one.connect();
   EXPECT_EQ(show(after, "lock_timeout"), lock);
   EXPECT_EQ(show(after, "statement_timeout"), statement);
@@ -224,11 +224,11 @@ downgrade:
   - drop_column: {table: t, name: note}
 )yaml");
   if (is_sqlite()) {
-    EXPECT_EQ(Runner(*engine_, scripts(), {}).upgrade().size(), 1u);
+    EXPECT_EQ(runner().upgrade().size(), 1u);
     return;
   }
   try {
-    Runner(*engine_, scripts(), {}).upgrade();
+    runner().upgrade();
     FAIL() << "expected the statement to be cancelled";
   } catch (const MigrationError& e) {
     EXPECT_TRUE(
@@ -251,9 +251,9 @@ TEST_P(LockTimeoutTest, SqliteIgnoresTheKeys) {
         add_note("lock_timeout: 1ms\nstatement_timeout: 1ms\n"));
   RunnerOptions options;
   options.limits = {milliseconds(1), milliseconds(1)};
-  EXPECT_EQ(Runner(*engine_, scripts(), options).upgrade().size(), 1u);
+  EXPECT_EQ(runner(options).upgrade().size(), 1u);
   EXPECT_TRUE(has_note());
-  EXPECT_EQ(Runner(*engine_, scripts(), options).downgrade("-1").size(), 1u);
+  EXPECT_EQ(runner(options).downgrade("-1").size(), 1u);
   EXPECT_FALSE(has_note());
 }
 

@@ -2,9 +2,11 @@
 // ScriptDirectory, run against a fresh database of the test's backend.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <strata/migrate/runner.hpp>
 #include <strata/migrate/script_directory.hpp>
 #include <string>
 
@@ -30,12 +32,23 @@ class MigrationsTest : public DatabaseTest {
   migrate::ScriptDirectory scripts() {
     return migrate::ScriptDirectory::load(dir() / "migrations");
   }
+  // A Runner on the files as they are now. It refers to the ScriptDirectory (and the steps it
+  // returns point into it), so the fixture keeps each one it loads until the test ends.
+  migrate::Runner runner(migrate::RunnerOptions options = {}) {
+    return runner_on(*engine_, std::move(options));
+  }
+  migrate::Runner runner_on(Engine engine, migrate::RunnerOptions options = {}) {
+    return migrate::Runner(std::move(engine), loaded_.emplace_back(scripts()), std::move(options));
+  }
   std::int64_t count(const std::string& sql) {
     return engine_->connect().execute(sql).scalar<std::int64_t>();
   }
   void run(const std::string& sql) { engine_->connect().execute_script(sql); }
 
   std::optional<Engine> engine_;
+
+ private:
+  std::deque<migrate::ScriptDirectory> loaded_;
 };
 
 }  // namespace strata::test

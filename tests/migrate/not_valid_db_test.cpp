@@ -57,7 +57,7 @@ class NotValidTest : public MigrationsTest {
     write("20250101_0000_aaaa00000001_init.yaml", kInit);
     write("20250101_0001_bbbb00000002_not_valid.yaml", kNotValid);
     write("20250101_0002_cccc00000003_validate.yaml", kValidate);
-    Runner(*engine_, scripts(), {}).upgrade("aaaa00000001");
+    runner().upgrade("aaaa00000001");
     run("INSERT INTO users (id) VALUES (1)");
     run("INSERT INTO items (id, owner_id, title) VALUES (1, 1, 'a')");
   }
@@ -81,7 +81,7 @@ class NotValidTest : public MigrationsTest {
     }
     return out;
   }
-  Ids current() { return Runner(*engine_, scripts(), {}).current(); }
+  Ids current() { return runner().current(); }
 };
 
 TEST_P(NotValidTest, NewRowsAreCheckedAtOnceAndOldOnesWhenValidated) {
@@ -99,7 +99,7 @@ TEST_P(NotValidTest, NewRowsAreCheckedAtOnceAndOldOnesWhenValidated) {
   auto items = Inspector(*engine_).table("items");
   EXPECT_EQ(items.foreign_keys.size(), 1u);
   EXPECT_EQ(items.check_constraints.size(), 1u);
-  Runner(*engine_, scripts(), {}).downgrade("aaaa00000001");
+  runner().downgrade("aaaa00000001");
   items = Inspector(*engine_).table("items");
   EXPECT_TRUE(items.foreign_keys.empty());
   EXPECT_TRUE(items.check_constraints.empty());

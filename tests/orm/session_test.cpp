@@ -104,8 +104,7 @@ TEST_P(OrmSession, TextChangesAreSeenAtFlush) {
     return engine()
         .connect()
         .execute("SELECT email FROM authors WHERE id = ?", ann.id)
-        .row()
-        .get<std::optional<std::string>>(0);
+        .scalar<std::optional<std::string>>();
   };
   auto writes = [&](auto change) {
     change();
@@ -262,7 +261,7 @@ TEST_P(OrmSession, ExpungeStopsTracking) {
 TEST_P(OrmSession, ObjectOfAnotherSessionIsRefused) {
   auto s = session();
   Author copy{.name = "x"};
-  EXPECT_THROW(s.remove(copy), ProgrammingError);
+  EXPECT_THROW(s.remove(copy), UsageError);
 }
 
 TEST_P(OrmSession, ChangingAPrimaryKeyIsRefused) {
@@ -270,7 +269,27 @@ TEST_P(OrmSession, ChangingAPrimaryKeyIsRefused) {
   auto& ann = s.add(Author{.name = "Ann"});
   s.commit();
   ann.id += 1;
-  EXPECT_THROW(s.commit(), ProgrammingError);
+  EXPECT_THROW(s.commit(), UsageError);
+}
+
+// A wrong call reaches no database: a UsageError, which handlers of database failures do not
+// catch, and the session goes on.
+TEST_P(OrmSession, MisuseIsAUsageErrorNotADatabaseError) {
+  auto s = session();
+  s.add(Author{.name = "Ann"});
+  try {
+    s.execute("SELECT count(*) FROM authors WHERE name = ?", "Ann", "Bob");
+    ADD_FAILURE() << "no error";
+  } catch (const DatabaseError& e) {
+    ADD_FAILURE() << "a DatabaseError: " << e.what();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("statement takes 1 parameters, 2 given"),
+              std::string::npos)
+        << e.what();
+  }
+  auto none = s.execute("SELECT name FROM authors WHERE name = ?", "Bob");
+  EXPECT_THROW(none.row(), UsageError);
+  EXPECT_EQ(s.execute("SELECT count(*) FROM authors").scalar<std::int64_t>(), 1);
 }
 
 TEST_P(OrmSession, ExecuteRunsInTheSessionsTransaction) {

@@ -1,16 +1,17 @@
 // Threads waiting for something another thread hands over, served in arrival order. The pool
 // and SQLite's in-process writer queue use it so that a thread which gives a thing back and
 // asks again at once cannot overtake the threads already waiting. Not thread-safe by itself:
-// every call is made under the owner's mutex, the one passed to wait().
+// every call is made under the owner's mutex, whose lock is passed to wait(); the owner
+// declares the queue STRATA_GUARDED_BY that mutex, so that Clang checks it.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <utility>
+
+#include "strata/core/mutex.hpp"
 
 namespace strata::detail {
 
@@ -22,8 +23,7 @@ class HandoffQueue {
 
   // Joins the end of the line and waits, releasing `lock`, until served (the value handed
   // over) or until `deadline` (nullopt, and out of the line).
-  std::optional<T> wait(std::unique_lock<std::mutex>& lock,
-                        std::chrono::steady_clock::time_point deadline) {
+  std::optional<T> wait(MutexLock& lock, std::chrono::steady_clock::time_point deadline) {
     Waiter me;
     waiters_.push_back(&me);
     while (!me.value) {
@@ -46,7 +46,7 @@ class HandoffQueue {
 
  private:
   struct Waiter {
-    std::condition_variable ready;
+    CondVar ready;
     std::optional<T> value;
   };
   std::deque<Waiter*> waiters_;

@@ -4,14 +4,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "strata/core/handoff_queue.hpp"
+#include "strata/core/mutex.hpp"
 #include "strata/core/url.hpp"
 
 namespace strata {
@@ -58,37 +57,39 @@ class Pool {
   // A usable connection: an idle one that passes the liveness check (replaced if it fails),
   // or a new one while fewer than size + max_overflow are open. Waits up to pool_timeout,
   // then throws OperationalError naming the pool's size and the wait.
-  detail::PooledPtr acquire();
+  detail::PooledPtr acquire() STRATA_EXCLUDES(mutex_);
   // Takes a connection back: kept when healthy and the pool is not over its size, else closed.
-  void release(detail::PooledPtr connection) noexcept;
+  void release(detail::PooledPtr connection) noexcept STRATA_EXCLUDES(mutex_);
   // Closes the idle connections; checked-out ones close when they come back (before fork(), or
   // at shutdown). An in-memory SQLite database lives in its one connection and is lost.
-  void dispose() noexcept;
+  void dispose() noexcept STRATA_EXCLUDES(mutex_);
 
-  PoolStatus status() const;
+  PoolStatus status() const STRATA_EXCLUDES(mutex_);
   const Url& url() const noexcept { return url_; }
   const PoolOptions& options() const noexcept { return options_; }
 
  private:
-  // Under the lock: an idle connection, or nullptr for a slot reserved to open a new one; waits
-  // in line behind earlier callers when neither is free.
-  detail::PooledPtr checkout(std::unique_lock<std::mutex>& lock,
-                             std::chrono::steady_clock::time_point deadline);
-  // Under the lock: a checked-out connection was closed; its slot goes to a waiter, if any.
-  void free_slot();
-  detail::PooledPtr open_connection();
+  // An idle connection, or nullptr for a slot reserved to open a new one; waits in line behind
+  // earlier callers when neither is free.
+  detail::PooledPtr checkout(detail::MutexLock& lock,
+                             std::chrono::steady_clock::time_point deadline)
+      STRATA_REQUIRES(mutex_);
+  // A checked-out connection was closed; its slot goes to a waiter, if any.
+  void free_slot() STRATA_REQUIRES(mutex_);
+  void give_back_slot() STRATA_EXCLUDES(mutex_);
+  detail::PooledPtr open_connection() STRATA_EXCLUDES(mutex_);
   bool usable(detail::PooledConnection& connection) noexcept;
   [[noreturn]] void throw_exhausted() const;
 
   const Url url_;
   const PoolOptions options_;
-  mutable std::mutex mutex_;
-  std::vector<detail::PooledPtr> idle_;
+  mutable detail::Mutex mutex_;
+  std::vector<detail::PooledPtr> idle_ STRATA_GUARDED_BY(mutex_);
   // Threads in acquire(): each is handed a connection, or a free slot (nullptr) to open one in.
-  detail::HandoffQueue<detail::PooledPtr> waiters_;
-  int open_ = 0;
-  int checked_out_ = 0;
-  std::uint64_t generation_ = 0;  // raised by dispose()
+  detail::HandoffQueue<detail::PooledPtr> waiters_ STRATA_GUARDED_BY(mutex_);
+  int open_ STRATA_GUARDED_BY(mutex_) = 0;
+  int checked_out_ STRATA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t generation_ STRATA_GUARDED_BY(mutex_) = 0;  // raised by dispose()
 };
 
 }  // namespace strata

@@ -108,7 +108,7 @@ class Row {
   // Typed access: integers, bool, float, double, std::string, std::string_view (valid until the
   // cursor moves), Blob, Date, TimeOfDay, DateTime, Timestamp, Uuid, Json, Value, and
   // std::optional of those for a column that may be NULL.
-  // Reading NULL into a type that cannot hold it throws ProgrammingError.
+  // Reading NULL into a type that cannot hold it throws UsageError.
   template <class T>
   T get(int column) const {
     if constexpr (std::is_same_v<T, Value>) {
@@ -129,7 +129,7 @@ class Row {
   T get(std::string_view name) const {
     return get<T>(index(name));
   }
-  // Throws ProgrammingError naming the column and the ones there are.
+  // Throws UsageError naming the column and the ones there are.
   int index(std::string_view name) const { return detail::column_index(*stmt_, name); }
 
  private:
@@ -192,11 +192,14 @@ class Result {
 
   // True when the cursor stands on no row: no rows at all, or all read.
   bool empty() const noexcept { return !stmt_->has_row(); }
-  // The current row; throws ProgrammingError when there is none.
-  Row row() const {
+  // The current row; throws UsageError when there is none. A Row reads from this Result, so a
+  // temporary Result has none to give: `conn.execute(...).row()` does not compile (name the
+  // Result, or take one value with scalar()).
+  Row row() const& {
     if (!stmt_->has_row()) detail::throw_no_row(*stmt_);
     return Row(*stmt_);
   }
+  Row row() const&& = delete;
   // Moves to the next row; false at the end.
   bool next() { return stmt_->advance(); }
   // The first column of the current row.
@@ -205,10 +208,12 @@ class Result {
     return row().get<T>(0);
   }
   // The current row, if any, as an optional view. Like every Row, it reads from this Result:
-  // keep the Result alive while using it (`auto r = conn.execute(...); auto row = r.first();`).
-  std::optional<Row> first() const {
+  // keep the Result alive while using it (`auto r = conn.execute(...); auto row = r.first();`);
+  // on a temporary it does not compile.
+  std::optional<Row> first() const& {
     return stmt_->has_row() ? std::optional<Row>(Row(*stmt_)) : std::nullopt;
   }
+  std::optional<Row> first() const&& = delete;
 
   // Iterates from the current row to the end.
   iterator begin() { return iterator(this); }

@@ -61,10 +61,12 @@ class StepExecutor;
 // revision file, so a command can ask it while it loads them.
 std::vector<std::string> current_heads(const Engine& engine, std::string_view version_table);
 
-// Runs one script directory against one database. Not thread-safe; cheap to make.
+// Runs one script directory against one database. Not thread-safe; cheap to make. It keeps a
+// reference to the ScriptDirectory, which must outlive it: a temporary one does not compile.
 class Runner {
  public:
   Runner(Engine engine, const ScriptDirectory& scripts, RunnerOptions options = {});
+  Runner(Engine engine, ScriptDirectory&& scripts, RunnerOptions options = {}) = delete;
 
   // The heads the version table holds; empty for a database at base or never migrated. Reads
   // one table, so it works through a transaction pooler too; upgrade, downgrade and stamp, which

@@ -4,24 +4,32 @@
 #include <map>
 
 namespace strata::driver::sqlite {
+namespace {
+
+// The gates of the process, by canonical path: a gate lives as long as a connection uses it.
+struct Gates {
+  strata::detail::Mutex mutex;
+  std::map<std::string, std::weak_ptr<WriteGate>> by_path STRATA_GUARDED_BY(mutex);
+};
+
+}  // namespace
 
 std::shared_ptr<WriteGate> WriteGate::of(const std::string& path) {
-  static std::mutex registry_mutex;
-  static std::map<std::string, std::weak_ptr<WriteGate>> registry;
+  static Gates gates;
   std::error_code ec;
   std::string key = std::filesystem::weakly_canonical(path, ec).string();
   if (ec) key = path;
-  std::lock_guard lock(registry_mutex);
-  std::weak_ptr<WriteGate>& slot = registry[key];
+  strata::detail::MutexLock lock(gates.mutex);
+  std::weak_ptr<WriteGate>& slot = gates.by_path[key];
   if (auto gate = slot.lock()) return gate;
-  std::erase_if(registry, [](const auto& entry) { return entry.second.expired(); });
+  std::erase_if(gates.by_path, [](const auto& entry) { return entry.second.expired(); });
   auto gate = std::make_shared<WriteGate>();
-  registry[key] = gate;
+  gates.by_path[key] = gate;
   return gate;
 }
 
 bool WriteGate::enter(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(mutex_);
+  strata::detail::MutexLock lock(mutex_);
   if (!held_ && waiters_.empty()) {
     held_ = true;
     return true;
@@ -31,7 +39,7 @@ bool WriteGate::enter(std::chrono::steady_clock::time_point deadline) {
 
 // The gate passes straight to the next waiter, so no newcomer can slip in between.
 void WriteGate::leave() {
-  std::lock_guard lock(mutex_);
+  strata::detail::MutexLock lock(mutex_);
   if (waiters_.empty()) {
     held_ = false;
     return;
@@ -40,7 +48,7 @@ void WriteGate::leave() {
 }
 
 std::size_t WriteGate::waiting() {
-  std::lock_guard lock(mutex_);
+  strata::detail::MutexLock lock(mutex_);
   return waiters_.size();
 }
 

@@ -7,10 +7,10 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "strata/core/handoff_queue.hpp"
+#include "strata/core/mutex.hpp"
 
 namespace strata::driver::sqlite {
 
@@ -21,15 +21,16 @@ class WriteGate {
 
   // Waits for this caller's turn until `deadline`; false when it did not come in time (the
   // caller then goes on to SQLite's own lock, as without the gate).
-  bool enter(std::chrono::steady_clock::time_point deadline);
-  void leave();
+  bool enter(std::chrono::steady_clock::time_point deadline) STRATA_EXCLUDES(mutex_);
+  void leave() STRATA_EXCLUDES(mutex_);
   // Callers waiting in enter() now.
-  std::size_t waiting();
+  std::size_t waiting() STRATA_EXCLUDES(mutex_);
 
  private:
-  std::mutex mutex_;
-  bool held_ = false;
-  strata::detail::HandoffQueue<bool> waiters_;  // handed `true`: your turn
+  strata::detail::Mutex mutex_;
+  bool held_ STRATA_GUARDED_BY(mutex_) = false;
+  // Handed `true`: your turn.
+  strata::detail::HandoffQueue<bool> waiters_ STRATA_GUARDED_BY(mutex_);
 };
 
 }  // namespace strata::driver::sqlite
