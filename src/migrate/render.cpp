@@ -7,6 +7,7 @@
 
 #include "../core/overloaded.hpp"
 #include "strata/core/error.hpp"
+#include "strata/sql/statement.hpp"
 
 namespace strata::migrate {
 namespace {
@@ -46,6 +47,34 @@ RenderedOperation in_place(std::vector<std::string> statements) {
   RenderedOperation out;
   out.statements = std::move(statements);
   return out;
+}
+
+// INSERTs of literal rows (offline scripts print them as they are). SQLite has no DEFAULT
+// inside VALUES: rows that name the same columns share one INSERT, and a row naming others
+// starts the next.
+RenderedOperation bulk_insert(const BulkInsert& o, const Dialect& d, const SchemaState& before) {
+  const Table& table = table_in(before, o.table);
+  std::vector<std::string> statements;
+  std::optional<sql::Insert> insert;
+  std::vector<std::string> columns;
+  for (const auto& row : o.rows) {
+    std::vector<std::string> names;
+    std::vector<sql::Assignment> values;
+    for (const auto& [name, value] : row) {
+      table.column_or_throw(name);  // names the table, as a revision's author needs
+      names.push_back(name);
+      values.push_back({name, value});
+    }
+    if (insert && names != columns) {
+      statements.push_back(sql::literal_sql(*insert, d));
+      insert.reset();
+    }
+    if (!insert) insert = sql::insert(table);
+    columns = std::move(names);
+    insert->values(std::move(values));
+  }
+  if (insert) statements.push_back(sql::literal_sql(*insert, d));
+  return in_place(std::move(statements));
 }
 
 RenderedOperation alter_column(const AlterColumn& o, const Dialect& d, const SchemaState& before) {
@@ -158,9 +187,7 @@ RenderedOperation render(const Operation& op, const Dialect& d, const SchemaStat
             return in_place(d.validate_constraint_sql(o.table, o.name));
           },
           [&](const Execute& o) { return in_place({execute_text(o, d)}); },
-          [&](const BulkInsert& o) {
-            return in_place(d.insert_sql(table_in(before, o.table), o.rows));
-          },
+          [&](const BulkInsert& o) { return bulk_insert(o, d, before); },
       },
       op);
 }

@@ -1,18 +1,10 @@
 #include "version_tables.hpp"
 
-#include <fmt/format.h>
-
 #include "strata/schema/metadata.hpp"
+#include "strata/sql/statement.hpp"
 #include "strata/version.hpp"
 
 namespace strata::migrate {
-namespace {
-
-std::string text(const Dialect& dialect, const std::string& value) {
-  return dialect.literal(Value(value), Type::text());
-}
-
-}  // namespace
 
 Table VersionTables::version_table() const {
   Table t(version, {Column("version_num", Type::text()).primary_key()});
@@ -31,12 +23,13 @@ Table VersionTables::history_table() const {
   return t;
 }
 
+// Values are written as literals rather than bound: offline scripts print these statements.
 std::vector<std::string> VersionTables::write_heads_sql(
     const Dialect& dialect, const std::vector<std::string>& heads) const {
-  std::vector<std::string> out{"DELETE FROM " + dialect.quote(version)};
+  const Table table = version_table();
+  std::vector<std::string> out{sql::literal_sql(sql::delete_(table), dialect)};
   for (const auto& head : heads) {
-    out.push_back(fmt::format("INSERT INTO {} (version_num) VALUES ({})", dialect.quote(version),
-                              text(dialect, head)));
+    out.push_back(sql::literal_sql(sql::insert(table).values({{"version_num", head}}), dialect));
   }
   return out;
 }
@@ -44,13 +37,14 @@ std::vector<std::string> VersionTables::write_heads_sql(
 std::vector<std::string> VersionTables::record_sql(const Dialect& dialect, const Step& step,
                                                    std::optional<std::int64_t> duration_ms) const {
   auto out = write_heads_sql(dialect, step.heads_after);
-  out.push_back(fmt::format(
-      "INSERT INTO {} (revision, direction, checksum, duration_ms, strata_version) VALUES ({}, "
-      "{}, {}, {}, {})",
-      dialect.quote(history), text(dialect, step.revision->id),
-      text(dialect, step.upgrade ? "upgrade" : "downgrade"),
-      step.revision->checksum.empty() ? "NULL" : text(dialect, step.revision->checksum),
-      duration_ms ? std::to_string(*duration_ms) : "NULL", text(dialect, version_string)));
+  const std::string& checksum = step.revision->checksum;
+  auto row = sql::insert(history_table())
+                 .values({{"revision", step.revision->id},
+                          {"direction", step.upgrade ? "upgrade" : "downgrade"},
+                          {"checksum", checksum.empty() ? Value() : Value(checksum)},
+                          {"duration_ms", duration_ms ? Value(*duration_ms) : Value()},
+                          {"strata_version", std::string(version_string)}});
+  out.push_back(sql::literal_sql(row, dialect));
   return out;
 }
 

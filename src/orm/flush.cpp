@@ -59,11 +59,10 @@ std::uint64_t SessionImpl::changed_columns(const Entry& entry) const {
   if (m.version_column() >= 0) changed &= ~(std::uint64_t{1} << m.version_column());
   for (int c : m.primary_key()) {
     if (!has(changed, static_cast<std::size_t>(c))) continue;
-    throw ProgrammingError(
+    throw UsageError(
         fmt::format("the primary key column {} of a loaded {} was changed; a primary key "
                     "names its row: remove the object and add a new one instead",
-                    m.columns()[static_cast<std::size_t>(c)].name, m.type_name()),
-        {});
+                    m.columns()[static_cast<std::size_t>(c)].name, m.type_name()));
   }
   return changed;
 }
@@ -106,10 +105,9 @@ void SessionImpl::flush_changes() {
   auto dirty = collect_dirty(mappers);
   if (pending_.empty() && deleted_.empty() && dirty.empty()) return;
   if (read_only_) {
-    throw ProgrammingError(
+    throw UsageError(
         "a read session (SessionFactory::read_session or read_scope) cannot write: add, change "
-        "and remove objects in a session from scope()",
-        {});
+        "and remove objects in a session from scope()");
   }
   ++stats.flushes;
   auto order = parents_first(std::move(mappers));
@@ -128,7 +126,7 @@ void SessionImpl::flush_changes() {
   for (std::size_t i = 0; i < dirty.size(); ++i) {
     auto [entry, changed] = dirty[i];
     if (i == 0 || entry->mapper != dirty[i - 1].first->mapper || changed != dirty[i - 1].second) {
-      sql = &entry->mapper->update_sql(backend(), changed);
+      sql = &entry->mapper->update_sql(dialect(), changed);
     }
     update(*entry, changed, *sql);
   }
@@ -198,12 +196,12 @@ void SessionImpl::insert_batch(const Mapper& mapper, std::span<Entry* const> bat
   }
   // Only the integer key is generated: where the backend numbers the rows of one INSERT
   // consecutively, the last key gives them all, and RETURNING is not needed.
-  const std::string last_id_sql = Dialect::of(backend()).last_insert_id_sql();
+  const std::string last_id_sql = dialect().last_insert_id_sql();
   bool by_last_id = !last_id_sql.empty() && mapper.integer_pk() &&
                     omitted == std::uint64_t{1} << mapper.primary_key()[0];
   bool returning = omitted != 0 && !by_last_id;
   const std::string& sql =
-      mapper.insert_sql(backend(), omitted, static_cast<int>(batch.size()), returning);
+      mapper.insert_sql(dialect(), omitted, static_cast<int>(batch.size()), returning);
   auto result = run(sql, params_);
   if (by_last_id) {
     result = run(last_id_sql, {});
@@ -293,7 +291,7 @@ void SessionImpl::remove_row(Entry& entry) {
   for (int c : mapper.primary_key()) params_.push_back(mapper.ops().saved(entry, c));
   int version = mapper.version_column();
   if (version >= 0) params_.push_back(mapper.ops().saved(entry, version));
-  const std::string& sql = mapper.delete_sql(backend());
+  const std::string& sql = mapper.delete_sql(dialect());
   auto result = run(sql, params_);
   if (version >= 0 && result.rows_affected() != 1) {
     throw_stale(mapper, sql, "DELETE", engine_.url().masked());

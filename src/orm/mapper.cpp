@@ -7,11 +7,13 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "sql_cache.hpp"
 #include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/orm/expr.hpp"
 #include "strata/orm/model.hpp"
 #include "strata/orm/session.hpp"
+#include "strata/sql/statement.hpp"
 
 namespace strata::orm::detail {
 namespace {
@@ -25,12 +27,25 @@ std::string demangle(const char* name) {
   return status == 0 && out ? std::string(out.get()) : std::string(name);
 }
 
-const Dialect& dialect(Backend backend) {
-  return Dialect::of(backend);
+// The statements a mapper caches, as SqlCache::Key::form's kind.
+enum class Form : std::uint64_t { get, remove, insert, update };
+
+// The key of a statement of `form` for `dialect`; `rows` and `returning` are an INSERT's.
+SqlCache::Key sql_key(const Dialect& dialect, Form form, std::uint64_t columns = 0, int rows = 0,
+                      bool returning = false) {
+  return {columns, dialect.index() | static_cast<std::uint64_t>(form) << 8 |
+                       std::uint64_t{returning} << 12 | static_cast<std::uint64_t>(rows) << 16};
 }
 
-int slot(Backend backend) {
-  return backend == Backend::sqlite ? 0 : 1;
+// `column = ?` for each column in `mask` (bit i: column i), in column order, each parameter a
+// bindparam named after its column.
+std::vector<sql::Assignment> parameters(const std::vector<MappedColumn>& columns,
+                                        std::uint64_t mask) {
+  std::vector<sql::Assignment> out;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (mask >> i & 1) out.push_back({columns[i].name, sql::bindparam(columns[i].name)});
+  }
+  return out;
 }
 
 // Keys are bytes: the kind, then the value, so that 1 and "1" differ.
@@ -99,10 +114,10 @@ IdentityKey value_key(ValueRef value) {
 int resolve_member(const Mapper& mapper, const std::type_info& pointer_type, const void* pointer) {
   int column = mapper.find(pointer_type, pointer);
   if (column < 0) {
-    throw ProgrammingError(fmt::format("a member of {} is not a column of the model of table {}; "
-                                       "add a strata::column for it",
-                                       mapper.type_name(), mapper.table().name),
-                           {});
+    throw UsageError(
+        fmt::format("a member of {} is not a column of the model of table {}; "
+                    "add a strata::column for it",
+                    mapper.type_name(), mapper.table().name));
   }
   return column;
 }
@@ -122,7 +137,8 @@ Mapper::Mapper(Table table, std::vector<MappedColumn> columns, std::unique_ptr<O
       source_(table_),
       columns_(std::move(columns)),
       ops_(std::move(ops)),
-      type_name_(demangle(ops_->type().name())) {
+      type_name_(demangle(ops_->type().name())),
+      sql_(std::make_unique<SqlCache>()) {
   if (columns_.size() > 64) {
     throw ConfigError(fmt::format("the model of table {} has {} columns; strata maps at most 64",
                                   table_.name, columns_.size()));
@@ -137,7 +153,6 @@ Mapper::Mapper(Table table, std::vector<MappedColumn> columns, std::unique_ptr<O
   for (std::size_t i = 0; i < columns_.size(); ++i) {
     auto& c = columns_[i];
     const Column& column = table_.columns[i];
-    c.quoted = dialect(Backend::sqlite).quote(c.name);
     c.primary_key = std::find(pk_.begin(), pk_.end(), static_cast<int>(i)) != pk_.end();
     c.generated = c.generated || column.autoincrement;
     if (c.version) version_ = static_cast<int>(i);
@@ -149,27 +164,9 @@ Mapper::Mapper(Table table, std::vector<MappedColumn> columns, std::unique_ptr<O
       parents_.push_back(fk.referred_table);
     }
   }
-  for (const auto& c : columns_) {
-    select_list_ += (select_list_.empty() ? "" : ", ") + c.quoted;
-  }
-  for (Backend b : {Backend::sqlite, Backend::postgresql}) {
-    std::string from = " FROM " + dialect(b).quote(table_.name) + " WHERE ";
-    get_sql_[slot(b)] = "SELECT " + select_list_ + from + pk_condition(b, 1, false);
-    delete_sql_[slot(b)] = "DELETE" + from + pk_condition(b, 1, version_ >= 0);
-  }
 }
 
-std::string Mapper::pk_condition(Backend backend, int first, bool with_version) const {
-  std::string out;
-  for (int c : pk_) {
-    if (!out.empty()) out += " AND ";
-    out += columns_[c].quoted + " = " + dialect(backend).placeholder(first++);
-  }
-  if (with_version) {
-    out += " AND " + columns_[version_].quoted + " = " + dialect(backend).placeholder(first);
-  }
-  return out;
-}
+Mapper::~Mapper() = default;
 
 IdentityKey Mapper::key_of(const void* object) const {
   if (integer_pk_) return {columns_[pk_[0]].access->bind(object).as_int(), {}};
@@ -180,16 +177,13 @@ IdentityKey Mapper::key_of(const void* object) const {
 
 IdentityKey Mapper::key_of(std::span<const ValueRef> values) const {
   if (values.size() != pk_.size()) {
-    throw ProgrammingError(
-        fmt::format("the primary key of table {} has {} columns, {} values given", table_.name,
-                    pk_.size(), values.size()),
-        {});
+    throw UsageError(fmt::format("the primary key of table {} has {} columns, {} values given",
+                                 table_.name, pk_.size(), values.size()));
   }
   if (integer_pk_) {
     if (values[0].kind() != ValueKind::integer) {
-      throw ProgrammingError(fmt::format("the primary key of table {} is an integer, {} given",
-                                         table_.name, to_string(values[0].kind())),
-                             {});
+      throw UsageError(fmt::format("the primary key of table {} is an integer, {} given",
+                                   table_.name, to_string(values[0].kind())));
     }
     return {values[0].as_int(), {}};
   }
@@ -219,7 +213,7 @@ int Mapper::find(std::string_view name) const {
   for (std::size_t i = 0; i < table_.columns.size(); ++i) {
     if (table_.columns[i].name == name) return static_cast<int>(i);
   }
-  throw ProgrammingError(fmt::format("table {} has no column {}", table_.name, name), {});
+  throw UsageError(fmt::format("table {} has no column {}", table_.name, name));
 }
 
 sql::Expr Mapper::column_expr(int column) const {
@@ -233,14 +227,6 @@ std::vector<sql::Expr> Mapper::column_exprs() const {
   return out;
 }
 
-const std::string& Mapper::get_sql(Backend backend) const {
-  return get_sql_[slot(backend)];
-}
-
-const std::string& Mapper::delete_sql(Backend backend) const {
-  return delete_sql_[slot(backend)];
-}
-
 std::vector<int> Mapper::returned_columns(std::uint64_t omitted) const {
   std::vector<int> out = pk_;
   for (std::size_t i = 0; i < columns_.size(); ++i) {
@@ -249,69 +235,74 @@ std::vector<int> Mapper::returned_columns(std::uint64_t omitted) const {
   return out;
 }
 
-const std::string& Mapper::insert_sql(Backend backend, std::uint64_t omitted, int rows,
+// The statements ----------------------------------------------------------------------------
+// Built with the sql layer, columns unqualified (one table), each parameter a bindparam named
+// after its column; the session binds them by position.
+
+const std::string& Mapper::get_sql(const Dialect& dialect) const {
+  return sql_->get(sql_key(dialect, Form::get), [&] { return build_get(dialect); });
+}
+
+const std::string& Mapper::delete_sql(const Dialect& dialect) const {
+  return sql_->get(sql_key(dialect, Form::remove), [&] { return build_delete(dialect); });
+}
+
+const std::string& Mapper::insert_sql(const Dialect& dialect, std::uint64_t omitted, int rows,
                                       bool returning) const {
-  std::lock_guard lock(cache_mutex_);
-  auto key = std::make_tuple(slot(backend), omitted, rows, returning);
-  auto it = insert_cache_.find(key);
-  if (it == insert_cache_.end()) {
-    it = insert_cache_.emplace(key, build_insert(backend, omitted, rows, returning)).first;
-  }
-  return it->second;
+  return sql_->get(sql_key(dialect, Form::insert, omitted, rows, returning),
+                   [&] { return build_insert(dialect, omitted, rows, returning); });
 }
 
-std::string Mapper::build_insert(Backend backend, std::uint64_t omitted, int rows,
+const std::string& Mapper::update_sql(const Dialect& dialect, std::uint64_t changed) const {
+  return sql_->get(sql_key(dialect, Form::update, changed),
+                   [&] { return build_update(dialect, changed); });
+}
+
+sql::Expr Mapper::unqualified(int column) const {
+  return source_.unqualified(columns_[column].name);
+}
+
+sql::Expr Mapper::key_condition(bool with_version) const {
+  std::vector<sql::Expr> terms;
+  for (int c : pk_) terms.push_back(unqualified(c) == sql::bindparam(columns_[c].name));
+  if (with_version) {
+    terms.push_back(unqualified(version_) == sql::bindparam(columns_[version_].name));
+  }
+  return sql::and_(std::move(terms));
+}
+
+std::string Mapper::build_get(const Dialect& dialect) const {
+  std::vector<sql::Expr> all;
+  for (std::size_t i = 0; i < columns_.size(); ++i) all.push_back(unqualified(static_cast<int>(i)));
+  auto select = sql::select(std::move(all)).from(source_).where(key_condition(false));
+  return sql::compile(select, dialect).sql;
+}
+
+std::string Mapper::build_delete(const Dialect& dialect) const {
+  return sql::compile(sql::delete_(table_).where(key_condition(version_ >= 0)), dialect).sql;
+}
+
+std::string Mapper::build_insert(const Dialect& dialect, std::uint64_t omitted, int rows,
                                  bool returning) const {
-  const Dialect& d = dialect(backend);
-  std::string names;
-  int per_row = 0;
-  for (std::size_t i = 0; i < columns_.size(); ++i) {
-    if (omitted >> i & 1) continue;
-    names += (per_row++ ? ", " : "") + columns_[i].quoted;
-  }
-  std::string out = "INSERT INTO " + d.quote(table_.name);
-  if (per_row == 0) {
-    out += " DEFAULT VALUES";
-  } else {
-    out += " (" + names + ") VALUES ";
-    int n = 1;
-    for (int r = 0; r < rows; ++r) {
-      out += r ? ", (" : "(";
-      for (int c = 0; c < per_row; ++c) out += (c ? ", " : "") + d.placeholder(n++);
-      out += ')';
-    }
-  }
+  auto row = parameters(columns_, ~omitted);
+  auto insert = sql::insert(table_);
+  // No column left to give: one row of defaults (INSERT ... DEFAULT VALUES).
+  for (int r = 0; r < rows && !row.empty(); ++r) insert.values(row);
   if (returning) {
-    std::string list;
-    for (int c : returned_columns(omitted)) list += (list.empty() ? "" : ", ") + columns_[c].quoted;
-    out += " RETURNING " + list;
+    std::vector<sql::Expr> list;
+    for (int c : returned_columns(omitted)) list.push_back(unqualified(c));
+    insert.returning(std::move(list));
   }
-  return out;
+  return sql::compile(insert, dialect).sql;
 }
 
-const std::string& Mapper::update_sql(Backend backend, std::uint64_t changed) const {
-  std::lock_guard lock(cache_mutex_);
-  auto key = std::make_pair(slot(backend), changed);
-  auto it = update_cache_.find(key);
-  if (it == update_cache_.end()) {
-    it = update_cache_.emplace(key, build_update(backend, changed)).first;
-  }
-  return it->second;
-}
-
-std::string Mapper::build_update(Backend backend, std::uint64_t changed) const {
-  const Dialect& d = dialect(backend);
-  std::string set;
-  int n = 1;
-  for (std::size_t i = 0; i < columns_.size(); ++i) {
-    if (!(changed >> i & 1)) continue;
-    set += (set.empty() ? "" : ", ") + columns_[i].quoted + " = " + d.placeholder(n++);
-  }
+std::string Mapper::build_update(const Dialect& dialect, std::uint64_t changed) const {
+  auto set = parameters(columns_, changed);
   if (version_ >= 0) {
-    set += (set.empty() ? "" : ", ") + columns_[version_].quoted + " = " + d.placeholder(n++);
+    set.push_back({columns_[version_].name, sql::bindparam(columns_[version_].name)});
   }
-  return "UPDATE " + d.quote(table_.name) + " SET " + set + " WHERE " +
-         pk_condition(backend, n, version_ >= 0);
+  auto update = sql::update(table_).set(std::move(set)).where(key_condition(version_ >= 0));
+  return sql::compile(update, dialect).sql;
 }
 
 }  // namespace strata::orm::detail

@@ -31,7 +31,7 @@ Connection& SessionImpl::transaction() {
     return conn;
   }
   tx_.emplace(conn.begin());
-  if (auto sql = Dialect::of(backend()).read_only_transaction_sql(); !sql.empty()) {
+  if (auto sql = dialect().read_only_transaction_sql(); !sql.empty()) {
     conn.execute_script(sql);
   }
   return conn;
@@ -51,7 +51,7 @@ decltype(auto) SessionImpl::routed(F&& step) {
 }
 
 bool SessionImpl::fall_back(const OperationalError& error) {
-  if (!Dialect::of(backend()).replica_unavailable(error)) return false;
+  if (!dialect().replica_unavailable(error)) return false;
   Fallback fallback = std::move(*fallback_);
   fallback_.reset();
   fallback.replicas->mark_down(fallback.replica, error);
@@ -147,11 +147,10 @@ Entry& SessionImpl::entry_of(const Mapper& mapper, void* object) {
     if (e.object == object) found = &e;
   });
   if (found) return *found;
-  throw ProgrammingError(
+  throw UsageError(
       fmt::format("this {} is not in the session: pass an object the session returned (add, get, "
                   "select), not a copy",
-                  mapper.type_name()),
-      {});
+                  mapper.type_name()));
 }
 
 void* SessionImpl::get(const Mapper& mapper, std::span<const ValueRef> values) {
@@ -162,7 +161,7 @@ void* SessionImpl::get(const Mapper& mapper, std::span<const ValueRef> values) {
   // A pending INSERT or DELETE may concern this row; dirty objects cannot change which row
   // a primary key names, so they wait for the next flush.
   if (options_.autoflush && (!pending_.empty() || !deleted_.empty())) flush();
-  auto result = run(mapper.get_sql(backend()), values);
+  auto result = run(mapper.get_sql(dialect()), values);
   if (result.empty()) return nullptr;
   return load_row(mapper, result.row());
 }
@@ -182,14 +181,12 @@ void SessionImpl::remove(const Mapper& mapper, void* object) {
 void SessionImpl::refresh(const Mapper& mapper, void* object) {
   Entry& entry = entry_of(mapper, object);
   if (entry.state != Entry::State::persistent) {
-    throw ProgrammingError(fmt::format("refresh() needs a {} that is in the database; flush it "
-                                       "first",
-                                       mapper.type_name()),
-                           {});
+    throw UsageError(fmt::format("refresh() needs a {} that is in the database; flush it first",
+                                 mapper.type_name()));
   }
   std::vector<ValueRef> key;
   for (int c : mapper.primary_key()) key.push_back(mapper.ops().saved(entry, c));
-  auto result = run(mapper.get_sql(backend()), key);
+  auto result = run(mapper.get_sql(dialect()), key);
   if (result.empty()) {
     throw Error(fmt::format("refresh(): the row of this {} in table {} no longer exists",
                             mapper.type_name(), mapper.table().name));
@@ -226,7 +223,7 @@ void SessionImpl::commit() {
       tx_->commit();
     } catch (const OperationalError& e) {
       // A read-only transaction wrote nothing, so losing its server at the end loses nothing.
-      if (!read_only_ || !Dialect::of(backend()).replica_unavailable(e)) {
+      if (!read_only_ || !dialect().replica_unavailable(e)) {
         rollback();
         throw;
       }

@@ -11,6 +11,7 @@
 
 #include "arena.hpp"
 #include "identity_map.hpp"
+#include "strata/dialect/dialect.hpp"
 #include "strata/engine/engine.hpp"
 #include "strata/orm/mapper.hpp"
 #include "strata/orm/session.hpp"
@@ -61,7 +62,8 @@ class SessionImpl {
   Result execute(std::string_view sql, std::span<const ValueRef> params);
   // transaction() for a caller that runs statements of its own on it (Session::connection).
   Connection& lend_connection();
-  Backend backend() const noexcept { return engine_.backend(); }
+  // Whose SQL the session's statements are written in.
+  const Dialect& dialect() const { return Dialect::of(engine_.backend()); }
 
   // A new pending object of `mapper`, moved from `moved_from`.
   void* add(const Mapper& mapper, void* moved_from);
@@ -69,7 +71,7 @@ class SessionImpl {
   // loaded already, else a new tracked one.
   void* load_row(const Mapper& mapper, const Row& row);
   Entry* find(const Mapper& mapper, const IdentityKey& key);
-  // The entry holding `object`; ProgrammingError when the session does not track it.
+  // The entry holding `object`; UsageError when the session does not track it.
   Entry& entry_of(const Mapper& mapper, void* object);
 
   void* get(const Mapper& mapper, std::span<const ValueRef> key);

@@ -1,16 +1,72 @@
 // Rendering expressions into SQL text: the Compiler and each expression node's render().
+#include <fmt/format.h>
+
 #include "nodes.hpp"
 
 namespace strata::sql::detail {
+namespace {
+
+// The column type a value of `kind` is written for where no column gives one.
+Type type_of(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::integer:
+      return Type::biginteger();
+    case ValueKind::real:
+      return Type::float64();
+    case ValueKind::blob:
+      return Type::binary();
+    case ValueKind::boolean:
+      return Type::boolean();
+    case ValueKind::date:
+      return Type::date();
+    case ValueKind::time:
+      return Type::time();
+    case ValueKind::datetime:
+      return Type::datetime();
+    case ValueKind::timestamp:
+      return Type::datetime_tz();
+    case ValueKind::uuid:
+      return Type::uuid();
+    case ValueKind::json:
+      return Type::json();
+    default:  // text, and NULL, which is NULL whatever its type
+      return Type::text();
+  }
+}
+
+}  // namespace
 
 // Compiler ----------------------------------------------------------------------------------
 
 void Compiler::parameter(const ParamNode& param) {
+  if (literals_) {
+    literal(param, type_of(param.value.kind()));
+    return;
+  }
   out_.params.push_back(param.value);
   if (!param.name.empty()) {
     out_.bindings.push_back({out_.params.size() - 1, param.name, param.required});
   }
   out_.sql += dialect_.placeholder(static_cast<int>(out_.params.size()));
+}
+
+void Compiler::value(const Expr& value, const Type& type) {
+  const auto* param = literals_ ? dynamic_cast<const ParamNode*>(&value.node()) : nullptr;
+  if (param) {
+    literal(*param, type);
+  } else {
+    expr(value);
+  }
+}
+
+void Compiler::literal(const ParamNode& param, const Type& type) {
+  if (param.required) {
+    misuse(
+        fmt::format("bindparam '{}' has no value to write into the SQL text; give it a "
+                    "default, or run the statement with its value",
+                    param.name));
+  }
+  out_.sql += dialect_.literal(param.value, type);
 }
 
 void Compiler::expr(const Expr& e, int min_precedence) {
@@ -55,15 +111,17 @@ void Compiler::assignments(const SourceNode& table, const std::vector<SetItem>& 
     if (i > 0) out_.sql += ", ";
     identifier(table.columns[set[i].column]);
     out_.sql += " = ";
-    expr(set[i].value);
+    value(set[i].value, table.types[set[i].column]);
   }
 }
 
 // Expression nodes --------------------------------------------------------------------------
 
 void ColumnNode::render(Compiler& out) const {
-  out.identifier(source->name());
-  out << ".";
+  if (qualified) {
+    out.identifier(source->name());
+    out << ".";
+  }
   out.identifier(source->columns[index]);
 }
 

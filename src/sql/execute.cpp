@@ -5,15 +5,15 @@
 
 #include <algorithm>
 
+#include "../core/usage_error.hpp"
 #include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
 
 namespace strata::sql {
 namespace {
 
-[[noreturn]] void throw_binding_error(const std::string& message, const Compiled& compiled,
-                                      const Connection& conn) {
-  throw ProgrammingError(message, {"", "", 0, compiled.sql, conn.url()});
+[[noreturn]] void throw_binding_error(const std::string& message, const Compiled& compiled) {
+  throw strata::detail::usage_error(message, compiled.sql);
 }
 
 std::string binding_names(const Compiled& compiled) {
@@ -26,7 +26,7 @@ std::string binding_names(const Compiled& compiled) {
 
 // Puts each named value into every placeholder of its bindparam.
 void bind_values(const Compiled& compiled, std::span<const NamedParam> values,
-                 std::vector<ValueRef>& refs, const Connection& conn) {
+                 std::vector<ValueRef>& refs) {
   for (const auto& value : values) {
     bool used = false;
     for (const auto& b : compiled.bindings) {
@@ -37,7 +37,7 @@ void bind_values(const Compiled& compiled, std::span<const NamedParam> values,
     if (!used) {
       throw_binding_error(fmt::format("the statement has no bindparam '{}'; its bindparams: {}",
                                       value.name, binding_names(compiled)),
-                          compiled, conn);
+                          compiled);
     }
   }
   for (const auto& b : compiled.bindings) {
@@ -47,7 +47,7 @@ void bind_values(const Compiled& compiled, std::span<const NamedParam> values,
       throw_binding_error(fmt::format("no value given for bindparam '{}'; pass it to execute() "
                                       "as {{\"{}\", value}}",
                                       b.name, b.name),
-                          compiled, conn);
+                          compiled);
     }
   }
 }
@@ -57,7 +57,7 @@ void bind_values(const Compiled& compiled, std::span<const NamedParam> values,
 Result execute(Connection& conn, const Statement& statement, std::span<const NamedParam> values) {
   const Compiled& compiled = statement.compiled(Dialect::of(conn.backend()));
   std::vector<ValueRef> refs(compiled.params.begin(), compiled.params.end());
-  bind_values(compiled, values, refs, conn);
+  bind_values(compiled, values, refs);
   return conn.execute_native(compiled.sql, refs);
 }
 

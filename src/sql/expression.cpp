@@ -78,7 +78,7 @@ Expr aggregate(std::string name, const Expr& e, detail::FunctionNode::Form form)
 
 namespace detail {
 void misuse(const std::string& message) {
-  throw ProgrammingError(message, {});
+  throw UsageError(message);
 }
 
 // PostgreSQL infers a parameter's type from what stands beside it (`price > $1`). Where only
@@ -296,10 +296,10 @@ Expr excluded(const Table& table, std::string_view column) {
 
 namespace detail {
 
-Identifier::Identifier(std::string text) : name(std::move(text)) {
-  quoted[0] = Dialect::of(Backend::sqlite).quote(name);
-  quoted[1] = Dialect::of(Backend::postgresql).quote(name);
-}
+// Any dialect quotes as every other does (Dialect::quote is not virtual): the one at hand
+// without a statement being compiled is SQLite's, which every build has.
+Identifier::Identifier(std::string text)
+    : name(std::move(text)), quoted(Dialect::of(Backend::sqlite).quote(name)) {}
 
 std::size_t SourceNode::index_of(std::string_view column) const {
   auto it = std::find_if(columns.begin(), columns.end(),
@@ -319,7 +319,11 @@ Source::Source(const Table& table) {
   auto node = std::make_shared<detail::SourceNode>();
   node->table = detail::Identifier(table.name);
   node->columns.reserve(table.columns.size());
-  for (const auto& c : table.columns) node->columns.emplace_back(c.name);
+  node->types.reserve(table.columns.size());
+  for (const auto& c : table.columns) {
+    node->columns.emplace_back(c.name);
+    node->types.push_back(c.type);
+  }
   node_ = std::move(node);
 }
 
@@ -331,7 +335,11 @@ Source Source::as(std::string alias) const {
 }
 
 Expr Source::c(std::string_view column) const {
-  return make<detail::ColumnNode>(node_, node_->index_of(column));
+  return make<detail::ColumnNode>(node_, node_->index_of(column), true);
+}
+
+Expr Source::unqualified(std::string_view column) const {
+  return make<detail::ColumnNode>(node_, node_->index_of(column), false);
 }
 
 const std::string& Source::name() const noexcept {

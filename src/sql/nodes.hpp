@@ -34,9 +34,8 @@ enum Precedence : int {
   kPrimary,
 };
 
+// Throws UsageError: the statement or expression was built wrongly.
 [[noreturn]] void misuse(const std::string& message);
-// Which built-in dialect `dialect` is (0: SQLite, 1: PostgreSQL), or nothing for another one.
-std::optional<std::size_t> dialect_slot(const Dialect& dialect) noexcept;
 // A parameter given a value while building, cast to the type of that value's kind; any
 // other expression as it is.
 Expr typed(const Expr& expr);
@@ -49,14 +48,15 @@ struct ExprNode {
   virtual std::string_view output_name() const noexcept { return {}; }
 };
 
-// A name with its quoted form for each built-in dialect, worked out once when a Source is
-// made: quoting checks a list of reserved words, too slow to repeat at every compile.
+// A name with its quoted form, worked out once when a Source is made: quoting checks a list of
+// reserved words, too slow to repeat at every compile. Dialect::quote is the same for every
+// dialect, so one quoted form serves them all.
 struct Identifier {
   Identifier() = default;
   explicit Identifier(std::string text);
 
   std::string name;
-  std::array<std::string, 2> quoted;  // by dialect_slot()
+  std::string quoted;
 };
 
 // A table (under its name or an alias) or an aliased subquery.
@@ -64,22 +64,25 @@ struct SourceNode {
   Identifier table;  // empty for a subquery
   Identifier alias;  // empty: the table under its own name
   std::vector<Identifier> columns;
+  std::vector<Type> types;  // a table's, by column: the type a literal value is written for
   std::shared_ptr<const SelectNode> subquery;
 
   const Identifier& name() const noexcept { return alias.name.empty() ? table : alias; }
-  // Throws ProgrammingError naming the columns there are when `column` is not one of them.
+  // Throws UsageError naming the columns there are when `column` is not one of them.
   std::size_t index_of(std::string_view column) const;
   void render(Compiler& out) const;
 };
 
-// A column of a source, qualified by the source's name or alias.
+// A column of a source, qualified by the source's name or alias unless `qualified` is false.
 struct ColumnNode final : ExprNode {
-  ColumnNode(std::shared_ptr<const SourceNode> s, std::size_t i) : source(std::move(s)), index(i) {}
+  ColumnNode(std::shared_ptr<const SourceNode> s, std::size_t i, bool q)
+      : source(std::move(s)), index(i), qualified(q) {}
   void render(Compiler& out) const override;
   std::string_view output_name() const noexcept override { return source->columns[index].name; }
 
   std::shared_ptr<const SourceNode> source;
   std::size_t index;
+  bool qualified;
 };
 
 // A bound parameter: a value given when the expression was built, or a bindparam whose value
@@ -196,8 +199,8 @@ struct SubqueryNode final : ExprNode {
   bool exists;
 };
 
-// The compiled forms of one statement, one slot per built-in dialect. Filled at most once per
-// slot by whichever thread compiles first; readers then share it without locking.
+// The compiled forms of one statement, one slot per dialect (by Dialect::index()). Filled at
+// most once per slot by whichever thread compiles first; readers then share it without locking.
 class CompiledCache {
  public:
   CompiledCache() = default;
@@ -206,15 +209,15 @@ class CompiledCache {
   CompiledCache& operator=(const CompiledCache&) = delete;
   ~CompiledCache() { clear(); }
 
-  const Compiled* find(std::size_t slot) const noexcept {
-    return slots_[slot].load(std::memory_order_acquire);
+  const Compiled* find(const Dialect& dialect) const noexcept {
+    return slots_[dialect.index()].load(std::memory_order_acquire);
   }
   // Keeps `compiled` unless another thread stored one first; returns the one kept.
-  const Compiled& store(std::size_t slot, Compiled compiled) const;
+  const Compiled& store(const Dialect& dialect, Compiled compiled) const;
   void clear() noexcept;
 
  private:
-  mutable std::array<std::atomic<const Compiled*>, 2> slots_{};
+  mutable std::array<std::atomic<const Compiled*>, Dialect::kMaxDialects> slots_{};
 };
 
 struct StatementNode {
@@ -269,7 +272,7 @@ struct SetItem {
 // What INSERT, UPDATE and DELETE share: one target table and RETURNING.
 struct TargetNode : StatementNode {
   explicit TargetNode(const Table& t) : target(t) {}
-  // Throws ProgrammingError naming the table's columns when a column is not one of them.
+  // Throws UsageError naming the table's columns when a column is not one of them.
   std::vector<std::size_t> column_indexes(const std::vector<std::string>& names) const;
   std::vector<SetItem> set_items(std::vector<Assignment> assignments) const;
   void add_returning(const std::vector<Expr>& columns);
@@ -311,11 +314,12 @@ struct DeleteNode final : Cloneable<DeleteNode, TargetNode> {
   Expr where;
 };
 
-// Writes SQL text and collects parameters while nodes render themselves into it.
+// Writes SQL text and collects parameters while nodes render themselves into it; with
+// `literals`, writes each parameter's value into the text instead (sql::literal_sql).
 class Compiler {
  public:
-  Compiler(const Dialect& dialect, Compiled& out) noexcept
-      : dialect_(dialect), slot_(dialect_slot(dialect)), out_(out) {}
+  Compiler(const Dialect& dialect, Compiled& out, bool literals = false) noexcept
+      : dialect_(dialect), out_(out), literals_(literals) {}
 
   const Dialect& dialect() const noexcept { return dialect_; }
   Compiler& operator<<(std::string_view text) {
@@ -323,16 +327,13 @@ class Compiler {
     return *this;
   }
   void identifier(std::string_view name) { out_.sql += dialect_.quote(name); }
-  void identifier(const Identifier& id) {
-    if (slot_) {
-      out_.sql += id.quoted[*slot_];
-    } else {
-      identifier(id.name);
-    }
-  }
+  void identifier(const Identifier& id) { out_.sql += id.quoted; }
   // Columns of `table` by index, separated by ", ".
   void columns(const SourceNode& table, const std::vector<std::size_t>& indexes);
   void parameter(const ParamNode& param);
+  // `value` given to a column of type `type` (INSERT VALUES, SET): a literal is written for the
+  // column's type rather than for its value's kind.
+  void value(const Expr& value, const Type& type);
   // `expr`, in parentheses when it binds less tightly than `min_precedence`.
   void expr(const Expr& expr, int min_precedence = kLowest);
   // Expressions separated by ", ".
@@ -344,9 +345,11 @@ class Compiler {
   void assignments(const SourceNode& table, const std::vector<SetItem>& set);
 
  private:
+  void literal(const ParamNode& param, const Type& type);
+
   const Dialect& dialect_;
-  std::optional<std::size_t> slot_;
   Compiled& out_;
+  bool literals_;
 };
 
 }  // namespace strata::sql::detail

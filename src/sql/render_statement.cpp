@@ -58,12 +58,15 @@ void render_conflict(Compiler& out, const SourceNode& table, const Conflict& con
   out.clause(" WHERE ", conflict.where);
 }
 
-void render_rows(Compiler& out, const std::vector<std::vector<Expr>>& rows) {
+void render_rows(Compiler& out, const SourceNode& table, const std::vector<std::size_t>& columns,
+                 const std::vector<std::vector<Expr>>& rows) {
   out << " VALUES ";
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (i > 0) out << ", ";
-    out << "(";
-    out.list(rows[i]);
+    out << (i > 0 ? ", (" : "(");
+    for (std::size_t j = 0; j < rows[i].size(); ++j) {
+      if (j > 0) out << ", ";
+      out.value(rows[i][j], table.types[columns[j]]);
+    }
     out << ")";
   }
 }
@@ -113,7 +116,7 @@ void InsertNode::render(Compiler& out) const {
     out << " (";
     out.columns(table(), columns);
     out << ")";
-    render_rows(out, rows);
+    render_rows(out, table(), columns, rows);
   }
   if (conflict) render_conflict(out, table(), *conflict);
   render_returning(out);

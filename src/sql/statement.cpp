@@ -41,10 +41,11 @@ std::vector<std::string_view> column_names(const detail::SourceNode& table,
 
 namespace detail {
 
-const Compiled& CompiledCache::store(std::size_t slot, Compiled compiled) const {
+const Compiled& CompiledCache::store(const Dialect& dialect, Compiled compiled) const {
   auto fresh = std::make_unique<const Compiled>(std::move(compiled));
   const Compiled* expected = nullptr;
-  if (slots_[slot].compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) {
+  if (slots_[dialect.index()].compare_exchange_strong(expected, fresh.get(),
+                                                      std::memory_order_acq_rel)) {
     return *fresh.release();  // owned by the slot from now on; clear() deletes it
   }
   return *expected;
@@ -53,12 +54,6 @@ const Compiled& CompiledCache::store(std::size_t slot, Compiled compiled) const 
 void CompiledCache::clear() noexcept {
   // Taking each pointer back into a unique_ptr deletes what the slot owned.
   for (auto& slot : slots_) std::unique_ptr<const Compiled>(slot.exchange(nullptr));
-}
-
-std::optional<std::size_t> dialect_slot(const Dialect& dialect) noexcept {
-  if (&dialect == &Dialect::of(Backend::sqlite)) return 0;
-  if (&dialect == &Dialect::of(Backend::postgresql)) return 1;
-  return std::nullopt;
 }
 
 std::vector<std::size_t> TargetNode::column_indexes(const std::vector<std::string>& names) const {
@@ -85,15 +80,8 @@ void TargetNode::add_returning(const std::vector<Expr>& columns) {
 // Statement ---------------------------------------------------------------------------------
 
 const Compiled& Statement::compiled(const Dialect& dialect) const {
-  auto slot = detail::dialect_slot(dialect);
-  if (!slot) {
-    detail::misuse(
-        fmt::format("statements keep compiled text only for the built-in dialects; "
-                    "use sql::compile() for dialect '{}'",
-                    dialect.name()));
-  }
-  if (const Compiled* found = node_->cache.find(*slot)) return *found;
-  return node_->cache.store(*slot, compile(*this, dialect));
+  if (const Compiled* found = node_->cache.find(dialect)) return *found;
+  return node_->cache.store(dialect, compile(*this, dialect));
 }
 
 detail::StatementNode& Statement::edit_node() {
@@ -112,6 +100,13 @@ Compiled compile(const Statement& statement, const Dialect& dialect) {
   detail::Compiler compiler(dialect, out);
   statement.node().render(compiler);
   return out;
+}
+
+std::string literal_sql(const Statement& statement, const Dialect& dialect) {
+  Compiled out;
+  detail::Compiler compiler(dialect, out, true);
+  statement.node().render(compiler);
+  return std::move(out.sql);
 }
 
 // Select ------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ TEST(OrmModel, ColumnsOfUnmappedMembersAreRefused) {
   static const auto loose =
       strata::table<Loose>("loose", strata::column(&Loose::id, "id").primary_key());
   EXPECT_EQ(loose.name(), "loose");
-  EXPECT_THROW(col(&Loose::other), ProgrammingError);
+  EXPECT_THROW(col(&Loose::other), UsageError);
 }
 
 TEST(OrmModel, AModelNeedsAPrimaryKey) {

@@ -39,15 +39,14 @@ TEST_P(ReadSessions, ReadScopeReadsTheDatabaseWithoutReplicas) {
 TEST_P(ReadSessions, AReadSessionRefusesToWriteObjects) {
   add_authors(1);
   auto sessions = factory();
-  EXPECT_THROW(sessions.read_scope([](Session& s) { s.add(Author{.name = "new"}); }),
-               ProgrammingError);
+  EXPECT_THROW(sessions.read_scope([](Session& s) { s.add(Author{.name = "new"}); }), UsageError);
   try {
     sessions.read_scope([](Session& s) {
       s.select<Author>().one().name = "changed";
       s.flush();
     });
     FAIL() << "a read session flushed a change";
-  } catch (const ProgrammingError& e) {
+  } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("read session"), std::string::npos) << e.what();
   }
   EXPECT_EQ(rows("authors"), 1);

@@ -213,7 +213,7 @@ TEST_F(Compile, SubqueryInFromUnderAnAlias) {
              "sum(items.price) AS total FROM items GROUP BY items.owner_id) AS totals ON "
              "totals.owner_id = users.id WHERE totals.total >= $1",
              {10.5});
-  EXPECT_THROW(totals.c("price"), ProgrammingError);
+  EXPECT_THROW(totals.c("price"), UsageError);
 }
 
 TEST_F(Compile, InsertRowsReturning) {
@@ -291,6 +291,57 @@ TEST_F(Compile, IdentifiersAreQuotedWhereNeeded) {
              "SELECT count(*) AS \"Total Count\" FROM \"user\"");
 }
 
+TEST_F(Compile, UnqualifiedColumnsForOneTable) {
+  sql::Source odd{odd_table()};
+  expect_sql(sql::select({users.unqualified("id"), users.unqualified("email")})
+                 .from(users)
+                 .where(users.unqualified("id") == sql::bindparam("id")),
+             "SELECT id, email FROM users WHERE id = ?1",
+             "SELECT id, email FROM users WHERE id = $1", {nullptr});
+  expect_sql(sql::update(odd_table())
+                 .set({{"Name", "n"}})
+                 .where(odd.unqualified("order") == 2)
+                 .returning({odd.unqualified("has space")}),
+             "UPDATE \"user\" SET \"Name\" = ?1 WHERE \"order\" = ?2 RETURNING \"has space\"",
+             "UPDATE \"user\" SET \"Name\" = $1 WHERE \"order\" = $2 RETURNING \"has space\"",
+             {"n", 2});
+  EXPECT_THROW(users.unqualified("nope"), UsageError);
+}
+
+// literal_sql writes values into the text, each through the dialect's literal(): booleans
+// differ, strings are escaped, and a bindparam gives its default.
+TEST_F(Compile, LiteralSqlWritesValuesIntoTheText) {
+  auto rows = sql::insert(users_table())
+                  .values({{"id", 1}, {"email", "o'neil@x"}, {"name", nullptr}, {"score", 2}})
+                  .values({{"id", 2}, {"email", "b@x"}, {"name", "B"}, {"score", -3}});
+  const std::string expected =
+      "INSERT INTO users (id, email, name, score) VALUES (1, 'o''neil@x', NULL, 2), (2, 'b@x', "
+      "'B', -3)";
+  EXPECT_EQ(sql::literal_sql(rows, sqlite_dialect()), expected);
+  EXPECT_EQ(sql::literal_sql(rows, postgres_dialect()), expected);
+
+  auto set = sql::update(users_table())
+                 .set({{"name", true}})
+                 .where(users.c("score") >= sql::bindparam("min", 5) && users.c("email") != "x");
+  EXPECT_EQ(sql::literal_sql(set, sqlite_dialect()),
+            "UPDATE users SET name = 1 WHERE users.score >= 5 AND users.email <> 'x'");
+  EXPECT_EQ(sql::literal_sql(set, postgres_dialect()),
+            "UPDATE users SET name = TRUE WHERE users.score >= 5 AND users.email <> 'x'");
+  // Literals leave the statement's own compiled forms alone.
+  EXPECT_EQ(set.compiled(sqlite_dialect()).sql,
+            "UPDATE users SET name = ?1 WHERE users.score >= ?2 AND users.email <> ?3");
+
+  auto unbound = sql::delete_(users_table()).where(users.c("id") == sql::bindparam("id"));
+  try {
+    sql::literal_sql(unbound, sqlite_dialect());
+    ADD_FAILURE() << "a bindparam without a value was written";
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(),
+                 "bindparam 'id' has no value to write into the SQL text; give it a default, or "
+                 "run the statement with its value");
+  }
+}
+
 TEST_F(Compile, ValuesAreBoundNeverSpliced) {
   const std::string hostile = "x'); DROP TABLE users; --";
   auto compiled =
@@ -321,7 +372,7 @@ TEST_F(Compile, FunctionsAndCasts) {
              "SELECT lower(users.email), coalesce(users.name, $1), CAST(users.score AS TEXT) FROM "
              "users",
              {"none"});
-  EXPECT_THROW(sql::func("lower(x); --", {}), ProgrammingError);
+  EXPECT_THROW(sql::func("lower(x); --", {}), UsageError);
 }
 
 TEST_F(Compile, BindparamsAreRecordedWithTheirPlaces) {
@@ -339,24 +390,24 @@ TEST_F(Compile, BindparamsAreRecordedWithTheirPlaces) {
 }
 
 TEST_F(Compile, MisuseIsReportedWithWhatToDo) {
-  EXPECT_THROW(users.c("nope"), ProgrammingError);
+  EXPECT_THROW(users.c("nope"), UsageError);
   try {
     users.c("nope");
-  } catch (const ProgrammingError& e) {
+  } catch (const UsageError& e) {
     EXPECT_STREQ(e.what(), "'users' has no column 'nope'; its columns are: id, email, name, score");
   }
-  EXPECT_THROW(sql::select({}), ProgrammingError);
-  EXPECT_THROW(sql::select({users.c("id")}).join(items, items.c("id") == 1), ProgrammingError);
-  EXPECT_THROW(sql::insert(users_table()).values({{"nope", 1}}), ProgrammingError);
+  EXPECT_THROW(sql::select({}), UsageError);
+  EXPECT_THROW(sql::select({users.c("id")}).join(items, items.c("id") == 1), UsageError);
+  EXPECT_THROW(sql::insert(users_table()).values({{"nope", 1}}), UsageError);
   EXPECT_THROW(sql::insert(users_table()).values({{"email", "a"}}).values({{"name", "b"}}),
-               ProgrammingError);
-  EXPECT_THROW(sql::update(users_table()).set({{"nope", 1}}), ProgrammingError);
-  EXPECT_THROW(sql::compile(sql::update(users_table()), sqlite_dialect()), ProgrammingError);
+               UsageError);
+  EXPECT_THROW(sql::update(users_table()).set({{"nope", 1}}), UsageError);
+  EXPECT_THROW(sql::compile(sql::update(users_table()), sqlite_dialect()), UsageError);
   EXPECT_THROW(sql::compile(sql::select({users.c("id")}).from(users).offset(5), sqlite_dialect()),
-               ProgrammingError);
-  EXPECT_THROW(sql::excluded(users_table(), "nope"), ProgrammingError);
-  EXPECT_THROW(sql::select({users.c("id")}).where(sql::Expr()), ProgrammingError);
-  EXPECT_THROW(sql::and_({}), ProgrammingError);
+               UsageError);
+  EXPECT_THROW(sql::excluded(users_table(), "nope"), UsageError);
+  EXPECT_THROW(sql::select({users.c("id")}).where(sql::Expr()), UsageError);
+  EXPECT_THROW(sql::and_({}), UsageError);
 }
 
 TEST_F(Compile, CopiesAreIndependentAndCompiledTextIsKept) {

@@ -1,31 +1,31 @@
 // The type-erased description of a mapped struct that the Session works with: its Table, its
-// columns with accessors that read and write members through `void*`, and the SQL text built
-// once per statement shape. Templates (orm/model.hpp) fill it in; everything else about the
-// ORM (flush, identity map, queries) is ordinary code in src/orm, so that a model costs its
-// users little compile time.
+// columns with accessors that read and write members through `void*`, and the SQL text of its
+// statements, compiled by the sql layer once per dialect and statement shape. Templates
+// (orm/model.hpp) fill it in; everything else about the ORM (flush, identity map, queries) is
+// ordinary code in src/orm, so that a model costs its users little compile time.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
-#include <tuple>
 #include <typeinfo>
-#include <unordered_map>
 #include <vector>
 
-#include "strata/core/url.hpp"
 #include "strata/core/value.hpp"
 #include "strata/engine/result.hpp"
 #include "strata/schema/table.hpp"
 #include "strata/sql/expression.hpp"
 
+namespace strata {
+class Dialect;
+}
+
 namespace strata::orm::detail {
 
 class Mapper;
+class SqlCache;
 
 // Identifies a row within a session: the integer primary key, or the primary key's values
 // encoded as bytes (text, uuid, composite keys).
@@ -109,20 +109,20 @@ class ObjectOps {
 
 struct MappedColumn {
   std::string name;
-  std::string quoted;  // the same on both dialects: quoting rules agree
   std::shared_ptr<const ColumnAccess> access;
   bool primary_key = false;
   bool generated = false;  // autoincrement or server default: omitted from INSERT when empty
   bool version = false;
 };
 
-// A mapped struct. Immutable once built, except for its SQL caches, which are guarded: one
+// A mapped struct. Immutable once built, except for its SQL cache, which is safe to share: one
 // Mapper serves every thread and every session.
 class Mapper {
  public:
   Mapper(Table table, std::vector<MappedColumn> columns, std::unique_ptr<ObjectOps> ops);
   Mapper(const Mapper&) = delete;
   Mapper& operator=(const Mapper&) = delete;
+  ~Mapper();
 
   // A small number unique to this mapper within the process, for per-type session state.
   std::size_t id() const noexcept { return id_; }
@@ -145,27 +145,37 @@ class Mapper {
   void read_primary_key(void* object, const Row& row) const;
   // The column of a member pointer, or -1.
   int find(const std::type_info& pointer_type, const void* member_pointer) const;
-  // The column named `name`; throws ProgrammingError when there is none.
+  // The column named `name`; throws UsageError when there is none.
   int find(std::string_view name) const;
   sql::Expr column_expr(int column) const;
   std::vector<sql::Expr> column_exprs() const;
 
-  // SQL text per backend, built once.
-  const std::string& get_sql(Backend backend) const;     // ... WHERE pk = ?
-  const std::string& delete_sql(Backend backend) const;  // ... WHERE pk [AND version]
-  // INSERT of `rows` rows without the `omitted` columns (bit i: column i), returning the
-  // primary key and the omitted columns when `returning`.
-  const std::string& insert_sql(Backend backend, std::uint64_t omitted, int rows,
+  // The session's statements in `dialect`'s SQL, compiled the first time a session on that
+  // dialect asks (an application on one backend never builds another's), then read without
+  // locking; valid as long as the mapper. Parameters go by position, in the order given here.
+  // SELECT of every column by the primary key's columns.
+  const std::string& get_sql(const Dialect& dialect) const;
+  // DELETE by the primary key's columns [and the version column as loaded].
+  const std::string& delete_sql(const Dialect& dialect) const;
+  // INSERT of `rows` rows, each giving its columns but the `omitted` ones (bit i: column i),
+  // returning the primary key and the omitted columns when `returning`.
+  const std::string& insert_sql(const Dialect& dialect, std::uint64_t omitted, int rows,
                                 bool returning) const;
-  // UPDATE of the `changed` columns (bit i: column i) by primary key [and version].
-  const std::string& update_sql(Backend backend, std::uint64_t changed) const;
+  // UPDATE of the `changed` columns (bit i: column i) [and the version column's new value] by
+  // the primary key's columns [and the version column as loaded].
+  const std::string& update_sql(const Dialect& dialect, std::uint64_t changed) const;
   // The columns an INSERT without `omitted` returns, in order.
   std::vector<int> returned_columns(std::uint64_t omitted) const;
 
  private:
-  std::string build_insert(Backend backend, std::uint64_t omitted, int rows, bool returning) const;
-  std::string build_update(Backend backend, std::uint64_t changed) const;
-  std::string pk_condition(Backend backend, int first_placeholder, bool with_version) const;
+  sql::Expr unqualified(int column) const;
+  // The primary key's columns [and the version column] each equal to a parameter.
+  sql::Expr key_condition(bool with_version) const;
+  std::string build_get(const Dialect& dialect) const;
+  std::string build_delete(const Dialect& dialect) const;
+  std::string build_insert(const Dialect& dialect, std::uint64_t omitted, int rows,
+                           bool returning) const;
+  std::string build_update(const Dialect& dialect, std::uint64_t changed) const;
 
   std::size_t id_;
   Table table_;
@@ -177,12 +187,7 @@ class Mapper {
   std::unique_ptr<ObjectOps> ops_;
   std::string type_name_;
   std::vector<std::string> parents_;
-  std::string select_list_;
-  std::string get_sql_[2];
-  std::string delete_sql_[2];
-  mutable std::mutex cache_mutex_;
-  mutable std::map<std::tuple<int, std::uint64_t, int, bool>, std::string> insert_cache_;
-  mutable std::map<std::pair<int, std::uint64_t>, std::string> update_cache_;
+  std::unique_ptr<SqlCache> sql_;  // by dialect and statement shape
 };
 
 // The mapper registered for T by strata::table<T>(); the latest registration wins.

@@ -11,7 +11,7 @@
 namespace strata::sql {
 
 // Runs `statement` on `conn`. `values` give the bindparams by name; every bindparam without a
-// default needs one. Throws ProgrammingError for a missing value or a name the statement does
+// default needs one. Throws UsageError for a missing value or a name the statement does
 // not have, before anything is sent.
 Result execute(Connection& conn, const Statement& statement,
                std::span<const NamedParam> values = {});

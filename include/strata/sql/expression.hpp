@@ -137,7 +137,7 @@ Expr exists(const Select& subquery);
 Expr scalar(const Select& subquery);
 
 // The row an upsert tried to insert: ON CONFLICT ... DO UPDATE SET name = excluded.name.
-// Throws ProgrammingError when `table` has no such column.
+// Throws UsageError when `table` has no such column.
 Expr excluded(const Table& table, std::string_view column);
 
 enum class Direction { unspecified, asc, desc };
@@ -167,9 +167,12 @@ class Source {
 
   // The same table or subquery under `alias`: for self-joins and shorter names.
   Source as(std::string alias) const;
-  // A column of this source, qualified by its name or alias. Throws ProgrammingError naming
-  // the columns there are when `column` is not one of them.
+  // A column of this source, qualified by its name or alias. Throws UsageError naming the
+  // columns there are when `column` is not one of them.
   Expr c(std::string_view column) const;
+  // The column by its name alone (`price`, not `items.price`), for statements on this one
+  // table, whose text need not repeat the table's name.
+  Expr unqualified(std::string_view column) const;
   // The alias, or the table's name.
   const std::string& name() const noexcept;
   const detail::SourceNode& node() const noexcept { return *node_; }

@@ -28,7 +28,7 @@ struct Compiled {
     bool operator==(const Binding&) const = default;
   };
 
-  std::string sql;            // with ?N (SQLite) or $N (PostgreSQL) placeholders
+  std::string sql;            // with the dialect's placeholders (?N, $N...)
   std::vector<Value> params;  // in placeholder order; a bindparam's slot holds its default
   std::vector<Binding> bindings;
 };
@@ -44,9 +44,9 @@ struct Assignment {
 // of threads may compile and execute it at the same time.
 class Statement {
  public:
-  // The compiled form for `dialect`, compiled on first use and kept with the statement; valid
-  // until the statement is changed or destroyed. Throws ProgrammingError for an incomplete
-  // statement (an UPDATE without SET...).
+  // The compiled form for `dialect` (any dialect, a program's own included), compiled on first
+  // use and kept with the statement; valid until the statement is changed or destroyed. Throws
+  // UsageError for an incomplete statement (an UPDATE without SET...).
   const Compiled& compiled(const Dialect& dialect) const;
   const detail::StatementNode& node() const noexcept { return *node_; }
   const std::shared_ptr<detail::StatementNode>& shared_node() const noexcept { return node_; }
@@ -69,6 +69,12 @@ class Statement {
 
 // Compiles `statement` afresh, without looking at or filling the statement's own cache.
 Compiled compile(const Statement& statement, const Dialect& dialect);
+// The statement's text with every parameter written as a literal by Dialect::literal (as
+// SQLAlchemy's literal_binds), for scripts that run without parameters: offline migrations,
+// bulk_insert. A value given to a column (INSERT VALUES, SET) is written for the column's type,
+// any other for the type of its value's kind. Throws UsageError for a bindparam without a
+// default: it has no value to write.
+std::string literal_sql(const Statement& statement, const Dialect& dialect);
 
 // SELECT. Each method changes this statement and returns it, for chaining. A value type
 // shared copy-on-write, like every Statement: change it in one thread only.
@@ -76,7 +82,7 @@ class Select : public Statement {
  public:
   Select& distinct();
   Select& from(const Source& source);
-  // JOIN ... ON, attached to the latest from(); throws ProgrammingError before any from().
+  // JOIN ... ON, attached to the latest from(); throws UsageError before any from().
   Select& join(const Source& source, const Expr& on);
   Select& left_join(const Source& source, const Expr& on);
   // A second where() is joined to the first with AND; so is a second having().
@@ -103,8 +109,9 @@ Select select(std::vector<Expr> columns);
 // type like every Statement.
 class Insert : public Statement {
  public:
-  // One row; every row must give the same columns. Throws ProgrammingError for a column the
-  // table does not have or a row whose columns differ from the first row's.
+  // One row; every row must give the same columns. Throws UsageError for a column the table
+  // does not have or a row whose columns differ from the first row's. No row at all is
+  // INSERT ... DEFAULT VALUES.
   Insert& values(std::vector<Assignment> row);
   Insert& returning(std::vector<Expr> columns);
   // ON CONFLICT [(target)] DO NOTHING.
@@ -122,7 +129,7 @@ class Insert : public Statement {
 // UPDATE of one table. A value type like every Statement.
 class Update : public Statement {
  public:
-  // Throws ProgrammingError for a column the table does not have.
+  // Throws UsageError for a column the table does not have.
   Update& set(std::vector<Assignment> assignments);
   Update& where(const Expr& condition);
   Update& returning(std::vector<Expr> columns);
