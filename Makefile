@@ -2,6 +2,7 @@
 # scripts/bootstrap first, which installs nothing when everything is present.
 BUILD_DIR    ?= build
 SANITIZE_DIR ?= build-sanitize
+TSAN_DIR     ?= build-tsan
 RELEASE_DIR  ?= build-release
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 60
@@ -15,7 +16,7 @@ PORT         ?= 8000
 # install their packages); `make test` and `make bench` turn them on.
 configure  = cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) $(1) >/dev/null
 
-.PHONY: all run test test-sanitize test-release bench fuzz format clean
+.PHONY: all run test test-sanitize test-tsan test-release bench fuzz format clean
 
 all: run-build
 
@@ -48,6 +49,25 @@ test-sanitize:
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  scripts/with-postgres ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j 2 -E consumer
 
+# The tests whose code runs on several threads (engine, ORM, the backend and its server process)
+# under ThreadSanitizer, built by Clang, whose -Wthread-safety checks the locking annotations
+# as errors here. Every process writes its reports to $(TSAN_DIR)/tsan-report.<pid>, so that a
+# race in the backend's server process fails the run too. Nothing is suppressed.
+TSAN_TESTS = engine_tests orm_tests backend_tests
+test-tsan:
+	@scripts/bootstrap test
+	@cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_TSAN=ON -DSTRATA_WERROR=ON \
+	  -DSTRATA_BUILD_TESTS=ON -DSTRATA_BUILD_BACKEND=ON >/dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
+	@rm -f $(TSAN_DIR)/tsan-report.*
+	@TSAN_OPTIONS="log_path=$(CURDIR)/$(TSAN_DIR)/tsan-report second_deadlock_stack=1" \
+	  scripts/with-postgres ctest --test-dir $(TSAN_DIR) --output-on-failure \
+	  -R '^(engine|orm|backend)_tests$$'; status=$$?; \
+	  if ls $(TSAN_DIR)/tsan-report.* >/dev/null 2>&1; then \
+	    cat $(TSAN_DIR)/tsan-report.*; echo "test-tsan: ThreadSanitizer reported the above" >&2; exit 1; \
+	  fi; exit $$status
+
 # What a packager does: a Release build with every option at its default (the libraries,
 # strata and the examples), installed, and the consumer projects built against it. CI runs it
 # with GCC and with Clang (CXX=clang++-14 RELEASE_DIR=build-release-clang).
@@ -79,4 +99,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(RELEASE_DIR) $(FUZZ_DIR) $(BUILD_DIR)-consumer $(RELEASE_DIR)-consumer
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(TSAN_DIR) $(RELEASE_DIR) $(FUZZ_DIR) $(BUILD_DIR)-consumer $(RELEASE_DIR)-consumer

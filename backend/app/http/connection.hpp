@@ -31,8 +31,9 @@ struct Context {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};  // connections being served, not those turned away
 
-  std::mutex mutex;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> live;
+  // Initialised here too, so that Clang accepts Context{router, limits, cors} without warning.
+  std::mutex mutex{};
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> live{};
 
   // The route's answer to a complete request, with CORS applied; never throws.
   Response answer(Request& request) const;
