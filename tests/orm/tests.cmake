@@ -12,15 +12,7 @@ target_compile_definitions(orm_tests PRIVATE STRATA_SOURCE_DIR="${PROJECT_SOURCE
 # default member initializers; `Item{.title = "x"}` is the ORM's intended style.
 target_compile_options(orm_tests PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-missing-field-initializers>)
 
-# Each case under must_not_compile/ compiles when fixed and fails as written: one test each, so
-# that they run in parallel with the rest.
-file(GLOB must_not_compile_cases ${CMAKE_CURRENT_SOURCE_DIR}/orm/must_not_compile/*.cpp)
-foreach(case IN LISTS must_not_compile_cases)
-  get_filename_component(name ${case} NAME_WE)
-  add_test(NAME orm_must_not_compile.${name}
-    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/orm/must_not_compile/check ${CMAKE_CXX_COMPILER}
-            ${PROJECT_SOURCE_DIR}/include ${case})
-endforeach()
+strata_must_not_compile(orm)
 
 # standby_test.cpp stops the standby scripts/with-postgres runs, and pauses its replay: no other
 # binary that uses the standby may run meanwhile.
