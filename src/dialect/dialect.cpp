@@ -161,7 +161,9 @@ std::string Dialect::literal(const Value& value, const Type& /*type*/) const {
       return std::to_string(value.as_int());
     case ValueKind::real: {
       double d = value.as_double();
-      if (!std::isfinite(d)) throw Error("a non-finite number cannot be written as an SQL literal");
+      if (!std::isfinite(d)) {
+        throw UsageError("a non-finite number cannot be written as an SQL literal");
+      }
       return fmt::format("{}", d);
     }
     case ValueKind::boolean:

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <strata/core/config.hpp>
@@ -25,7 +26,7 @@ TEST(Type, UnknownTypesListTheKnownOnes) {
     try {
       Type::parse(bad);
       ADD_FAILURE() << bad;
-    } catch (const Error& e) {
+    } catch (const UsageError& e) {
       EXPECT_NE(std::string(e.what()).find(std::string("unknown type '") + bad + "'"),
                 std::string::npos);
       EXPECT_NE(std::string(e.what()).find("string(n)"), std::string::npos);
@@ -96,11 +97,20 @@ TEST(MetaData, SortsParentsFirstAndRejectsCycles) {
   std::vector<std::string> order;
   for (const auto* t : md.sorted_tables()) order.push_back(t->name);
   EXPECT_EQ(order, (std::vector<std::string>{"users", "items", "tags"}));
-  EXPECT_THROW(md.add(items()), Error);
+  EXPECT_THROW(md.add(items()), UsageError);
   MetaData cyclic;
   cyclic.add(Table("a", {Column("b_id", Type::integer()).references("b.id")}));
   cyclic.add(Table("b", {Column("a_id", Type::integer()).references("a.id")}));
-  EXPECT_THROW(cyclic.sorted_tables(), Error);
+  EXPECT_THROW(cyclic.sorted_tables(), UsageError);
+}
+
+// Wrong arguments to the schema API are misuse, refused before any database is involved.
+TEST(MetaData, WrongArgumentsAreUsageErrors) {
+  EXPECT_THROW(Column("owner_id", Type::integer()).references("users"), UsageError);
+  EXPECT_THROW(parse_fk_action("cascade everything"), UsageError);
+  EXPECT_THROW(items().column_or_throw("nope"), UsageError);
+  EXPECT_THROW(Dialect::of(Backend::sqlite).literal(Value(std::nan("")), Type::float64()),
+               UsageError);
 }
 
 TEST(Dialect, QuotesOnlyWhatNeedsIt) {
