@@ -9,6 +9,7 @@
 
 #include "sql_cache.hpp"
 #include "strata/core/error.hpp"
+#include "strata/core/mutex.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/orm/expr.hpp"
 #include "strata/orm/model.hpp"
@@ -74,13 +75,13 @@ void append_key(std::string& out, ValueRef v) {
 }
 
 // Every mapper ever registered, so that sessions may keep plain pointers to them.
-std::mutex& mappers_mutex() {
-  static std::mutex m;
-  return m;
-}
-std::vector<std::shared_ptr<const Mapper>>& all_mappers() {
-  static std::vector<std::shared_ptr<const Mapper>> mappers;
-  return mappers;
+struct Registered {
+  strata::detail::Mutex mutex;
+  std::vector<std::shared_ptr<const Mapper>> mappers STRATA_GUARDED_BY(mutex);
+};
+Registered& registered() {
+  static Registered all;
+  return all;
 }
 
 }  // namespace
@@ -126,8 +127,9 @@ void register_mapper(std::shared_ptr<const Mapper>& slot, Table table,
                      std::vector<MappedColumn> columns, std::unique_ptr<ObjectOps> ops) {
   auto mapper =
       std::make_shared<const Mapper>(std::move(table), std::move(columns), std::move(ops));
-  std::lock_guard lock(mappers_mutex());
-  all_mappers().push_back(mapper);
+  Registered& all = registered();
+  strata::detail::MutexLock lock(all.mutex);
+  all.mappers.push_back(mapper);
   slot = std::move(mapper);
 }
 
