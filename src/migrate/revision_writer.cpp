@@ -107,7 +107,7 @@ std::string server_default(const std::optional<ServerDefault>& d, std::string_vi
       break;
   }
   if (d->literal.is_null()) {
-    throw Error(
+    throw MigrationError(
         fmt::format("{}: a NULL server default cannot be written; drop the default", where));
   }
   return literal(d->literal);
@@ -115,7 +115,7 @@ std::string server_default(const std::optional<ServerDefault>& d, std::string_vi
 
 std::string type(const Type& t, std::string_view where) {
   if (t.kind() == TypeKind::other) {
-    throw Error(
+    throw MigrationError(
         fmt::format("{}: type '{}' is not one of strata's types and cannot be written to "
                     "a revision file; write this change by hand with execute",
                     where, t.database_name()));

@@ -191,10 +191,13 @@ TEST(RevisionWriter, DoublesStayDoublesAndUnwritableTypesAreErrors) {
   try {
     write_revision(sample({AddColumn{"hosts", odd}}, {}));
     FAIL() << "expected an error";
-  } catch (const Error& e) {
+  } catch (const MigrationError& e) {
     EXPECT_NE(std::string(e.what()).find("column hosts.addr: type 'inet'"), std::string::npos)
         << e.what();
   }
+  Column null_default("x", Type::integer());
+  null_default.server_default = ServerDefault::value(Value());
+  EXPECT_THROW(write_revision(sample({AddColumn{"t", null_default}}, {})), MigrationError);
 }
 
 SchemaState state_with(const std::vector<Table>& tables) {
