@@ -332,34 +332,4 @@ std::string Dialect::drop_constraint_sql(std::string_view table, std::string_vie
   return fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", quote(table), quote(name));
 }
 
-std::vector<std::string> Dialect::insert_sql(
-    const Table& table, const std::vector<std::vector<std::pair<std::string, Value>>>& rows) const {
-  // SQLite has no DEFAULT inside VALUES: rows that name the same columns share one INSERT, and
-  // a row naming others starts the next.
-  std::vector<std::string> out;
-  std::vector<std::string> columns;
-  std::vector<std::string> tuples;
-  auto flush = [&] {
-    if (tuples.empty()) return;
-    out.push_back(fmt::format("INSERT INTO {} ({}) VALUES {}", quote(table.name),
-                              column_list(columns), fmt::join(tuples, ", ")));
-    tuples.clear();
-  };
-  for (const auto& row : rows) {
-    std::vector<std::string> names;
-    std::vector<std::string> literals;
-    for (const auto& [name, value] : row) {
-      names.push_back(name);
-      literals.push_back(literal(value, table.column_or_throw(name).type));
-    }
-    if (names != columns) {
-      flush();
-      columns = std::move(names);
-    }
-    tuples.push_back(fmt::format("({})", fmt::join(literals, ", ")));
-  }
-  flush();
-  return out;
-}
-
 }  // namespace strata

@@ -123,14 +123,17 @@ int resolve_member(const Mapper& mapper, const std::type_info& pointer_type, con
   return column;
 }
 
-void register_mapper(std::shared_ptr<const Mapper>& slot, Table table,
-                     std::vector<MappedColumn> columns, std::unique_ptr<ObjectOps> ops) {
+std::shared_ptr<const Mapper> register_mapper(std::atomic<const Mapper*>& slot, Table table,
+                                              std::vector<MappedColumn> columns,
+                                              std::unique_ptr<ObjectOps> ops) {
   auto mapper =
       std::make_shared<const Mapper>(std::move(table), std::move(columns), std::move(ops));
   Registered& all = registered();
   strata::detail::MutexLock lock(all.mutex);
   all.mappers.push_back(mapper);
-  slot = std::move(mapper);
+  // Release: a thread that reads the pointer sees the mapper built.
+  slot.store(mapper.get(), std::memory_order_release);
+  return mapper;
 }
 
 Mapper::Mapper(Table table, std::vector<MappedColumn> columns, std::unique_ptr<ObjectOps> ops)

@@ -199,10 +199,6 @@ class Dialect {
   std::vector<std::string> validate_constraint_sql(std::string_view table,
                                                    std::string_view name) const;
   std::string drop_constraint_sql(std::string_view table, std::string_view name) const;
-  // INSERTs of literal rows, for offline scripts and bulk_insert.
-  std::vector<std::string> insert_sql(
-      const Table& table,
-      const std::vector<std::vector<std::pair<std::string, Value>>>& rows) const;
 
  protected:
   virtual std::string column_sql(const Table& table, const Column& column) const;

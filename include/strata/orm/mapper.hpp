@@ -190,24 +190,21 @@ class Mapper {
   std::unique_ptr<SqlCache> sql_;  // by dialect and statement shape
 };
 
-// The mapper registered for T by strata::table<T>(); the latest registration wins.
+// The mapper registered for T by strata::table<T>(); the latest registration wins. Written
+// under the registry's lock and read without one from any thread: a mapper, once registered,
+// is kept for the life of the program, so a pointer read here stays valid.
 template <class T>
 struct Registry {
-  static inline std::shared_ptr<const Mapper> mapper;
+  static inline std::atomic<const Mapper*> mapper{nullptr};
 };
 
 [[noreturn]] void throw_unmapped(const char* type_name);
 
 template <class T>
 const Mapper& mapper_of() {
-  const auto& m = Registry<T>::mapper;
+  const Mapper* m = Registry<T>::mapper.load(std::memory_order_acquire);
   if (!m) throw_unmapped(typeid(T).name());
   return *m;
-}
-template <class T>
-std::shared_ptr<const Mapper> shared_mapper_of() {
-  mapper_of<T>();
-  return Registry<T>::mapper;
 }
 
 }  // namespace strata::orm::detail

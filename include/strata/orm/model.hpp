@@ -197,8 +197,10 @@ struct TableCheck {
   std::string name;
 };
 
-void register_mapper(std::shared_ptr<const Mapper>& slot, Table table,
-                     std::vector<MappedColumn> columns, std::unique_ptr<ObjectOps> ops);
+// Makes the mapper, keeps it for the life of the program and publishes it in `slot`.
+std::shared_ptr<const Mapper> register_mapper(std::atomic<const Mapper*>& slot, Table table,
+                                              std::vector<MappedColumn> columns,
+                                              std::unique_ptr<ObjectOps> ops);
 
 }  // namespace orm::detail
 
@@ -363,10 +365,9 @@ Model<T> table(std::string name, const Parts&... parts) {
   Table t(std::move(name), std::move(columns));
   (orm::detail::add_table_part(t, parts), ...);
   auto members = std::tuple_cat(orm::detail::member_of(parts)...);
-  orm::detail::register_mapper(
+  return Model<T>(orm::detail::register_mapper(
       orm::detail::Registry<T>::mapper, std::move(t), std::move(mapped),
-      std::make_unique<orm::detail::ObjectOpsOf<T, decltype(members)>>(members));
-  return Model<T>(orm::detail::Registry<T>::mapper);
+      std::make_unique<orm::detail::ObjectOpsOf<T, decltype(members)>>(members)));
 }
 
 }  // namespace strata
