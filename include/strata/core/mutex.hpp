@@ -12,8 +12,6 @@
 
 namespace strata::detail {
 
-class CondVar;
-
 class STRATA_CAPABILITY("mutex") Mutex {
  public:
   Mutex() = default;
@@ -25,8 +23,8 @@ class STRATA_CAPABILITY("mutex") Mutex {
   std::mutex mutex_;
 };
 
-// Holds a Mutex from construction to destruction; unlock() and lock() let go of it and take it
-// again in between (the analysis follows both).
+// Holds a Mutex from construction to destruction, or until unlock() lets go of it early (the
+// analysis follows both).
 class STRATA_SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex& mutex) STRATA_ACQUIRE(mutex) : lock_(mutex.mutex_) {}
@@ -34,7 +32,6 @@ class STRATA_SCOPED_CAPABILITY MutexLock {
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 
-  void lock() STRATA_ACQUIRE() { lock_.lock(); }
   void unlock() STRATA_RELEASE() { lock_.unlock(); }
 
  private:

@@ -15,21 +15,13 @@
 #define STRATA_CAPABILITY(name) STRATA_THREAD_ANNOTATION(capability(name))
 #define STRATA_SCOPED_CAPABILITY STRATA_THREAD_ANNOTATION(scoped_lockable)
 
-// A member that may be read or written only with the lock held; a pointer whose target may.
+// A member that may be read or written only with the lock held.
 #define STRATA_GUARDED_BY(x) STRATA_THREAD_ANNOTATION(guarded_by(x))
-#define STRATA_PT_GUARDED_BY(x) STRATA_THREAD_ANNOTATION(pt_guarded_by(x))
 
 // A function called with the lock held, or without it (it takes the lock itself).
 #define STRATA_REQUIRES(...) STRATA_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
 #define STRATA_EXCLUDES(...) STRATA_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
 
-// A function that takes the lock and returns holding it, releases it, or tries to take it.
+// A function that takes the lock and returns holding it, or releases it.
 #define STRATA_ACQUIRE(...) STRATA_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define STRATA_RELEASE(...) STRATA_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
-#define STRATA_TRY_ACQUIRE(...) STRATA_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
-
-// A function returning a reference to the lock (an accessor of a function-local static).
-#define STRATA_RETURN_CAPABILITY(x) STRATA_THREAD_ANNOTATION(lock_returned(x))
-
-// For the rare function the analysis cannot follow; say why where it is used.
-#define STRATA_NO_THREAD_SAFETY_ANALYSIS STRATA_THREAD_ANNOTATION(no_thread_safety_analysis)
