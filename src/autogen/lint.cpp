@@ -264,11 +264,11 @@ void advance(Lane& lane, const Operation& op) {
 }
 
 std::vector<Lane> lanes_of(const LintOptions& options, const SchemaState* from = nullptr) {
+  std::vector<const Dialect*> dialects;
+  for (const auto& name : options.dialects) dialects.push_back(&Dialect::named(name));
+  if (options.dialects.empty()) dialects.assign(Dialect::all().begin(), Dialect::all().end());
   std::vector<Lane> out;
-  for (const auto& name : options.dialects) {
-    const Dialect& d = Dialect::named(name);
-    out.push_back({&d, from ? *from : SchemaState(d), {}, {}, {}});
-  }
+  for (const Dialect* d : dialects) out.push_back({d, from ? *from : SchemaState(*d), {}, {}, {}});
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "strata/autogen/lint.hpp"
 #include "strata/autogen/verify.hpp"
 #include "strata/core/error.hpp"
+#include "strata/dialect/dialect.hpp"
 
 namespace strata::cli {
 namespace {
@@ -104,14 +105,13 @@ int AutogenCommands::verify() {
   options.compare = autogen::CompareOptions::from(config);
   options.runner.version_table = config.version_table();
   auto result = autogen::verify(scripts, scratch.engine(), options_.models, options);
-  std::string text =
-      result.ok()
-          ? fmt::format(
-                "Verified {} revision(s) on a scratch {} database: each upgrade, "
-                "downgrade and upgrade again gave the same schema{}.",
-                result.verified.size(), url.backend() == Backend::sqlite ? "SQLite" : "PostgreSQL",
-                options_.models ? ", and head matches the models" : "")
-          : result.failure->describe();
+  std::string text = result.ok()
+                         ? fmt::format(
+                               "Verified {} revision(s) on a scratch {} database: each upgrade, "
+                               "downgrade and upgrade again gave the same schema{}.",
+                               result.verified.size(), Dialect::of(url.backend()).title(),
+                               options_.models ? ", and head matches the models" : "")
+                         : result.failure->describe();
   json out{{"ok", result.ok()}, {"verified", result.verified}};
   if (!result.ok()) {
     out["failure"] = {{"revision", result.failure->revision},

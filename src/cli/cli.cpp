@@ -45,7 +45,7 @@ migrate::ScriptDirectory load_scripts(const Config& config, migrate::Contents co
 
 std::optional<Engine> existing_database(const Config& config) {
   Url url = config.migration_url();
-  if (url.backend() != Backend::sqlite || url.is_memory()) return create_engine(url);
+  if (!url.is_file()) return create_engine(url);
   std::error_code ec;
   if (fs::status(url.database(), ec).type() == fs::file_type::not_found) return std::nullopt;
   // Should the file go before the first connection, the driver fails rather than create it.

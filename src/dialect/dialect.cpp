@@ -5,39 +5,17 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <vector>
 
-#include "dialects.hpp"
-#include "sqlite_ddl.hpp"
+#include "../core/sql_text.hpp"
+#include "postgres/postgres_dialect.hpp"
+#include "sqlite/sqlite_dialect.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata {
 namespace {
-
-// Words either backend reserves; quoting them everywhere keeps DDL portable.
-constexpr std::string_view kReserved[] = {
-    "abort",        "all",       "alter",        "analyze",      "and",
-    "any",          "array",     "as",           "asc",          "between",
-    "both",         "by",        "case",         "cast",         "check",
-    "collate",      "column",    "commit",       "constraint",   "create",
-    "cross",        "current",   "current_date", "current_time", "current_timestamp",
-    "current_user", "default",   "deferrable",   "delete",       "desc",
-    "distinct",     "do",        "drop",         "else",         "end",
-    "escape",       "except",    "exists",       "false",        "fetch",
-    "for",          "foreign",   "from",         "full",         "grant",
-    "group",        "having",    "if",           "in",           "index",
-    "inner",        "insert",    "intersect",    "into",         "is",
-    "isnull",       "join",      "key",          "leading",      "left",
-    "like",         "limit",     "natural",      "not",          "notnull",
-    "null",         "offset",    "on",           "only",         "or",
-    "order",        "outer",     "over",         "placing",      "primary",
-    "references",   "returning", "right",        "select",       "session_user",
-    "set",          "some",      "symmetric",    "table",        "then",
-    "to",           "trailing",  "transaction",  "true",         "union",
-    "unique",       "update",    "user",         "using",        "values",
-    "when",         "where",     "window",       "with",         "view",
-    "rowid",        "trigger"};
 
 std::string quoted_string(std::string_view text) {
   std::string out = "'";
@@ -50,6 +28,17 @@ std::string quoted_string(std::string_view text) {
 
 }  // namespace
 
+Dialect::Dialect() {
+  static std::atomic<std::size_t> next{0};
+  index_ = next++;
+  if (index_ >= kMaxDialects) {
+    throw UsageError(
+        fmt::format("more than {} dialects made: a dialect is a singleton that "
+                    "lives as long as the program; make each one once",
+                    kMaxDialects));
+  }
+}
+
 const Dialect& Dialect::of(Backend backend) {
   static const detail::SqliteDialect sqlite;
   static const detail::PostgresDialect postgres;
@@ -57,46 +46,22 @@ const Dialect& Dialect::of(Backend backend) {
   return postgres;
 }
 
+std::span<const Dialect* const> Dialect::all() {
+  static const std::array<const Dialect*, 2> dialects{&of(Backend::sqlite),
+                                                      &of(Backend::postgresql)};
+  return dialects;
+}
+
 const Dialect& Dialect::named(std::string_view name) {
-  if (name == "sqlite") return of(Backend::sqlite);
-  if (name == "postgresql" || name == "postgres") return of(Backend::postgresql);
-  throw ConfigError(fmt::format("unknown dialect '{}': expected sqlite or postgresql", name));
-}
-
-namespace detail {
-
-namespace {
-
-bool plain_identifier(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
-      return false;
-    }
+  if (name == "postgres") return of(Backend::postgresql);  // the URL scheme's other spelling
+  std::vector<std::string_view> names;
+  for (const Dialect* d : all()) {
+    if (d->name() == name) return *d;
+    names.push_back(d->name());
   }
-  // Sorted once, so that quoting a name costs a binary search, not a scan.
-  static const std::vector<std::string_view> sorted = [] {
-    std::vector<std::string_view> words(std::begin(kReserved), std::end(kReserved));
-    std::sort(words.begin(), words.end());
-    return words;
-  }();
-  return !std::binary_search(sorted.begin(), sorted.end(), name);
+  throw ConfigError(
+      fmt::format("unknown dialect '{}': expected {}", name, fmt::join(names, " or ")));
 }
-
-}  // namespace
-
-std::string quote_identifier(std::string_view name) {
-  if (plain_identifier(name)) return std::string(name);
-  std::string out = "\"";
-  for (char c : name) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
-}
-
-}  // namespace detail
 
 std::string Dialect::quote(std::string_view name) const {
   return detail::quote_identifier(name);
@@ -148,9 +113,23 @@ std::string Dialect::type_sql(const Type& type) const {
       return type.length() > 0 ? fmt::format("VARCHAR({})", type.length()) : "VARCHAR";
     case TypeKind::other:
       return type.database_name();
-    default:
-      return std::string(type_name(type.kind()));
+    case TypeKind::boolean:
+    case TypeKind::smallinteger:
+    case TypeKind::integer:
+    case TypeKind::biginteger:
+    case TypeKind::float32:
+    case TypeKind::float64:
+    case TypeKind::text:
+    case TypeKind::date:
+    case TypeKind::time:
+    case TypeKind::datetime:
+    case TypeKind::datetime_tz:
+    case TypeKind::binary:
+    case TypeKind::json:
+    case TypeKind::uuid:
+      break;
   }
+  return std::string(type_name(type.kind()));
 }
 
 std::string Dialect::literal(const Value& value, const Type& /*type*/) const {
@@ -174,12 +153,15 @@ std::string Dialect::literal(const Value& value, const Type& /*type*/) const {
       return blob_literal(value.as_blob());
     case ValueKind::json:
       return quoted_string(std::get<Json>(value.storage()).text);
-    default: {  // dates, times and uuids, as text
-      char buffer[kMaxTemporalText];
-      return quoted_string(std::string_view(buffer, ValueRef(value).format(buffer)));
-    }
+    case ValueKind::date:  // as text
+    case ValueKind::time:
+    case ValueKind::datetime:
+    case ValueKind::timestamp:
+    case ValueKind::uuid:
+      break;
   }
-  return "NULL";
+  char buffer[kMaxTemporalText];
+  return quoted_string(std::string_view(buffer, ValueRef(value).format(buffer)));
 }
 
 std::string Dialect::hex(const Blob& blob) {

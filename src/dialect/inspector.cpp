@@ -13,8 +13,7 @@ namespace strata {
 namespace {
 
 std::unique_ptr<detail::Reflector> reflector_for(Backend backend, std::string schema) {
-  if (backend == Backend::sqlite) return detail::make_sqlite_reflector();
-  return detail::make_postgres_reflector(std::move(schema));
+  return Dialect::of(backend).reflector(std::move(schema));
 }
 
 }  // namespace

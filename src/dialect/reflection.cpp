@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "../core/sql_lexer.hpp"
 #include "reflector.hpp"
 
 namespace strata::detail {
@@ -14,16 +15,27 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Defaults come back from either backend; PostgreSQL's rules read both (SQLite's keep no
+// [names] or comments in a default).
+std::vector<SqlToken> tokens_of(std::string_view s) {
+  return tokenize_sql(s, kPostgresSyntax);
+}
+
+// Whether the parenthesis that opens `s` closes at its very end.
+bool wrapped(std::string_view s) {
+  if (s.size() < 2 || s.front() != '(' || s.back() != ')') return false;
+  int depth = 0;
+  for (const SqlToken& t : tokens_of(s)) {
+    if (t.is("(")) ++depth;
+    if (t.is(")") && --depth == 0) return t.end() == s.size();
+  }
+  return false;
+}
+
 // Removes parentheses that wrap the whole text: "((a + b))" -> "a + b".
 std::string_view unwrap(std::string_view s) {
-  for (s = trim(s); s.size() >= 2 && s.front() == '(' && s.back() == ')';) {
-    int depth = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '(') ++depth;
-      if (s[i] == ')' && --depth == 0 && i + 1 != s.size()) return s;
-    }
-    s = trim(s.substr(1, s.size() - 2));
-  }
+  s = trim(s);
+  while (wrapped(s)) s = trim(s.substr(1, s.size() - 2));
   return s;
 }
 
@@ -67,14 +79,16 @@ std::string unquote_literal(std::string_view s) {
 
 // The end of a quoted literal starting at 0, or npos when `s` does not start with one.
 std::size_t literal_end(std::string_view s) {
-  if (s.empty() || s[0] != '\'') return std::string_view::npos;
-  for (std::size_t i = 1; i < s.size(); ++i) {
-    if (s[i] != '\'') continue;
-    if (i + 1 < s.size() && s[i + 1] == '\'') {
-      ++i;
-      continue;
-    }
-    return i + 1;
+  auto tokens = tokens_of(s);
+  bool literal = !tokens.empty() && tokens[0].kind == SqlTokenKind::string &&
+                 tokens[0].text.front() == '\'' && tokens[0].terminated;
+  return literal ? tokens[0].end() : std::string_view::npos;
+}
+
+// Where the first `::` cast is, outside literals and quoted names; npos when there is none.
+std::size_t cast_at(std::string_view s) {
+  for (const SqlToken& t : tokens_of(s)) {
+    if (t.is("::")) return t.offset;
   }
   return std::string_view::npos;
 }
@@ -94,7 +108,7 @@ std::optional<ServerDefault> parse_default(std::string_view sql, const Type& typ
       return ServerDefault::value(typed(unquote_literal(s.substr(0, end)), true, type));
     }
   }
-  auto cast = s.find("::");
+  auto cast = cast_at(s);
   std::string_view bare = cast == std::string_view::npos ? s : unwrap(s.substr(0, cast));
   Value v = typed(bare, false, type);
   if (v.kind() != ValueKind::text) return ServerDefault::value(std::move(v));

@@ -27,9 +27,6 @@ class Reflector {
   virtual std::vector<Table> tables(Connection& conn, const std::optional<std::string>& only) = 0;
 };
 
-std::unique_ptr<Reflector> make_sqlite_reflector();
-std::unique_ptr<Reflector> make_postgres_reflector(std::string schema);
-
 // A default's SQL text read back into a ServerDefault: a quoted string, a number or boolean
 // (read with the column's type), the current timestamp, or else an expression.
 // `casts` strips PostgreSQL's `::type` suffixes from literals.

@@ -126,15 +126,13 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   auto& pc = checked();
   std::vector<ValueRef> scratch;
   detail::CachedStatement* entry = pc.cache.find(sql);
-  // A statement prepared before another connection's DDL: PostgreSQL refuses it when its result
-  // columns changed (0A000); SQLite prepares it again itself, but gives up (SQLITE_SCHEMA) when
-  // the schema keeps changing meanwhile. Outside a transaction it can be prepared again here.
+  // A statement prepared before another connection's DDL (driver::outdated_statement) can be
+  // prepared again here, outside a transaction.
   if (entry && !entry->busy && entry->native == native) {
     try {
       return run_cached(conn_, *entry, arrange(*entry, params, named, scratch));
     } catch (const DatabaseError& e) {
-      bool stale = e.sqlstate() == "0A000" || e.code() == "SQLITE_SCHEMA";
-      if (!stale || in_transaction()) throw;
+      if (!pc.conn->outdated_statement(e) || in_transaction()) throw;
       pc.cache.erase(sql, *pc.conn);
       entry = nullptr;
     }
@@ -262,9 +260,9 @@ void Transaction::finish(bool commit) {
     commit_or_roll_back(conn);
   }
   if (commit && failed) {
-    // PostgreSQL would answer COMMIT with a silent ROLLBACK: say so instead.
+    // The database (PostgreSQL) would answer COMMIT with a silent ROLLBACK: say so instead.
     throw ProgrammingError(
-        "a statement in this transaction failed, so PostgreSQL aborted it: it "
+        "a statement in this transaction failed, so the database aborted it: it "
         "was rolled back and nothing was committed",
         {});
   }

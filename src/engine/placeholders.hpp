@@ -1,6 +1,7 @@
 // Rewrites the placeholders users write (`?` positional, `:name` named) into the backend's
 // numbered form (?N for SQLite, $N for PostgreSQL), skipping string literals, quoted
-// identifiers, comments, dollar-quoted bodies and `::` casts.
+// identifiers, comments, dollar-quoted bodies and `::` casts as that backend reads them
+// (core/sql_lexer.hpp).
 #pragma once
 
 #include <string>

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "../core/duration.hpp"
+#include "../core/sql_lexer.hpp"
 #include "live_shape.hpp"
 #include "strata/core/error.hpp"
 
@@ -40,6 +41,21 @@ class StepScope {
   StepSink& sink_;
   bool keys_off_;
 };
+
+// Whether `sql` ends in a `--` comment as either backend reads it (a script is read by one of
+// them, and a string or comment can hide `--` from one and not the other).
+bool ends_in_line_comment(std::string_view sql) {
+  for (const auto* syntax : {&strata::detail::kSqliteSyntax, &strata::detail::kPostgresSyntax}) {
+    auto tokens = strata::detail::tokenize_sql(sql, *syntax);
+    auto last = std::find_if(tokens.rbegin(), tokens.rend(), [](const auto& t) {
+      return t.kind != strata::detail::SqlTokenKind::whitespace;
+    });
+    if (last != tokens.rend() && last->kind == strata::detail::SqlTokenKind::line_comment) {
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -329,9 +345,8 @@ void ScriptSink::statement(std::string_view sql) {
   while (!sql.empty() && std::string_view(" \t\r\n;").find(sql.back()) != std::string_view::npos) {
     sql.remove_suffix(1);
   }
-  auto last_line = sql.substr(sql.rfind('\n') == std::string_view::npos ? 0 : sql.rfind('\n'));
   out_ += sql;
-  out_ += last_line.find("--") == std::string_view::npos ? ";\n" : "\n;\n";
+  out_ += ends_in_line_comment(sql) ? "\n;\n" : ";\n";
 }
 
 void ScriptSink::statements(const std::vector<std::string>& sql) {

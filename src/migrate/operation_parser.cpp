@@ -314,10 +314,18 @@ std::vector<Operation> drop_constraint(const MapReader& m) {
 
 std::vector<Operation> execute(const MapReader& m) {
   Execute op{m.string("sql"), {}};
-  for (const char* dialect : {"sqlite", "postgresql"}) {
-    if (auto text = m.optional_string(dialect)) op.per_dialect[dialect] = *text;
+  for (const Dialect* dialect : Dialect::all()) {
+    std::string name(dialect->name());
+    if (auto text = m.optional_string(name)) op.per_dialect[name] = *text;
   }
   return {op};
+}
+
+// `sql`, and a text per dialect under the dialect's name.
+std::vector<std::string_view> execute_keys() {
+  std::vector<std::string_view> keys{"sql"};
+  for (const Dialect* dialect : Dialect::all()) keys.push_back(dialect->name());
+  return keys;
 }
 
 std::vector<Operation> bulk_insert(const MapReader& m) {
@@ -385,13 +393,22 @@ const std::map<std::string, Kind, std::less<>>& kinds() {
           [](M m, N) -> std::vector<Operation> {
             return {ValidateConstraint{m.string("table"), m.string("name")}};
           }}},
-        {"execute", {{"sql", "sqlite", "postgresql"}, [](M m, N) { return execute(m); }}},
+        {"execute", {execute_keys(), [](M m, N) { return execute(m); }}},
         {"bulk_insert", {{"table", "rows"}, [](M m, N) { return bulk_insert(m); }}},
     };
     for (auto& [name, kind] : all) kind.keys.push_back("dialects");  // any operation takes it
     return all;
   }();
   return table;
+}
+
+// "sqlite or postgresql", "[sqlite] or [postgresql]"
+std::string known_dialects(std::string_view separator) {
+  std::string out;
+  for (const Dialect* dialect : Dialect::all()) {
+    out += fmt::format("{}[{}]", out.empty() ? "" : separator, dialect->name());
+  }
+  return out;
 }
 
 // `dialects: [sqlite]`: each name one Dialect::named knows, written as the dialect names itself.
@@ -404,11 +421,14 @@ Dialects dialects_key(const MapReader& m) {
     items.push_back(list);
   }
   if (items.empty()) {
-    m.fail(list, "dialects must list sqlite, postgresql or both; leave it out to run everywhere");
+    m.fail(list, fmt::format("dialects must list one or more of {}; leave it out to run everywhere",
+                             known_dialects(", ")));
   }
   Dialects out;
   for (const auto& item : items) {
-    if (!item.IsScalar()) m.fail(item, "dialects must list names: [sqlite] or [postgresql]");
+    if (!item.IsScalar()) {
+      m.fail(item, fmt::format("dialects must list names: {}", known_dialects(" or ")));
+    }
     try {
       out.emplace_back(Dialect::named(item.Scalar()).name());
     } catch (const ConfigError& e) {

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "../core/overloaded.hpp"
-#include "../dialect/sqlite_ddl.hpp"
+#include "../core/sql_text.hpp"
 #include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/migrate/operations.hpp"

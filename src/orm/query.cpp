@@ -105,10 +105,10 @@ bool QueryCore::exists() {
 Result StreamCore::fetch(const void* last) {
   const auto& pk = mapper_->primary_key();
   if (pk.size() != 1) {
-    throw ProgrammingError(fmt::format("stream() reads by primary key and needs a single-column "
-                                       "one; table {} has {}: use select() with limit/offset",
-                                       mapper_->table().name, pk.size()),
-                           {});
+    throw UsageError(
+        fmt::format("stream() reads by primary key and needs a single-column "
+                    "one; table {} has {}: use select() with limit/offset",
+                    mapper_->table().name, pk.size()));
   }
   sql::Expr key = mapper_->column_expr(pk[0]);
   auto conditions = where_;

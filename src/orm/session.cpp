@@ -188,8 +188,8 @@ void SessionImpl::refresh(const Mapper& mapper, void* object) {
   for (int c : mapper.primary_key()) key.push_back(mapper.ops().saved(entry, c));
   auto result = run(mapper.get_sql(dialect()), key);
   if (result.empty()) {
-    throw Error(fmt::format("refresh(): the row of this {} in table {} no longer exists",
-                            mapper.type_name(), mapper.table().name));
+    throw NoResultFound(fmt::format("refresh(): the row of this {} in table {} no longer exists",
+                                    mapper.type_name(), mapper.table().name));
   }
   mapper.read(entry.object, result.row());
   mapper.ops().save(entry, all_columns(mapper), arena_);

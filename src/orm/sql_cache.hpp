@@ -9,9 +9,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "strata/core/mutex.hpp"
 
 namespace strata::orm::detail {
 
@@ -78,7 +79,7 @@ class SqlCache {
   }
 
   const std::string& add(const Key& key, const std::function<std::string()>& make) {
-    std::lock_guard lock(mutex_);
+    strata::detail::MutexLock lock(mutex_);
     if (const std::string* found = find(key)) return *found;  // made meanwhile
     items_.push_back(std::make_unique<const Item>(Item{key, make()}));
     const Item* item = items_.back().get();
@@ -96,9 +97,10 @@ class SqlCache {
   }
 
   std::atomic<const Slots*> current_{nullptr};
-  std::mutex mutex_;  // held while adding
-  std::vector<std::unique_ptr<const Item>> items_;
-  std::vector<std::unique_ptr<const Slots>> tables_;  // the current one last
+  strata::detail::Mutex mutex_;  // held while adding
+  std::vector<std::unique_ptr<const Item>> items_ STRATA_GUARDED_BY(mutex_);
+  // The current one last.
+  std::vector<std::unique_ptr<const Slots>> tables_ STRATA_GUARDED_BY(mutex_);
 };
 
 }  // namespace strata::orm::detail

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <vector>
 
+#include "../core/sql_lexer.hpp"
 #include "strata/schema/table.hpp"
 
 namespace strata {
@@ -96,33 +97,34 @@ std::string compare_columns(const Table& expected, const Table& actual) {
   return "";
 }
 
-// Tokens of an SQL expression: quoted literals and identifiers, words, numbers, and single
-// punctuation characters; blanks dropped.
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The pieces of an SQL expression that count: words and numbers lowercased, joined with a `.`
+// they touch (t.x, 1.5); strings (an E'' prefix lowercased) and quoted names as written;
+// punctuation one character each. Blanks and comments drop out. The text is read by
+// PostgreSQL's rules, the form its conditions come back in.
 std::vector<std::string> tokens_of(std::string_view sql) {
+  using detail::SqlTokenKind;
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < sql.size();) {
-    char c = sql[i];
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      ++i;
-    } else if (c == '\'' || c == '"') {
-      auto end = sql.find(c, i + 1);
-      end = end == std::string_view::npos ? sql.size() : end + 1;
-      out.emplace_back(sql.substr(i, end - i));
-      i = end;
-    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') {
-      std::size_t end = i;
-      while (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) ||
-                                  sql[end] == '_' || sql[end] == '.')) {
-        ++end;
-      }
-      std::string word(sql.substr(i, end - i));
-      for (char& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      out.push_back(std::move(word));
-      i = end;
-    } else {
-      out.emplace_back(1, c);
-      ++i;
+  std::size_t glue_at = std::string_view::npos;  // where a word the last piece takes would start
+  for (const detail::SqlToken& t : detail::tokenize_sql(sql, detail::kPostgresSyntax)) {
+    bool wordlike = t.kind == SqlTokenKind::word || t.kind == SqlTokenKind::number || t.is(".");
+    if (wordlike && t.offset == glue_at) {
+      out.back() += lower(t.text);
+    } else if (wordlike) {
+      out.push_back(lower(t.text));
+    } else if (t.kind == SqlTokenKind::op) {
+      for (char c : t.text) out.emplace_back(1, c);
+    } else if (t.kind == SqlTokenKind::string && t.text.front() != '\'') {
+      out.push_back(lower(t.text.substr(0, 1)) + std::string(t.text.substr(1)));
+    } else if (!t.blank()) {
+      out.emplace_back(t.text);
     }
+    glue_at = wordlike ? t.end() : std::string_view::npos;
   }
   return out;
 }

@@ -94,6 +94,24 @@ TEST_P(Reflection, HandWrittenSchemaReflectsWithoutError) {
   }
 }
 
+// Text only a tokenizer reads right: '' inside a literal, a parenthesis or -- inside one, and
+// a comment in a condition (SQLite keeps it; PostgreSQL deparses without it).
+TEST_P(Reflection, StringsAndCommentsInConditionsAndDefaults) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  conn.execute_script(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY, note TEXT DEFAULT (')('), "
+      "CONSTRAINT note_ok CHECK (note <> 'it''s' /* not that */))");
+  conn.execute_script("CREATE INDEX notes_dash ON notes (id) WHERE note <> 'a -- b'");
+  auto notes = Inspector(engine).table("notes");
+  ASSERT_TRUE(notes.column("note")->server_default);
+  EXPECT_EQ(*notes.column("note")->server_default, ServerDefault::value(Value(")(")));
+  ASSERT_EQ(notes.check_constraints.size(), 1u);
+  EXPECT_EQ(normalize_sql_expression(notes.check_constraints[0].condition), "note < > 'it''s'");
+  ASSERT_EQ(notes.indexes.size(), 1u);
+  EXPECT_EQ(normalize_sql_expression(notes.indexes[0].where), "note < > 'a -- b'");
+}
+
 TEST_P(Reflection, ExpressionIndexesSharedUniqueIndexesAndImplicitReferences) {
   auto engine = make_engine();
   auto conn = engine.connect();

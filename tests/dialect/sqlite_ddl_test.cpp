@@ -1,4 +1,4 @@
-#include "dialect/sqlite_ddl.hpp"
+#include "dialect/sqlite/sqlite_ddl.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,21 +6,6 @@ namespace strata::detail {
 namespace {
 
 using Kind = DdlConstraint::Kind;
-
-TEST(SqlExpression, ColumnsNamedAndRenamed) {
-  EXPECT_TRUE(expression_names("qty > 0", "qty"));
-  EXPECT_TRUE(expression_names("QTY > 0 AND price < 10", "qty"));
-  EXPECT_TRUE(expression_names("items.\"qty\" > 0", "qty"));
-  EXPECT_FALSE(expression_names("name <> 'qty'", "qty"));
-  EXPECT_FALSE(expression_names("quantity > 0 -- qty", "qty"));
-  EXPECT_FALSE(expression_names("length(title) > 0", "length"));
-  EXPECT_FALSE(expression_names("\"Qty\" > 0", "qty"));  // quoted: the case counts
-  EXPECT_EQ(rename_in_expression("qty > 0 AND (Qty < 10 OR name = 'qty')", "qty", "amount"),
-            "amount > 0 AND (amount < 10 OR name = 'qty')");
-  EXPECT_EQ(rename_in_expression("\"qty\" >= 0", "qty", "Old \"Qty\""), "\"Old \"\"Qty\"\"\" >= 0");
-  EXPECT_EQ(rename_in_expression("price > 0", "qty", "amount"), "price > 0");
-  EXPECT_EQ(rename_in_expression("sort >= 0", "sort", "order"), "\"order\" >= 0");
-}
 
 TEST(SqlExpression, IndexesForARebuiltShape) {
   // Renames happen at once: x -> y and y -> z do not compound.
@@ -77,6 +62,30 @@ TEST(SqliteDdl, WithoutRowidAndPartialIndex) {
   EXPECT_EQ(parse_index_where("CREATE INDEX ix ON t (a, (b + 1)) WHERE a > 0 AND b IS NOT NULL"),
             "a > 0 AND b IS NOT NULL");
   EXPECT_EQ(parse_index_where("CREATE UNIQUE INDEX ix ON t (a)"), "");
+}
+
+TEST(SqliteDdl, NamesBeyondAsciiAndQuotesInsideStrings) {
+  auto t = parse_create_table(
+      "CREATE TABLE t (prix_café REAL CHECK (prix_café > 0), note TEXT CHECK (note <> 'it''s)'))");
+  ASSERT_EQ(t.constraints.size(), 2u);
+  EXPECT_EQ(t.constraints[0].columns, std::vector<std::string>{"prix_café"});
+  EXPECT_EQ(t.constraints[1].condition, "note <> 'it''s)'");
+}
+
+// SQLite's text is read, never judged: cut off anywhere, or with a CHECK lacking its
+// parenthesis, it gives what it can and nothing past its end.
+TEST(SqliteDdl, CutOffTextIsTolerated) {
+  auto odd = parse_create_table("CREATE TABLE t (a INT CHECK x)");
+  ASSERT_EQ(odd.constraints.size(), 1u);
+  EXPECT_EQ(odd.constraints[0].condition, "");
+  std::string sql =
+      "CREATE TABLE t (a INT CHECK (a > 0), [b c] TEXT DEFAULT 'x', CONSTRAINT k UNIQUE (a)) "
+      "WITHOUT ROWID";
+  for (std::size_t n = 0; n <= sql.size(); ++n) {
+    EXPECT_NO_THROW(parse_create_table(sql.substr(0, n)));
+    EXPECT_NO_THROW(parse_index_columns(sql.substr(0, n)));
+    EXPECT_NO_THROW(parse_index_where(sql.substr(0, n)));
+  }
 }
 
 }  // namespace

@@ -40,6 +40,27 @@ TEST(Placeholders, EscapesStringsAndIdentifiersWithDollars) {
   EXPECT_EQ(r.sql, "SELECT E'it\\'s ?', a$b$c, data ? 'key', x FROM t WHERE y = $1");
 }
 
+// The prefix says whose SQL it is: PostgreSQL's comments nest, SQLite's [names] are names and
+// its backslash escapes nothing.
+TEST(Placeholders, EachBackendReadsByItsOwnRules) {
+  EXPECT_EQ(render_placeholders("SELECT /* a /* b */ ? */ ?", '$').sql,
+            "SELECT /* a /* b */ ? */ $1");
+  EXPECT_EQ(render_placeholders("SELECT [a?b], ? FROM t", '?').sql, "SELECT [a?b], ?1 FROM t");
+  EXPECT_EQ(render_placeholders("SELECT arr[?]", '$').sql, "SELECT arr[$1]");
+  EXPECT_EQ(render_placeholders("SELECT 'a\\', ?", '?').sql, "SELECT 'a\\', ?1");
+}
+
+TEST(Placeholders, NumberedOnesAndUnterminatedTextStayAsWritten) {
+  auto numbered = render_placeholders("SELECT ?2, $1", '?');
+  EXPECT_EQ(numbered.sql, "SELECT ?2, $1");
+  EXPECT_EQ(numbered.param_count, 0);
+  for (const char* sql : {"SELECT '?", "SELECT \"?", "SELECT /* ?", "SELECT $$ ?"}) {
+    auto r = render_placeholders(sql, '$');
+    EXPECT_EQ(r.sql, sql);
+    EXPECT_EQ(r.param_count, 0) << sql;
+  }
+}
+
 TEST(Placeholders, MixingStylesIsAnError) {
   EXPECT_THROW(render_placeholders("SELECT ?, :a", '$'), ProgrammingError);
 }

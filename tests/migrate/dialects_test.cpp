@@ -54,7 +54,8 @@ TEST(Dialects, UnknownOrEmptyDialectsNameTheLine) {
   EXPECT_EQ(error_of("  - drop_table:\n      name: t\n      dialects: [sqlite, mysql]\n"),
             "versions/x.yaml:6: unknown dialect 'mysql': expected sqlite or postgresql");
   EXPECT_EQ(error_of("  - drop_table: {name: t, dialects: []}\n"),
-            "versions/x.yaml:4: dialects must list sqlite, postgresql or both; leave it out to "
+            "versions/x.yaml:4: dialects must list one or more of [sqlite], [postgresql]; leave it "
+            "out to "
             "run everywhere");
   EXPECT_EQ(error_of("  - drop_table: {name: t, dialects: [{sqlite: 1}]}\n"),
             "versions/x.yaml:4: dialects must list names: [sqlite] or [postgresql]");

@@ -201,5 +201,18 @@ TEST(Compare, NormalizedExpressions) {
   EXPECT_NE(normalize_sql_expression("\"Name\" = 'x'"), normalize_sql_expression("name = 'x'"));
 }
 
+// A condition as written (SQLite keeps it so) and as PostgreSQL deparses it: '' stays inside its
+// string, comments go, and -- or /* inside a string are the string's.
+TEST(Compare, NormalizedExpressionsReadStringsAndComments) {
+  EXPECT_EQ(normalize_sql_expression("note <> 'it''s'"), "note < > 'it''s'");
+  EXPECT_EQ(normalize_sql_expression("(note <> 'it''s'::text)"), "note < > 'it''s'");
+  EXPECT_NE(normalize_sql_expression("note <> 'it''S'"),
+            normalize_sql_expression("note <> 'it''s'"));
+  EXPECT_EQ(normalize_sql_expression("qty > 0 -- why\n/* and /* nested */ how */"), "qty > 0");
+  EXPECT_EQ(normalize_sql_expression("note <> 'a -- b /* c'"), "note < > 'a -- b /* c'");
+  EXPECT_EQ(normalize_sql_expression("x <> e'a\\'b'"), normalize_sql_expression("(x <> E'a\\'b')"));
+  EXPECT_EQ(normalize_sql_expression("T.Price >= 1.5E3"), "t.price > = 1.5e3");
+}
+
 }  // namespace
 }  // namespace strata

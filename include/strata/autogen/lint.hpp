@@ -57,9 +57,10 @@ struct LintOptions {
   // a table without a count is not flagged.
   std::map<std::string, std::int64_t, std::less<>> row_counts;
   std::int64_t large_table_rows = 100'000;
-  // The dialects to lint on, by name: each replays and renders the history its own way. A
-  // finding that only some of them have ends with their names: "... (postgresql)".
-  std::vector<std::string> dialects = {"sqlite", "postgresql"};
+  // The dialects to lint on, by name (empty: every dialect strata has): each replays and
+  // renders the history its own way. A finding that only some of them have ends with their
+  // names: "... (postgresql)".
+  std::vector<std::string> dialects;
 };
 
 // The findings of one revision's upgrade, given the schema before it (the same for every

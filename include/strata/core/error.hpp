@@ -21,6 +21,26 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+// The API was used wrongly: a statement without a needed clause, an unmapped member, a value
+// of the wrong kind, a call out of order. Raised before anything reaches a database, so it is
+// no DatabaseError: code that handles database failures (retry, report) never catches it.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A query that must give exactly one row (Query::one(), Result::one()) gave none.
+class NoResultFound : public Error {
+ public:
+  using Error::Error;
+};
+
+// A query that must give exactly one row gave more than one.
+class MultipleResultsFound : public Error {
+ public:
+  using Error::Error;
+};
+
 // What a database error knows besides its message.
 struct DatabaseErrorInfo {
   std::string code;       // "SQLITE_CONSTRAINT_UNIQUE", or the SQLSTATE on PostgreSQL

@@ -31,6 +31,9 @@ class Url {
   // The PostgreSQL database name, or the SQLite file path (empty for an in-memory database).
   const std::string& database() const noexcept { return database_; }
   bool is_memory() const noexcept { return backend_ == Backend::sqlite && database_.empty(); }
+  // Whether the database is a file this process opens (SQLite, not in memory): database() is
+  // then its path, and a missing file is a database not made yet.
+  bool is_file() const noexcept { return backend_ == Backend::sqlite && !database_.empty(); }
 
   // Query parameters in the order given; names are validated against the backend's set.
   const std::vector<std::pair<std::string, std::string>>& params() const noexcept {

@@ -32,6 +32,14 @@ enum class ValueKind : std::uint8_t {
   json,
 };
 
+namespace detail {
+// Whether T is a std::optional: a column that may be NULL, a value that may be absent.
+template <class T>
+inline constexpr bool is_optional_v = false;
+template <class T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
+}  // namespace detail
+
 // Binary data. A value type; NUL bytes are data like any other.
 struct Blob {
   std::vector<std::byte> bytes;

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +24,9 @@ namespace strata {
 
 class Connection;
 class DatabaseError;
+namespace detail {
+class Reflector;
+}
 
 // A table rebuild as a dialect carries it out: the statements that make the table's new shape
 // and copy its rows into it (migrate/render writes them), and what the dialect needs to keep
@@ -48,17 +53,33 @@ using ForeignKeyViolations = std::set<ForeignKeyViolation>;
 // Told a line of progress (a long rebuild says so before it copies).
 using ProgressFn = std::function<void(const std::string&)>;
 
-// A backend's SQL dialect. Stateless singletons: thread-safe, never destroyed.
+// A backend's SQL dialect. Stateless singletons: thread-safe, never destroyed. A dialect of
+// one's own (a test's, a new backend's) derives from this class and lives as long as the
+// program; at most kMaxDialects may exist.
 class Dialect {
  public:
+  static constexpr std::size_t kMaxDialects = 8;
+
   virtual ~Dialect() = default;
+  Dialect(const Dialect&) = delete;
+  Dialect& operator=(const Dialect&) = delete;
+
+  // A number below kMaxDialects unique to this dialect within the process: code above the
+  // dialect keys what it caches per dialect (compiled statements, the ORM's SQL) by it.
+  std::size_t index() const noexcept { return index_; }
 
   static const Dialect& of(Backend backend);
-  // "sqlite" or "postgresql"; throws ConfigError for anything else.
+  // "sqlite" or "postgresql" (or "postgres"); throws ConfigError naming the known ones for
+  // anything else.
   static const Dialect& named(std::string_view name);
+  // Every built-in dialect, SQLite first: what `dialects:` keys, `execute`'s per-dialect texts
+  // and lint accept.
+  static std::span<const Dialect* const> all();
 
   virtual Backend backend() const noexcept = 0;
   virtual std::string_view name() const noexcept = 0;
+  // The name people write: "SQLite", "PostgreSQL".
+  virtual std::string_view title() const noexcept = 0;
   // True when the database's work runs in this process (SQLite), so a second thread of ours
   // competes with it for the cores instead of overlapping a server's work.
   virtual bool in_process() const noexcept = 0;
@@ -112,6 +133,9 @@ class Dialect {
   // one multi-row INSERT get consecutive keys (SQLite's rowid): the ORM then reads generated keys
   // without RETURNING, which SQLite makes costly. Empty where RETURNING is the way.
   virtual std::string last_insert_id_sql() const { return ""; }
+
+  // What the Inspector reads the database's schema (`schema`: PostgreSQL's search schema) with.
+  virtual std::unique_ptr<detail::Reflector> reflector(std::string schema) const = 0;
 
   // Whether DDL can run inside a transaction and be rolled back (both, here).
   virtual bool transactional_ddl() const noexcept { return true; }
@@ -201,6 +225,9 @@ class Dialect {
   std::string drop_constraint_sql(std::string_view table, std::string_view name) const;
 
  protected:
+  // Takes the next index; throws UsageError past kMaxDialects.
+  Dialect();
+
   virtual std::string column_sql(const Table& table, const Column& column) const;
   // The name of a type without parameters; dialects override where they differ from the
   // standard names.
@@ -213,6 +240,9 @@ class Dialect {
   virtual std::string_view concurrently_keyword() const noexcept { return ""; }
   virtual std::string_view not_valid_keyword() const noexcept { return ""; }
   static std::string hex(const Blob& blob);
+
+ private:
+  std::size_t index_;
 };
 
 }  // namespace strata

@@ -13,6 +13,10 @@
 #include "strata/core/url.hpp"
 #include "strata/core/value.hpp"
 
+namespace strata {
+class DatabaseError;
+}
+
 namespace strata::driver {
 
 // A prepared statement and, after execute(), its cursor. Owned by the connection's statement
@@ -83,6 +87,11 @@ class Connection {
 
   // '?' for SQLite's ?N, '$' for PostgreSQL's $N.
   virtual char placeholder_prefix() const noexcept = 0;
+  // Whether `error` says a prepared statement no longer fits the schema, which another
+  // connection's DDL changed since it was prepared: PostgreSQL refuses it when its result
+  // columns changed (0A000); SQLite prepares it again itself, but gives up (SQLITE_SCHEMA) when
+  // the schema keeps changing meanwhile. Preparing it again may then succeed.
+  virtual bool outdated_statement(const DatabaseError& error) const noexcept = 0;
   virtual Backend backend() const noexcept = 0;
 };
 

@@ -113,7 +113,7 @@ class Row {
   T get(int column) const {
     if constexpr (std::is_same_v<T, Value>) {
       return detail::read_value(*stmt_, column);
-    } else if constexpr (is_optional<T>::value) {
+    } else if constexpr (strata::detail::is_optional_v<T>) {
       if (stmt_->is_null(column)) return std::nullopt;
       return get<typename T::value_type>(column);
     } else if constexpr (detail::reads_empty_for_null<T>) {
@@ -138,10 +138,6 @@ class Row {
     if (stmt_->is_null(column)) detail::throw_null_column(*stmt_, column);
     return detail::Reader<T>::read(*stmt_, column);
   }
-  template <class T>
-  struct is_optional : std::false_type {};
-  template <class T>
-  struct is_optional<std::optional<T>> : std::true_type {};
 
   const driver::Statement* stmt_ = nullptr;
 };

@@ -47,7 +47,8 @@ sql::Expr value_expr(const V& v) {
 }
 
 template <class M>
-constexpr bool is_text_member = Traits<typename Underlying<M>::type>::category == Category::text;
+constexpr bool is_text_member = !std::is_enum_v<typename Underlying<M>::type> &&
+                                Traits<typename Underlying<M>::type>::kind == ValueKind::text;
 
 }  // namespace orm::detail
 
@@ -70,10 +71,10 @@ class Col {
   sql::Ordering asc() const { return expr_.asc(); }
   sql::Ordering desc() const { return expr_.desc(); }
 
-  Condition is_null() const requires orm::detail::IsOptional<M>::value {
+  Condition is_null() const requires strata::detail::is_optional_v<M> {
     return Condition(expr_.is_null());
   }
-  Condition is_not_null() const requires orm::detail::IsOptional<M>::value {
+  Condition is_not_null() const requires strata::detail::is_optional_v<M> {
     return Condition(expr_.is_not_null());
   }
   Condition like(std::string_view pattern) const requires orm::detail::is_text_member<M> {
@@ -114,10 +115,10 @@ constexpr bool same_kind() {
   using U1 = typename Underlying<M1>::type;
   using U2 = typename Underlying<M2>::type;
   if constexpr (std::is_enum_v<U1> || std::is_enum_v<U2>) return std::is_same_v<U1, U2>;
-  constexpr auto a = Traits<U1>::category;
-  constexpr auto b = Traits<U2>::category;
-  return a == b || (a == Category::real && b == Category::integer) ||
-         (a == Category::integer && b == Category::real);
+  constexpr auto a = Traits<U1>::kind;
+  constexpr auto b = Traits<U2>::kind;
+  return a == b || (a == ValueKind::real && b == ValueKind::integer) ||
+         (a == ValueKind::integer && b == ValueKind::real);
 }
 
 template <class M, class V>

@@ -213,7 +213,7 @@ class ColumnDef {
 
   ColumnDef(M T::*member, std::string name)
       : member_(member), column_(std::move(name), orm::detail::Traits<M>::type()) {
-    column_.nullable = orm::detail::IsOptional<M>::value;
+    column_.nullable = strata::detail::is_optional_v<M>;
   }
 
   ColumnDef& primary_key() { return column_.primary_key(), *this; }

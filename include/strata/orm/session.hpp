@@ -36,17 +36,6 @@
 
 namespace strata {
 
-// Query::one() found no row.
-class NoResultFound : public Error {
- public:
-  using Error::Error;
-};
-// Query::one() found more than one row.
-class MultipleResultsFound : public Error {
- public:
-  using Error::Error;
-};
-
 struct SessionOptions {
   // Flush pending changes before select(), count() and execute(), so that queries see them.
   bool autoflush = true;
@@ -503,7 +492,7 @@ class SessionFactory {
 
   // A session on the primary, for reads and writes.
   Session operator()() const { return Session(engine_, options_); }
-  // A read-only session. A flush with changes throws ProgrammingError, and where the backend
+  // A read-only session. A flush with changes throws UsageError, and where the backend
   // has read-only transactions (PostgreSQL) its transaction is one, so that execute() cannot
   // write either. With ReadFrom::replica it goes to the next fit replica in turn, or to the
   // primary when none is fit (or there are none). When its replica fails to connect or to answer

@@ -48,32 +48,15 @@ struct Numeric {
 
 namespace orm::detail {
 
-template <class T>
-struct IsOptional : std::false_type {};
-template <class T>
-struct IsOptional<std::optional<T>> : std::true_type {};
-
 template <class E>
 concept TextEnum = std::is_enum_v<E> && requires {
   EnumText<E>::names;
 };
 
-// What kind of value a member holds, so that a comparison with a value of another kind does not
-// compile. Integers of every width share one kind, and a real column accepts an integer.
-enum class Category {
-  integer,
-  real,
-  boolean,
-  text,
-  blob,
-  date,
-  time,
-  datetime,
-  timestamp,
-  uuid,
-  json,
-  enumeration
-};
+// Each Traits<T> says what kind of value a member of type T holds (`kind`, a ValueKind), so
+// that a comparison with a value of another kind does not compile. Integers of every width
+// share one kind, and a real column accepts an integer. Enums are compared only with their own
+// type, whatever kind they are stored as.
 
 template <class T>
 struct Traits;  // undefined: the member type is not a column type
@@ -81,7 +64,7 @@ struct Traits;  // undefined: the member type is not a column type
 template <class T>
 requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
          sizeof(T) >= 2) struct Traits<T> {
-  static constexpr Category category = Category::integer;
+  static constexpr ValueKind kind = ValueKind::integer;
   static Type type() {
     if constexpr (sizeof(T) == 2) return Type::smallinteger();
     if constexpr (sizeof(T) == 4) return Type::integer();
@@ -91,43 +74,43 @@ requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T,
 };
 template <>
 struct Traits<bool> {
-  static constexpr Category category = Category::boolean;
+  static constexpr ValueKind kind = ValueKind::boolean;
   static Type type() { return Type::boolean(); }
   static ValueRef bind(bool v) { return ValueRef(v); }
 };
 template <class T>
 requires std::is_floating_point_v<T>
 struct Traits<T> {
-  static constexpr Category category = Category::real;
+  static constexpr ValueKind kind = ValueKind::real;
   static Type type() { return sizeof(T) == 4 ? Type::float32() : Type::float64(); }
   static ValueRef bind(T v) { return ValueRef(static_cast<double>(v)); }
 };
 template <>
 struct Traits<std::string> {
-  static constexpr Category category = Category::text;
+  static constexpr ValueKind kind = ValueKind::text;
   static Type type() { return Type::text(); }
   static ValueRef bind(const std::string& v) { return ValueRef(v); }
 };
-template <class T, TypeKind K, Category C>
+template <class T, TypeKind K, ValueKind V>
 struct PlainTraits {
-  static constexpr Category category = C;
+  static constexpr ValueKind kind = V;
   static Type type() { return Type(K); }
   static ValueRef bind(const T& v) { return ValueRef(v); }
 };
 template <>
-struct Traits<Blob> : PlainTraits<Blob, TypeKind::binary, Category::blob> {};
+struct Traits<Blob> : PlainTraits<Blob, TypeKind::binary, ValueKind::blob> {};
 template <>
-struct Traits<Date> : PlainTraits<Date, TypeKind::date, Category::date> {};
+struct Traits<Date> : PlainTraits<Date, TypeKind::date, ValueKind::date> {};
 template <>
-struct Traits<TimeOfDay> : PlainTraits<TimeOfDay, TypeKind::time, Category::time> {};
+struct Traits<TimeOfDay> : PlainTraits<TimeOfDay, TypeKind::time, ValueKind::time> {};
 template <>
-struct Traits<DateTime> : PlainTraits<DateTime, TypeKind::datetime, Category::datetime> {};
+struct Traits<DateTime> : PlainTraits<DateTime, TypeKind::datetime, ValueKind::datetime> {};
 template <>
-struct Traits<Timestamp> : PlainTraits<Timestamp, TypeKind::datetime_tz, Category::timestamp> {};
+struct Traits<Timestamp> : PlainTraits<Timestamp, TypeKind::datetime_tz, ValueKind::timestamp> {};
 template <>
-struct Traits<Uuid> : PlainTraits<Uuid, TypeKind::uuid, Category::uuid> {};
+struct Traits<Uuid> : PlainTraits<Uuid, TypeKind::uuid, ValueKind::uuid> {};
 template <>
-struct Traits<Json> : PlainTraits<Json, TypeKind::json, Category::json> {};
+struct Traits<Json> : PlainTraits<Json, TypeKind::json, ValueKind::json> {};
 
 [[noreturn]] void throw_unknown_enum_text(std::string_view text);
 [[noreturn]] void throw_unnamed_enum_value(std::int64_t value);
@@ -135,7 +118,7 @@ struct Traits<Json> : PlainTraits<Json, TypeKind::json, Category::json> {};
 template <class E>
 requires std::is_enum_v<E>
 struct Traits<E> {
-  static constexpr Category category = Category::enumeration;
+  static constexpr ValueKind kind = TextEnum<E> ? ValueKind::text : ValueKind::integer;
   static Type type() {
     if constexpr (TextEnum<E>) {
       std::size_t longest = 1;
@@ -170,7 +153,7 @@ struct Traits<std::optional<T>> : Traits<T> {
 
 template <class M>
 concept Mappable = requires {
-  Traits<M>::category;
+  Traits<M>::kind;
 };
 
 // The member type without std::optional.
@@ -186,7 +169,7 @@ struct Underlying<std::optional<M>> {
 // Reads column `c` of `row` into `out`.
 template <class M>
 void read_member(const Row& row, int c, M& out) {
-  if constexpr (IsOptional<M>::value) {
+  if constexpr (strata::detail::is_optional_v<M>) {
     if (row.is_null(c)) {
       out.reset();
       return;
@@ -204,18 +187,18 @@ void read_member(const Row& row, int c, M& out) {
   }
 }
 
-// The category of a value compared with a column; void for types that are no column value.
+// The kind of a value compared with a column; nullopt for types that are no column value.
 template <class V>
-constexpr auto value_category() {
+constexpr auto value_kind() {
   using D = std::remove_cvref_t<V>;
   if constexpr (std::is_same_v<D, std::nullopt_t> || std::is_same_v<D, std::nullptr_t>) {
-    return std::optional<Category>();
+    return std::optional<ValueKind>();
   } else if constexpr (std::is_convertible_v<D, std::string_view> && !std::is_same_v<D, Json>) {
-    return std::optional<Category>(Category::text);
+    return std::optional<ValueKind>(ValueKind::text);
   } else if constexpr (Mappable<D>) {
-    return std::optional<Category>(Traits<D>::category);
+    return std::optional<ValueKind>(Traits<D>::kind);
   } else {
-    return std::optional<Category>();
+    return std::optional<ValueKind>();
   }
 }
 
@@ -225,15 +208,15 @@ constexpr bool comparable() {
   using D = std::remove_cvref_t<V>;
   using U = typename Underlying<M>::type;
   if constexpr (std::is_same_v<D, std::nullopt_t> || std::is_same_v<D, std::nullptr_t>) {
-    return IsOptional<M>::value;
+    return strata::detail::is_optional_v<M>;
   } else if constexpr (std::is_enum_v<U> || std::is_enum_v<D>) {
     return std::is_same_v<U, D>;
   } else if constexpr (!Mappable<D> && !std::is_convertible_v<D, std::string_view>) {
     return false;
   } else {
-    constexpr auto column = Traits<U>::category;
-    constexpr auto value = *value_category<D>();
-    return column == value || (column == Category::real && value == Category::integer);
+    constexpr auto column = Traits<U>::kind;
+    constexpr auto value = *value_kind<D>();
+    return column == value || (column == ValueKind::real && value == ValueKind::integer);
   }
 }
 

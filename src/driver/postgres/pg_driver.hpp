@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "libpq.hpp"
+#include "strata/core/error.hpp"
 #include "strata/driver/driver.hpp"
 
 namespace strata::driver::postgres {
@@ -97,6 +98,9 @@ class PgConnection final : public Connection {
   TransactionStatus transaction_status() const noexcept override;
   bool alive(bool round_trip) noexcept override;
   char placeholder_prefix() const noexcept override { return '$'; }
+  bool outdated_statement(const DatabaseError& error) const noexcept override {
+    return error.sqlstate() == "0A000";
+  }
   Backend backend() const noexcept override { return Backend::postgresql; }
 
  private:

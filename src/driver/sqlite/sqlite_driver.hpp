@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "strata/core/error.hpp"
 #include "strata/driver/driver.hpp"
 #include "write_gate.hpp"
 
@@ -92,6 +93,9 @@ class SqliteConnection final : public Connection {
   TransactionStatus transaction_status() const noexcept override;
   bool alive(bool /*round_trip*/) noexcept override { return db_ != nullptr; }
   char placeholder_prefix() const noexcept override { return '?'; }
+  bool outdated_statement(const DatabaseError& error) const noexcept override {
+    return error.code() == "SQLITE_SCHEMA";
+  }
   Backend backend() const noexcept override { return Backend::sqlite; }
 
  private:

@@ -1,19 +1,16 @@
+#include "postgres_dialect.hpp"
+
 #include <fmt/format.h>
 
-#include "dialects.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::detail {
 
 std::string_view PostgresDialect::type_name(TypeKind kind) const {
-  switch (kind) {
-    case TypeKind::binary:
-      return "BYTEA";
-    case TypeKind::json:
-      return "JSONB";
-    default:
-      return Dialect::type_name(kind);
-  }
+  // Only the names that differ from the standard ones: the base class's switch names every kind.
+  if (kind == TypeKind::binary) return "BYTEA";
+  if (kind == TypeKind::json) return "JSONB";
+  return Dialect::type_name(kind);
 }
 
 std::string PostgresDialect::autoincrement_column_sql(const Table& /*table*/,

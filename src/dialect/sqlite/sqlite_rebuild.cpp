@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "dialects.hpp"
 #include "sqlite_ddl.hpp"
+#include "sqlite_dialect.hpp"
 #include "strata/engine/connection.hpp"
 
 namespace strata::detail {

@@ -4,8 +4,9 @@
 #include <charconv>
 #include <map>
 
-#include "reflector.hpp"
+#include "../reflector.hpp"
 #include "sqlite_ddl.hpp"
+#include "sqlite_dialect.hpp"
 
 namespace strata::detail {
 namespace {
@@ -289,7 +290,7 @@ class SqliteReflector final : public Reflector {
 
 }  // namespace
 
-std::unique_ptr<Reflector> make_sqlite_reflector() {
+std::unique_ptr<Reflector> SqliteDialect::reflector(std::string /*schema*/) const {
   return std::make_unique<SqliteReflector>();
 }
 

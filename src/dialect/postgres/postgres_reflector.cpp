@@ -4,7 +4,8 @@
 #include <charconv>
 #include <map>
 
-#include "reflector.hpp"
+#include "../reflector.hpp"
+#include "postgres_dialect.hpp"
 
 namespace strata::detail {
 namespace {
@@ -255,7 +256,7 @@ class PostgresReflector final : public Reflector {
 
 }  // namespace
 
-std::unique_ptr<Reflector> make_postgres_reflector(std::string schema) {
+std::unique_ptr<Reflector> PostgresDialect::reflector(std::string schema) const {
   return std::make_unique<PostgresReflector>(std::move(schema));
 }
 

@@ -1,22 +1,18 @@
+#include "sqlite_dialect.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-
-#include "dialects.hpp"
 
 namespace strata::detail {
 
 // Declared names are chosen so that reflection reads back exactly the strata type; SQLite
 // derives each column's affinity from them.
 std::string_view SqliteDialect::type_name(TypeKind kind) const {
-  switch (kind) {
-    case TypeKind::float32:
-      return "FLOAT";
-    case TypeKind::datetime:
-      return "DATETIME";
-    default:
-      return Dialect::type_name(kind);
-  }
+  // Only the names that differ from the standard ones: the base class's switch names every kind.
+  if (kind == TypeKind::float32) return "FLOAT";
+  if (kind == TypeKind::datetime) return "DATETIME";
+  return Dialect::type_name(kind);
 }
 
 // Booleans are stored as 0 and 1.

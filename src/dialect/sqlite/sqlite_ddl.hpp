@@ -34,17 +34,6 @@ std::string parse_index_where(std::string_view sql);
 // The keys of a CREATE INDEX as written: column names unquoted, expressions as text.
 std::vector<std::string> parse_index_columns(std::string_view sql);
 
-// `name` as both dialects read it: bare when it is lowercase letters, digits and underscores
-// and no reserved word, else in double quotes.
-std::string quote_identifier(std::string_view name);
-
-// Expressions (a CHECK's condition, a partial index's WHERE) in the quoting both dialects
-// share: whether one names `column` (outside string literals and function names; an unquoted
-// name without regard to case), and the expression with that column renamed.
-bool expression_names(std::string_view expression, std::string_view column);
-std::string rename_in_expression(std::string_view expression, std::string_view column,
-                                 std::string_view new_name);
-
 // A CREATE INDEX for a table's new shape after a SQLite rebuild: the columns of its keys and
 // WHERE renamed in one pass (`renames`: old name -> new name); nullopt when it uses one of
 // `dropped`. Names match as SQLite matches them, without regard to case.

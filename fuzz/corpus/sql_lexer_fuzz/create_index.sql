@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX ix ON msg (CAST(code AS text), lower(a) COLLATE nocase DESC) WHERE flags <> x'00' AND a > 1.5e-3;

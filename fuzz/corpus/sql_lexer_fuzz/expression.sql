@@ -1,0 +1,1 @@
+note <> 'it''s' /* why */ AND "qty" >= 0x1F -- end

@@ -1,0 +1,1 @@
+SELECT E'it\'s ?', a$b$c, $1, ?2, arr[?] FROM t WHERE y = ?

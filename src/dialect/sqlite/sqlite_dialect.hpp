@@ -1,0 +1,49 @@
+// The SQLite dialect. Private: users reach it through Dialect::of and Dialect::named.
+#pragma once
+
+#include "strata/dialect/dialect.hpp"
+
+namespace strata::detail {
+
+class SqliteDialect final : public Dialect {
+ public:
+  Backend backend() const noexcept override { return Backend::sqlite; }
+  std::string_view name() const noexcept override { return "sqlite"; }
+  std::string_view title() const noexcept override { return "SQLite"; }
+  std::string placeholder(int number) const override { return "?" + std::to_string(number); }
+  std::string literal(const Value& value, const Type& type) const override;
+  bool same_type(const Type& model, const Type& reflected) const override;
+  Url scratch_url(const Url& /*like*/, std::string_view /*name*/) const override {
+    return Url::parse("sqlite://");
+  }
+  std::unique_ptr<Reflector> reflector(std::string /*schema*/) const override;
+  std::string_view ilike_operator() const noexcept override { return "LIKE"; }
+  bool in_process() const noexcept override { return true; }
+  bool can_add_column(const Column& column) const override;
+  bool can_drop_column(const Table& table, std::string_view column) const override;
+  bool can_alter_column() const override { return false; }
+  bool can_alter_constraints() const override { return false; }
+  bool rebuild_needs_foreign_keys_off() const noexcept override { return true; }
+  std::string foreign_keys_sql(bool on) const override {
+    return on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF";
+  }
+  std::string foreign_key_check_sql() const override { return "PRAGMA foreign_key_check"; }
+  void carry_out(Connection& conn, const TableRebuild& rebuild,
+                 const ProgressFn& progress) const override;
+  ForeignKeyViolations foreign_key_violations(Connection& conn) const override;
+  std::string last_insert_id_sql() const override { return "SELECT last_insert_rowid()"; }
+  std::string schema_objects_sql() const override {
+    return "SELECT type, name, sql, CASE type WHEN 'view' THEN 'DROP VIEW IF EXISTS \"' || "
+           "replace(name, '\"', '\"\"') || '\"' END, CASE WHEN type <> 'view' THEN tbl_name "
+           "END FROM sqlite_schema WHERE sql IS NOT NULL AND type IN ('index', 'view', "
+           "'trigger') ORDER BY rowid";
+  }
+
+ protected:
+  std::string_view type_name(TypeKind kind) const override;
+  std::string autoincrement_column_sql(const Table& table, const Column& column) const override;
+  std::string column_sql(const Table& table, const Column& column) const override;
+  std::string blob_literal(const Blob& blob) const override { return "X'" + hex(blob) + "'"; }
+};
+
+}  // namespace strata::detail
