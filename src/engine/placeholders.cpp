@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "../core/sql_lexer.hpp"
+#include "../core/usage_error.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::detail {
@@ -45,8 +46,10 @@ RenderedSql render_placeholders(std::string_view sql, char prefix) {
     out.sql += prefix;
     out.sql += std::to_string(number);
     if (positional && !out.names.empty()) {
-      throw ProgrammingError("the statement mixes positional (?) and named (:name) parameters",
-                             {"", "", 0, std::string(sql), ""});
+      throw usage_error(
+          "the statement mixes positional (?) and named (:name) parameters; use "
+          "one kind",
+          sql);
     }
   }
   return out;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "../core/sql_text.hpp"
 #include "nodes.hpp"
 
 namespace strata::sql {
@@ -296,10 +297,9 @@ Expr excluded(const Table& table, std::string_view column) {
 
 namespace detail {
 
-// Any dialect quotes as every other does (Dialect::quote is not virtual): the one at hand
-// without a statement being compiled is SQLite's, which every build has.
+// Every dialect quotes as Dialect::quote does (it is not virtual): SQL's own quoting.
 Identifier::Identifier(std::string text)
-    : name(std::move(text)), quoted(Dialect::of(Backend::sqlite).quote(name)) {}
+    : name(std::move(text)), quoted(strata::detail::quote_identifier(name)) {}
 
 std::size_t SourceNode::index_of(std::string_view column) const {
   auto it = std::find_if(columns.begin(), columns.end(),

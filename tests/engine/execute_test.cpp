@@ -131,9 +131,10 @@ TEST_P(Execute, ParameterCountMismatchIsAUsageError) {
     conn.execute("SELECT ? +\n  ?", 1);  // counted before preparing: no round trip
     FAIL();
   } catch (const UsageError& e) {
-    EXPECT_EQ(std::string(e.what()), "statement takes 2 parameters, 1 given in statement: SELECT ? + ?");
+    EXPECT_EQ(std::string(e.what()),
+              "statement takes 2 parameters, 1 given in statement: SELECT ? + ?");
   }
-  EXPECT_THROW(conn.execute("SELECT ?, :a", 1), ProgrammingError);
+  EXPECT_THROW(conn.execute("SELECT ?, :a", 1), UsageError);
 }
 
 TEST_P(Execute, DynamicParameterList) {

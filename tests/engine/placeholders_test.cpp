@@ -62,7 +62,7 @@ TEST(Placeholders, NumberedOnesAndUnterminatedTextStayAsWritten) {
 }
 
 TEST(Placeholders, MixingStylesIsAnError) {
-  EXPECT_THROW(render_placeholders("SELECT ?, :a", '$'), ProgrammingError);
+  EXPECT_THROW(render_placeholders("SELECT ?, :a", '$'), UsageError);
 }
 
 }  // namespace
