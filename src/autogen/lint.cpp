@@ -4,12 +4,12 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <sstream>
 
 #include "../core/overloaded.hpp"
 #include "../core/read_file.hpp"
+#include "../core/sql_text.hpp"
 #include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/dialect/inspector.hpp"
@@ -214,15 +214,12 @@ bool pg_rewrites(const Type& from, const Type& to) {
 // Whether a check's condition is `column IS NOT NULL` and nothing more, however it is spaced,
 // quoted, parenthesised or cased.
 bool says_not_null(std::string_view condition, std::string_view column) {
-  std::string plain;
-  for (char c : condition) {
-    if (c != ' ' && c != '"' && c != '(' && c != ')' && c != '\n' && c != '\t') {
-      plain += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+  std::vector<detail::SqlToken> tokens;
+  for (const auto& t : detail::significant_tokens(condition, detail::kExpressionSyntax)) {
+    if (!t.is("(") && !t.is(")")) tokens.push_back(t);
   }
-  std::string expected;
-  for (char c : column) expected += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return plain == expected + "isnotnull";
+  return tokens.size() == 4 && detail::names_column(tokens, 0, column) &&
+         tokens[1].is_keyword("IS") && tokens[2].is_keyword("NOT") && tokens[3].is_keyword("NULL");
 }
 
 std::string constraint_key(std::string_view table, std::string_view name) {

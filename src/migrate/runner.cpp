@@ -45,13 +45,7 @@ bool applied(const RevisionGraph& graph, const std::string& id,
 }
 
 std::vector<std::string> heads_in(Connection& conn, std::string_view version_table) {
-  const Dialect& dialect = Dialect::of(conn.backend());
-  std::vector<std::string> heads;
-  for (const auto& row : conn.execute("SELECT version_num FROM " + dialect.quote(version_table) +
-                                      " ORDER BY version_num")) {
-    heads.push_back(row.get<std::string>(0));
-  }
-  return heads;
+  return VersionTables{std::string(version_table), {}}.read_heads(conn);
 }
 
 [[noreturn]] void moved_under(const Step& step, const std::vector<std::string>& heads) {

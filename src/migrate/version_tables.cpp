@@ -1,6 +1,7 @@
 #include "version_tables.hpp"
 
 #include "strata/schema/metadata.hpp"
+#include "strata/sql/execute.hpp"
 #include "strata/sql/statement.hpp"
 #include "strata/version.hpp"
 
@@ -21,6 +22,16 @@ Table VersionTables::history_table() const {
        Column("duration_ms", Type::biginteger()), Column("strata_version", Type::text())});
   NamingConvention{}.apply(t);
   return t;
+}
+
+std::vector<std::string> VersionTables::read_heads(Connection& conn) const {
+  const sql::Source table = version_table();
+  const sql::Expr column = table.unqualified("version_num");
+  std::vector<std::string> heads;
+  for (const auto& row : sql::execute(conn, sql::select({column}).from(table).order_by({column}))) {
+    heads.push_back(row.get<std::string>(0));
+  }
+  return heads;
 }
 
 // Values are written as literals rather than bound: offline scripts print these statements.

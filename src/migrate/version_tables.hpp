@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "strata/dialect/dialect.hpp"
+#include "strata/engine/connection.hpp"
 #include "strata/migrate/graph.hpp"
 
 namespace strata::migrate {
@@ -20,6 +21,8 @@ struct VersionTables {
 
   Table version_table() const;
   Table history_table() const;
+  // The heads the version table holds, in order.
+  std::vector<std::string> read_heads(Connection& conn) const;
   // Sets the version table to `heads`.
   std::vector<std::string> write_heads_sql(const Dialect& dialect,
                                            const std::vector<std::string>& heads) const;

@@ -4,11 +4,12 @@
 #include "nodes.hpp"
 
 namespace strata::sql::detail {
-namespace {
-
-// The column type a value of `kind` is written for where no column gives one.
+// NULL is NULL whatever its type; text stands in.
 Type type_of(ValueKind kind) {
   switch (kind) {
+    case ValueKind::null:
+    case ValueKind::text:
+      return Type::text();
     case ValueKind::integer:
       return Type::biginteger();
     case ValueKind::real:
@@ -29,12 +30,9 @@ Type type_of(ValueKind kind) {
       return Type::uuid();
     case ValueKind::json:
       return Type::json();
-    default:  // text, and NULL, which is NULL whatever its type
-      return Type::text();
   }
+  return Type::text();
 }
-
-}  // namespace
 
 // Compiler ----------------------------------------------------------------------------------
 

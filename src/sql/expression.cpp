@@ -92,18 +92,21 @@ Expr typed(const Expr& e) {
   if (!p) return e;
   switch (p->value.kind()) {
     case ValueKind::integer:
-      return cast(e, Type::biginteger());
     case ValueKind::real:
-      return cast(e, Type::float64());
     case ValueKind::text:
-      return cast(e, Type::text());
     case ValueKind::boolean:
-      return cast(e, Type::boolean());
     case ValueKind::blob:
-      return cast(e, Type::binary());
-    default:
+      return cast(e, type_of(p->value.kind()));
+    case ValueKind::null:
+    case ValueKind::date:
+    case ValueKind::time:
+    case ValueKind::datetime:
+    case ValueKind::timestamp:
+    case ValueKind::uuid:
+    case ValueKind::json:
       return e;
   }
+  return e;
 }
 }  // namespace detail
 

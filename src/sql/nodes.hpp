@@ -39,6 +39,8 @@ enum Precedence : int {
 // A parameter given a value while building, cast to the type of that value's kind; any
 // other expression as it is.
 Expr typed(const Expr& expr);
+// The column type a value of `kind` is written for where no column gives one.
+Type type_of(ValueKind kind);
 
 struct ExprNode {
   virtual ~ExprNode() = default;

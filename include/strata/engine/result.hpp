@@ -26,6 +26,10 @@ Value read_value(const driver::Statement& stmt, int column);
 
 template <class T>
 struct Reader;
+// Whether a T read from a row points into it, and so lives no longer than the Result.
+template <class T>
+inline constexpr bool views_row_v =
+    std::is_same_v<T, std::string_view> || std::is_same_v<T, std::optional<std::string_view>>;
 [[noreturn]] void throw_out_of_range(const driver::Statement& stmt, int column, std::int64_t value,
                                      std::string_view type);
 // The types whose driver read of a NULL gives the type's empty value (see null_reads_empty).
@@ -198,9 +202,17 @@ class Result {
   Row row() const&& = delete;
   // Moves to the next row; false at the end.
   bool next() { return stmt_->advance(); }
-  // The first column of the current row.
+  // The first column of the current row. A value that views the row (std::string_view) is
+  // only read from a Result that outlives it: on a temporary that does not compile.
   template <class T>
-  T scalar() const {
+  T scalar() const& {
+    return row().get<T>(0);
+  }
+  template <class T>
+  T scalar() const&& {
+    static_assert(!detail::views_row_v<T>,
+                  "scalar<std::string_view>() on a temporary Result would view a freed row: "
+                  "keep the Result in a variable, or read a std::string");
     return row().get<T>(0);
   }
   // The current row, if any, as an optional view. Like every Row, it reads from this Result:

@@ -203,16 +203,23 @@ class Session {
     return static_cast<T*>(get_object(orm::detail::mapper_of<T>(), values));
   }
 
+  // A query run in this session: the objects it loads belong to the session, so on a
+  // temporary Session it does not compile.
   template <class T>
-  Query<T> select() {
+  Query<T> select() & {
     return Query<T>(*impl_, orm::detail::mapper_of<T>());
   }
-  // Rows of T read a page at a time into one reused buffer: untracked copies (not in the
-  // identity map), constant memory. T needs a single-column primary key.
   template <class T>
-  Stream<T> stream() {
+  Query<T> select() && = delete;
+  // Rows of T read a page at a time into one reused buffer: untracked copies (not in the
+  // identity map), constant memory. T needs a single-column primary key. The stream reads
+  // through this session, so on a temporary Session it does not compile.
+  template <class T>
+  Stream<T> stream() & {
     return Stream<T>(*impl_, orm::detail::mapper_of<T>());
   }
+  template <class T>
+  Stream<T> stream() && = delete;
 
   // DELETEd at the next flush.
   template <class T>

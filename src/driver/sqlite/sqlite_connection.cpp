@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "../../core/sql_lexer.hpp"
 #include "sqlite_driver.hpp"
 #include "strata/core/error.hpp"
 
@@ -70,21 +72,9 @@ void require_file(const std::string& path, const std::string& url) {
 // Whether anything but blanks, semicolons and comments follows the first statement.
 bool has_more_sql(const char* tail, const char* end) {
   std::string_view rest(tail, static_cast<std::size_t>(end - tail));
-  while (!rest.empty()) {
-    char c = rest.front();
-    if (std::isspace(static_cast<unsigned char>(c)) || c == ';') {
-      rest.remove_prefix(1);
-    } else if (rest.starts_with("--")) {
-      auto eol = rest.find('\n');
-      rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol);
-    } else if (rest.starts_with("/*")) {
-      auto close = rest.find("*/");
-      rest.remove_prefix(close == std::string_view::npos ? rest.size() : close + 2);
-    } else {
-      return true;
-    }
-  }
-  return false;
+  const auto tokens = strata::detail::significant_tokens(rest, strata::detail::kSqliteSyntax);
+  return std::any_of(tokens.begin(), tokens.end(),
+                     [](const strata::detail::SqlToken& t) { return !t.is(";"); });
 }
 
 }  // namespace
