@@ -1,32 +1,28 @@
 #include "strata/core/url.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <charconv>
+#include <span>
+#include <string>
+#include <vector>
 
+#include "backend_spec.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata {
 namespace {
 
-// Parameters each backend understands; pool settings apply to both.
-constexpr std::array kPoolParams = {"pool_size",    "max_overflow",  "pool_timeout",
-                                    "pool_recycle", "pool_pre_ping", "statement_cache_size"};
-constexpr std::array kSqliteParams = {"busy_timeout", "journal_mode", "synchronous", "foreign_keys",
-                                      "mode"};
-// `password` as libpq takes it: some users put it in the query rather than before the '@'.
-constexpr std::array kPostgresParams = {
-    "host",    "sslmode", "connect_timeout", "application_name",     "sslrootcert",
-    "sslcert", "sslkey",  "options",         "target_session_attrs", "password"};
-// What marks a URL as leading through a transaction pooler; only a server can be pooled.
-constexpr std::array kPoolerParams = {"prepared_statements", "pgbouncer"};
+// The pool settings, which every backend takes; each backend lists its own (BackendSpec).
+constexpr std::string_view kPoolParams[] = {"pool_size",     "max_overflow",
+                                            "pool_timeout",  "pool_recycle",
+                                            "pool_pre_ping", "statement_cache_size"};
 
-template <std::size_t N>
-bool contains(const std::array<const char*, N>& names, std::string_view name) {
-  return std::any_of(names.begin(), names.end(), [&](const char* n) { return name == n; });
+bool contains(std::span<const std::string_view> names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 int hex_value(char c) {
@@ -225,12 +221,20 @@ struct Parts {
   std::string_view scheme, authority, path, query;
 };
 
+// The backends' example URLs, or their usual schemes, joined: "sqlite or postgresql".
+std::string each_backend(bool examples) {
+  std::vector<std::string_view> names;
+  for (const detail::BackendSpec* spec : detail::backends()) {
+    names.push_back(examples ? spec->example_url : spec->schemes.front());
+  }
+  return fmt::format("{}", fmt::join(names, " or "));
+}
+
 Parts split(std::string_view text) {
   auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos || scheme_end == 0) {
-    throw ConfigError(fmt::format(
-        "database URL '{}' has no scheme: expected sqlite:///file.db or postgresql://host/db",
-        mask_url(text)));
+    throw ConfigError(fmt::format("database URL '{}' has no scheme: expected {}", mask_url(text),
+                                  each_backend(true)));
   }
   Parts parts;
   parts.scheme = text.substr(0, scheme_end);
@@ -260,19 +264,16 @@ void check_user_info(std::string_view text) {
       mask_url(text)));
 }
 
-Backend backend_of(std::string_view scheme, std::string_view url) {
-  if (scheme == "sqlite") return Backend::sqlite;
-  if (scheme == "postgresql" || scheme == "postgres") return Backend::postgresql;
-  throw ConfigError(
-      fmt::format("unknown scheme '{}' in database URL '{}': expected sqlite or postgresql", scheme,
-                  mask_url(url)));
+const detail::BackendSpec& spec_of_scheme(std::string_view scheme, std::string_view url) {
+  for (const detail::BackendSpec* spec : detail::backends()) {
+    if (contains(spec->schemes, scheme)) return *spec;
+  }
+  throw ConfigError(fmt::format("unknown scheme '{}' in database URL '{}': expected {}", scheme,
+                                mask_url(url), each_backend(false)));
 }
 
 bool known_param(Backend backend, std::string_view name) {
-  if (contains(kPoolParams, name)) return true;
-  return backend == Backend::sqlite
-             ? contains(kSqliteParams, name)
-             : contains(kPostgresParams, name) || contains(kPoolerParams, name);
+  return contains(kPoolParams, name) || contains(detail::backend_spec(backend).params, name);
 }
 
 }  // namespace
@@ -282,9 +283,10 @@ Url Url::parse(std::string_view text) {
   Parts parts = split(text);
   Url url;
   url.scheme_ = std::string(parts.scheme);
-  url.backend_ = backend_of(parts.scheme, text);
-  if (url.backend_ == Backend::sqlite) {
-    url.parse_sqlite_path(parts.authority, parts.path, text);
+  const detail::BackendSpec& spec = spec_of_scheme(parts.scheme, text);
+  url.backend_ = spec.backend;
+  if (spec.file_urls) {
+    url.parse_file_path(parts.authority, parts.path, text);
   } else {
     url.parse_authority(parts.authority, text);
     std::string_view db = parts.path.empty() ? parts.path : parts.path.substr(1);
@@ -292,26 +294,28 @@ Url Url::parse(std::string_view text) {
     if (url.database_.empty()) {
       throw ConfigError(
           fmt::format("database URL '{}' names no database: add it after the host, as in "
-                      "postgresql://user@host:5432/app",
-                      mask_url(text)));
+                      "{}://user@host:5432/app",
+                      mask_url(text), spec.schemes.front()));
     }
   }
   url.parse_query(parts.query, text);
   return url;
 }
 
-void Url::parse_sqlite_path(std::string_view authority, std::string_view path,
-                            std::string_view text) {
+// The scheme as written names the forms to use: a file URL has no other spelling to suggest.
+void Url::parse_file_path(std::string_view authority, std::string_view path,
+                          std::string_view text) {
+  std::string_view title = detail::backend_spec(backend_).title;
   if (!authority.empty()) {
-    throw ConfigError(fmt::format(
-        "SQLite URL '{}' has a host or user: use sqlite:///relative.db or sqlite:////absolute.db",
-        mask_url(text)));
+    throw ConfigError(
+        fmt::format("{} URL '{}' has a host or user: use {}:///relative.db or {}:////absolute.db",
+                    title, mask_url(text), scheme_, scheme_));
   }
   std::string_view file = path.empty() ? path : path.substr(1);
   if (!path.empty() && file.empty()) {
     throw ConfigError(
-        fmt::format("SQLite URL '{}' names no file: use sqlite:///app.db, or sqlite:// for memory",
-                    mask_url(text)));
+        fmt::format("{} URL '{}' names no file: use {}:///app.db, or {}:// for memory", title,
+                    mask_url(text), scheme_, scheme_));
   }
   database_ = file == ":memory:" ? "" : percent_decode(file, "path", text);
 }
@@ -358,11 +362,9 @@ void Url::parse_query(std::string_view query, std::string_view text) {
     std::string name = percent_decode(item.substr(0, eq), "parameters", text);
     std::string value =
         eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), "parameters", text);
-    if (backend_ == Backend::sqlite && contains(kPoolerParams, name)) {
-      throw ConfigError(fmt::format(
-          "parameter '{}' in database URL '{}' is for a PostgreSQL server behind a transaction "
-          "pooler, and a SQLite file has none: remove it",
-          name, mask_url(text)));
+    if (const auto& spec = detail::backend_spec(backend_); contains(spec.misplaced_params, name)) {
+      throw ConfigError(fmt::format("parameter '{}' in database URL '{}' {}: remove it", name,
+                                    mask_url(text), spec.misplaced_reason));
     }
     if (!known_param(backend_, name)) {
       throw ConfigError(
@@ -374,6 +376,14 @@ void Url::parse_query(std::string_view query, std::string_view text) {
     }
     params_.emplace_back(std::move(name), std::move(value));
   }
+}
+
+bool Url::is_memory() const noexcept {
+  return detail::backend_spec(backend_).file_urls && database_.empty();
+}
+
+bool Url::is_file() const noexcept {
+  return detail::backend_spec(backend_).file_urls && !database_.empty();
 }
 
 const std::string& Url::password() const noexcept {
@@ -434,7 +444,7 @@ Url Url::with_param(std::string_view name, std::string_view value) const {
 }
 
 Url Url::resolved_against(const std::filesystem::path& dir) const {
-  if (backend_ != Backend::sqlite || is_memory()) return *this;
+  if (!is_file()) return *this;
   std::filesystem::path path(database_);
   if (path.is_absolute()) return *this;
   Url copy = *this;
@@ -451,7 +461,7 @@ std::string Url::unmasked() const {
 
 std::string Url::render(bool mask) const {
   std::string out = scheme_ + "://";
-  if (backend_ == Backend::sqlite) {
+  if (detail::backend_spec(backend_).file_urls) {
     if (!database_.empty()) out += "/" + database_;
   } else {
     if (!username_.empty() || !password_.empty()) {

@@ -9,9 +9,8 @@
 #include <cmath>
 #include <vector>
 
+#include "../core/backend_spec.hpp"
 #include "../core/sql_text.hpp"
-#include "postgres/postgres_dialect.hpp"
-#include "sqlite/sqlite_dialect.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata {
@@ -40,27 +39,37 @@ Dialect::Dialect() {
 }
 
 const Dialect& Dialect::of(Backend backend) {
-  static const detail::SqliteDialect sqlite;
-  static const detail::PostgresDialect postgres;
-  if (backend == Backend::sqlite) return sqlite;
-  return postgres;
+  for (const Dialect* d : all()) {
+    if (d->backend() == backend) return *d;
+  }
+  return detail::backend_spec(backend).dialect();  // throws: no backend describes it
 }
 
+// Made here, in the backends' order, so that the built-in dialects take the first indexes.
 std::span<const Dialect* const> Dialect::all() {
-  static const std::array<const Dialect*, 2> dialects{&of(Backend::sqlite),
-                                                      &of(Backend::postgresql)};
+  static const std::vector<const Dialect*> dialects = [] {
+    std::vector<const Dialect*> out;
+    for (const detail::BackendSpec* spec : detail::backends()) out.push_back(&spec->dialect());
+    return out;
+  }();
   return dialects;
 }
 
 const Dialect& Dialect::named(std::string_view name) {
-  if (name == "postgres") return of(Backend::postgresql);  // the URL scheme's other spelling
   std::vector<std::string_view> names;
   for (const Dialect* d : all()) {
-    if (d->name() == name) return *d;
+    auto aliases = d->aliases();
+    if (d->name() == name || std::find(aliases.begin(), aliases.end(), name) != aliases.end()) {
+      return *d;
+    }
     names.push_back(d->name());
   }
   throw ConfigError(
       fmt::format("unknown dialect '{}': expected {}", name, fmt::join(names, " or ")));
+}
+
+const detail::SqlSyntax& Dialect::sql_syntax() const noexcept {
+  return *detail::backend_spec(backend()).syntax;
 }
 
 std::string Dialect::quote(std::string_view name) const {

@@ -1,25 +1,19 @@
-#include "postgres/pg_driver.hpp"
-#include "sqlite/sqlite_driver.hpp"
+// The driver's entry points, passed on to the URL's backend (core/backend_spec.hpp).
+#include "../core/backend_spec.hpp"
+#include "strata/driver/driver.hpp"
 
 namespace strata::driver {
 
 std::unique_ptr<Connection> connect(const Url& url) {
-  if (url.backend() == Backend::sqlite) {
-    return std::make_unique<sqlite::SqliteConnection>(url, sqlite::parse_options(url));
-  }
-  return std::make_unique<postgres::PgConnection>(url);
+  return detail::backend_spec(url.backend()).connect(url);
 }
 
 void load(const Url& url) {
-  if (url.backend() == Backend::postgresql) postgres::libpq(url.masked());
+  if (auto load_library = detail::backend_spec(url.backend()).load) load_library(url);
 }
 
 void validate(const Url& url) {
-  if (url.backend() == Backend::sqlite) {
-    sqlite::parse_options(url);
-  } else {
-    postgres::validate(url);
-  }
+  detail::backend_spec(url.backend()).validate(url);
 }
 
 }  // namespace strata::driver

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "../core/backend_spec.hpp"
 #include "../core/log.hpp"
 #include "../core/usage_error.hpp"
 #include "placeholders.hpp"
@@ -139,8 +140,10 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   }
   // Rendered and checked before preparing, so that a wrong call costs no round trip. Native
   // SQL is counted by the driver (SQLite) or the server (PostgreSQL).
-  auto rendered = native ? detail::RenderedSql{std::string(sql), {}, -1}
-                         : detail::render_placeholders(sql, pc.conn->placeholder_prefix());
+  auto rendered =
+      native ? detail::RenderedSql{std::string(sql), {}, -1}
+             : detail::render_placeholders(sql, pc.conn->placeholder_prefix(),
+                                           *detail::backend_spec(pc.conn->backend()).syntax);
   detail::CachedStatement fresh{std::string(sql),     nullptr, std::move(rendered.names),
                                 rendered.param_count, false,   native};
   auto values = arrange(fresh, params, named, scratch);

@@ -9,12 +9,6 @@
 namespace strata::detail {
 namespace {
 
-// `$` numbers PostgreSQL's parameters and `?` SQLite's: the text is read by that backend's
-// rules (PostgreSQL's nested comments, E'' and $$ strings; SQLite's [names]).
-const SqlSyntax& syntax_for(char prefix) {
-  return prefix == '$' ? kPostgresSyntax : kSqliteSyntax;
-}
-
 // The number of the named parameter `name`: the next one the first time it appears.
 int number_of(std::string_view name, RenderedSql& out) {
   auto found = std::find(out.names.begin(), out.names.end(), name);
@@ -30,11 +24,11 @@ int number_of(std::string_view name, RenderedSql& out) {
 
 // Only `?` and `:name` are rewritten: ?N and $N are the backend's own numbered forms already,
 // and `??` is a literal `?` (PostgreSQL's jsonb operators).
-RenderedSql render_placeholders(std::string_view sql, char prefix) {
+RenderedSql render_placeholders(std::string_view sql, char prefix, const SqlSyntax& syntax) {
   RenderedSql out;
   out.sql.reserve(sql.size() + 8);
   bool positional = false;
-  for (const SqlToken& t : tokenize_sql(sql, syntax_for(prefix))) {
+  for (const SqlToken& t : tokenize_sql(sql, syntax)) {
     bool named = t.kind == SqlTokenKind::placeholder && t.text.front() == ':';
     bool ours = named || (t.kind == SqlTokenKind::placeholder && t.text == "?");
     if (!ours) {

@@ -1,7 +1,7 @@
 // Rewrites the placeholders users write (`?` positional, `:name` named) into the backend's
 // numbered form (?N for SQLite, $N for PostgreSQL), skipping string literals, quoted
 // identifiers, comments, dollar-quoted bodies and `::` casts as that backend reads them
-// (core/sql_lexer.hpp).
+// (its SqlSyntax, core/sql_lexer.hpp).
 #pragma once
 
 #include <string>
@@ -10,13 +10,16 @@
 
 namespace strata::detail {
 
+struct SqlSyntax;
+
 struct RenderedSql {
   std::string sql;
   std::vector<std::string> names;  // by placeholder number; empty for positional parameters
   int param_count = 0;
 };
 
-// Throws ProgrammingError when positional and named placeholders are mixed.
-RenderedSql render_placeholders(std::string_view sql, char prefix);
+// `prefix` and `syntax` are the backend's: '?' or '$', and how it reads its SQL. Throws
+// UsageError when positional and named placeholders are mixed.
+RenderedSql render_placeholders(std::string_view sql, char prefix, const SqlSyntax& syntax);
 
 }  // namespace strata::detail

@@ -42,19 +42,14 @@ class StepScope {
   bool keys_off_;
 };
 
-// Whether `sql` ends in a `--` comment as either backend reads it (a script is read by one of
-// them, and a string or comment can hide `--` from one and not the other).
-bool ends_in_line_comment(std::string_view sql) {
-  for (const auto* syntax : {&strata::detail::kSqliteSyntax, &strata::detail::kPostgresSyntax}) {
-    auto tokens = strata::detail::tokenize_sql(sql, *syntax);
-    auto last = std::find_if(tokens.rbegin(), tokens.rend(), [](const auto& t) {
-      return t.kind != strata::detail::SqlTokenKind::whitespace;
-    });
-    if (last != tokens.rend() && last->kind == strata::detail::SqlTokenKind::line_comment) {
-      return true;
-    }
-  }
-  return false;
+// Whether `sql` ends in a `--` comment as the script's backend reads it (a string or comment
+// can hide `--` from one backend and not from another).
+bool ends_in_line_comment(std::string_view sql, const strata::detail::SqlSyntax& syntax) {
+  auto tokens = strata::detail::tokenize_sql(sql, syntax);
+  auto last = std::find_if(tokens.rbegin(), tokens.rend(), [](const auto& t) {
+    return t.kind != strata::detail::SqlTokenKind::whitespace;
+  });
+  return last != tokens.rend() && last->kind == strata::detail::SqlTokenKind::line_comment;
 }
 
 }  // namespace
@@ -346,7 +341,7 @@ void ScriptSink::statement(std::string_view sql) {
     sql.remove_suffix(1);
   }
   out_ += sql;
-  out_ += ends_in_line_comment(sql) ? "\n;\n" : ";\n";
+  out_ += ends_in_line_comment(sql, dialect_.sql_syntax()) ? "\n;\n" : ";\n";
 }
 
 void ScriptSink::statements(const std::vector<std::string>& sql) {

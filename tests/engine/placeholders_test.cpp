@@ -4,19 +4,21 @@
 
 #include <strata/core/error.hpp>
 
+#include "core/sql_lexer.hpp"
+
 namespace strata::detail {
 namespace {
 
 TEST(Placeholders, PositionalBecomeNumbered) {
-  auto pg = render_placeholders("SELECT * FROM t WHERE a = ? AND b = ?", '$');
+  auto pg = render_placeholders("SELECT * FROM t WHERE a = ? AND b = ?", '$', kPostgresSyntax);
   EXPECT_EQ(pg.sql, "SELECT * FROM t WHERE a = $1 AND b = $2");
   EXPECT_EQ(pg.param_count, 2);
   EXPECT_TRUE(pg.names.empty());
-  EXPECT_EQ(render_placeholders("VALUES (?, ?)", '?').sql, "VALUES (?1, ?2)");
+  EXPECT_EQ(render_placeholders("VALUES (?, ?)", '?', kSqliteSyntax).sql, "VALUES (?1, ?2)");
 }
 
 TEST(Placeholders, NamedRepeatShareANumber) {
-  auto r = render_placeholders("SELECT :a, :b_2, :a", '$');
+  auto r = render_placeholders("SELECT :a, :b_2, :a", '$', kPostgresSyntax);
   EXPECT_EQ(r.sql, "SELECT $1, $2, $1");
   EXPECT_EQ(r.names, (std::vector<std::string>{"a", "b_2"}));
   EXPECT_EQ(r.param_count, 2);
@@ -26,7 +28,7 @@ TEST(Placeholders, LiteralsCommentsCastsAndDollarQuotesAreLeftAlone) {
   const char* sql =
       "SELECT '?', ':x', 'it''s ?', \"odd?col\", x::text, $$ ? :y $$, $tag$ ? $tag$ "
       "-- what ? :z\n/* ? */ FROM t WHERE id = ?";
-  auto r = render_placeholders(sql, '$');
+  auto r = render_placeholders(sql, '$', kPostgresSyntax);
   EXPECT_EQ(r.param_count, 1);
   EXPECT_TRUE(r.sql.ends_with("WHERE id = $1")) << r.sql;
   EXPECT_NE(r.sql.find("x::text"), std::string::npos);
@@ -34,8 +36,8 @@ TEST(Placeholders, LiteralsCommentsCastsAndDollarQuotesAreLeftAlone) {
 }
 
 TEST(Placeholders, EscapesStringsAndIdentifiersWithDollars) {
-  auto r =
-      render_placeholders("SELECT E'it\\'s ?', a$b$c, data ?? 'key', x FROM t WHERE y = ?", '$');
+  auto r = render_placeholders("SELECT E'it\\'s ?', a$b$c, data ?? 'key', x FROM t WHERE y = ?",
+                               '$', kPostgresSyntax);
   EXPECT_EQ(r.param_count, 1);
   EXPECT_EQ(r.sql, "SELECT E'it\\'s ?', a$b$c, data ? 'key', x FROM t WHERE y = $1");
 }
@@ -43,26 +45,27 @@ TEST(Placeholders, EscapesStringsAndIdentifiersWithDollars) {
 // The prefix says whose SQL it is: PostgreSQL's comments nest, SQLite's [names] are names and
 // its backslash escapes nothing.
 TEST(Placeholders, EachBackendReadsByItsOwnRules) {
-  EXPECT_EQ(render_placeholders("SELECT /* a /* b */ ? */ ?", '$').sql,
+  EXPECT_EQ(render_placeholders("SELECT /* a /* b */ ? */ ?", '$', kPostgresSyntax).sql,
             "SELECT /* a /* b */ ? */ $1");
-  EXPECT_EQ(render_placeholders("SELECT [a?b], ? FROM t", '?').sql, "SELECT [a?b], ?1 FROM t");
-  EXPECT_EQ(render_placeholders("SELECT arr[?]", '$').sql, "SELECT arr[$1]");
-  EXPECT_EQ(render_placeholders("SELECT 'a\\', ?", '?').sql, "SELECT 'a\\', ?1");
+  EXPECT_EQ(render_placeholders("SELECT [a?b], ? FROM t", '?', kSqliteSyntax).sql,
+            "SELECT [a?b], ?1 FROM t");
+  EXPECT_EQ(render_placeholders("SELECT arr[?]", '$', kPostgresSyntax).sql, "SELECT arr[$1]");
+  EXPECT_EQ(render_placeholders("SELECT 'a\\', ?", '?', kSqliteSyntax).sql, "SELECT 'a\\', ?1");
 }
 
 TEST(Placeholders, NumberedOnesAndUnterminatedTextStayAsWritten) {
-  auto numbered = render_placeholders("SELECT ?2, $1", '?');
+  auto numbered = render_placeholders("SELECT ?2, $1", '?', kSqliteSyntax);
   EXPECT_EQ(numbered.sql, "SELECT ?2, $1");
   EXPECT_EQ(numbered.param_count, 0);
   for (const char* sql : {"SELECT '?", "SELECT \"?", "SELECT /* ?", "SELECT $$ ?"}) {
-    auto r = render_placeholders(sql, '$');
+    auto r = render_placeholders(sql, '$', kPostgresSyntax);
     EXPECT_EQ(r.sql, sql);
     EXPECT_EQ(r.param_count, 0) << sql;
   }
 }
 
 TEST(Placeholders, MixingStylesIsAnError) {
-  EXPECT_THROW(render_placeholders("SELECT ?, :a", '$'), UsageError);
+  EXPECT_THROW(render_placeholders("SELECT ?, :a", '$', kPostgresSyntax), UsageError);
 }
 
 }  // namespace

@@ -14,6 +14,9 @@
 
 namespace strata {
 
+// The built-in backends. A new one adds its enumerator here and its descriptor to the list in
+// src/driver/backends.cpp; everything else about it lives in src/driver/<name>/ and
+// src/dialect/<name>/.
 enum class Backend { sqlite, postgresql };
 
 // A parsed database URL. A value type: copyable, and safe to read from several threads.
@@ -30,10 +33,12 @@ class Url {
   std::optional<std::uint16_t> port() const noexcept { return port_; }
   // The PostgreSQL database name, or the SQLite file path (empty for an in-memory database).
   const std::string& database() const noexcept { return database_; }
-  bool is_memory() const noexcept { return backend_ == Backend::sqlite && database_.empty(); }
+  // Whether the backend's URLs name a file (SQLite) and this one names none: an in-memory
+  // database.
+  bool is_memory() const noexcept;
   // Whether the database is a file this process opens (SQLite, not in memory): database() is
   // then its path, and a missing file is a database not made yet.
-  bool is_file() const noexcept { return backend_ == Backend::sqlite && !database_.empty(); }
+  bool is_file() const noexcept;
 
   // Query parameters in the order given; names are validated against the backend's set.
   const std::vector<std::pair<std::string, std::string>>& params() const noexcept {
@@ -63,7 +68,7 @@ class Url {
   std::string unmasked() const;
 
  private:
-  void parse_sqlite_path(std::string_view authority, std::string_view path, std::string_view text);
+  void parse_file_path(std::string_view authority, std::string_view path, std::string_view text);
   void parse_authority(std::string_view authority, std::string_view text);
   void parse_query(std::string_view query, std::string_view text);
   std::string render(bool mask) const;

@@ -26,7 +26,8 @@ class Connection;
 class DatabaseError;
 namespace detail {
 class Reflector;
-}
+struct SqlSyntax;
+}  // namespace detail
 
 // A table rebuild as a dialect carries it out: the statements that make the table's new shape
 // and copy its rows into it (migrate/render writes them), and what the dialect needs to keep
@@ -69,8 +70,8 @@ class Dialect {
   std::size_t index() const noexcept { return index_; }
 
   static const Dialect& of(Backend backend);
-  // "sqlite" or "postgresql" (or "postgres"); throws ConfigError naming the known ones for
-  // anything else.
+  // A built-in dialect by its name() or one of its aliases(): "sqlite" or "postgresql" (or
+  // "postgres"); throws ConfigError naming the known ones for anything else.
   static const Dialect& named(std::string_view name);
   // Every built-in dialect, SQLite first: what `dialects:` keys, `execute`'s per-dialect texts
   // and lint accept.
@@ -78,6 +79,8 @@ class Dialect {
 
   virtual Backend backend() const noexcept = 0;
   virtual std::string_view name() const noexcept = 0;
+  // Other names Dialect::named answers with this dialect: its URL schemes' other spellings.
+  virtual std::span<const std::string_view> aliases() const noexcept { return {}; }
   // The name people write: "SQLite", "PostgreSQL".
   virtual std::string_view title() const noexcept = 0;
   // True when the database's work runs in this process (SQLite), so a second thread of ours
@@ -94,6 +97,11 @@ class Dialect {
   // down, starting, out of connections, or a query cancelled by replay), so that the read may
   // run on the primary instead.
   virtual bool replica_unavailable(const DatabaseError& /*error*/) const { return false; }
+
+  // How backend() reads SQL text (its comments, strings and quoted names; src/core/
+  // sql_lexer.hpp), from the backend's descriptor: for code that splits or scans SQL written
+  // for this dialect.
+  const detail::SqlSyntax& sql_syntax() const noexcept;
 
   // `name` as is when it is a plain lower-case identifier and no reserved word, else quoted.
   std::string quote(std::string_view name) const;

@@ -102,4 +102,9 @@ std::string PostgresDialect::lock_holders_sql() const {
          "GROUP BY 1, 2, 3 ORDER BY 1";
 }
 
+const Dialect& postgres_dialect() {
+  static const PostgresDialect dialect;
+  return dialect;
+}
+
 }  // namespace strata::detail

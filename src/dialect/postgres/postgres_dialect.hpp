@@ -10,6 +10,11 @@ class PostgresDialect final : public Dialect {
   Backend backend() const noexcept override { return Backend::postgresql; }
   std::string_view name() const noexcept override { return "postgresql"; }
   std::string_view title() const noexcept override { return "PostgreSQL"; }
+  // The URL scheme's other spelling.
+  std::span<const std::string_view> aliases() const noexcept override {
+    static constexpr std::string_view names[] = {"postgres"};
+    return names;
+  }
   std::string placeholder(int number) const override { return "$" + std::to_string(number); }
   std::unique_ptr<Reflector> reflector(std::string schema) const override;
   std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
@@ -58,5 +63,8 @@ class PostgresDialect final : public Dialect {
   std::string_view concurrently_keyword() const noexcept override { return "CONCURRENTLY "; }
   std::string_view not_valid_keyword() const noexcept override { return " NOT VALID"; }
 };
+
+// The program's one PostgresDialect, for the backend's descriptor (src/driver/postgres/).
+const Dialect& postgres_dialect();
 
 }  // namespace strata::detail

@@ -104,4 +104,9 @@ bool SqliteDialect::can_drop_column(const Table& table, std::string_view column)
   return true;
 }
 
+const Dialect& sqlite_dialect() {
+  static const SqliteDialect dialect;
+  return dialect;
+}
+
 }  // namespace strata::detail

@@ -46,4 +46,7 @@ class SqliteDialect final : public Dialect {
   std::string blob_literal(const Blob& blob) const override { return "X'" + hex(blob) + "'"; }
 };
 
+// The program's one SqliteDialect, for the backend's descriptor (src/driver/sqlite/).
+const Dialect& sqlite_dialect();
+
 }  // namespace strata::detail
