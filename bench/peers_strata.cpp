@@ -1,0 +1,156 @@
+// strata's two sides of bench/peers_bench.cpp: Connection::execute with parameters (its
+// statement cache keeps each statement prepared) and the ORM's Session.
+#include <optional>
+#include <stdexcept>
+#include <strata/orm/orm.hpp>
+#include <strata/strata.hpp>
+#include <string>
+
+#include "peers.hpp"
+
+namespace strata::bench::peers {
+namespace {
+
+// The ids are the benchmark's own (1..rows), as on every other side.
+const auto items =
+    strata::table<Item>(kTable, strata::column(&Item::id, "id").primary_key().autoincrement(false),
+                        strata::column(&Item::name, "name"), strata::column(&Item::price, "price"),
+                        strata::column(&Item::qty, "qty"));
+
+std::string strata_url(const Target& t) {
+  if (t.db == Db::postgres) return t.target;
+  return "sqlite:///" + t.target + "?journal_mode=wal&synchronous=normal";
+}
+
+void read_row(const strata::Row& row, Item& item) {
+  item.id = row.get<std::int64_t>(0);
+  item.name = row.get<std::string_view>(1);
+  item.price = row.get<double>(2);
+  item.qty = row.get<std::int64_t>(3);
+}
+
+const std::string kInsert =
+    std::string("INSERT INTO ") + kTable + " (id, name, price, qty) VALUES (?, ?, ?, ?)";
+const std::string kGet =
+    std::string("SELECT id, name, price, qty FROM ") + kTable + " WHERE id = ?";
+const std::string kLoad = std::string("SELECT id, name, price, qty FROM ") + kTable;
+const std::string kUpdate = std::string("UPDATE ") + kTable + " SET price = ? WHERE id = ?";
+
+// One Connection for the four workloads, statements with `?` parameters.
+class ConnectionSide final : public Side {
+ public:
+  explicit ConnectionSide(Target t) : t_(std::move(t)) {}
+  ~ConnectionSide() override { close(); }
+
+  void open() override {
+    fresh_table(t_);
+    engine_ = strata::create_engine(strata_url(t_));
+    conn_.emplace(engine_->connect());
+  }
+  void insert() override {
+    auto tx = conn_->begin();
+    for (std::int64_t id = 1; id <= t_.counts.rows; ++id) {
+      conn_->execute(kInsert, id, name_of(id), price_of(id), qty_of(id));
+    }
+    tx.commit();
+  }
+  std::int64_t get() override {
+    std::int64_t sum = 0;
+    Item item;
+    for (int i = 0; i < t_.counts.gets; ++i) {
+      auto result = conn_->execute(kGet, lookup_id(i, t_.counts));
+      read_row(result.row(), item);
+      sum += checksum(item);
+    }
+    return sum;
+  }
+  std::int64_t load() override {
+    std::vector<Item> all;
+    auto result = conn_->execute(kLoad);
+    for (const auto& row : result) read_row(row, all.emplace_back());
+    return checksum(all);
+  }
+  void update() override {
+    auto tx = conn_->begin();
+    for (std::int64_t id = 1; id <= t_.counts.updates; ++id) {
+      conn_->execute(kUpdate, updated_price(id), id);
+    }
+    tx.commit();
+  }
+  void close() override {
+    conn_.reset();
+    if (engine_) engine_->dispose();
+    engine_.reset();
+  }
+
+ private:
+  Target t_;
+  std::optional<strata::Engine> engine_;
+  std::optional<strata::Connection> conn_;
+};
+
+// The ORM as an application uses it: one session adds the rows and commits; each get is a
+// fresh session (a request's); one session loads everything; the update reads the rows it
+// changes (the ORM writes only objects it holds) and commits.
+class SessionSide final : public Side {
+ public:
+  explicit SessionSide(Target t) : t_(std::move(t)) {}
+  ~SessionSide() override { close(); }
+
+  void open() override {
+    fresh_table(t_);
+    engine_ = strata::create_engine(strata_url(t_));
+    sessions_.emplace(*engine_);
+  }
+  void insert() override {
+    auto s = (*sessions_)();
+    for (std::int64_t id = 1; id <= t_.counts.rows; ++id) {
+      s.add(Item{id, name_of(id), price_of(id), qty_of(id)});
+    }
+    s.commit();
+  }
+  std::int64_t get() override {
+    std::int64_t sum = 0;
+    for (int i = 0; i < t_.counts.gets; ++i) {
+      auto s = (*sessions_)();
+      const Item* item = s.get<Item>(lookup_id(i, t_.counts));
+      if (!item) throw std::runtime_error("strata session: row missing");
+      sum += checksum(*item);
+    }
+    return sum;
+  }
+  std::int64_t load() override {
+    auto s = (*sessions_)();
+    std::int64_t sum = 0;
+    for (const Item* item : s.select<Item>().all()) sum += checksum(*item);
+    return sum;
+  }
+  void update() override {
+    auto s = (*sessions_)();
+    for (Item* item : s.select<Item>().where(strata::col(&Item::id) <= t_.counts.updates).all()) {
+      item->price = updated_price(item->id);
+    }
+    s.commit();
+  }
+  void close() override {
+    sessions_.reset();
+    if (engine_) engine_->dispose();
+    engine_.reset();
+  }
+
+ private:
+  Target t_;
+  std::optional<strata::Engine> engine_;
+  std::optional<strata::SessionFactory> sessions_;
+};
+
+}  // namespace
+
+std::unique_ptr<Side> strata_connection_side(const Target& t) {
+  return std::make_unique<ConnectionSide>(t);
+}
+std::unique_ptr<Side> strata_session_side(const Target& t) {
+  return std::make_unique<SessionSide>(t);
+}
+
+}  // namespace strata::bench::peers
