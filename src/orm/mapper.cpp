@@ -203,6 +203,16 @@ void Mapper::read(void* object, const Row& row, int first) const {
   }
 }
 
+void Mapper::read_by_name(void* object, const Row& row) const {
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    const std::string& name = columns_[i].name;
+    // The row's columns usually stand in the mapper's order (`SELECT *`, select<T>()).
+    int at = static_cast<int>(i);
+    if (at >= row.size() || row.name(at) != name) at = row.index(name);
+    columns_[i].access->read(object, row, at);
+  }
+}
+
 void Mapper::read_primary_key(void* object, const Row& row) const {
   for (int c : pk_) columns_[c].access->read(object, row, c);
 }

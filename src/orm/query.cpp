@@ -58,6 +58,15 @@ std::vector<void*> QueryCore::all() {
   return load(build(mapper_->column_exprs()));
 }
 
+Result QueryCore::rows() {
+  session_->autoflush();
+  auto select = build(mapper_->column_exprs());
+  // A join repeats a row once per match; its columns include the key, so DISTINCT lists each
+  // object once.
+  if (!joins_.empty()) select.distinct();
+  return session_->run(select);
+}
+
 void* QueryCore::first() {
   auto limit = limit_;
   limit_ = 1;
@@ -125,6 +134,26 @@ Result StreamCore::fetch(const void* last) {
 }  // namespace strata::orm::detail
 
 namespace strata {
+
+std::vector<void*> Session::get_many_objects(const orm::detail::Mapper& mapper,
+                                             std::vector<Value> keys) {
+  if (mapper.primary_key().size() != 1) {
+    throw UsageError(
+        fmt::format("get_many() takes one value per key and needs a single-column "
+                    "primary key; table {} has {}: use select() with a condition",
+                    mapper.table().name, mapper.primary_key().size()));
+  }
+  load_where_in(mapper, mapper.primary_key()[0], keys);
+  std::vector<void*> out;
+  out.reserve(keys.size());
+  for (const auto& k : keys) {
+    ValueRef ref(k);
+    auto* e = k.is_null() ? nullptr : impl_->find(mapper, mapper.key_of(std::span(&ref, 1)));
+    bool gone = !e || e->state == orm::detail::Entry::State::deleted;
+    out.push_back(gone ? nullptr : e->object);
+  }
+  return out;
+}
 
 std::vector<void*> Session::load_where_in(const orm::detail::Mapper& mapper, int column,
                                           std::vector<Value> keys) {

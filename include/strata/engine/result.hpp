@@ -99,6 +99,11 @@ struct Reader<Json> {
 };
 }  // namespace detail
 
+// How Row::as<T>() reads a T; defined by the ORM for mapped structs, and open to
+// specialization for types of one's own.
+template <class T>
+struct FromRow;
+
 // One row of a Result: a view, valid until the Result advances. Cheap to copy.
 class Row {
  public:
@@ -135,6 +140,15 @@ class Row {
   }
   // Throws UsageError naming the column and the ones there are.
   int index(std::string_view name) const { return detail::column_index(*stmt_, name); }
+  // The name of column `column` as the statement gives it.
+  std::string_view name(int column) const { return stmt_->column_name(column); }
+
+  // The row read into a T by FromRow<T>: for a struct mapped by strata::table<T>() (include
+  // strata/orm/orm.hpp), its columns matched by name, so `SELECT *` in any order works.
+  template <class T>
+  T as() const {
+    return FromRow<T>::read(*this);
+  }
 
  private:
   template <class T>

@@ -143,6 +143,9 @@ class Mapper {
   // Reads all columns of `row` (in columns() order, from `first`) into `object`.
   void read(void* object, const Row& row, int first = 0) const;
   void read_primary_key(void* object, const Row& row) const;
+  // Reads every column from the row's column of the same name, wherever it stands; throws
+  // UsageError naming a column the row lacks.
+  void read_by_name(void* object, const Row& row) const;
   // The column of a member pointer, or -1.
   int find(const std::type_info& pointer_type, const void* member_pointer) const;
   // The column named `name`; throws UsageError when there is none.
@@ -208,3 +211,17 @@ const Mapper& mapper_of() {
 }
 
 }  // namespace strata::orm::detail
+
+namespace strata {
+
+// Row::as<T>() for a struct mapped by strata::table<T>().
+template <class T>
+struct FromRow {
+  static T read(const Row& row) {
+    T object{};
+    orm::detail::mapper_of<T>().read_by_name(&object, row);
+    return object;
+  }
+};
+
+}  // namespace strata

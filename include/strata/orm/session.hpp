@@ -67,6 +67,9 @@ class QueryCore {
   void join(const Mapper& other, const sql::Expr& on, bool left);
 
   std::vector<void*> all();
+  // The matching rows, each object once, for reading without the session's tracking.
+  Result rows();
+  const Mapper& mapper() const noexcept { return *mapper_; }
   void* first();
   void* one();
   std::int64_t count();
@@ -205,6 +208,25 @@ class Session {
 
   // A query run in this session: the objects it loads belong to the session, so on a
   // temporary Session it does not compile.
+  // The objects with these primary keys (a single-column key), in the order of `keys`, nullptr
+  // where there is no such row: the ones the session holds already, the rest in one query per
+  // 10,000 keys. A key given twice gives the same object twice.
+  template <class T, class K>
+  std::vector<T*> get_many(std::span<const K> keys) {
+    std::vector<Value> values;
+    values.reserve(keys.size());
+    for (const K& k : keys) values.emplace_back(ValueRef(k));
+    auto objects = get_many_objects(orm::detail::mapper_of<T>(), std::move(values));
+    std::vector<T*> out;
+    out.reserve(objects.size());
+    for (void* o : objects) out.push_back(static_cast<T*>(o));
+    return out;
+  }
+  template <class T, class K>
+  std::vector<T*> get_many(const std::vector<K>& keys) {
+    return get_many<T>(std::span<const K>(keys));
+  }
+
   template <class T>
   Query<T> select() & {
     return Query<T>(*impl_, orm::detail::mapper_of<T>());
@@ -284,6 +306,7 @@ class Session {
   void expunge_object(const orm::detail::Mapper& mapper, void* object);
   std::vector<void*> load_where_in(const orm::detail::Mapper& mapper, int column,
                                    std::vector<Value> keys);
+  std::vector<void*> get_many_objects(const orm::detail::Mapper& mapper, std::vector<Value> keys);
   // The objects of To whose `to_member` equals the `from_member` of one of `objects`.
   template <class From, class To, class KF, class KT>
   std::vector<To*> load_related(const std::vector<From*>& objects, KF From::*from_member,
@@ -331,6 +354,15 @@ class Query {
   T& one() { return *static_cast<T*>(core_.one()); }
   std::int64_t count() { return core_.count(); }
   bool exists() { return core_.exists(); }
+  // Copies of the matching rows, not tracked by the session: no identity map, no snapshot, so
+  // nothing to flush and nothing kept once they are returned. For reads that only list (an
+  // HTTP list endpoint); changes to them are not saved.
+  std::vector<T> untracked() {
+    auto result = core_.rows();
+    std::vector<T> out;
+    for (const auto& row : result) core_.mapper().read(&out.emplace_back(), row);
+    return out;
+  }
 
  private:
   orm::detail::QueryCore core_;
