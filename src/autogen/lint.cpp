@@ -213,9 +213,10 @@ bool pg_rewrites(const Type& from, const Type& to) {
 
 // Whether a check's condition is `column IS NOT NULL` and nothing more, however it is spaced,
 // quoted, parenthesised or cased.
-bool says_not_null(std::string_view condition, std::string_view column) {
+bool says_not_null(std::string_view condition, std::string_view column,
+                   const detail::SqlSyntax& syntax) {
   std::vector<detail::SqlToken> tokens;
-  for (const auto& t : detail::significant_tokens(condition, detail::kExpressionSyntax)) {
+  for (const auto& t : detail::significant_tokens(condition, syntax)) {
     if (!t.is("(") && !t.is(")")) tokens.push_back(t);
   }
   return tokens.size() == 4 && detail::names_column(tokens, 0, column) &&
@@ -444,7 +445,7 @@ class Linter {
   bool checked_not_null(const Table& t, std::string_view column) const {
     return std::any_of(t.check_constraints.begin(), t.check_constraints.end(),
                        [&](const CheckConstraint& ck) {
-                         return says_not_null(ck.condition, column) &&
+                         return says_not_null(ck.condition, column, lane_->dialect->sql_syntax()) &&
                                 !lane_->unvalidated.count(constraint_key(t.name, ck.name));
                        });
   }

@@ -102,8 +102,9 @@ bool names_column(const std::vector<SqlToken>& tokens, std::size_t i, std::strin
   return quoted && !fold_quoted ? *name == column : same_folded(*name, column);
 }
 
-bool expression_names(std::string_view expression, std::string_view column) {
-  auto tokens = significant_tokens(expression, kExpressionSyntax);
+bool expression_names(std::string_view expression, std::string_view column,
+                      const SqlSyntax& syntax) {
+  auto tokens = significant_tokens(expression, syntax);
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (names_column(tokens, i, column)) return true;
   }
@@ -111,9 +112,9 @@ bool expression_names(std::string_view expression, std::string_view column) {
 }
 
 std::string rename_in_expression(std::string_view expression, std::string_view column,
-                                 std::string_view new_name) {
+                                 std::string_view new_name, const SqlSyntax& syntax) {
   std::string quoted = quote_identifier(new_name);
-  auto tokens = significant_tokens(expression, kExpressionSyntax);
+  auto tokens = significant_tokens(expression, syntax);
   std::string out;
   std::size_t done = 0;
   for (std::size_t i = 0; i < tokens.size(); ++i) {

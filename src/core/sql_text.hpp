@@ -37,8 +37,11 @@ bool names_column(const std::vector<SqlToken>& tokens, std::size_t i, std::strin
 
 // Whether `expression` names `column` (outside string literals, comments and function names),
 // and the expression with that column renamed.
-bool expression_names(std::string_view expression, std::string_view column);
+// `syntax` is the backend's when the expression is known to be one backend's.
+bool expression_names(std::string_view expression, std::string_view column,
+                      const SqlSyntax& syntax = kExpressionSyntax);
 std::string rename_in_expression(std::string_view expression, std::string_view column,
-                                 std::string_view new_name);
+                                 std::string_view new_name,
+                                 const SqlSyntax& syntax = kExpressionSyntax);
 
 }  // namespace strata::detail

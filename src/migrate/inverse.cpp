@@ -28,10 +28,11 @@ bool mentions(const std::vector<std::string>& columns, std::string_view name) {
 }
 
 // The column, and everything that dropping it takes with it (see SchemaState::drop_column).
-std::vector<Operation> restore_column(const Table& t, std::string_view name) {
+std::vector<Operation> restore_column(const SchemaState& state, const Table& t,
+                                      std::string_view name) {
   std::vector<Operation> out{AddColumn{t.name, t.column_or_throw(name)}};
   for (const auto& i : t.indexes) {
-    if (involves(i, name)) out.push_back(CreateIndex{t.name, i});
+    if (state.involves(i, name)) out.push_back(CreateIndex{t.name, i});
   }
   for (const auto& u : t.unique_constraints) {
     if (mentions(u.columns, name)) out.push_back(CreateUniqueConstraint{t.name, u});
@@ -40,7 +41,7 @@ std::vector<Operation> restore_column(const Table& t, std::string_view name) {
     if (mentions(f.columns, name)) out.push_back(CreateForeignKey{t.name, f});
   }
   for (const auto& c : t.check_constraints) {
-    if (involves(c, name)) out.push_back(CreateCheckConstraint{t.name, c});
+    if (state.involves(c, name)) out.push_back(CreateCheckConstraint{t.name, c});
   }
   if (t.primary_key && mentions(t.primary_key->columns, name)) {
     out.push_back(CreatePrimaryKey{t.name, *t.primary_key});
@@ -114,7 +115,7 @@ std::vector<Operation> undo(const Operation& op, const SchemaState& before) {
             return {DropColumn{o.table, o.column.name}};
           },
           [&](const DropColumn& o) -> Ops {
-            return restore_column(table_in(before, o.table), o.name);
+            return restore_column(before, table_in(before, o.table), o.name);
           },
           [&](const AlterColumn& o) -> Ops { return {restore_alteration(o, before)}; },
           [&](const CreateIndex& o) -> Ops {

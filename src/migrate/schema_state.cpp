@@ -105,10 +105,10 @@ void restrict_to(Operation& op, Dialects dialects) {
   std::visit([&](auto& o) { o.dialects = std::move(dialects); }, op);
 }
 
-SchemaState::SchemaState(const Dialect& dialect) : dialect_(dialect.name()) {}
+SchemaState::SchemaState(const Dialect& dialect) : dialect_(&dialect) {}
 
 bool SchemaState::replays(const Operation& op) const {
-  return dialect_.empty() || runs_on(op, dialect_);
+  return !dialect_ || runs_on(op, dialect_->name());
 }
 
 const Table* SchemaState::table(std::string_view name) const {
@@ -176,12 +176,20 @@ void SchemaState::apply(const Operation& op) {
              op);
 }
 
-bool involves(const Index& index, std::string_view column) {
-  return mentions(index.columns, column) || strata::detail::expression_names(index.where, column);
+namespace {
+// The rules a state's expressions (checks, partial indexes' WHERE) are read by.
+const strata::detail::SqlSyntax& syntax_of(const Dialect* dialect) {
+  return dialect ? dialect->sql_syntax() : strata::detail::kExpressionSyntax;
+}
+}  // namespace
+
+bool SchemaState::involves(const Index& index, std::string_view column) const {
+  return mentions(index.columns, column) ||
+         strata::detail::expression_names(index.where, column, syntax_of(dialect_));
 }
 
-bool involves(const CheckConstraint& check, std::string_view column) {
-  return strata::detail::expression_names(check.condition, column);
+bool SchemaState::involves(const CheckConstraint& check, std::string_view column) const {
+  return strata::detail::expression_names(check.condition, column, syntax_of(dialect_));
 }
 
 void SchemaState::drop_column(Table& t, std::string_view name) {
@@ -210,10 +218,12 @@ void SchemaState::alter_column(const AlterColumn& o) {
   if (t.primary_key) rename_in(t.primary_key->columns, o.name, *o.new_name);
   for (auto& i : t.indexes) {
     rename_in(i.columns, o.name, *o.new_name);
-    i.where = strata::detail::rename_in_expression(i.where, o.name, *o.new_name);
+    i.where =
+        strata::detail::rename_in_expression(i.where, o.name, *o.new_name, syntax_of(dialect_));
   }
   for (auto& check : t.check_constraints) {
-    check.condition = strata::detail::rename_in_expression(check.condition, o.name, *o.new_name);
+    check.condition = strata::detail::rename_in_expression(check.condition, o.name, *o.new_name,
+                                                           syntax_of(dialect_));
   }
   for (auto& u : t.unique_constraints) rename_in(u.columns, o.name, *o.new_name);
   for (auto& f : t.foreign_keys) rename_in(f.columns, o.name, *o.new_name);

@@ -167,6 +167,26 @@ TEST_P(ForEachDialect, InversesKeepTheDialects) {
   }
 }
 
+// A check follows its column by the dialect's lexical rules: `[ i ]` is PostgreSQL's subscript
+// by column i, and SQLite's quoted name " i ", another column.
+TEST_P(ForEachDialect, ExpressionsAreReadByTheDialectsRules) {
+  auto ops = parse(
+                 "  - create_table:\n      name: runs\n      columns:\n"
+                 "        - {name: id, type: biginteger, primary_key: true}\n"
+                 "        - {name: i, type: integer}\n"
+                 "  - create_check_constraint:\n"
+                 "      {name: first, table: runs, condition: \"marks[ i ] > 0\"}\n")
+                 .upgrade;
+  SchemaState renamed(dialect());
+  for (const auto& op : ops) renamed.apply(op);
+  SchemaState dropped = renamed;
+  renamed.apply(AlterColumn{"runs", "i", std::nullopt, std::nullopt, std::nullopt, "j"});
+  EXPECT_EQ(renamed.table("runs")->check_constraints.at(0).condition,
+            sqlite() ? "marks[ i ] > 0" : "marks[ j ] > 0");
+  dropped.apply(DropColumn{"runs", "i"});
+  EXPECT_EQ(dropped.table("runs")->check_constraints.size(), sqlite() ? 1u : 0u);
+}
+
 std::string dialect_name(const ::testing::TestParamInfo<Backend>& param) {
   return std::string(Dialect::of(param.param).name());
 }

@@ -163,11 +163,6 @@ std::vector<Operation> inverse(const Operation& op, const SchemaState& before);
 // Undoes a whole list applied to `before`: the inverse of each operation, last one first.
 std::vector<Operation> inverse(const std::vector<Operation>& ops, SchemaState before);
 
-// Whether dropping `column` takes these with it, as PostgreSQL does: an index on it or whose
-// WHERE names it, a constraint on it (the primary key too), a CHECK whose condition names it.
-bool involves(const Index& index, std::string_view column);
-bool involves(const CheckConstraint& check, std::string_view column);
-
 // The shape of every table at one point of the history, derived from operations alone, as one
 // dialect sees it. A value type.
 class SchemaState {
@@ -180,6 +175,10 @@ class SchemaState {
 
   // Whether apply() takes `op` in, rather than passing over it.
   bool replays(const Operation& op) const;
+  // Whether dropping `column` takes these with it, as PostgreSQL does: an index on it or whose
+  // WHERE names it, a CHECK whose condition names it (read by this state's dialect's rules).
+  bool involves(const Index& index, std::string_view column) const;
+  bool involves(const CheckConstraint& check, std::string_view column) const;
   const Table* table(std::string_view name) const;
   const std::map<std::string, Table, std::less<>>& tables() const noexcept { return tables_; }
   // Throws MigrationError naming the operation's table or column when it does not fit the
@@ -195,7 +194,7 @@ class SchemaState {
   void drop_constraint(const DropConstraint& op);
   void validated(const ValidateConstraint& op);
   std::map<std::string, Table, std::less<>> tables_;
-  std::string dialect_;  // empty: every dialect
+  const Dialect* dialect_ = nullptr;  // null: every dialect
 };
 
 }  // namespace strata::migrate
