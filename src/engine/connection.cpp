@@ -7,12 +7,13 @@
 #include "../core/backend_spec.hpp"
 #include "../core/log.hpp"
 #include "../core/usage_error.hpp"
+#include "arrange.hpp"
 #include "placeholders.hpp"
 #include "pooled_connection.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata {
-namespace {
+namespace detail {
 
 // The values in placeholder order: `params` as given, or `named` looked up by name. A call that
 // does not fit the placeholders is refused before anything is sent.
@@ -48,6 +49,16 @@ std::span<const ValueRef> arrange(const detail::CachedStatement& entry,
   }
   return scratch;
 }
+
+RenderedSql render(const PooledConnection& pc, std::string_view sql, bool native) {
+  return native ? detail::RenderedSql{std::string(sql), {}, -1}
+                : detail::render_placeholders(sql, pc.conn->placeholder_prefix(),
+                                              *detail::backend_spec(pc.conn->backend()).syntax);
+}
+
+}  // namespace detail
+
+namespace {
 
 // Runs a cached statement, marking it busy for as long as its Result lives.
 Result run_cached(const std::shared_ptr<detail::PooledConnection>& conn,
@@ -131,7 +142,7 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   // prepared again here, outside a transaction.
   if (entry && !entry->busy && entry->native == native) {
     try {
-      return run_cached(conn_, *entry, arrange(*entry, params, named, scratch));
+      return run_cached(conn_, *entry, detail::arrange(*entry, params, named, scratch));
     } catch (const DatabaseError& e) {
       if (!pc.conn->outdated_statement(e) || in_transaction()) throw;
       pc.cache.erase(sql, *pc.conn);
@@ -140,13 +151,10 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   }
   // Rendered and checked before preparing, so that a wrong call costs no round trip. Native
   // SQL is counted by the driver (SQLite) or the server (PostgreSQL).
-  auto rendered =
-      native ? detail::RenderedSql{std::string(sql), {}, -1}
-             : detail::render_placeholders(sql, pc.conn->placeholder_prefix(),
-                                           *detail::backend_spec(pc.conn->backend()).syntax);
+  auto rendered = detail::render(pc, sql, native);
   detail::CachedStatement fresh{std::string(sql),     nullptr, std::move(rendered.names),
                                 rendered.param_count, false,   native};
-  auto values = arrange(fresh, params, named, scratch);
+  auto values = detail::arrange(fresh, params, named, scratch);
   bool cache = !entry && pc.cache.capacity() > 0;
   fresh.stmt = pc.conn->prepare(rendered.sql, cache);
   if (!cache) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -93,6 +94,30 @@ class Connection {
   // the schema keeps changing meanwhile. Preparing it again may then succeed.
   virtual bool outdated_statement(const DatabaseError& error) const noexcept = 0;
   virtual Backend backend() const noexcept = 0;
+
+  // Batches ----------------------------------------------------------------------------------
+  // One statement of a batch: a statement this connection prepared, and its values (which
+  // must outlive the call). The same statement may appear in several steps.
+  struct BatchStep {
+    Statement* statement;
+    std::span<const ValueRef> params;
+  };
+  // Called for each step, in order, with the step's statement standing on the first row it
+  // returned (RETURNING), if any. A later step's failure still undoes a visited step (and
+  // throws): what the visitor learned is then void.
+  using BatchVisitor = std::function<void(std::size_t step, Statement& statement)>;
+  // Runs `steps` in order and gives each one's rows affected. PostgreSQL sends them all in one
+  // pipeline with one sync: one round trip. All or nothing: outside a transaction the batch is
+  // a transaction of its own; inside one, PostgreSQL fails the transaction at the first error
+  // and SQLite rolls back to a savepoint taken before the batch. The first failing step
+  // throws the DatabaseError its statement would throw alone, and no later step is applied.
+  // Statements that begin or end transactions do not belong in a batch.
+  virtual std::vector<std::int64_t> execute_batch(std::span<const BatchStep> steps,
+                                                  const BatchVisitor& visit) = 0;
+  // How many times this connection has waited for its server since it opened: each statement
+  // sent alone, each prepare, each batch (PostgreSQL). SQLite has no server and counts 0.
+  // For tests and diagnostics.
+  virtual std::uint64_t round_trips() const noexcept = 0;
 };
 
 // Opens a connection for `url` (which the caller has validated). Throws OperationalError or

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/engine/batch.hpp"
 #include "strata/engine/pool.hpp"
 #include "strata/engine/result.hpp"
 
@@ -52,6 +53,24 @@ class Connection {
 
   // Runs statements separated by semicolons, without parameters or rows (DDL, scripts).
   void execute_script(std::string_view sql);
+
+  // Runs the batch's statements in order, all or nothing, and gives each one's rows affected;
+  // `on_row` sees the rows they return (RETURNING). PostgreSQL receives them in one pipeline:
+  // one round trip. Outside a transaction the batch is a transaction of its own; inside one, a
+  // failing statement fails the transaction on PostgreSQL, and on SQLite undoes the batch
+  // alone. The first failing statement throws the DatabaseError it would throw alone (naming
+  // it), and no statement after it is applied. Every statement is prepared, and its values
+  // checked, before any is sent: a wrong call is a UsageError that sent nothing. An empty
+  // batch is a UsageError. Statements that begin or end transactions do not belong in one.
+  std::vector<std::int64_t> execute_batch(const Batch& batch, const BatchRowVisitor& on_row = {});
+  // One statement over many rows of values, as a batch: the total of rows affected. No rows is
+  // a UsageError.
+  std::int64_t execute_many(std::string_view sql, std::span<const std::vector<Value>> rows);
+
+  // How many times this connection has waited for its server since it opened (a statement,
+  // a prepare, a whole batch); 0 on SQLite, which has no server. The count belongs to the
+  // pooled connection, so take differences. For tests and diagnostics.
+  std::uint64_t round_trips() const;
 
   // A transaction, or a savepoint when one is already open. `begin_immediate` takes SQLite's
   // write lock at once (BEGIN IMMEDIATE), so that a writer waits at the start rather than

@@ -24,6 +24,29 @@ void bind(void* library, F& slot, const char* name, std::string_view url) {
   std::memcpy(&slot, &symbol, sizeof(slot));  // object to function pointer, as POSIX allows
 }
 
+// Leaves `slot` null when the library lacks `name`.
+template <class F>
+void bind_optional(void* library, F& slot, const char* name) {
+  void* symbol = ::dlsym(library, name);
+  static_assert(sizeof(slot) == sizeof(symbol));
+  std::memcpy(&slot, &symbol, sizeof(slot));
+}
+
+// All of pipeline mode or none of it.
+void bind_pipeline(void* library, LibPq& pq) {
+  bind_optional(library, pq.PQenterPipelineMode, "PQenterPipelineMode");
+  bind_optional(library, pq.PQexitPipelineMode, "PQexitPipelineMode");
+  bind_optional(library, pq.PQpipelineSync, "PQpipelineSync");
+  bind_optional(library, pq.PQsendQueryParams, "PQsendQueryParams");
+  bind_optional(library, pq.PQsendPrepare, "PQsendPrepare");
+  bind_optional(library, pq.PQsendQueryPrepared, "PQsendQueryPrepared");
+  bind_optional(library, pq.PQgetResult, "PQgetResult");
+  if (!pq.PQexitPipelineMode || !pq.PQpipelineSync || !pq.PQsendQueryParams ||
+      !pq.PQsendPrepare || !pq.PQsendQueryPrepared || !pq.PQgetResult) {
+    pq.PQenterPipelineMode = nullptr;
+  }
+}
+
 LibPq load(std::string_view url) {
   void* library = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
   if (!library) fail(url, ::dlerror());
@@ -53,6 +76,7 @@ LibPq load(std::string_view url) {
   bind(library, pq.PQsocket, "PQsocket", url);
   bind(library, pq.PQstatus, "PQstatus", url);
   bind(library, pq.PQtransactionStatus, "PQtransactionStatus", url);
+  bind_pipeline(library, pq);
   return pq;  // the library stays open for the life of the process
 }
 

@@ -40,6 +40,15 @@ struct LibPq {
   decltype(&::PQsocket) PQsocket;
   decltype(&::PQstatus) PQstatus;
   decltype(&::PQtransactionStatus) PQtransactionStatus;
+  // Pipeline mode, new in libpq 14: null with an older libpq, whose batches then send one
+  // statement at a time.
+  decltype(&::PQenterPipelineMode) PQenterPipelineMode;
+  decltype(&::PQexitPipelineMode) PQexitPipelineMode;
+  decltype(&::PQpipelineSync) PQpipelineSync;
+  decltype(&::PQsendQueryParams) PQsendQueryParams;
+  decltype(&::PQsendPrepare) PQsendPrepare;
+  decltype(&::PQsendQueryPrepared) PQsendQueryPrepared;
+  decltype(&::PQgetResult) PQgetResult;
 };
 
 // Loads libpq (thread-safe). Throws OperationalError naming `url` (masked) and saying which

@@ -120,7 +120,7 @@ std::unique_ptr<Statement> PgConnection::prepare(const std::string& sql, bool ca
   // the statement stays unnamed, and the engine's cache keeps just the work done on this side.
   std::string name =
       cached && named_statements_ ? fmt::format("strata_{}", ++next_statement_) : std::string();
-  return std::make_unique<PgStatement>(conn_, std::move(name), sql, url_);
+  return std::make_unique<PgStatement>(conn_, std::move(name), sql, url_, round_trips_);
 }
 
 void PgConnection::drop(std::unique_ptr<Statement> statement) noexcept {
@@ -135,6 +135,7 @@ void PgConnection::drop(std::unique_ptr<Statement> statement) noexcept {
 
 void PgConnection::deallocate_pending() noexcept {
   if (undeallocated_.empty() || libpq().PQstatus(conn_) != CONNECTION_OK) return;
+  ++round_trips_;
   ResultPtr(libpq().PQexec(conn_, undeallocated_.c_str()));
   undeallocated_.clear();
 }
@@ -146,6 +147,7 @@ void PgConnection::rollback() {
 
 void PgConnection::execute_script(std::string_view sql) {
   std::string text(sql);
+  ++round_trips_;
   ResultPtr result(libpq().PQexec(conn_, text.c_str()));
   auto status = libpq().PQresultStatus(result.get());
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
@@ -192,6 +194,7 @@ bool PgConnection::alive(bool round_trip) noexcept {
     if (::recv(fd.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return false;  // closed by peer
   }
   if (!round_trip) return true;
+  ++round_trips_;
   ResultPtr result(libpq().PQexec(conn_, ""));
   return libpq().PQresultStatus(result.get()) == PGRES_EMPTY_QUERY;
 }

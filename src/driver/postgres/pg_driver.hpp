@@ -29,7 +29,8 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 // Owned by the engine's statement cache or a Result; used by the thread holding the connection.
 class PgStatement final : public Statement {
  public:
-  PgStatement(PGconn* conn, std::string name, std::string sql, const std::string& url);
+  PgStatement(PGconn* conn, std::string name, std::string sql, const std::string& url,
+              std::uint64_t& round_trips);
   ~PgStatement() override = default;
   PgStatement(const PgStatement&) = delete;
   PgStatement& operator=(const PgStatement&) = delete;
@@ -53,11 +54,27 @@ class PgStatement final : public Statement {
   // Whether the server holds the statement under name(), to be deallocated.
   bool prepared() const noexcept { return prepared_; }
 
+  // Pipeline mode (pg_batch.cpp). A named statement is prepared in the pipeline that first
+  // runs it: there preparing costs no round trip of its own.
+  // Sends PQsendPrepare when the statement is named and not prepared; false when not needed.
+  bool queue_prepare();
+  // The server answered the prepare queue_prepare() sent.
+  void mark_prepared() noexcept { prepared_ = ran_ = true; }
+  // Binds and sends one execution, by name when queue_prepare() was called. Throws
+  // OperationalError when libpq cannot send (a lost connection).
+  void queue_execute(std::span<const ValueRef> params);
+  // Makes `result`, a successful execution's, the cursor's.
+  void accept(ResultPtr result) noexcept;
+  // Throws the DataError bind() would for values PostgreSQL cannot take, before anything is
+  // sent.
+  void check(std::span<const ValueRef> params) const;
+
  private:
   void bind(std::span<const ValueRef> params);
   PGresult* send(int n);
   int append(const ValueRef& p);
   [[noreturn]] void bad_value(int column, std::string_view wanted) const;
+  [[noreturn]] void nul_in_text() const;
 
   PGconn* conn_;
   std::string name_;  // empty: never prepared, always sent with PQexecParams
@@ -65,6 +82,7 @@ class PgStatement final : public Statement {
   bool prepared_ = false;
   std::string sql_;
   const std::string& url_;
+  std::uint64_t& round_trips_;  // the connection's
   ResultPtr result_;
   int row_ = 0;
   int rows_ = 0;
@@ -102,8 +120,18 @@ class PgConnection final : public Connection {
     return error.sqlstate() == "0A000";
   }
   Backend backend() const noexcept override { return Backend::postgresql; }
+  std::vector<std::int64_t> execute_batch(std::span<const BatchStep> steps,
+                                          const BatchVisitor& visit) override;
+  std::uint64_t round_trips() const noexcept override { return round_trips_; }
 
  private:
+  struct Pending;
+  std::vector<std::int64_t> execute_in_turn(std::span<const BatchStep> steps,
+                                            const BatchVisitor& visit);
+  std::vector<Pending> queue(std::span<const BatchStep> steps);
+  std::vector<ResultPtr> collect(std::span<const BatchStep> steps,
+                                 const std::vector<Pending>& pending,
+                                 std::vector<std::int64_t>& affected, bool keep);
   void deallocate_pending() noexcept;
   void check_date_style();
 
@@ -112,7 +140,11 @@ class PgConnection final : public Connection {
   bool named_statements_;  // false behind a transaction pooler (Url::pooled)
   unsigned next_statement_ = 0;
   std::string undeallocated_;  // DEALLOCATE statements waiting for an aborted transaction's end
+  std::uint64_t round_trips_ = 0;
 };
+
+// Rows a write changed according to `result`'s command tag; 0 for a query.
+std::int64_t rows_changed(const PGresult* result) noexcept;
 
 // Checks the URL's PostgreSQL parameters without connecting.
 void validate(const Url& url);

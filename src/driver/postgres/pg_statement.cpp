@@ -24,8 +24,32 @@ int hex_digit(char c) {
 
 }  // namespace
 
-PgStatement::PgStatement(PGconn* conn, std::string name, std::string sql, const std::string& url)
-    : conn_(conn), name_(std::move(name)), sql_(std::move(sql)), url_(url) {}
+PgStatement::PgStatement(PGconn* conn, std::string name, std::string sql, const std::string& url,
+                         std::uint64_t& round_trips)
+    : conn_(conn), name_(std::move(name)), sql_(std::move(sql)), url_(url),
+      round_trips_(round_trips) {}
+
+namespace {
+bool holds_nul(const ValueRef& p) {
+  return (p.kind() == ValueKind::text || p.kind() == ValueKind::json) &&
+         p.as_text().find('\0') != std::string_view::npos;
+}
+}  // namespace
+
+void PgStatement::check(std::span<const ValueRef> params) const {
+  for (const auto& p : params) {
+    if (holds_nul(p)) nul_in_text();
+  }
+}
+
+// Sent as text, it would be cut at the NUL without a word; PostgreSQL text cannot hold NUL
+// anyway.
+void PgStatement::nul_in_text() const {
+  throw DataError(
+      "text holds a NUL character, which PostgreSQL text cannot store; send "
+      "binary data as a Blob",
+      {"22021", "22021", 0, sql_, url_});
+}
 
 // Appends the text form of `p` (raw bytes for a blob); returns libpq's format code.
 int PgStatement::append(const ValueRef& p) {
@@ -44,14 +68,7 @@ int PgStatement::append(const ValueRef& p) {
       return 0;
     case ValueKind::text:
     case ValueKind::json:
-      if (p.as_text().find('\0') != std::string_view::npos) {
-        // Sent as text, it would be cut at the NUL without a word; PostgreSQL text cannot
-        // hold NUL anyway.
-        throw DataError(
-            "text holds a NUL character, which PostgreSQL text cannot store; send "
-            "binary data as a Blob",
-            {"22021", "22021", 0, sql_, url_});
-      }
+      if (holds_nul(p)) nul_in_text();
       buffer_.append(p.as_text());
       return 0;
     case ValueKind::blob:
@@ -93,11 +110,13 @@ void PgStatement::bind(std::span<const ValueRef> params) {
 // prepareThreshold and psycopg's prepare_threshold do, so one-off queries cost the server
 // no named statement and the connection no round trip.
 PGresult* PgStatement::send(int n) {
+  ++round_trips_;
   if (name_.empty() || !std::exchange(ran_, true)) {
     return libpq().PQexecParams(conn_, sql_.c_str(), n, nullptr, values_.data(), lengths_.data(),
                                 formats_.data(), 0);
   }
   if (!prepared_) {
+    ++round_trips_;
     ResultPtr made(libpq().PQprepare(conn_, name_.c_str(), sql_.c_str(), 0, nullptr));
     if (libpq().PQresultStatus(made.get()) != PGRES_COMMAND_OK) {
       throw_error(conn_, made.get(), sql_, url_);
@@ -112,18 +131,31 @@ void PgStatement::execute(std::span<const ValueRef> params) {
   reset();
   changes_ = 0;
   bind(params);
-  PGresult* raw = send(static_cast<int>(params.size()));
-  result_.reset(raw);
-  auto status = libpq().PQresultStatus(raw);
+  ResultPtr result(send(static_cast<int>(params.size())));
+  auto status = libpq().PQresultStatus(result.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    throw_error(conn_, raw, sql_, url_);
+    throw_error(conn_, result.get(), sql_, url_);
   }
-  rows_ = libpq().PQntuples(raw);
-  columns_ = libpq().PQnfields(raw);
-  // Rows a query returns are not rows it changed: only writes count.
-  const char* affected = libpq().PQcmdTuples(raw);
-  if (std::string_view(libpq().PQcmdStatus(raw)).starts_with("SELECT")) return;
-  std::from_chars(affected, affected + std::char_traits<char>::length(affected), changes_);
+  accept(std::move(result));
+}
+
+void PgStatement::accept(ResultPtr result) noexcept {
+  reset();
+  result_ = std::move(result);
+  rows_ = libpq().PQntuples(result_.get());
+  columns_ = libpq().PQnfields(result_.get());
+  changes_ = rows_changed(result_.get());
+}
+
+// Rows a query returns are not rows it changed: only writes count.
+std::int64_t rows_changed(const PGresult* result) noexcept {
+  if (std::string_view(libpq().PQcmdStatus(const_cast<PGresult*>(result))).starts_with("SELECT")) {
+    return 0;
+  }
+  const char* affected = libpq().PQcmdTuples(const_cast<PGresult*>(result));
+  std::int64_t changes = 0;
+  std::from_chars(affected, affected + std::char_traits<char>::length(affected), changes);
+  return changes;
 }
 
 void PgStatement::reset() noexcept {

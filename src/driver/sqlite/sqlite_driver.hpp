@@ -97,8 +97,13 @@ class SqliteConnection final : public Connection {
     return error.code() == "SQLITE_SCHEMA";
   }
   Backend backend() const noexcept override { return Backend::sqlite; }
+  // sqlite_batch.cpp
+  std::vector<std::int64_t> execute_batch(std::span<const BatchStep> steps,
+                                          const BatchVisitor& visit) override;
+  std::uint64_t round_trips() const noexcept override { return 0; }
 
  private:
+  void undo_batch(bool own) noexcept;
   void configure(const Options& options);
   // Lets the next writer of this process in once this connection's transaction is over.
   void leave_gate_if_ended() noexcept;

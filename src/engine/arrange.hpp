@@ -1,0 +1,25 @@
+// What Connection::execute and a batch do alike before preparing a statement: its SQL rendered
+// for the backend, and its values in placeholder order. Private to src/engine.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "placeholders.hpp"
+#include "pooled_connection.hpp"
+#include "strata/engine/connection.hpp"
+
+namespace strata::detail {
+
+// `params` as given, or `named` looked up by name, checked against the placeholders of
+// `entry`. A call that does not fit is a UsageError naming the statement, before anything is
+// sent. May return a view of `scratch`.
+std::span<const ValueRef> arrange(const CachedStatement& entry, std::span<const ValueRef> params,
+                                  std::span<const NamedParam> named,
+                                  std::vector<ValueRef>& scratch);
+
+// `sql` in the backend's placeholders, with its parameters' names and count; native SQL as it
+// is, counted by the driver or the server (-1).
+RenderedSql render(const PooledConnection& pc, std::string_view sql, bool native);
+
+}  // namespace strata::detail
