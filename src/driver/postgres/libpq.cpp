@@ -41,8 +41,8 @@ void bind_pipeline(void* library, LibPq& pq) {
   bind_optional(library, pq.PQsendPrepare, "PQsendPrepare");
   bind_optional(library, pq.PQsendQueryPrepared, "PQsendQueryPrepared");
   bind_optional(library, pq.PQgetResult, "PQgetResult");
-  if (!pq.PQexitPipelineMode || !pq.PQpipelineSync || !pq.PQsendQueryParams ||
-      !pq.PQsendPrepare || !pq.PQsendQueryPrepared || !pq.PQgetResult) {
+  if (!pq.PQexitPipelineMode || !pq.PQpipelineSync || !pq.PQsendQueryParams || !pq.PQsendPrepare ||
+      !pq.PQsendQueryPrepared || !pq.PQgetResult) {
     pq.PQenterPipelineMode = nullptr;
   }
 }

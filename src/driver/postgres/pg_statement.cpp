@@ -26,7 +26,10 @@ int hex_digit(char c) {
 
 PgStatement::PgStatement(PGconn* conn, std::string name, std::string sql, const std::string& url,
                          std::uint64_t& round_trips)
-    : conn_(conn), name_(std::move(name)), sql_(std::move(sql)), url_(url),
+    : conn_(conn),
+      name_(std::move(name)),
+      sql_(std::move(sql)),
+      url_(url),
       round_trips_(round_trips) {}
 
 namespace {
