@@ -306,6 +306,39 @@ TEST_P(DocsExamples, Streaming) {
   EXPECT_EQ(count, 2500);
 }
 
+TEST_P(DocsExamples, ManyByKeyAndUntracked) {
+  strata::SessionFactory sessions{make_engine()};
+  std::vector<std::int64_t> ids = sessions.scope([](strata::Session& s) {
+    std::vector<std::int64_t> out;
+    for (const char* email : {"ann@x.com", "bob@x.com"}) {
+      User& user = s.add(User{.email = email});
+      s.flush();
+      out.push_back(user.id);
+    }
+    return out;
+  });
+  auto engine = make_engine();
+  // doc:begin many
+  auto session = sessions();
+  // One query for all of them, in the order asked; nullptr where there is no such row.
+  std::vector<User*> found = session.get_many<User>(ids);
+
+  // Copies for a list endpoint: no identity map, no snapshot, nothing to flush.
+  std::vector<User> listed =
+      session.select<User>().order_by(strata::col(&User::email)).limit(50).untracked();
+
+  // A row of raw SQL read into a model, its columns matched by name.
+  auto conn = engine.connect();
+  auto result = conn.execute("SELECT * FROM users WHERE email = ?", "bob@x.com");
+  User bob = result.row().as<User>();
+  // doc:end
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[1]->email, "bob@x.com");
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].email, "ann@x.com");
+  EXPECT_EQ(bob.id, ids[1]);
+}
+
 TEST_P(DocsExamples, RawSql) {
   strata::SessionFactory sessions{make_engine()};
   // doc:begin execute
