@@ -60,7 +60,7 @@ strata_pkgconfig(strata-core "strata: engine, connections, schema, SQL expressio
   "-lstrata_core ${STRATA_PC_SYSTEM_LIBS}" "" "sqlite3, fmt")
 strata_pkgconfig(strata-orm "strata: the ORM" "-lstrata_orm" "strata-core" "fmt")
 strata_pkgconfig(strata-migrate "strata: migrations and autogenerate" "-lstrata_migrate"
-  "strata-core" "fmt, yaml-cpp, nettle")
+  "strata-core" "fmt, yaml-0.1, yaml-cpp, nettle")
 strata_pkgconfig(strata-cli "strata: the embeddable command line" "-lstrata_cli" "strata-migrate"
   "fmt")
 strata_pkgconfig(strata "strata: every library" "" "strata-cli, strata-orm" "")

@@ -11,6 +11,7 @@
 
 #include "strata/core/error.hpp"
 #include "strata/dialect/dialect.hpp"
+#include "yaml_scalars.hpp"
 
 namespace strata::migrate::detail {
 
@@ -34,7 +35,7 @@ const std::vector<MapSpec>& nested_specs() {
 namespace {
 
 // A reader for a map inside an operation, accepting the keys nested_specs() gives it.
-MapReader nested(const YAML::Node& node, const Source& source, std::string_view what) {
+MapReader nested(const yaml::Node& node, const Source& source, std::string_view what) {
   const auto& specs = nested_specs();
   auto spec =
       std::find_if(specs.begin(), specs.end(), [&](const MapSpec& s) { return s.name == what; });
@@ -62,13 +63,20 @@ FkAction action_of(const MapReader& m, std::string_view key) {
   }
 }
 
+// A map key as text, as yaml-cpp's as<std::string>() read it (a null key is "null").
+std::string key_name(const yaml::Node& key, const Source& source, std::string_view where) {
+  auto text = yaml::key_text(key);
+  if (!text) source.fail(key, fmt::format("a key in {} must be a name", where));
+  return std::string(*text);
+}
+
 // A plain (unquoted) YAML number or boolean is that literal; null is NULL; any other scalar
 // is text.
-Value literal_of(const YAML::Node& node, const Source& source) {
-  if (node.IsNull()) return Value();
-  if (!node.IsScalar()) source.fail(node, "expected a single value");
-  const std::string& text = node.Scalar();
-  if (node.Tag() == "!") return Value(text);
+Value literal_of(const yaml::Node& node, const Source& source) {
+  if (node.is_null()) return Value();
+  if (!node.is_scalar()) source.fail(node, "expected a single value");
+  const std::string& text = node.scalar;
+  if (node.quoted) return Value(text);
   std::int64_t i = 0;
   if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
       ec == std::errc{} && end == text.data() + text.size()) {
@@ -79,30 +87,29 @@ Value literal_of(const YAML::Node& node, const Source& source) {
       ec == std::errc{} && end == text.data() + text.size()) {
     return Value(d);
   }
-  bool b = false;
-  if (YAML::convert<bool>::decode(node, b)) return Value(b);
+  if (auto b = yaml::boolean_of(text)) return Value(*b);
   return Value(text);
 }
 
 // A literal, a plain `now`, or {sql: EXPR}.
-std::optional<ServerDefault> server_default_of(const YAML::Node& node, const Source& source) {
-  if (node.IsNull()) return std::nullopt;
-  if (node.IsMap()) {
+std::optional<ServerDefault> server_default_of(const yaml::Node& node, const Source& source) {
+  if (node.is_null()) return std::nullopt;
+  if (node.is_map()) {
     MapReader m = nested(node, source, "server_default");
     return ServerDefault::sql(m.string("sql"));
   }
-  if (node.IsScalar() && node.Tag() != "!" && node.Scalar() == "now") return ServerDefault::now();
+  if (node.is_scalar() && !node.quoted && node.scalar == "now") return ServerDefault::now();
   return ServerDefault::value(literal_of(node, source));
 }
 
 // `users.id`, or {table: users, columns: [a, b]}.
-std::pair<std::string, std::vector<std::string>> reference_of(const YAML::Node& node,
+std::pair<std::string, std::vector<std::string>> reference_of(const yaml::Node& node,
                                                               const Source& source) {
-  if (node.IsMap()) {
+  if (node.is_map()) {
     MapReader m = nested(node, source, "references");
     return {m.string("table"), m.strings("columns")};
   }
-  std::string text = node.IsScalar() ? node.Scalar() : "";
+  std::string text = node.is_scalar() ? node.scalar : "";
   auto dot = text.rfind('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == text.size()) {
     source.fail(node, fmt::format("references '{}' must be table.column or {{table: T, columns: "
@@ -112,7 +119,7 @@ std::pair<std::string, std::vector<std::string>> reference_of(const YAML::Node& 
   return {text.substr(0, dot), {text.substr(dot + 1)}};
 }
 
-Column column_of(const YAML::Node& node, const Source& source) {
+Column column_of(const yaml::Node& node, const Source& source) {
   MapReader m = nested(node, source, "column");
   Column c(m.string("name"), type_of(m, "type"));
   if (m.boolean("primary_key", false)) c.primary_key();
@@ -154,9 +161,9 @@ ForeignKey foreign_key_of(const MapReader& m) {
 template <class F>
 void each(const MapReader& m, std::string_view key, F&& f) {
   if (!m.has(key)) return;
-  YAML::Node list = m.required(key);
-  if (!list.IsSequence()) m.fail(list, fmt::format("'{}' must be a list", key));
-  for (const auto& item : list) f(item);
+  const yaml::Node& list = m.required(key);
+  if (!list.is_sequence()) m.fail(list, fmt::format("'{}' must be a list", key));
+  for (const yaml::Node* item : list.items()) f(*item);
 }
 
 // create_table's `primary_key`: a column list, or {name, columns} to name the key. Columns
@@ -164,10 +171,10 @@ void each(const MapReader& m, std::string_view key, F&& f) {
 // rather than one of the two silently winning.
 void primary_key_of(const MapReader& m, Table& t) {
   if (!m.has("primary_key")) return;
-  YAML::Node node = m.required("primary_key");
+  const yaml::Node& node = m.required("primary_key");
   std::string name;
   std::vector<std::string> columns;
-  if (node.IsMap()) {
+  if (node.is_map()) {
     MapReader pk = nested(node, m.source(), "primary key");
     name = pk.string("name");
     columns = pk.strings("columns");
@@ -197,22 +204,22 @@ std::optional<std::string> final_name(const MapReader& m) {
 
 std::vector<Operation> create_table(const MapReader& m, const NamingConvention& convention) {
   std::vector<Column> columns;
-  each(m, "columns", [&](const YAML::Node& c) { columns.push_back(column_of(c, m.source())); });
+  each(m, "columns", [&](const yaml::Node& c) { columns.push_back(column_of(c, m.source())); });
   if (columns.empty()) m.fail(m.node(), "create_table needs at least one column");
   Table t(m.string("name"), std::move(columns));
   primary_key_of(m, t);
   const Source& s = m.source();
   each(m, "indexes",
-       [&](const YAML::Node& n) { t.indexes.push_back(index_of(nested(n, s, "index"))); });
-  each(m, "unique_constraints", [&](const YAML::Node& n) {
+       [&](const yaml::Node& n) { t.indexes.push_back(index_of(nested(n, s, "index"))); });
+  each(m, "unique_constraints", [&](const yaml::Node& n) {
     MapReader u = nested(n, s, "unique constraint");
     t.add_unique(u.strings("columns"), u.optional_string("name").value_or(""));
   });
-  each(m, "foreign_keys", [&](const YAML::Node& n) {
+  each(m, "foreign_keys", [&](const yaml::Node& n) {
     t.add_foreign_key(foreign_key_of(nested(n, s, "foreign key")));
   });
   std::map<std::size_t, std::string> finals;  // by place among the checks
-  each(m, "check_constraints", [&](const YAML::Node& n) {
+  each(m, "check_constraints", [&](const yaml::Node& n) {
     MapReader c = nested(n, s, "check constraint");
     if (auto name = final_name(c)) finals[t.check_constraints.size()] = *name;
     t.add_check(c.string("condition"), c.string("name"));
@@ -330,11 +337,12 @@ std::vector<std::string_view> execute_keys() {
 
 std::vector<Operation> bulk_insert(const MapReader& m) {
   BulkInsert op{m.string("table"), {}};
-  each(m, "rows", [&](const YAML::Node& row) {
-    if (!row.IsMap()) m.fail(row, "each row of bulk_insert must map columns to values");
+  each(m, "rows", [&](const yaml::Node& row) {
+    if (!row.is_map()) m.fail(row, "each row of bulk_insert must map columns to values");
     auto& values = op.rows.emplace_back();
-    for (const auto& cell : row) {
-      values.emplace_back(cell.first.as<std::string>(), literal_of(cell.second, m.source()));
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      values.emplace_back(key_name(row.key(i), m.source(), "a row of bulk_insert"),
+                          literal_of(row.value(i), m.source()));
     }
   });
   return {op};
@@ -413,26 +421,26 @@ std::string known_dialects(std::string_view separator) {
 
 // `dialects: [sqlite]`: each name one Dialect::named knows, written as the dialect names itself.
 Dialects dialects_key(const MapReader& m) {
-  YAML::Node list = m.required("dialects");
-  std::vector<YAML::Node> items;
-  if (list.IsSequence()) {
-    for (const auto& item : list) items.push_back(item);
-  } else if (list.IsScalar()) {
-    items.push_back(list);
+  const yaml::Node& list = m.required("dialects");
+  std::vector<const yaml::Node*> items;
+  if (list.is_sequence()) {
+    items.assign(list.items().begin(), list.items().end());
+  } else if (list.is_scalar()) {
+    items.push_back(&list);
   }
   if (items.empty()) {
     m.fail(list, fmt::format("dialects must list one or more of {}; leave it out to run everywhere",
                              known_dialects(", ")));
   }
   Dialects out;
-  for (const auto& item : items) {
-    if (!item.IsScalar()) {
-      m.fail(item, fmt::format("dialects must list names: {}", known_dialects(" or ")));
+  for (const yaml::Node* item : items) {
+    if (!item->is_scalar()) {
+      m.fail(*item, fmt::format("dialects must list names: {}", known_dialects(" or ")));
     }
     try {
-      out.emplace_back(Dialect::named(item.Scalar()).name());
+      out.emplace_back(Dialect::named(item->scalar).name());
     } catch (const ConfigError& e) {
-      m.fail(item, e.what());
+      m.fail(*item, e.what());
     }
   }
   return out;
@@ -449,18 +457,17 @@ const std::vector<MapSpec>& operation_specs() {
   return specs;
 }
 
-std::vector<Operation> parse_operation(const YAML::Node& item, const Source& source,
+std::vector<Operation> parse_operation(const yaml::Node& item, const Source& source,
                                        const NamingConvention& convention) {
-  if (!item.IsMap() || item.size() != 1) {
+  if (!item.is_map() || item.size() != 1) {
     source.fail(item, "each operation is a map with one key, its name: - create_table: {...}");
   }
-  auto entry = item.begin();
-  auto name = entry->first.as<std::string>();
+  std::string name = key_name(item.key(0), source, "an operation");
   auto kind = kinds().find(name);
   if (kind == kinds().end()) {
-    source.fail(entry->first, fmt::format("unknown operation '{}'", name));
+    source.fail(item.key(0), fmt::format("unknown operation '{}'", name));
   }
-  MapReader m(entry->second, source, name, kind->second.keys);
+  MapReader m(item.value(0), source, name, kind->second.keys);
   std::vector<Operation> ops = kind->second.parse(m, convention);
   if (m.has("dialects")) {
     Dialects only = dialects_key(m);

@@ -23,7 +23,7 @@ const std::vector<MapSpec>& operation_specs();
 const std::vector<MapSpec>& nested_specs();
 
 // One list item ({create_table: {...}}); add_column with shorthands gives several operations.
-std::vector<Operation> parse_operation(const YAML::Node& item, const Source& source,
+std::vector<Operation> parse_operation(const yaml::Node& item, const Source& source,
                                        const NamingConvention& convention);
 
 }  // namespace strata::migrate::detail

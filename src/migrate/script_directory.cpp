@@ -38,11 +38,11 @@ std::optional<std::chrono::milliseconds> duration(const detail::MapReader& m,
 std::vector<Operation> operations(const detail::MapReader& m, std::string_view key,
                                   const NamingConvention& convention) {
   std::vector<Operation> out;
-  YAML::Node list = m.required(key);
-  if (list.IsNull()) return out;
-  if (!list.IsSequence()) m.fail(list, fmt::format("'{}' must be a list of operations", key));
-  for (const auto& item : list) {
-    for (auto& op : detail::parse_operation(item, m.source(), convention))
+  const yaml::Node& list = m.required(key);
+  if (list.is_null()) return out;
+  if (!list.is_sequence()) m.fail(list, fmt::format("'{}' must be a list of operations", key));
+  for (const yaml::Node* item : list.items()) {
+    for (auto& op : detail::parse_operation(*item, m.source(), convention))
       out.push_back(std::move(op));
   }
   return out;
@@ -127,19 +127,23 @@ std::vector<Revision> parse_links(const fs::path& versions,
 }  // namespace
 
 std::string checksum(std::string_view text) {
+  // Only a text with a \r needs a copy with its line endings made \n.
   std::string normalized;
-  normalized.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      normalized += '\n';
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else {
-      normalized += text[i];
+  if (text.find('\r') != std::string_view::npos) {
+    normalized.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\r') {
+        normalized += '\n';
+        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      } else {
+        normalized += text[i];
+      }
     }
+    text = normalized;
   }
   sha256_ctx context{};
   sha256_init(&context);
-  sha256_update(&context, normalized.size(), reinterpret_cast<const uint8_t*>(normalized.data()));
+  sha256_update(&context, text.size(), reinterpret_cast<const uint8_t*>(text.data()));
   std::array<uint8_t, SHA256_DIGEST_SIZE> digest{};
   sha256_digest(&context, digest.size(), digest.data());
   return fmt::format("{:02x}", fmt::join(digest, ""));
@@ -150,8 +154,8 @@ Revision parse_revision(std::string_view text, const fs::path& file,
   detail::Source source{file};
   // A links-only load parses the whole text too: a key given twice or a quote left open in an
   // operation must fail history and heads as it fails upgrade.
-  YAML::Node root = detail::load_document(text, source);
-  detail::MapReader m(root, source, "a revision file", kKeys);
+  yaml::Document document = detail::load_document(text, source);
+  detail::MapReader m(document.root(), source, "a revision file", kKeys);
   Revision r;
   r.id = m.string("revision");
   m.required("down_revision");
@@ -170,7 +174,7 @@ Revision parse_revision(std::string_view text, const fs::path& file,
   r.lock_timeout = duration(m, "lock_timeout");
   r.statement_timeout = duration(m, "statement_timeout");
   r.upgrade = operations(m, "upgrade", convention);
-  r.has_downgrade = m.has("downgrade") && !m.required("downgrade").IsNull();
+  r.has_downgrade = m.has("downgrade") && !m.required("downgrade").is_null();
   if (r.has_downgrade) r.downgrade = operations(m, "downgrade", convention);
   return r;
 }

@@ -218,12 +218,13 @@ TEST(OperationsDoc, EveryExampleParses) {
     EXPECT_FALSE(blocks.empty()) << name << " has no example";
     for (const auto& block : blocks) {
       ++examples;
-      YAML::Node list = YAML::Load(block);
-      ASSERT_TRUE(list.IsSequence()) << name << ": an example is a list of operations\n" << block;
+      yaml::Document document = load_document(block, source);
+      const yaml::Node& list = document.root();
+      ASSERT_TRUE(list.is_sequence()) << name << ": an example is a list of operations\n" << block;
       bool shows_it = false;
-      for (const auto& item : list) {
+      for (const yaml::Node* item : list.items()) {
         try {
-          for (const auto& op : parse_operation(item, source, NamingConvention{})) {
+          for (const auto& op : parse_operation(*item, source, NamingConvention{})) {
             shows_it = shows_it || operation_name(op) == name;
           }
         } catch (const MigrationError& e) {
