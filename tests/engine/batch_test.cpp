@@ -187,6 +187,28 @@ TEST_P(Batches, AStatementAResultIsReadingFromStillRuns) {
   EXPECT_EQ(open.row().get<std::int64_t>(0), 1);
 }
 
+// Another connection's DDL changes the columns of a statement this one prepared: outside a
+// transaction the batch prepares it again, as execute() does.
+TEST_P(Batches, AStatementMadeStaleByDdlIsPreparedAgain) {
+  auto engine = make_engine();
+  auto conn = engine.connect();
+  create_items(conn);
+  conn.execute("INSERT INTO items (id, name) VALUES (1, 'one')");
+  const char* select = "SELECT * FROM items WHERE id = ?";
+  for (int i = 0; i < 2; ++i) conn.execute(select, 1);  // prepared under a name on PostgreSQL
+  engine.connect().execute_script("ALTER TABLE items ADD COLUMN extra INTEGER");
+  Batch batch;
+  batch.add(select, 1);
+  std::vector<int> widths;
+  auto before = conn.round_trips();
+  conn.execute_batch(batch, [&](std::size_t, const Row& row) { widths.push_back(row.size()); });
+  EXPECT_EQ(widths, std::vector<int>{3});
+  // PostgreSQL refused the stale statement (0A000): the batch went twice.
+  if (!is_sqlite()) {
+    EXPECT_GE(conn.round_trips() - before, 2u);
+  }
+}
+
 // Behind a transaction pooler the pipeline sends every statement with its text: the server
 // keeps none under a name.
 TEST_P(Batches, BehindAPoolerNothingIsNamed) {
