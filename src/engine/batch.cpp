@@ -184,6 +184,24 @@ std::vector<std::int64_t> Connection::execute_batch(const Batch& batch,
   });
 }
 
+std::vector<std::int64_t> Connection::execute_native_batch(std::span<const NativeStep> steps,
+                                                           const BatchRowVisitor& on_row) {
+  auto& pc = checked();
+  if (steps.empty()) {
+    throw UsageError("execute_native_batch() was given no statements: give it one at least");
+  }
+  return with_retry(pc, [&](BatchStatements& statements) {
+    std::vector<ValueRef> scratch;  // unused: positional values are taken as they are
+    std::vector<BatchStep> planned;
+    planned.reserve(steps.size());
+    for (const auto& step : steps) {
+      auto& entry = statements.get(step.sql, true);
+      planned.push_back({entry.stmt.get(), detail::arrange(entry, step.params, {}, scratch)});
+    }
+    return run_steps(pc, planned, on_row);
+  });
+}
+
 std::int64_t Connection::execute_many(std::string_view sql,
                                       std::span<const std::vector<Value>> rows) {
   auto& pc = checked();

@@ -121,20 +121,7 @@ void SessionImpl::flush_changes() {
     }
     if (!mine.empty()) insert_pending(*m, mine);
   }
-  // Consecutive objects of one type with the same changes share one statement text.
-  const std::string* sql = nullptr;
-  for (std::size_t i = 0; i < dirty.size(); ++i) {
-    auto [entry, changed] = dirty[i];
-    if (i == 0 || entry->mapper != dirty[i - 1].first->mapper || changed != dirty[i - 1].second) {
-      sql = &entry->mapper->update_sql(dialect(), changed);
-    }
-    update(*entry, changed, *sql);
-  }
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    for (Entry* e : deleted_) {
-      if (e->mapper == *it) remove_row(*e);
-    }
-  }
+  write_changes(dirty, order);
   for (Entry* e : pending_) persist(*e);
   pending_.clear();
   for (Entry* e : deleted_) {
@@ -262,11 +249,52 @@ void SessionImpl::persist(Entry& entry) {
   }
 }
 
-void SessionImpl::update(Entry& entry, std::uint64_t changed, const std::string& sql) {
+// The UPDATEs and DELETEs go out as one batch: on PostgreSQL one pipeline, one round trip for
+// them all. Each statement's values are appended to params_, which holds them until the batch
+// has run.
+void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
+                                const std::vector<const Mapper*>& order) {
+  std::vector<Write> writes;
+  params_.clear();
+  // Consecutive objects of one type with the same changes share one statement text.
+  const std::string* sql = nullptr;
+  for (std::size_t i = 0; i < dirty.size(); ++i) {
+    auto [entry, changed] = dirty[i];
+    if (i == 0 || entry->mapper != dirty[i - 1].first->mapper || changed != dirty[i - 1].second) {
+      sql = &entry->mapper->update_sql(dialect(), changed);
+    }
+    writes.push_back(plan_update(*entry, changed, *sql));
+  }
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    for (Entry* e : deleted_) {
+      if (e->mapper == *it) writes.push_back(plan_delete(*e));
+    }
+  }
+  if (writes.empty()) return;
+  std::vector<Connection::NativeStep> steps;
+  steps.reserve(writes.size());
+  for (const Write& w : writes) {
+    steps.push_back({*w.sql, std::span<const ValueRef>(params_).subspan(w.first, w.count)});
+  }
+  stats.statements += static_cast<std::int64_t>(steps.size());
+  auto affected = transaction().execute_native_batch(steps);
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    const Write& w = writes[i];
+    const Mapper& mapper = *w.entry->mapper;
+    if (w.checked && affected[i] != 1) {
+      throw_stale(mapper, *w.sql, w.changed ? "UPDATE" : "DELETE", engine_.url().masked());
+    }
+    // Only the written columns differ from the snapshot.
+    if (w.changed) mapper.ops().save(*w.entry, w.changed, arena_);
+  }
+}
+
+SessionImpl::Write SessionImpl::plan_update(Entry& entry, std::uint64_t changed,
+                                            const std::string& sql) {
   const Mapper& mapper = *entry.mapper;
   const auto& columns = mapper.columns();
   int version = mapper.version_column();
-  params_.clear();
+  Write w{&entry, &sql, params_.size(), 0, changed, true};
   for (std::size_t c = 0; c < columns.size(); ++c) {
     if (has(changed, c)) params_.push_back(columns[c].access->bind(entry.object));
   }
@@ -275,27 +303,22 @@ void SessionImpl::update(Entry& entry, std::uint64_t changed, const std::string&
     ops.restore(entry, version);
     columns[version].access->increment(entry.object, 1);
     params_.push_back(columns[version].access->bind(entry.object));
-    changed |= std::uint64_t{1} << version;
+    w.changed |= std::uint64_t{1} << version;
   }
   for (int c : mapper.primary_key()) params_.push_back(ops.saved(entry, c));
   if (version >= 0) params_.push_back(ops.saved(entry, version));
-  auto result = run(sql, params_);
-  if (result.rows_affected() != 1) throw_stale(mapper, sql, "UPDATE", engine_.url().masked());
-  // Only the written columns differ from the snapshot.
-  ops.save(entry, changed, arena_);
+  w.count = params_.size() - w.first;
+  return w;
 }
 
-void SessionImpl::remove_row(Entry& entry) {
+SessionImpl::Write SessionImpl::plan_delete(Entry& entry) {
   const Mapper& mapper = *entry.mapper;
-  params_.clear();
-  for (int c : mapper.primary_key()) params_.push_back(mapper.ops().saved(entry, c));
   int version = mapper.version_column();
+  Write w{&entry, &mapper.delete_sql(dialect()), params_.size(), 0, 0, version >= 0};
+  for (int c : mapper.primary_key()) params_.push_back(mapper.ops().saved(entry, c));
   if (version >= 0) params_.push_back(mapper.ops().saved(entry, version));
-  const std::string& sql = mapper.delete_sql(dialect());
-  auto result = run(sql, params_);
-  if (version >= 0 && result.rows_affected() != 1) {
-    throw_stale(mapper, sql, "DELETE", engine_.url().masked());
-  }
+  w.count = params_.size() - w.first;
+  return w;
 }
 
 }  // namespace strata::orm::detail

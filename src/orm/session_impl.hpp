@@ -109,9 +109,21 @@ class SessionImpl {
   void insert_batch(const Mapper& mapper, std::span<Entry* const> batch, std::uint64_t omitted);
   void sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
                             const std::vector<int>& returned);
-  // UPDATE of the `changed` columns of `entry`, with `sql` from Mapper::update_sql.
-  void update(Entry& entry, std::uint64_t changed, const std::string& sql);
-  void remove_row(Entry& entry);
+  // One UPDATE or DELETE of a flush: its statement, its values (params_[first, first+count)),
+  // the columns it writes (none for a DELETE), and whether it must match exactly one row.
+  struct Write {
+    Entry* entry;
+    const std::string* sql;
+    std::size_t first;
+    std::size_t count;
+    std::uint64_t changed;
+    bool checked;
+  };
+  void write_changes(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
+                     const std::vector<const Mapper*>& order);
+  // The UPDATE of the `changed` columns of `entry`, with `sql` from Mapper::update_sql.
+  Write plan_update(Entry& entry, std::uint64_t changed, const std::string& sql);
+  Write plan_delete(Entry& entry);
   void persist(Entry& entry);
   // A new entry in the arena, its object moved from `moved_from` or empty when that is null.
   Entry* make_entry(const Mapper& mapper, void* moved_from);

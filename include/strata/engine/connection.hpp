@@ -66,6 +66,14 @@ class Connection {
   // One statement over many rows of values, as a batch: the total of rows affected. No rows is
   // a UsageError.
   std::int64_t execute_many(std::string_view sql, std::span<const std::vector<Value>> rows);
+  // execute_batch for statements in the backend's own placeholders (as the SQL compiler and
+  // the ORM write them), with values the caller keeps alive during the call: nothing copied.
+  struct NativeStep {
+    std::string_view sql;
+    std::span<const ValueRef> params;
+  };
+  std::vector<std::int64_t> execute_native_batch(std::span<const NativeStep> steps,
+                                                 const BatchRowVisitor& on_row = {});
 
   // How many times this connection has waited for its server since it opened (a statement,
   // a prepare, a whole batch); 0 on SQLite, which has no server. The count belongs to the
