@@ -44,9 +44,9 @@ void check_tokens(std::string_view sql, const SqlSyntax& syntax) {
   for (const SqlToken& t : significant) expect(!t.blank(), "a blank significant token");
 }
 
-void check_placeholders(std::string_view sql, char prefix) {
+void check_placeholders(std::string_view sql, char prefix, const SqlSyntax& syntax) {
   try {
-    auto rendered = render_placeholders(sql, prefix);
+    auto rendered = render_placeholders(sql, prefix, syntax);
     expect(rendered.param_count >= 0, "a negative parameter count");
     bool none = sql.find_first_of("?:") == std::string_view::npos;
     expect(!none || (rendered.sql == sql && rendered.param_count == 0),
@@ -76,8 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const SqlSyntax* syntax : {&kSqliteSyntax, &kPostgresSyntax, &kExpressionSyntax}) {
     check_tokens(sql, *syntax);
   }
-  check_placeholders(sql, '?');
-  check_placeholders(sql, '$');
+  check_placeholders(sql, '?', kSqliteSyntax);
+  check_placeholders(sql, '$', kPostgresSyntax);
   parse_create_table(sql);
   parse_index_where(sql);
   parse_index_columns(sql);
