@@ -21,7 +21,12 @@ if(TARGET backend)
   target_sources(backend_tests PRIVATE backend/pooled_startup_test.cpp)
   target_compile_definitions(backend_tests PRIVATE BACKEND_PATH="$<TARGET_FILE:backend>"
     STRATA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-  set_tests_properties(backend_tests PROPERTIES TIMEOUT 300)
+  # The sanitizers slow the server and its 32-client load tests several times over.
+  if(STRATA_SANITIZE OR STRATA_TSAN)
+    set_tests_properties(backend_tests PROPERTIES TIMEOUT 1200)
+  else()
+    set_tests_properties(backend_tests PROPERTIES TIMEOUT 300)
+  endif()
 
   # openapi_test.cpp's validator: the npm packages pinned by backend/openapi/package-lock.json,
   # installed once into the build tree (again only when the package files change).
