@@ -136,6 +136,34 @@ TEST_P(Batches, AFailingStatementInsideATransaction) {
   }
 }
 
+// The server ends the connection while the pipeline is being read: the batch throws the
+// server's error, nothing of it is kept, and the pool hands out a working connection next.
+TEST_P(Batches, AConnectionLostMidBatchKeepsNothingAndThePoolRecovers) {
+  if (is_sqlite()) GTEST_SKIP() << "a SQLite file has no server connection to lose";
+  auto engine = make_engine("pool_size=1&max_overflow=0");
+  {
+    auto conn = engine.connect();
+    create_items(conn);
+    Batch batch;
+    batch.add("INSERT INTO items (id, name) VALUES (?, ?)", 1, "one")
+        .add("SELECT pg_terminate_backend(pg_backend_pid())")
+        .add("INSERT INTO items (id, name) VALUES (?, ?)", 2, "two");
+    try {
+      conn.execute_batch(batch);
+      ADD_FAILURE() << "the batch ran on a terminated connection";
+    } catch (const DatabaseError& e) {
+      std::string message = e.what();
+      EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+      EXPECT_EQ(e.sqlstate(), "57P01") << message;
+    }
+    EXPECT_THROW(conn.execute("SELECT 1"), DatabaseError);
+  }
+  auto conn = engine.connect();
+  EXPECT_EQ(count(conn), 0);
+  EXPECT_EQ(conn.execute_many("INSERT INTO items (id, name) VALUES (?, ?)", rows(1, 3)), 3);
+  EXPECT_EQ(count(conn), 3);
+}
+
 TEST_P(Batches, RoundTripsOfExecuteManyAgainstALoop) {
   auto conn = make_engine().connect();
   create_items(conn);
