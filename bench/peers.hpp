@@ -40,7 +40,9 @@ inline std::int64_t qty_of(std::int64_t id) {
 inline double updated_price(std::int64_t id) {
   return static_cast<double>(id) * 0.25;
 }
-// The i-th lookup: 7919 is prime, so the ids are distinct while gets <= rows.
+// The i-th lookup, always one of 1..rows: 7919 is prime, so the ids are distinct while
+// gets <= rows (and rows is no multiple of 7919); beyond that they repeat, and each side sums
+// a row once for each time it is asked for.
 inline std::int64_t lookup_id(int i, const Counts& c) {
   return (static_cast<std::int64_t>(i) * 7919) % c.rows + 1;
 }
@@ -89,6 +91,7 @@ double price_total(const Target& t);
 
 std::unique_ptr<Side> raw_side(const Target& t);
 std::unique_ptr<Side> strata_connection_side(const Target& t);
+std::unique_ptr<Side> strata_batched_side(const Target& t);
 std::unique_ptr<Side> strata_session_side(const Target& t);
 std::unique_ptr<Side> soci_side(const Target& t);
 std::unique_ptr<Side> sqlitecpp_side(const Target& t);

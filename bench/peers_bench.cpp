@@ -5,10 +5,15 @@
 //   get     primary-key lookups, one statement each (the ORM: a fresh session each);
 //   load    every row, all columns, into a vector of structs;
 //   update  rows 1..U by key in one transaction (the ORM reads them first, then flushes).
+// "strata batched" is the Connection using what saves round trips: COPY (PostgreSQL) or
+// execute_many (SQLite) for the insert, one query for all the keys (PostgreSQL) or a
+// PreparedStatement (SQLite) for the gets, execute_many for the update.
 // The libraries take turns for STRATA_BENCH_ROUNDS rounds (5), each round starting with the
 // next one, and the medians are printed as ratios to the raw C API (1.00x = raw). PostgreSQL
 // (STRATA_TEST_POSTGRES_URL; make bench starts one) runs twice: directly, and through
 // bench/latency_proxy with STRATA_BENCH_DELAY_US (500) added each way, about 1 ms a round trip.
+// The counts of each table can be set as "rows,gets,updates" in STRATA_BENCH_SQLITE_COUNTS,
+// STRATA_BENCH_PG_COUNTS and STRATA_BENCH_PROXY_COUNTS (defaults below).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -37,11 +42,26 @@ int env_int(const char* name, int fallback) {
   return value && *value ? std::max(1, std::atoi(value)) : fallback;
 }
 
+// `fallback`, or the counts "rows,gets,updates" that the variable `name` gives.
+Counts env_counts(const char* name, Counts fallback) {
+  const char* value = std::getenv(name);
+  if (!value || !*value) return fallback;
+  Counts c;
+  char extra = 0;
+  if (std::sscanf(value, "%d,%d,%d%c", &c.rows, &c.gets, &c.updates, &extra) != 3 || c.rows < 1 ||
+      c.gets < 1 || c.updates < 1 || c.updates > c.rows) {
+    throw std::runtime_error(std::string(name) + "='" + value +
+                             "': expected rows,gets,updates, each at least 1, updates <= rows");
+  }
+  return c;
+}
+
 // The peers this build has: CMake leaves out the ones whose package is missing.
 std::vector<peers::Named> sides(const Target& t) {
   std::vector<peers::Named> out;
   out.push_back({"raw C API", peers::raw_side(t)});
   out.push_back({"strata Connection", peers::strata_connection_side(t)});
+  out.push_back({"strata batched", peers::strata_batched_side(t)});
   out.push_back({"strata Session", peers::strata_session_side(t)});
 #ifdef STRATA_BENCH_SOCI
   out.push_back({"SOCI", peers::soci_side(t)});
@@ -134,7 +154,8 @@ void bench_sqlite() {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   run("SQLite file (WAL, synchronous=NORMAL)",
-      {Db::sqlite, (dir / "bench.db").string(), {200'000, 100'000, 20'000}});
+      {Db::sqlite, (dir / "bench.db").string(),
+       env_counts("STRATA_BENCH_SQLITE_COUNTS", {200'000, 100'000, 20'000})});
   std::filesystem::remove_all(dir);
 }
 
@@ -152,7 +173,8 @@ std::string through_proxy(const strata::Url& url, std::uint16_t port) {
 }
 
 void bench_postgres(const std::string& url) {
-  run("PostgreSQL", {Db::postgres, url, {20'000, 20'000, 10'000}});
+  run("PostgreSQL",
+      {Db::postgres, url, env_counts("STRATA_BENCH_PG_COUNTS", {20'000, 20'000, 10'000})});
   const auto parsed = strata::Url::parse(url);
   if (parsed.host().empty() || parsed.host().front() == '/') {
     std::printf("\nPostgreSQL +1 ms RTT: skipped (the URL names no TCP host)\n");
@@ -164,7 +186,8 @@ void bench_postgres(const std::string& url) {
   char title[96];
   std::snprintf(title, sizeof title, "PostgreSQL +%g ms RTT (proxy, %d us each way)",
                 2 * delay_us / 1000.0, delay_us);
-  run(title, {Db::postgres, through_proxy(parsed, proxy.port()), {2'000, 2'000, 1'000}});
+  run(title, {Db::postgres, through_proxy(parsed, proxy.port()),
+              env_counts("STRATA_BENCH_PROXY_COUNTS", {2'000, 2'000, 1'000})});
 }
 
 void print_skipped() {

@@ -1,10 +1,12 @@
-// strata's two sides of bench/peers_bench.cpp: Connection::execute with parameters (its
-// statement cache keeps each statement prepared) and the ORM's Session.
+// strata's three sides of bench/peers_bench.cpp: Connection::execute with parameters (its
+// statement cache keeps each statement prepared), Connection with its batch features (COPY,
+// execute_many, one query for many keys, a PreparedStatement), and the ORM's Session.
 #include <optional>
 #include <stdexcept>
 #include <strata/orm/orm.hpp>
 #include <strata/strata.hpp>
 #include <string>
+#include <unordered_map>
 
 #include "peers.hpp"
 
@@ -37,7 +39,7 @@ const std::string kLoad = std::string("SELECT id, name, price, qty FROM ") + kTa
 const std::string kUpdate = std::string("UPDATE ") + kTable + " SET price = ? WHERE id = ?";
 
 // One Connection for the four workloads, statements with `?` parameters.
-class ConnectionSide final : public Side {
+class ConnectionSide : public Side {
  public:
   explicit ConnectionSide(Target t) : t_(std::move(t)) {}
   ~ConnectionSide() override { close(); }
@@ -83,10 +85,85 @@ class ConnectionSide final : public Side {
     engine_.reset();
   }
 
- private:
+ protected:
   Target t_;
   std::optional<strata::Engine> engine_;
   std::optional<strata::Connection> conn_;
+};
+
+// The Connection as one writes it knowing the round trips: the insert is one COPY on
+// PostgreSQL (execute_many on SQLite), the gets one query for all the keys on PostgreSQL (a
+// PreparedStatement per key on SQLite, which has no round trip to save), the load as the
+// Connection side's, and the update one execute_many (one pipeline on PostgreSQL).
+class BatchedSide final : public ConnectionSide {
+ public:
+  using ConnectionSide::ConnectionSide;
+
+  void insert() override {
+    const std::vector<std::string_view> columns = {"id", "name", "price", "qty"};
+    if (t_.db == Db::postgres) {
+      std::int64_t id = 0;
+      std::string name;
+      conn_->copy_in(kTable, columns, [&](std::vector<strata::ValueRef>& row) {
+        if (id == t_.counts.rows) return false;
+        ++id;
+        name = name_of(id);
+        row = {id, name, price_of(id), qty_of(id)};
+        return true;
+      });
+      return;
+    }
+    std::vector<std::vector<strata::Value>> rows;
+    rows.reserve(static_cast<std::size_t>(t_.counts.rows));
+    for (std::int64_t id = 1; id <= t_.counts.rows; ++id) {
+      rows.push_back({id, name_of(id), price_of(id), qty_of(id)});
+    }
+    conn_->execute_many(kInsert, rows);
+  }
+  std::int64_t get() override {
+    if (t_.db == Db::sqlite) return get_prepared();
+    // The keys as one array parameter; each row read once, and summed once per key asking
+    // for it, as every side sums.
+    std::string array = "{";
+    for (int i = 0; i < t_.counts.gets; ++i) {
+      array += (i ? "," : "") + std::to_string(lookup_id(i, t_.counts));
+    }
+    array += "}";
+    auto result = conn_->execute(kGetMany, array);
+    std::unordered_map<std::int64_t, Item> found;
+    found.reserve(static_cast<std::size_t>(result.row_count().value_or(0)));
+    for (const auto& row : result) {
+      Item item;
+      read_row(row, item);
+      found.emplace(item.id, std::move(item));
+    }
+    std::int64_t sum = 0;
+    for (int i = 0; i < t_.counts.gets; ++i) sum += checksum(found.at(lookup_id(i, t_.counts)));
+    return sum;
+  }
+  void update() override {
+    std::vector<std::vector<strata::Value>> rows;
+    rows.reserve(static_cast<std::size_t>(t_.counts.updates));
+    for (std::int64_t id = 1; id <= t_.counts.updates; ++id)
+      rows.push_back({updated_price(id), id});
+    conn_->execute_many(kUpdate, rows);
+  }
+
+ private:
+  static inline const std::string kGetMany = std::string("SELECT id, name, price, qty FROM ") +
+                                             kTable + " WHERE id = ANY(CAST(? AS BIGINT[]))";
+
+  std::int64_t get_prepared() {
+    auto get = conn_->prepare(kGet);
+    std::int64_t sum = 0;
+    Item item;
+    for (int i = 0; i < t_.counts.gets; ++i) {
+      auto result = get.execute(lookup_id(i, t_.counts));
+      read_row(result.row(), item);
+      sum += checksum(item);
+    }
+    return sum;
+  }
 };
 
 // The ORM as an application uses it: one session adds the rows and commits; the gets are one
@@ -152,6 +229,9 @@ class SessionSide final : public Side {
 
 std::unique_ptr<Side> strata_connection_side(const Target& t) {
   return std::make_unique<ConnectionSide>(t);
+}
+std::unique_ptr<Side> strata_batched_side(const Target& t) {
+  return std::make_unique<BatchedSide>(t);
 }
 std::unique_ptr<Side> strata_session_side(const Target& t) {
   return std::make_unique<SessionSide>(t);

@@ -22,4 +22,9 @@ std::span<const ValueRef> arrange(const CachedStatement& entry, std::span<const 
 // is, counted by the driver or the server (-1).
 RenderedSql render(const PooledConnection& pc, std::string_view sql, bool native);
 
+// Runs `entry`'s statement, marking it busy for as long as its Result lives; the Result holds
+// `conn`.
+Result run_cached(const std::shared_ptr<PooledConnection>& conn, CachedStatement& entry,
+                  std::span<const ValueRef> values);
+
 }  // namespace strata::detail

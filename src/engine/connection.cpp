@@ -56,13 +56,8 @@ RenderedSql render(const PooledConnection& pc, std::string_view sql, bool native
                                               *detail::backend_spec(pc.conn->backend()).syntax);
 }
 
-}  // namespace detail
-
-namespace {
-
-// Runs a cached statement, marking it busy for as long as its Result lives.
-Result run_cached(const std::shared_ptr<detail::PooledConnection>& conn,
-                  detail::CachedStatement& entry, std::span<const ValueRef> values) {
+Result run_cached(const std::shared_ptr<PooledConnection>& conn, CachedStatement& entry,
+                  std::span<const ValueRef> values) {
   entry.busy = true;
   try {
     entry.stmt->execute(values);
@@ -73,7 +68,7 @@ Result run_cached(const std::shared_ptr<detail::PooledConnection>& conn,
   return Result(conn, *entry.stmt, &entry, nullptr);
 }
 
-}  // namespace
+}  // namespace detail
 
 namespace {
 
@@ -142,7 +137,7 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
   // prepared again here, outside a transaction.
   if (entry && !entry->busy && entry->native == native) {
     try {
-      return run_cached(conn_, *entry, detail::arrange(*entry, params, named, scratch));
+      return detail::run_cached(conn_, *entry, detail::arrange(*entry, params, named, scratch));
     } catch (const DatabaseError& e) {
       if (!pc.conn->outdated_statement(e) || in_transaction()) throw;
       pc.cache.erase(sql, *pc.conn);
@@ -162,7 +157,7 @@ Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
     auto& stmt = *fresh.stmt;
     return Result(conn_, stmt, nullptr, std::move(fresh.stmt));
   }
-  return run_cached(conn_, pc.cache.insert(std::move(fresh), *pc.conn), values);
+  return detail::run_cached(conn_, pc.cache.insert(std::move(fresh), *pc.conn), values);
 }
 
 void Connection::execute_script(std::string_view sql) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ class Statement {
   virtual void reset() noexcept = 0;
   // Rows inserted, updated or deleted by the last execution.
   virtual std::int64_t rows_affected() const noexcept = 0;
+  // How many rows the last execution returned, where the driver holds them all before the
+  // first is read (PostgreSQL); nullopt where rows are produced as the cursor moves (SQLite).
+  virtual std::optional<std::int64_t> row_count() const noexcept { return std::nullopt; }
 
   virtual int column_count() const noexcept = 0;
   virtual std::string_view column_name(int column) const = 0;
@@ -114,6 +118,22 @@ class Connection {
   // Statements that begin or end transactions do not belong in a batch.
   virtual std::vector<std::int64_t> execute_batch(std::span<const BatchStep> steps,
                                                   const BatchVisitor& visit) = 0;
+  // COPY -------------------------------------------------------------------------------------
+  // Fills `row` (given empty) with the next row's values, which stay valid until the next
+  // call; false when there are no more rows. May throw: the copy is then undone.
+  using CopyRowSource = std::function<bool(std::vector<ValueRef>& row)>;
+  // Copies the rows `next` gives into `table` (quoted, perhaps schema-qualified), in its
+  // `columns` (quoted, in order), through a bulk protocol of the backend's own (PostgreSQL's
+  // COPY): all of them or none. Gives the number of rows copied, or nullopt without reading
+  // `next` when the backend has no such protocol (the engine then inserts the rows with a
+  // prepared statement). The engine has checked each row's number of values. Throws
+  // DatabaseError.
+  virtual std::optional<std::int64_t> copy_in(std::string_view /*table*/,
+                                              std::span<const std::string> /*columns*/,
+                                              const CopyRowSource& /*next*/) {
+    return std::nullopt;
+  }
+
   // How many times this connection has waited for its server since it opened: each statement
   // sent alone, each prepare, each batch (PostgreSQL). SQLite has no server and counts 0.
   // For tests and diagnostics.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <initializer_list>
 #include <span>
 #include <string_view>
@@ -12,17 +13,12 @@
 
 #include "strata/engine/batch.hpp"
 #include "strata/engine/pool.hpp"
+#include "strata/engine/prepared.hpp"
 #include "strata/engine/result.hpp"
 
 namespace strata {
 
 class Transaction;
-
-// A value for a `:name` placeholder.
-struct NamedParam {
-  std::string_view name;
-  ValueRef value;
-};
 
 // One pooled connection. Move-only; used by one thread at a time. It goes back to the pool,
 // with any transaction left open rolled back, once this object and every Result and
@@ -50,6 +46,31 @@ class Connection {
   // SQL already in the backend's own placeholders (?N or $N), as the SQL compiler and the
   // dialect produce it: nothing is rewritten.
   Result execute_native(std::string_view sql, std::span<const ValueRef> params);
+
+  // The statement prepared once, to be run many times without looking it up again (see
+  // PreparedStatement). Same placeholders as execute(); throws UsageError on a closed
+  // Connection, and on SQLite the DatabaseError of SQL it cannot prepare.
+  PreparedStatement prepare(std::string_view sql);
+
+  // Copies rows into `table` ("name" or "schema.name"), in its `columns`: on PostgreSQL one
+  // COPY ... FROM STDIN (two round trips however many rows), on SQLite a prepared INSERT per
+  // row. All rows or none: outside a transaction the copy is one of its own; inside one, a
+  // failing row fails the transaction on PostgreSQL, as a failing statement does, and on
+  // SQLite undoes the copy alone. A row the database refuses (a constraint, a bad value, an
+  // unknown table or column) throws its DatabaseError, with its SQLSTATE on PostgreSQL.
+  // Gives the number of rows copied.
+  // Every row is checked before anything is sent: a row with the wrong number of values is a
+  // UsageError naming the table and the row's index. No columns is a UsageError too.
+  std::int64_t copy_in(std::string_view table, std::span<const std::string_view> columns,
+                       std::span<const std::vector<Value>> rows);
+  // The streaming form: `next` fills `row` (given empty) with the next row's values, which stay
+  // valid until its next call, and returns false after the last row; no more than a chunk of
+  // rows (64 KiB of COPY text) is held at a time. A bad row, or an exception from `next`,
+  // undoes the copy; if rows had already been sent, on PostgreSQL inside a transaction that
+  // transaction fails, as a failing statement's would.
+  using CopyRowSource = std::function<bool(std::vector<ValueRef>& row)>;
+  std::int64_t copy_in(std::string_view table, std::span<const std::string_view> columns,
+                       const CopyRowSource& next);
 
   // Runs statements separated by semicolons, without parameters or rows (DDL, scripts).
   void execute_script(std::string_view sql);

@@ -201,6 +201,11 @@ class Result {
 
   // Rows inserted, updated or deleted. With RETURNING on SQLite, known once every row is read.
   std::int64_t rows_affected() const noexcept { return stmt_->rows_affected(); }
+  // How many rows the result holds, where the backend knows it before they are read:
+  // PostgreSQL, whose driver receives each result whole (strata does not use its single-row
+  // mode), gives it for every result (0 for a statement without rows). SQLite produces rows
+  // as the cursor moves and knows their number only at the end: nullopt.
+  std::optional<std::int64_t> row_count() const noexcept { return stmt_->row_count(); }
   int column_count() const noexcept { return stmt_->column_count(); }
   std::string_view column_name(int column) const { return stmt_->column_name(column); }
 

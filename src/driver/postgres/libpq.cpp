@@ -40,9 +40,8 @@ void bind_pipeline(void* library, LibPq& pq) {
   bind_optional(library, pq.PQsendQueryParams, "PQsendQueryParams");
   bind_optional(library, pq.PQsendPrepare, "PQsendPrepare");
   bind_optional(library, pq.PQsendQueryPrepared, "PQsendQueryPrepared");
-  bind_optional(library, pq.PQgetResult, "PQgetResult");
   if (!pq.PQexitPipelineMode || !pq.PQpipelineSync || !pq.PQsendQueryParams || !pq.PQsendPrepare ||
-      !pq.PQsendQueryPrepared || !pq.PQgetResult) {
+      !pq.PQsendQueryPrepared) {
     pq.PQenterPipelineMode = nullptr;
   }
 }
@@ -70,12 +69,15 @@ LibPq load(std::string_view url) {
   bind(library, pq.PQntuples, "PQntuples", url);
   bind(library, pq.PQparameterStatus, "PQparameterStatus", url);
   bind(library, pq.PQprepare, "PQprepare", url);
+  bind(library, pq.PQputCopyData, "PQputCopyData", url);
+  bind(library, pq.PQputCopyEnd, "PQputCopyEnd", url);
   bind(library, pq.PQresultErrorField, "PQresultErrorField", url);
   bind(library, pq.PQresultStatus, "PQresultStatus", url);
   bind(library, pq.PQsetNoticeProcessor, "PQsetNoticeProcessor", url);
   bind(library, pq.PQsocket, "PQsocket", url);
   bind(library, pq.PQstatus, "PQstatus", url);
   bind(library, pq.PQtransactionStatus, "PQtransactionStatus", url);
+  bind(library, pq.PQgetResult, "PQgetResult", url);
   bind_pipeline(library, pq);
   return pq;  // the library stays open for the life of the process
 }

@@ -34,12 +34,15 @@ struct LibPq {
   decltype(&::PQntuples) PQntuples;
   decltype(&::PQparameterStatus) PQparameterStatus;
   decltype(&::PQprepare) PQprepare;
+  decltype(&::PQputCopyData) PQputCopyData;
+  decltype(&::PQputCopyEnd) PQputCopyEnd;
   decltype(&::PQresultErrorField) PQresultErrorField;
   decltype(&::PQresultStatus) PQresultStatus;
   decltype(&::PQsetNoticeProcessor) PQsetNoticeProcessor;
   decltype(&::PQsocket) PQsocket;
   decltype(&::PQstatus) PQstatus;
   decltype(&::PQtransactionStatus) PQtransactionStatus;
+  decltype(&::PQgetResult) PQgetResult;
   // Pipeline mode, new in libpq 14: null with an older libpq, whose batches then send one
   // statement at a time.
   decltype(&::PQenterPipelineMode) PQenterPipelineMode;
@@ -48,7 +51,6 @@ struct LibPq {
   decltype(&::PQsendQueryParams) PQsendQueryParams;
   decltype(&::PQsendPrepare) PQsendPrepare;
   decltype(&::PQsendQueryPrepared) PQsendQueryPrepared;
-  decltype(&::PQgetResult) PQgetResult;
 };
 
 // Loads libpq (thread-safe). Throws OperationalError naming `url` (masked) and saying which

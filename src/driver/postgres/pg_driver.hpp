@@ -40,6 +40,11 @@ class PgStatement final : public Statement {
   bool advance() override { return ++row_ < rows_; }
   void reset() noexcept override;
   std::int64_t rows_affected() const noexcept override { return changes_; }
+  // libpq holds the whole result before the first row is read (strata does not use
+  // single-row mode), so the count is known.
+  std::optional<std::int64_t> row_count() const noexcept override {
+    return result_ ? std::optional<std::int64_t>(rows_) : std::nullopt;
+  }
   int column_count() const noexcept override { return columns_; }
   std::string_view column_name(int column) const override;
   ValueKind column_kind(int column) const override;
@@ -72,7 +77,6 @@ class PgStatement final : public Statement {
  private:
   void bind(std::span<const ValueRef> params);
   PGresult* send(int n);
-  int append(const ValueRef& p);
   [[noreturn]] void bad_value(int column, std::string_view wanted) const;
   [[noreturn]] void nul_in_text() const;
 
@@ -122,9 +126,14 @@ class PgConnection final : public Connection {
   Backend backend() const noexcept override { return Backend::postgresql; }
   std::vector<std::int64_t> execute_batch(std::span<const BatchStep> steps,
                                           const BatchVisitor& visit) override;
+  std::optional<std::int64_t> copy_in(std::string_view table, std::span<const std::string> columns,
+                                      const CopyRowSource& next) override;
   std::uint64_t round_trips() const noexcept override { return round_trips_; }
 
  private:
+  void start_copy(const std::string& sql);
+  void send_copy_data(std::string& data, const std::string& sql);
+  std::int64_t finish_copy(const char* abort_reason, const std::string& sql);
   struct Pending;
   std::vector<std::int64_t> execute_in_turn(std::span<const BatchStep> steps,
                                             const BatchVisitor& visit);
@@ -142,6 +151,11 @@ class PgConnection final : public Connection {
   std::string undeallocated_;  // DEALLOCATE statements waiting for an aborted transaction's end
   std::uint64_t round_trips_ = 0;
 };
+
+// Appends the text form of `p` as a parameter takes it (raw bytes for a blob); returns libpq's
+// format code (1 for binary). Text holding NUL is refused with DataError naming `sql`.
+int append_parameter(std::string& out, const ValueRef& p, const std::string& sql,
+                     const std::string& url);
 
 // Rows a write changed according to `result`'s command tag; 0 for a query.
 std::int64_t rows_changed(const PGresult* result) noexcept;

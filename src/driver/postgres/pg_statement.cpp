@@ -47,42 +47,48 @@ void PgStatement::check(std::span<const ValueRef> params) const {
 
 // Sent as text, it would be cut at the NUL without a word; PostgreSQL text cannot hold NUL
 // anyway.
-void PgStatement::nul_in_text() const {
+namespace {
+[[noreturn]] void throw_nul_in_text(const std::string& sql, const std::string& url) {
   throw DataError(
       "text holds a NUL character, which PostgreSQL text cannot store; send "
       "binary data as a Blob",
-      {"22021", "22021", 0, sql_, url_});
+      {"22021", "22021", 0, sql, url});
+}
+}  // namespace
+
+void PgStatement::nul_in_text() const {
+  throw_nul_in_text(sql_, url_);
 }
 
-// Appends the text form of `p` (raw bytes for a blob); returns libpq's format code.
-int PgStatement::append(const ValueRef& p) {
+int append_parameter(std::string& out, const ValueRef& p, const std::string& sql,
+                     const std::string& url) {
   char text[kMaxTemporalText];
   switch (p.kind()) {
     case ValueKind::null:
       return 0;
     case ValueKind::integer:
-      buffer_.append(text, std::to_chars(text, text + sizeof text, p.as_int()).ptr);
+      out.append(text, std::to_chars(text, text + sizeof text, p.as_int()).ptr);
       return 0;
     case ValueKind::real:
-      buffer_.append(text, std::to_chars(text, text + sizeof text, p.as_double()).ptr);
+      out.append(text, std::to_chars(text, text + sizeof text, p.as_double()).ptr);
       return 0;
     case ValueKind::boolean:
-      buffer_ += p.as_bool() ? "true" : "false";
+      out += p.as_bool() ? "true" : "false";
       return 0;
     case ValueKind::text:
     case ValueKind::json:
-      if (holds_nul(p)) nul_in_text();
-      buffer_.append(p.as_text());
+      if (holds_nul(p)) throw_nul_in_text(sql, url);
+      out.append(p.as_text());
       return 0;
     case ValueKind::blob:
-      buffer_.append(reinterpret_cast<const char*>(p.as_blob().data()), p.as_blob().size());
+      out.append(reinterpret_cast<const char*>(p.as_blob().data()), p.as_blob().size());
       return 1;
     case ValueKind::date:
     case ValueKind::time:
     case ValueKind::datetime:
     case ValueKind::timestamp:
     case ValueKind::uuid:
-      buffer_.append(text, p.format(text));
+      out.append(text, p.format(text));
       return 0;
   }
   return 0;
@@ -99,7 +105,7 @@ void PgStatement::bind(std::span<const ValueRef> params) {
   // NUL in text values anyway.
   for (std::size_t i = 0; i < params.size(); ++i) {
     offsets_.push_back(buffer_.size());
-    formats_[i] = append(params[i]);
+    formats_[i] = append_parameter(buffer_, params[i], sql_, url_);
     lengths_[i] = static_cast<int>(buffer_.size() - offsets_[i]);
     buffer_ += '\0';  // libpq reads text parameters up to their terminator
   }
