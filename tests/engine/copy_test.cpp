@@ -74,6 +74,37 @@ TEST_P(Copy, ValuesComeBackExactly) {
   EXPECT_EQ(i, rows.size());
 }
 
+TEST_P(Copy, TypedValuesComeBack) {
+  auto conn = make_engine().connect();
+  conn.execute_script(
+      is_sqlite() ? "CREATE TABLE typed (d DATE, ts TIMESTAMP, u TEXT, j TEXT, b BOOLEAN)"
+                  : "CREATE TABLE typed (d DATE, ts TIMESTAMP, u UUID, j JSONB, b BOOLEAN)");
+  const Date date = parse_date("2026-02-28");
+  const DateTime stamp = parse_datetime("2026-02-28 23:59:58.123456");
+  const Uuid uuid = Uuid::parse("0b2f6c1e-8a4d-4c3b-9f7e-1a2b3c4d5e6f");
+  const Json json{R"({"tab": "a\tb", "quote": "\"", "list": [1, 2]})"};
+  const std::vector<std::string_view> columns = {"d", "ts", "u", "j", "b"};
+  EXPECT_EQ(conn.copy_in("typed", columns,
+                         std::vector<std::vector<Value>>{{date, stamp, uuid, json, true},
+                                                         {date, stamp, uuid, json, false}}),
+            2);
+  auto result = conn.execute("SELECT d, ts, u, j, b FROM typed ORDER BY b DESC");
+  auto row = result.row();
+  EXPECT_EQ(row.get<Date>(0), date);
+  EXPECT_EQ(row.get<DateTime>(1), stamp);
+  EXPECT_EQ(row.get<Uuid>(2), uuid);
+  const std::string text = row.get<Json>(3).text;  // jsonb orders the keys its own way
+  if (is_sqlite()) {
+    EXPECT_EQ(text, json.text);
+  } else {
+    EXPECT_NE(text.find(R"("tab": "a\tb")"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("quote": "\"")"), std::string::npos) << text;
+  }
+  EXPECT_TRUE(row.get<bool>(4));
+  ASSERT_TRUE(result.next());
+  EXPECT_FALSE(result.row().get<bool>(4));
+}
+
 TEST_P(Copy, CostsTwoRoundTripsHoweverManyRows) {
   auto conn = make_engine().connect();
   create_items(conn);

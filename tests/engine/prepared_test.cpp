@@ -124,6 +124,19 @@ TEST_P(Prepared, BadSqlIsTheDatabasesError) {
   EXPECT_THROW(conn.prepare("SELECT ?, :name"), UsageError);  // mixed placeholders
 }
 
+TEST_P(Prepared, FollowsSchemaChanges) {
+  auto conn = make_engine().connect();
+  conn.execute_script("CREATE TABLE t (a INTEGER)");
+  conn.execute("INSERT INTO t VALUES (1)");
+  auto all = conn.prepare("SELECT * FROM t");
+  EXPECT_EQ(all.execute().column_count(), 1);
+  EXPECT_EQ(all.execute().column_count(), 1);  // now a named statement on PostgreSQL
+  conn.execute_script("ALTER TABLE t ADD COLUMN b INTEGER DEFAULT 7");
+  auto result = all.execute();  // PostgreSQL refuses the old plan (0A000): prepared again
+  ASSERT_EQ(result.column_count(), 2);
+  EXPECT_EQ(result.row().get<int>("b"), 7);
+}
+
 TEST_P(Prepared, ResultRowCountWhereTheBackendKnowsIt) {
   auto conn = make_engine().connect();
   create_items(conn);
