@@ -5,8 +5,8 @@
 //   get     primary-key lookups, one statement each (the ORM: a fresh session each);
 //   load    every row, all columns, into a vector of structs;
 //   update  rows 1..U by key in one transaction (the ORM reads them first, then flushes).
-// "strata batched" is the Connection using what saves round trips: COPY (PostgreSQL) or
-// execute_many (SQLite) for the insert, one query for all the keys (PostgreSQL) or a
+// "strata batched" is the Connection using what saves round trips: copy_in for the insert (a
+// COPY on PostgreSQL, prepared INSERTs on SQLite), one query for all the keys (PostgreSQL) or a
 // PreparedStatement (SQLite) for the gets, execute_many for the update.
 // The libraries take turns for STRATA_BENCH_ROUNDS rounds (5), each round starting with the
 // next one, and the medians are printed as ratios to the raw C API (1.00x = raw). PostgreSQL

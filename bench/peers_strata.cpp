@@ -91,34 +91,27 @@ class ConnectionSide : public Side {
   std::optional<strata::Connection> conn_;
 };
 
-// The Connection as one writes it knowing the round trips: the insert is one COPY on
-// PostgreSQL (execute_many on SQLite), the gets one query for all the keys on PostgreSQL (a
-// PreparedStatement per key on SQLite, which has no round trip to save), the load as the
-// Connection side's, and the update one execute_many (one pipeline on PostgreSQL).
+// The Connection as one writes it knowing the round trips: the insert is one copy_in (a COPY
+// on PostgreSQL; on SQLite a prepared INSERT a row, some 12% fewer instructions a row there
+// than execute_many, which copies every value first), the gets one query for all the keys on
+// PostgreSQL (a PreparedStatement per key on SQLite, which has no round trip to save), the load as
+// the Connection side's, and the update one execute_many (one pipeline on PostgreSQL).
 class BatchedSide final : public ConnectionSide {
  public:
   using ConnectionSide::ConnectionSide;
 
+  // The rows made one at a time as they are sent: nothing is materialised.
   void insert() override {
     const std::vector<std::string_view> columns = {"id", "name", "price", "qty"};
-    if (t_.db == Db::postgres) {
-      std::int64_t id = 0;
-      std::string name;
-      conn_->copy_in(kTable, columns, [&](std::vector<strata::ValueRef>& row) {
-        if (id == t_.counts.rows) return false;
-        ++id;
-        name = name_of(id);
-        row = {id, name, price_of(id), qty_of(id)};
-        return true;
-      });
-      return;
-    }
-    std::vector<std::vector<strata::Value>> rows;
-    rows.reserve(static_cast<std::size_t>(t_.counts.rows));
-    for (std::int64_t id = 1; id <= t_.counts.rows; ++id) {
-      rows.push_back({id, name_of(id), price_of(id), qty_of(id)});
-    }
-    conn_->execute_many(kInsert, rows);
+    std::int64_t id = 0;
+    std::string name;
+    conn_->copy_in(kTable, columns, [&](std::vector<strata::ValueRef>& row) {
+      if (id == t_.counts.rows) return false;
+      ++id;
+      name = name_of(id);
+      row = {id, name, price_of(id), qty_of(id)};
+      return true;
+    });
   }
   std::int64_t get() override {
     if (t_.db == Db::sqlite) return get_prepared();
