@@ -3,6 +3,9 @@
 namespace strata::detail {
 
 CachedStatement* StatementCache::find(std::string_view sql) {
+  // A loop runs one statement again and again: comparing it with the most recently used one
+  // costs a memcmp, where the index would hash the whole text on every call.
+  if (!entries_.empty() && entries_.front().key == sql) return &entries_.front();
   auto it = index_.find(sql);
   if (it == index_.end()) return nullptr;
   entries_.splice(entries_.begin(), entries_, it->second);

@@ -24,14 +24,13 @@ class Arena final : public SnapshotStorage {
   // `size` bytes aligned to `align` (at most alignof(std::max_align_t)), valid until the
   // arena is destroyed.
   void* allocate(std::size_t size, std::size_t align);
-  // Unaligned bytes, for snapshots' text.
-  void* allocate(std::size_t size) override { return allocate(size, 1); }
+  using SnapshotStorage::allocate;  // unaligned bytes, for snapshots' text
 
  private:
+  void* refill(std::size_t size) override { return allocate(size, 1); }
+
   std::vector<std::byte*> blocks_;                   // whole blocks, returned to the cache
   std::vector<std::unique_ptr<std::byte[]>> large_;  // objects too big to share a block
-  std::byte* next_ = nullptr;
-  std::byte* end_ = nullptr;
 };
 
 }  // namespace strata::orm::detail

@@ -1,11 +1,25 @@
 #include "identity_map.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace strata::orm::detail {
 
+// Integer keys come in runs (rows read in key order, ids handed out in sequence): each run of
+// kRun consecutive keys shares one cache line of slots, where a scattering hash costs a cache
+// miss per row in a large map (loading 200,000 rows spent a sixth of its time there). The runs
+// themselves are scattered, and the offset within a run is mixed with the run's hash so that
+// keys in steps of kRun do not all start their probes at the same offset. Longer runs save few
+// more misses and cost longer probes where two runs meet.
 std::size_t IdentityMap::hash_of(const IdentityKey& key) noexcept {
+  constexpr std::uint64_t kRun = 4;
+  if (key.s.empty()) {
+    auto i = static_cast<std::uint64_t>(key.i);
+    std::uint64_t run = (i / kRun) * 0x9E3779B97F4A7C15ull;
+    run ^= run >> 29;
+    return static_cast<std::size_t>(run * kRun | ((i + run) & (kRun - 1)));
+  }
   std::size_t h = IdentityKeyHash{}(key);
   return h ^ (h >> 29);
 }

@@ -23,6 +23,20 @@ class IdentityMap {
   }
   // Adds `entry` (whose key is set); returns the entry it replaced with the same key, if any.
   Entry* insert(Entry* entry);
+  // The entry of `entry`'s key if there is one; else runs `admit()` and then adds `entry`,
+  // returning nullptr. One probe where find() and insert() take two, as loading a row does;
+  // when admit() throws, the map is as it was (bar a larger table).
+  template <class F>
+  Entry* find_or_insert(Entry* entry, F&& admit) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    std::size_t hash = hash_of(entry->key);
+    Slot& slot = slots_[probe(entry->key, hash)];
+    if (slot.entry) return slot.entry;
+    admit();
+    slot = {hash, entry};
+    ++size_;
+    return nullptr;
+  }
   // Removes and returns the entry of `key`, if any.
   Entry* erase(const IdentityKey& key);
   void clear() noexcept;

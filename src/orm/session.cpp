@@ -80,7 +80,7 @@ Connection& SessionImpl::lend_connection() {
   return routed([&]() -> Connection& { return transaction(); });
 }
 
-TypeState& SessionImpl::state(const Mapper& mapper) {
+TypeState& SessionImpl::add_state(const Mapper& mapper) {
   if (mapper.id() >= types_.size()) types_.resize(mapper.id() + 1);
   TypeState& s = types_[mapper.id()];
   s.mapper = &mapper;
@@ -129,12 +129,14 @@ void* SessionImpl::load_row(const Mapper& mapper, const Row& row) {
   IdentityMap& map = state(mapper).map;
   // The slot is fetched from memory while the row is read: in a large map it is a cache miss.
   map.prefetch(key);
-  mapper.read(scratch_->object, row);
+  const ObjectOps& ops = mapper.ops();
+  ops.read(*scratch_, row);
   // The session's object wins over the row: its unflushed changes must not be overwritten.
-  if (Entry* existing = map.find(key)) return existing->object;
-  mapper.ops().save(*scratch_, all_columns(mapper), arena_);
-  scratch_->state = Entry::State::persistent;
-  map.insert(scratch_);
+  Entry* existing = map.find_or_insert(scratch_, [&] {
+    ops.save(*scratch_, all_columns(mapper), arena_);
+    scratch_->state = Entry::State::persistent;
+  });
+  if (existing) return existing->object;
   return std::exchange(scratch_, nullptr)->object;
 }
 

@@ -90,7 +90,12 @@ class SessionImpl {
   SessionStats stats;
 
  private:
-  TypeState& state(const Mapper& mapper);
+  // The state of `mapper`'s type, made at its first use; inline as loading asks for every row.
+  TypeState& state(const Mapper& mapper) {
+    if (mapper.id() < types_.size() && types_[mapper.id()].mapper) return types_[mapper.id()];
+    return add_state(mapper);
+  }
+  TypeState& add_state(const Mapper& mapper);
   // Runs `step` (statements); see SessionFactory::read_session for when it runs again on the
   // primary.
   template <class F>

@@ -1,5 +1,7 @@
 // The Session's core on both backends: add and fill-back, the identity map, dirty tracking,
 // flush order along foreign keys, rollback and recovery from errors, the version column.
+#include <algorithm>
+
 #include "orm_models.hpp"
 
 namespace strata::test {
@@ -53,6 +55,43 @@ TEST_P(OrmSession, IdentityMapSurvivesManyRemovals) {
     EXPECT_EQ(again->name, std::to_string(i));
   }
   EXPECT_EQ(s.stats().statements, before + kAuthors / 300);
+}
+
+// The map places runs of consecutive integer keys side by side: keys in steps that line up
+// with those runs (4, 64, 4096), negative keys and runs that meet must each still find their
+// own object, loaded once, and a removal must leave the rest findable.
+TEST_P(OrmSession, IdentityMapFindsStridedAndNegativeKeys) {
+  std::vector<std::int64_t> ids;
+  for (std::int64_t i = -40; i <= 40; ++i) ids.push_back(i == 0 ? 100'000 : i);
+  for (std::int64_t i = 1; i <= 300; ++i) ids.push_back(1000 + i * 4);
+  for (std::int64_t i = 1; i <= 300; ++i) ids.push_back(5000 + i * 64);
+  for (std::int64_t i = 1; i <= 300; ++i) ids.push_back(40'000 + i * 4096);
+  {
+    auto conn = engine().connect();
+    auto tx = conn.begin();
+    for (auto id : ids) {
+      conn.execute("INSERT INTO authors (id, name) VALUES (?, ?)", id, std::to_string(id));
+    }
+    tx.commit();
+  }
+  auto s = session();
+  auto all = s.select<Author>().all();
+  ASSERT_EQ(all.size(), ids.size());
+  auto before = s.stats().statements;
+  for (Author* a : all) {
+    EXPECT_EQ(a->name, std::to_string(a->id));
+    EXPECT_EQ(s.get<Author>(a->id), a);
+  }
+  auto again = s.select<Author>().all();  // the same objects, not new ones
+  std::sort(again.begin(), again.end());
+  auto sorted = all;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(again, sorted);
+  EXPECT_EQ(s.stats().statements, before + 1);
+  for (std::size_t i = 0; i < all.size(); i += 2) s.expunge(*all[i]);
+  before = s.stats().statements;
+  for (std::size_t i = 1; i < all.size(); i += 2) EXPECT_EQ(s.get<Author>(all[i]->id), all[i]);
+  EXPECT_EQ(s.stats().statements, before);
 }
 
 TEST_P(OrmSession, GetAfterLoadSendsNoQuery) {

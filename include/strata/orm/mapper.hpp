@@ -6,11 +6,13 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include "strata/core/value.hpp"
@@ -62,12 +64,23 @@ struct EntryOf final : Entry {
 };
 
 // Where snapshots keep the bytes of their text (a session's arena: freed with the session).
+// The bump of the current block is inline, as loading a row saves each text column into it;
+// only a new block goes through refill(). Used by one thread at a time, like its session.
 class SnapshotStorage {
  public:
-  virtual void* allocate(std::size_t size) = 0;
+  // `size` unaligned bytes, valid as long as the storage.
+  void* allocate(std::size_t size) {
+    if (size <= static_cast<std::size_t>(end_ - next_)) return std::exchange(next_, next_ + size);
+    return refill(size);
+  }
 
  protected:
   ~SnapshotStorage() = default;
+  // `size` bytes when the current block has too few; may move next_ and end_ to a new block.
+  virtual void* refill(std::size_t size) = 0;
+
+  std::byte* next_ = nullptr;  // the free bytes of the current block
+  std::byte* end_ = nullptr;
 };
 
 // Reads and writes one member of an object given as `void*`.
@@ -96,6 +109,9 @@ class ObjectOps {
   // Builds an entry in `storage` (entry_size() bytes aligned to entry_align()), its object
   // moved from `moved_from`, or value-initialized when that is null. Destroy it with ~Entry().
   virtual Entry* make(void* storage, void* moved_from) const = 0;
+  // Reads every column of `row` (in column order, from column 0) into the entry's object: one
+  // call per row where ColumnAccess::read is one per column.
+  virtual void read(Entry& entry, const Row& row) const = 0;
   // Saves the `columns` (bit i: column i) of the entry's object into its snapshot.
   virtual void save(Entry& entry, std::uint64_t columns, SnapshotStorage& storage) const = 0;
   // The columns whose member differs from the snapshot (bit i: column i).

@@ -135,6 +135,9 @@ class ObjectOpsOf<T, std::tuple<Ms T::*...>> final : public ObjectOps {
     if (!from) return new (storage) EntryT();
     return new (storage) EntryT(std::move(*static_cast<T*>(from)));
   }
+  void read(Entry& e, const Row& row) const override {
+    read(static_cast<EntryT&>(e), row, Columns{});
+  }
   void save(Entry& e, std::uint64_t columns, SnapshotStorage& storage) const override {
     save(static_cast<EntryT&>(e), columns, storage, Columns{});
   }
@@ -150,6 +153,10 @@ class ObjectOpsOf<T, std::tuple<Ms T::*...>> final : public ObjectOps {
   const std::type_info& type() const noexcept override { return typeid(T); }
 
  private:
+  template <std::size_t... I>
+  void read(EntryT& e, const Row& row, std::index_sequence<I...>) const {
+    (read_member(row, static_cast<int>(I), e.obj.*std::get<I>(members_)), ...);
+  }
   template <std::size_t... I>
   void save(EntryT& e, std::uint64_t columns, SnapshotStorage& storage,
             std::index_sequence<I...>) const {
