@@ -78,7 +78,9 @@ struct ReturnToPool {
   std::shared_ptr<Pool> pool;
   void operator()(detail::PooledConnection* c) const noexcept {
     detail::PooledPtr owned(c);
-    if (c->conn->transaction_status() != driver::TransactionStatus::idle) {
+    // A connection the server ended has no transaction left to roll back; the pool drops it.
+    if (c->conn->transaction_status() != driver::TransactionStatus::idle &&
+        c->conn->alive(false)) {
       try {
         c->conn->rollback();
       } catch (const std::exception& e) {
