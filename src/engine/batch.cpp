@@ -57,6 +57,7 @@ class BatchStatements {
   // Takes this batch's statements out of the cache, to be prepared again.
   void forget() {
     release();
+    last_ = nullptr;
     for (const auto& [sql, entry] : used_) pc_.cache.erase(sql, *pc_.conn);
   }
 
@@ -76,21 +77,24 @@ class BatchStatements {
   std::vector<detail::CachedStatement*> marked_;
   std::list<detail::CachedStatement> owned_;  // uncached: a list, so that entries stay put
   std::unordered_map<std::string, detail::CachedStatement*, detail::StringHash, std::equal_to<>>
-      used_;  // cached statements by SQL
+      used_;                                 // cached statements by SQL
+  detail::CachedStatement* last_ = nullptr;  // the one get() gave last, when in used_
 };
 
 detail::CachedStatement& BatchStatements::get(std::string_view sql, bool native) {
+  // A flush names one statement many times in a row: a memcmp instead of hashing the SQL.
+  if (last_ && last_->native == native && last_->key == sql) return *last_;
   if (auto it = used_.find(sql); it != used_.end() && it->second->native == native) {
-    return *it->second;
+    return *(last_ = it->second);
   }
   detail::CachedStatement* entry = pc_.cache.find(sql);
   if (entry && !entry->busy && entry->native == native) {
     used_.emplace(std::string(sql), entry);
-    return mark(*entry);
+    return mark(*(last_ = entry));
   }
   bool cache = !entry && pc_.cache.capacity() > 0;
   auto& made = prepare(sql, native, cache);
-  if (cache) used_.emplace(std::string(sql), &made);
+  if (cache) used_.emplace(std::string(sql), last_ = &made);
   return made;
 }
 
