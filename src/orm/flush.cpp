@@ -255,6 +255,7 @@ void SessionImpl::persist(Entry& entry) {
 void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
                                 const std::vector<const Mapper*>& order) {
   std::vector<Write> writes;
+  writes.reserve(dirty.size() + deleted_.size());
   params_.clear();
   // Consecutive objects of one type with the same changes share one statement text.
   const std::string* sql = nullptr;

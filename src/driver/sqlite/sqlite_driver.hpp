@@ -68,6 +68,7 @@ class SqliteStatement final : public Statement {
   sqlite3_stmt* stmt_;
   std::string sql_;
   const std::string& url_;
+  int param_count_;  // fixed by the SQL text, so kept across SQLite's own re-prepares
   bool has_row_ = false;
   std::int64_t changes_ = 0;
   std::int64_t changes_before_ = 0;

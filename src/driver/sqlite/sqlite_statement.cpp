@@ -7,7 +7,11 @@ namespace strata::driver::sqlite {
 
 SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string sql,
                                  const std::string& url)
-    : db_(db), stmt_(stmt), sql_(std::move(sql)), url_(url) {
+    : db_(db),
+      stmt_(stmt),
+      sql_(std::move(sql)),
+      url_(url),
+      param_count_(sqlite3_bind_parameter_count(stmt)) {
   null_reads_empty_ = true;
 }
 
@@ -16,7 +20,7 @@ SqliteStatement::~SqliteStatement() {
 }
 
 void SqliteStatement::bind(std::span<const ValueRef> params) {
-  int expected = sqlite3_bind_parameter_count(stmt_);
+  const int expected = param_count_;
   if (static_cast<int>(params.size()) != expected) {
     throw ProgrammingError(
         fmt::format("statement takes {} parameters, {} given", expected, params.size()),
