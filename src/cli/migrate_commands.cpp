@@ -156,12 +156,14 @@ int MigrationCommands::offline(bool up) {
   return 0;
 }
 
-// The database and the revision files are independent reads. With a server, the file load
-// runs on a helper while the server starts a backend and answers: mostly waiting here. libpq
-// is loaded before the helper starts, as both are CPU work that would only compete for the
-// cores; an in-process database would too, so it reads first. A broken file is reported before
-// an unreachable database, as the commands that read the files first do; so is it before a
-// missing one.
+// The database and the revision files are independent reads, so the file load runs on a
+// helper while this thread opens the database. With a server that is mostly waiting for it
+// to answer; libpq is loaded before the helper starts, as both are CPU work. An in-process
+// database is CPU work too (SQLite parses the whole schema when it opens), yet overlapping
+// the two takes the load, a third of the instructions of `current` on 1,000 revisions, off
+// the critical path whenever a second core is free; a busy machine pays one thread for it.
+// A broken file is reported before an unreachable database, as the commands that read the
+// files first do; so is it before a missing one.
 int MigrationCommands::current() {
   Config config = load_config(options_);
   auto existing = existing_database(config);
@@ -171,10 +173,8 @@ int MigrationCommands::current() {
   }
   Engine& engine = *existing;
   auto load = [&config] { return load_scripts(config); };
-  bool overlap = !Dialect::of(engine.backend()).in_process();
-  std::exception_ptr unreachable;
-  if (overlap) unreachable = caught([&] { engine.load_driver(); });
-  auto loading = std::async(overlap ? std::launch::async : std::launch::deferred, load);
+  std::exception_ptr unreachable = caught([&] { engine.load_driver(); });
+  auto loading = std::async(std::launch::async, load);
   std::vector<std::string> now;
   if (!unreachable) {
     unreachable = caught([&] { now = migrate::current_heads(engine, config.version_table()); });
@@ -185,12 +185,14 @@ int MigrationCommands::current() {
   std::vector<std::string> lines;
   for (const auto& id : now) lines.push_back(decorated(options_, graph, id));
   // At head when every head is applied: a head that another branch's revision depends on
-  // leaves the version table, as in Alembic, yet is applied.
+  // leaves the version table, as in Alembic, yet is applied. The usual answer, every head in
+  // the version table, needs no walk of the history.
   bool known = std::all_of(now.begin(), now.end(), [&](const auto& id) { return graph.find(id); });
-  auto below = known ? graph.closure(now) : std::vector<std::string>{};
-  bool at_head = known && std::all_of(graph.heads().begin(), graph.heads().end(), [&](auto& h) {
-                   return std::find(below.begin(), below.end(), h) != below.end();
-                 });
+  auto all_in = [&](const std::vector<std::string>& ids) {
+    return std::all_of(graph.heads().begin(), graph.heads().end(),
+                       [&](auto& h) { return std::find(ids.begin(), ids.end(), h) != ids.end(); });
+  };
+  bool at_head = known && (all_in(now) || all_in(graph.closure(now)));
   print(options_, fmt::format("{}", fmt::join(lines, "\n")),
         json{{"current", now}, {"at_head", at_head}}.dump());
   return 0;

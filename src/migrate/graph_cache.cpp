@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <fstream>
 #include <memory>
@@ -106,6 +107,19 @@ std::optional<Int> number(std::string_view text) {
   return value;
 }
 
+// The three line numbers of a revision's keys, items of one field; digits need no escape, so
+// they are read in place.
+std::optional<std::array<int, 3>> line_numbers(std::string_view text) {
+  std::array<int, 3> lines{};
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto item = i + 1 < lines.size() ? next_field(text, kItem) : std::optional(text);
+    auto value = item ? number<int>(*item) : std::nullopt;
+    if (!value) return std::nullopt;
+    lines[i] = *value;
+  }
+  return lines;
+}
+
 std::optional<Revision> revision_of(std::string_view fields) {
   std::string_view f[kFields];
   for (std::size_t i = 0; i + 1 < kFields; ++i) {
@@ -119,16 +133,9 @@ std::optional<Revision> revision_of(std::string_view fields) {
   auto labels = unescape_list(f[2]);
   auto depends = unescape_list(f[3]);
   auto created = unescape(f[6]);
-  auto lines = unescape_list(f[7]);
+  auto lines = line_numbers(f[7]);
   auto message = unescape(f[8]);
-  if (!id || !downs || !labels || !depends || !created || !lines || lines->size() != 3 ||
-      !message) {
-    return std::nullopt;
-  }
-  auto id_line = number<int>((*lines)[0]);
-  auto down_line = number<int>((*lines)[1]);
-  auto depends_line = number<int>((*lines)[2]);
-  if (!id_line || !down_line || !depends_line) return std::nullopt;
+  if (!id || !downs || !labels || !depends || !created || !lines || !message) return std::nullopt;
   if (f[4] != "0" && f[4] != "1") return std::nullopt;
   Revision r;
   r.id = std::move(*id);
@@ -139,9 +146,9 @@ std::optional<Revision> revision_of(std::string_view fields) {
   r.checksum = std::string(f[5]);
   r.created = std::move(*created);
   r.message = std::move(*message);
-  r.id_line = *id_line;
-  r.down_line = *down_line;
-  r.depends_line = *depends_line;
+  r.id_line = (*lines)[0];
+  r.down_line = (*lines)[1];
+  r.depends_line = (*lines)[2];
   return r;
 }
 
@@ -199,6 +206,9 @@ std::vector<ListedFile> list_revision_files(const fs::path& versions) {
   return files;
 }
 
+// The cache is written in the folder's name order, so its entries are found by binary search
+// in a vector (sorted again in case a hand edit moved a line): no hash table of a node per
+// file to build and free. A name given twice keeps its first line.
 GraphCache::GraphCache(fs::path versions)
     : versions_(std::move(versions)),
       text_(strata::detail::read_file(versions_ / ".strata-cache").value_or("")) {
@@ -213,16 +223,24 @@ GraphCache::GraphCache(fs::path versions)
     auto size_value = number<std::uintmax_t>(*size);
     auto mtime_value = number<std::int64_t>(*mtime);
     if (!size_value || !mtime_value) continue;
-    entries_.emplace(*name, Entry{{*size_value, *mtime_value}, fields});
+    entries_.push_back(Entry{*name, {*size_value, *mtime_value}, fields});
   }
+  auto by_name = [](const Entry& a, const Entry& b) { return a.name < b.name; };
+  if (!std::is_sorted(entries_.begin(), entries_.end(), by_name)) {
+    std::stable_sort(entries_.begin(), entries_.end(), by_name);
+  }
+  auto same = [](const Entry& a, const Entry& b) { return a.name == b.name; };
+  entries_.erase(std::unique(entries_.begin(), entries_.end(), same), entries_.end());
 }
 
 std::optional<Revision> GraphCache::find(const ListedFile& file) const {
   std::string escaped;
   if (std::any_of(file.name.begin(), file.name.end(), needs_escape)) escape(escaped, file.name);
-  auto it = entries_.find(escaped.empty() ? std::string_view(file.name) : escaped);
-  if (it == entries_.end() || !(it->second.stamp == file.stamp)) return std::nullopt;
-  auto r = revision_of(it->second.fields);
+  std::string_view name = escaped.empty() ? std::string_view(file.name) : escaped;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                             [](const Entry& e, std::string_view n) { return e.name < n; });
+  if (it == entries_.end() || it->name != name || !(it->stamp == file.stamp)) return std::nullopt;
+  auto r = revision_of(it->fields);
   // One string for the whole path: `versions_ / name` copies and re-splits versions_ per file.
   if (r) r->file = versions_.native() + '/' + file.name;
   return r;

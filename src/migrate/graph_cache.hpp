@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "strata/migrate/revision.hpp"
@@ -50,12 +49,13 @@ class GraphCache {
 
  private:
   struct Entry {
+    std::string_view name;  // the file's name as written (escaped), into text_
     FileStamp stamp;
     std::string_view fields;  // the rest of the line, into text_
   };
   std::filesystem::path versions_;
   std::string text_;
-  std::unordered_map<std::string_view, Entry> entries_;  // by file name as written: escaped
+  std::vector<Entry> entries_;  // sorted by name, each name once
 };
 
 }  // namespace strata::migrate::detail

@@ -279,6 +279,20 @@ TEST_P(MigrateCli, WorkThatAppearsWhileWaitingForTheLockIsStillDone) {
   EXPECT_EQ(conn.execute("SELECT count(*) FROM users WHERE email IS NULL").scalar<int>(), 0);
 }
 
+// `current` answers "every head is in the version table" without walking the history; a head
+// that another branch's revision depends on leaves the table, and is still applied.
+TEST_P(MigrateCli, AtHeadCountsAHeadThatADependencyTookOutOfTheVersionTable) {
+  write("20250103_0000_cccc11112222_audit.yaml",
+        "revision: cccc11112222\ndown_revision: null\nbranch_labels: [audit]\n"
+        "depends_on: [bbbb11112222]\nupgrade:\n"
+        "  - create_table: {name: audit, columns: [{name: id, type: biginteger, primary_key: "
+        "true}]}\ndowngrade:\n  - drop_table: {name: audit}\n");
+  ASSERT_EQ(strata("-q upgrade heads").status, 0);
+  EXPECT_EQ(strata("--json current").out, "{\"at_head\":true,\"current\":[\"cccc11112222\"]}\n");
+  ASSERT_EQ(strata("-q downgrade audit@base").status, 0);
+  EXPECT_EQ(strata("--json current").out, "{\"at_head\":false,\"current\":[\"bbbb11112222\"]}\n");
+}
+
 // A version_table named in strata.toml is the one that upgrade writes and current reads.
 TEST_P(MigrateCli, TheConfiguredVersionTableIsTheOneCurrentReads) {
   std::ofstream(dir() / "strata.toml") << "[database]\nurl = \"" << url()

@@ -64,6 +64,30 @@ TEST_F(GraphCacheTest, AnUnchangedFileComesFromTheCacheAndAChangedOneIsReadAgain
   EXPECT_EQ(graph().graph().heads(), std::vector<std::string>{"bbbb00000001"});
 }
 
+// Lines are found by name, not by their place: a cache edited out of order still answers, and
+// a name given twice keeps its first line.
+TEST_F(GraphCacheTest, LinesOutOfOrderAreFoundAndANameTwiceKeepsItsFirstLine) {
+  graph();
+  std::string text = cache_text();
+  auto a = text.find("\tfirst\n");
+  auto b = text.find("\tsecond\n");
+  ASSERT_TRUE(a != std::string::npos && b != std::string::npos && a < b) << text;
+  auto header_end = text.find('\n') + 1;
+  std::string line_a = text.substr(header_end, a + 7 - header_end);
+  std::string line_b = text.substr(a + 7, b + 8 - (a + 7));
+  auto renamed = [](std::string line, const std::string& from, const std::string& to) {
+    return line.replace(line.find(from), from.size(), to);
+  };
+  std::ofstream(cache()) << text.substr(0, header_end)
+                         << renamed(line_b, "\tsecond\n", "\tcached b\n")
+                         << renamed(line_a, "\tfirst\n", "\tcached a\n")
+                         << renamed(line_b, "\tsecond\n", "\tignored\n");
+  auto loaded = graph();
+  EXPECT_EQ(loaded.graph().get("aaaa").message, "cached a");
+  EXPECT_EQ(loaded.graph().get("bbbb").message, "cached b");
+  EXPECT_EQ(loaded.graph().heads(), std::vector<std::string>{"bbbb00000001"});
+}
+
 TEST_F(GraphCacheTest, ADamagedCacheIsIgnoredAndABrokenFileStillFails) {
   graph();
   std::ofstream(cache()) << "strata-cache 2\n20250101_0000_aaaa00000001_a.yaml\t1\t2\tx";
