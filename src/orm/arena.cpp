@@ -7,7 +7,7 @@
 namespace strata::orm::detail {
 namespace {
 
-constexpr std::size_t kBlockSize = std::size_t{1} << 20;
+constexpr std::size_t kBlockSize = Arena::kBlockSize;
 constexpr std::size_t kCachedBlocks = 64;
 
 struct BlockCache {
@@ -51,7 +51,7 @@ Arena::~Arena() {
   for (std::byte* b : blocks_) cache().give(b);
 }
 
-void* Arena::allocate(std::size_t size, std::size_t align) {
+void* Arena::allocate_elsewhere(std::size_t size, std::size_t align) {
   if (size > kBlockSize / 8) {
     large_.emplace_back(new std::byte[size]);
     return large_.back().get();

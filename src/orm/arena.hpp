@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -21,13 +22,24 @@ class Arena final : public SnapshotStorage {
   Arena& operator=(const Arena&) = delete;
   ~Arena();
 
+  static constexpr std::size_t kBlockSize = std::size_t{1} << 20;
+
   // `size` bytes aligned to `align` (at most alignof(std::max_align_t)), valid until the
-  // arena is destroyed.
-  void* allocate(std::size_t size, std::size_t align);
+  // arena is destroyed. The bump within the current block is inline: a loaded row takes one.
+  void* allocate(std::size_t size, std::size_t align) {
+    auto at = (reinterpret_cast<std::uintptr_t>(next_) + align - 1) & ~(align - 1);
+    if (next_ && size <= kBlockSize / 8 && at + size <= reinterpret_cast<std::uintptr_t>(end_)) {
+      next_ = reinterpret_cast<std::byte*>(at + size);
+      return reinterpret_cast<void*>(at);
+    }
+    return allocate_elsewhere(size, align);
+  }
   using SnapshotStorage::allocate;  // unaligned bytes, for snapshots' text
 
  private:
   void* refill(std::size_t size) override { return allocate(size, 1); }
+  // A new block, or a block of its own for a large object.
+  void* allocate_elsewhere(std::size_t size, std::size_t align);
 
   std::vector<std::byte*> blocks_;                   // whole blocks, returned to the cache
   std::vector<std::unique_ptr<std::byte[]>> large_;  // objects too big to share a block
