@@ -19,7 +19,6 @@ class ColonDialect final : public Dialect {
   Backend backend() const noexcept override { return Backend::postgresql; }
   std::string_view name() const noexcept override { return "colon"; }
   std::string_view title() const noexcept override { return "Colon"; }
-  bool in_process() const noexcept override { return false; }
   std::string placeholder(int number) const override { return ":" + std::to_string(number); }
   std::string literal(const Value& value, const Type& type) const override {
     return Dialect::literal(value, type) + "::" + type_sql(type);

@@ -83,9 +83,6 @@ class Dialect {
   virtual std::span<const std::string_view> aliases() const noexcept { return {}; }
   // The name people write: "SQLite", "PostgreSQL".
   virtual std::string_view title() const noexcept = 0;
-  // True when the database's work runs in this process (SQLite), so a second thread of ours
-  // competes with it for the cores instead of overlapping a server's work.
-  virtual bool in_process() const noexcept = 0;
 
   // Read replicas (ORM read sessions). The statement that makes the transaction just begun
   // read-only; empty where the backend has none (SQLite).

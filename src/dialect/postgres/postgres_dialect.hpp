@@ -18,7 +18,6 @@ class PostgresDialect final : public Dialect {
   std::string placeholder(int number) const override { return "$" + std::to_string(number); }
   std::unique_ptr<Reflector> reflector(std::string schema) const override;
   std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
-  bool in_process() const noexcept override { return false; }
   std::string read_only_transaction_sql() const override { return "SET TRANSACTION READ ONLY"; }
   std::string replica_lag_sql() const override;
   bool replica_unavailable(const DatabaseError& error) const override;
