@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <map>
 #include <numeric>
 
 #include "session_impl.hpp"
@@ -18,6 +19,8 @@ namespace {
 // statement texts exist per shape, each prepared once per connection.
 constexpr int kMaxRows = 512;
 constexpr int kMaxParams = 32000;
+// Rows per multi-row UPDATE: past a few hundred a longer statement saves nothing measurable.
+constexpr std::size_t kMaxUpdateRows = 500;
 
 bool has(std::uint64_t mask, std::size_t column) {
   return (mask >> column & 1) != 0;
@@ -49,6 +52,28 @@ std::vector<const Mapper*> parents_first(std::vector<const Mapper*> mappers) {
                   "deleted it since this session loaded it; load it again and retry",
                   what, mapper.table().name),
       {"", "", 0, sql, url});
+}
+
+// The indexes of `dirty` grouped by (type, changed columns), as (group, index) pairs: the
+// groups in the order of their first object, each in creation order.
+std::vector<std::pair<std::size_t, std::size_t>> group_by_shape(
+    const std::vector<std::pair<Entry*, std::uint64_t>>& dirty) {
+  std::map<std::pair<const Mapper*, std::uint64_t>, std::size_t> groups;
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  out.reserve(dirty.size());
+  for (std::size_t i = 0; i < dirty.size(); ++i) {
+    const auto& [entry, changed] = dirty[i];
+    // Most flushes change one shape: the last object's group is asked first.
+    if (i > 0 && entry->mapper == dirty[i - 1].first->mapper && changed == dirty[i - 1].second) {
+      out.emplace_back(out.back().first, i);
+      continue;
+    }
+    auto [it, added] = groups.try_emplace({entry->mapper, changed}, groups.size());
+    out.emplace_back(it->second, i);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
 }
 
 }  // namespace
@@ -257,18 +282,11 @@ void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_
   std::vector<Write> writes;
   writes.reserve(dirty.size() + deleted_.size());
   params_.clear();
-  // Consecutive objects of one type with the same changes share one statement text.
-  const std::string* sql = nullptr;
-  for (std::size_t i = 0; i < dirty.size(); ++i) {
-    auto [entry, changed] = dirty[i];
-    if (i == 0 || entry->mapper != dirty[i - 1].first->mapper || changed != dirty[i - 1].second) {
-      sql = &entry->mapper->update_sql(dialect(), changed);
-    }
-    writes.push_back(plan_update(*entry, changed, *sql));
-  }
+  std::vector<Entry*> targets;  // the UPDATEs' objects, which the writes' spans point into
+  plan_updates(dirty, targets, writes);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    for (Entry* e : deleted_) {
-      if (e->mapper == *it) writes.push_back(plan_delete(*e));
+    for (Entry* const& e : deleted_) {
+      if (e->mapper == *it) writes.push_back(plan_delete(e));
     }
   }
   if (writes.empty()) return;
@@ -281,43 +299,83 @@ void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_
   auto affected = transaction().execute_native_batch(steps);
   for (std::size_t i = 0; i < writes.size(); ++i) {
     const Write& w = writes[i];
-    const Mapper& mapper = *w.entry->mapper;
-    if (w.checked && affected[i] != 1) {
+    const Mapper& mapper = *w.entries[0]->mapper;
+    // A stale row matches nothing, so a statement of n objects then changes fewer than n rows.
+    if (w.checked && affected[i] != static_cast<std::int64_t>(w.entries.size())) {
       throw_stale(mapper, *w.sql, w.changed ? "UPDATE" : "DELETE", engine_.url().masked());
     }
     // Only the written columns differ from the snapshot.
-    if (w.changed) mapper.ops().save(*w.entry, w.changed, arena_);
+    if (w.changed) {
+      for (Entry* e : w.entries) mapper.ops().save(*e, w.changed, arena_);
+    }
   }
 }
 
-SessionImpl::Write SessionImpl::plan_update(Entry& entry, std::uint64_t changed,
+void SessionImpl::plan_updates(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
+                               std::vector<Entry*>& targets, std::vector<Write>& writes) {
+  auto shapes = group_by_shape(dirty);
+  targets.reserve(dirty.size());
+  for (const auto& [group, i] : shapes) targets.push_back(dirty[i].first);
+  const bool several = dialect().update_from_values();
+  for (std::size_t begin = 0; begin < shapes.size();) {
+    std::size_t end = begin;
+    while (end < shapes.size() && shapes[end].first == shapes[begin].first) ++end;
+    const Mapper& mapper = *targets[begin]->mapper;
+    std::uint64_t changed = dirty[shapes[begin].second].second;
+    std::size_t per_row = static_cast<std::size_t>(std::popcount(changed)) +
+                          mapper.primary_key().size() + (mapper.version_column() >= 0 ? 2 : 0);
+    std::size_t max_rows =
+        several ? std::min(kMaxUpdateRows, std::size_t{kMaxParams} / per_row) : 1;
+    for (std::size_t at = begin; at < end;) {
+      std::size_t n = std::min(max_rows, end - at);
+      if (n < max_rows) n = std::bit_floor(n);
+      const std::string& sql =
+          n == 1 ? mapper.update_sql(dialect(), changed)
+                 : mapper.update_rows_sql(dialect(), changed, static_cast<int>(n));
+      writes.push_back(plan_update(std::span<Entry* const>(targets).subspan(at, n), changed, sql));
+      at += n;
+    }
+    begin = end;
+  }
+}
+
+SessionImpl::Write SessionImpl::plan_update(std::span<Entry* const> entries, std::uint64_t changed,
                                             const std::string& sql) {
-  const Mapper& mapper = *entry.mapper;
+  const Mapper& mapper = *entries[0]->mapper;
   const auto& columns = mapper.columns();
-  int version = mapper.version_column();
-  Write w{&entry, &sql, params_.size(), 0, changed, true};
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    if (has(changed, c)) params_.push_back(columns[c].access->bind(entry.object));
-  }
   const ObjectOps& ops = mapper.ops();
-  if (version >= 0) {
-    ops.restore(entry, version);
-    columns[version].access->increment(entry.object, 1);
-    params_.push_back(columns[version].access->bind(entry.object));
-    w.changed |= std::uint64_t{1} << version;
+  int version = mapper.version_column();
+  Write w{entries, &sql, params_.size(), 0, changed, true};
+  if (version >= 0) w.changed |= std::uint64_t{1} << version;
+  // Per object, in the order of Mapper::update_sql: the changed columns, the new version, the
+  // primary key and the version as loaded.
+  for (Entry* entry : entries) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (has(changed, c)) params_.push_back(columns[c].access->bind(entry->object));
+    }
+    if (version >= 0) {
+      ops.restore(*entry, version);
+      columns[version].access->increment(entry->object, 1);
+      params_.push_back(columns[version].access->bind(entry->object));
+    }
+    for (int c : mapper.primary_key()) params_.push_back(ops.saved(*entry, c));
+    if (version >= 0) params_.push_back(ops.saved(*entry, version));
   }
-  for (int c : mapper.primary_key()) params_.push_back(ops.saved(entry, c));
-  if (version >= 0) params_.push_back(ops.saved(entry, version));
   w.count = params_.size() - w.first;
   return w;
 }
 
-SessionImpl::Write SessionImpl::plan_delete(Entry& entry) {
-  const Mapper& mapper = *entry.mapper;
+SessionImpl::Write SessionImpl::plan_delete(Entry* const& entry) {
+  const Mapper& mapper = *entry->mapper;
   int version = mapper.version_column();
-  Write w{&entry, &mapper.delete_sql(dialect()), params_.size(), 0, 0, version >= 0};
-  for (int c : mapper.primary_key()) params_.push_back(mapper.ops().saved(entry, c));
-  if (version >= 0) params_.push_back(mapper.ops().saved(entry, version));
+  Write w{std::span<Entry* const>(&entry, 1),
+          &mapper.delete_sql(dialect()),
+          params_.size(),
+          0,
+          0,
+          version >= 0};
+  for (int c : mapper.primary_key()) params_.push_back(mapper.ops().saved(*entry, c));
+  if (version >= 0) params_.push_back(mapper.ops().saved(*entry, version));
   w.count = params_.size() - w.first;
   return w;
 }

@@ -29,7 +29,7 @@ std::string demangle(const char* name) {
 }
 
 // The statements a mapper caches, as SqlCache::Key::form's kind.
-enum class Form : std::uint64_t { get, remove, insert, update };
+enum class Form : std::uint64_t { get, remove, insert, update, update_rows };
 
 // The key of a statement of `form` for `dialect`; `rows` and `returning` are an INSERT's.
 SqlCache::Key sql_key(const Dialect& dialect, Form form, std::uint64_t columns = 0, int rows = 0,
@@ -273,6 +273,12 @@ const std::string& Mapper::update_sql(const Dialect& dialect, std::uint64_t chan
                    [&] { return build_update(dialect, changed); });
 }
 
+const std::string& Mapper::update_rows_sql(const Dialect& dialect, std::uint64_t changed,
+                                           int rows) const {
+  return sql_->get(sql_key(dialect, Form::update_rows, changed, rows),
+                   [&] { return build_update_rows(dialect, changed, rows); });
+}
+
 sql::Expr Mapper::unqualified(int column) const {
   return source_.unqualified(columns_[column].name);
 }
@@ -318,6 +324,21 @@ std::string Mapper::build_update(const Dialect& dialect, std::uint64_t changed) 
   }
   auto update = sql::update(table_).set(std::move(set)).where(key_condition(version_ >= 0));
   return sql::compile(update, dialect).sql;
+}
+
+std::string Mapper::build_update_rows(const Dialect& dialect, std::uint64_t changed,
+                                      int rows) const {
+  std::vector<std::string> set;
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (changed >> i & 1) set.push_back(columns_[i].name);
+  }
+  std::vector<std::string> match;
+  for (int c : pk_) match.push_back(columns_[c].name);
+  if (version_ >= 0) {
+    set.push_back(columns_[version_].name);
+    match.push_back(columns_[version_].name);
+  }
+  return sql::update_from_values_sql(table_, set, match, rows, dialect);
 }
 
 }  // namespace strata::orm::detail

@@ -114,10 +114,11 @@ class SessionImpl {
   void insert_batch(const Mapper& mapper, std::span<Entry* const> batch, std::uint64_t omitted);
   void sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
                             const std::vector<int>& returned);
-  // One UPDATE or DELETE of a flush: its statement, its values (params_[first, first+count)),
-  // the columns it writes (none for a DELETE), and whether it must match exactly one row.
+  // One UPDATE or DELETE of a flush: the objects it writes, its statement, its values
+  // (params_[first, first+count)), the columns it writes (none for a DELETE), and whether it
+  // must match exactly one row per object.
   struct Write {
-    Entry* entry;
+    std::span<Entry* const> entries;
     const std::string* sql;
     std::size_t first;
     std::size_t count;
@@ -126,9 +127,14 @@ class SessionImpl {
   };
   void write_changes(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
                      const std::vector<const Mapper*>& order);
-  // The UPDATE of the `changed` columns of `entry`, with `sql` from Mapper::update_sql.
-  Write plan_update(Entry& entry, std::uint64_t changed, const std::string& sql);
-  Write plan_delete(Entry& entry);
+  // The UPDATEs of the `dirty` objects: those of one type with the same changed columns
+  // together, several rows per statement where the dialect can; `targets` holds their objects.
+  void plan_updates(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
+                    std::vector<Entry*>& targets, std::vector<Write>& writes);
+  // The UPDATE of the `changed` columns of `entries` (all of one type), with `sql` from
+  // Mapper::update_sql or, for several, Mapper::update_rows_sql.
+  Write plan_update(std::span<Entry* const> entries, std::uint64_t changed, const std::string& sql);
+  Write plan_delete(Entry* const& entry);
   void persist(Entry& entry);
   // A new entry in the arena, its object moved from `moved_from` or empty when that is null.
   Entry* make_entry(const Mapper& mapper, void* moved_from);

@@ -266,4 +266,63 @@ Delete& Delete::returning(std::vector<Expr> columns) {
   return *this;
 }
 
+namespace {
+
+const Column& column_of(const Table& table, const std::string& name) {
+  const Column* column = table.column(name);
+  if (!column) throw UsageError(fmt::format("table {} has no column {}", table.name, name));
+  return *column;
+}
+
+// The VALUES list's rows; the first row's placeholders carry their column's type.
+void values_rows(std::string& out, const Table& table, std::span<const std::string> columns,
+                 int rows, const Dialect& dialect) {
+  int number = 0;
+  for (int r = 0; r < rows; ++r) {
+    out += r == 0 ? "(" : ", (";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) out += ", ";
+      ++number;
+      out += r == 0 ? dialect.typed_placeholder(number, column_of(table, columns[i]).type)
+                    : dialect.placeholder(number);
+    }
+    out += ")";
+  }
+}
+
+}  // namespace
+
+std::string update_from_values_sql(const Table& table, std::span<const std::string> set,
+                                   std::span<const std::string> match, int rows,
+                                   const Dialect& dialect) {
+  if (!dialect.update_from_values()) {
+    throw UsageError(fmt::format("{} has no UPDATE ... FROM (VALUES ...) for table {}",
+                                 dialect.title(), table.name));
+  }
+  if (set.empty() || match.empty() || rows < 1) {
+    throw UsageError(
+        fmt::format("a multi-row UPDATE of table {} needs columns to set, columns "
+                    "to match and at least one row",
+                    table.name));
+  }
+  // The VALUES table's name, other than the table's so that its columns stay apart.
+  const std::string alias = table.name == "v" ? "v_" : "v";
+  const std::string target = dialect.quote(table.name);
+  std::vector<std::string> all(set.begin(), set.end());
+  all.insert(all.end(), match.begin(), match.end());
+  std::string out = "UPDATE " + target + " SET ";
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    out += fmt::format("{}{} = {}.column{}", i > 0 ? ", " : "",
+                       dialect.quote(column_of(table, set[i]).name), alias, i + 1);
+  }
+  out += " FROM (VALUES ";
+  values_rows(out, table, all, rows, dialect);
+  out += ") AS " + alias + " WHERE ";
+  for (std::size_t j = 0; j < match.size(); ++j) {
+    out += fmt::format("{}{}.{} = {}.column{}", j > 0 ? " AND " : "", target,
+                       dialect.quote(column_of(table, match[j]).name), alias, set.size() + j + 1);
+  }
+  return out;
+}
+
 }  // namespace strata::sql

@@ -48,6 +48,25 @@ TEST(OrmMapperSql, TheBuiltInDialectsText) {
             "INSERT INTO authors DEFAULT VALUES RETURNING id, name, email, status");
 }
 
+// Several objects' UPDATE: one statement joining a VALUES list, whose first row PostgreSQL
+// types with casts; a dialect without the form refuses it (the flush then writes row by row).
+TEST(OrmMapperSql, UpdatesOfSeveralRows) {
+  const Mapper& notes = mapper_of<Note>();
+  EXPECT_EQ(notes.update_rows_sql(sqlite_dialect(), column(1), 2),
+            "UPDATE notes SET body = v.column1, version = v.column2 FROM (VALUES (?1, ?2, ?3, "
+            "?4), (?5, ?6, ?7, ?8)) AS v WHERE notes.id = v.column3 AND notes.version = "
+            "v.column4");
+  EXPECT_EQ(notes.update_rows_sql(postgres_dialect(), column(1), 2),
+            "UPDATE notes SET body = v.column1, version = v.column2 FROM (VALUES (CAST($1 AS "
+            "TEXT), CAST($2 AS BIGINT), CAST($3 AS BIGINT), CAST($4 AS BIGINT)), ($5, $6, $7, "
+            "$8)) AS v WHERE notes.id = v.column3 AND notes.version = v.column4");
+  EXPECT_EQ(&notes.update_rows_sql(sqlite_dialect(), column(1), 2),
+            &notes.update_rows_sql(sqlite_dialect(), column(1), 2));
+  EXPECT_NE(&notes.update_rows_sql(sqlite_dialect(), column(1), 2),
+            &notes.update_rows_sql(sqlite_dialect(), column(1), 4));
+  EXPECT_THROW(notes.update_rows_sql(colon_dialect(), column(1), 2), UsageError);
+}
+
 TEST(OrmMapperSql, ADialectStrataDoesNotKnow) {
   const Dialect& colon = colon_dialect();
   const Mapper& notes = mapper_of<Note>();

@@ -106,6 +106,15 @@ class Dialect {
   virtual std::string placeholder(int number) const = 0;
 
   std::string type_sql(const Type& type) const;
+  // Whether the backend runs UPDATE ... FROM (VALUES ...) AS v, naming the VALUES columns
+  // column1, column2, ...: the ORM's flush then writes many changed rows of a table in one
+  // statement. False for a dialect that does not say so.
+  virtual bool update_from_values() const noexcept { return false; }
+  // Placeholder `number` in the first row of such a VALUES list, whose column holds values of
+  // `type`: where the backend types a VALUES column by its first row (PostgreSQL), a cast.
+  virtual std::string typed_placeholder(int number, const Type& /*type*/) const {
+    return placeholder(number);
+  }
   // Whether a column the model declares as `model` is one that reflection read as `reflected`:
   // equal types, or (SQLite) a declared type strata does not know with the same affinity.
   virtual bool same_type(const Type& model, const Type& reflected) const {

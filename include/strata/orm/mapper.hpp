@@ -183,6 +183,9 @@ class Mapper {
   // UPDATE of the `changed` columns (bit i: column i) [and the version column's new value] by
   // the primary key's columns [and the version column as loaded].
   const std::string& update_sql(const Dialect& dialect, std::uint64_t changed) const;
+  // The same UPDATE for `rows` objects at once (Dialect::update_from_values), each row's
+  // parameters in update_sql's order.
+  const std::string& update_rows_sql(const Dialect& dialect, std::uint64_t changed, int rows) const;
   // The columns an INSERT without `omitted` returns, in order.
   std::vector<int> returned_columns(std::uint64_t omitted) const;
 
@@ -195,6 +198,7 @@ class Mapper {
   std::string build_insert(const Dialect& dialect, std::uint64_t omitted, int rows,
                            bool returning) const;
   std::string build_update(const Dialect& dialect, std::uint64_t changed) const;
+  std::string build_update_rows(const Dialect& dialect, std::uint64_t changed, int rows) const;
 
   std::size_t id_;
   Table table_;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -156,5 +157,16 @@ class Delete : public Statement {
 Insert insert(const Table& table);
 Update update(const Table& table);
 Delete delete_(const Table& table);
+
+// Many rows of `table` updated by one statement:
+//   UPDATE t SET set[0] = v.column1, ... FROM (VALUES (...), ... `rows` rows) AS v
+//   WHERE t.match[0] = v.column<set.size() + 1> AND ...
+// Each row of parameters gives the `set` columns' new values, then the values the `match`
+// columns are compared with (a column may be in both: a version's new and old value). Throws
+// UsageError for a column the table lacks, an empty `set` or `match`, `rows` below 1, or a
+// dialect without update_from_values().
+std::string update_from_values_sql(const Table& table, std::span<const std::string> set,
+                                   std::span<const std::string> match, int rows,
+                                   const Dialect& dialect);
 
 }  // namespace strata::sql

@@ -16,6 +16,11 @@ class PostgresDialect final : public Dialect {
     return names;
   }
   std::string placeholder(int number) const override { return "$" + std::to_string(number); }
+  bool update_from_values() const noexcept override { return true; }
+  // An untyped parameter in VALUES would be text; the first row's casts type every row's.
+  std::string typed_placeholder(int number, const Type& type) const override {
+    return "CAST($" + std::to_string(number) + " AS " + type_sql(type) + ")";
+  }
   std::unique_ptr<Reflector> reflector(std::string schema) const override;
   std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
   std::string read_only_transaction_sql() const override { return "SET TRANSACTION READ ONLY"; }

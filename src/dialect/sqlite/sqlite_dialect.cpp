@@ -1,10 +1,15 @@
 #include "sqlite_dialect.hpp"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 
 namespace strata::detail {
+
+bool SqliteDialect::update_from_values() const noexcept {
+  return sqlite3_libversion_number() >= 3033000;
+}
 
 // Declared names are chosen so that reflection reads back exactly the strata type; SQLite
 // derives each column's affinity from them.

@@ -11,6 +11,8 @@ class SqliteDialect final : public Dialect {
   std::string_view name() const noexcept override { return "sqlite"; }
   std::string_view title() const noexcept override { return "SQLite"; }
   std::string placeholder(int number) const override { return "?" + std::to_string(number); }
+  // UPDATE ... FROM came with SQLite 3.33: asks the library the program runs with.
+  bool update_from_values() const noexcept override;
   std::string literal(const Value& value, const Type& type) const override;
   bool same_type(const Type& model, const Type& reflected) const override;
   Url scratch_url(const Url& /*like*/, std::string_view /*name*/) const override {
