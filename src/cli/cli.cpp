@@ -80,13 +80,19 @@ std::string paint(const Options& options, std::string_view text, Colour what) {
 std::string decorated(const Options& options, const migrate::RevisionGraph& graph,
                       const std::string& id) {
   const auto* r = graph.find(id);
+  if (!r) return decorated(options, id, std::nullopt, false);
+  const auto& heads = graph.heads();
+  return decorated(options, id, r->branch_labels,
+                   std::find(heads.begin(), heads.end(), id) != heads.end());
+}
+
+std::string decorated(const Options& options, const std::string& id,
+                      const std::optional<std::vector<std::string>>& labels, bool head) {
   std::string out = paint(options, id, Colour::revision);
-  if (!r) return out + " " + paint(options, "(no file in versions/ defines it)", Colour::warning);
-  if (!r->branch_labels.empty()) out += fmt::format(" ({})", fmt::join(r->branch_labels, ", "));
-  auto heads = graph.heads();
-  if (std::find(heads.begin(), heads.end(), id) != heads.end()) {
-    out += " " + paint(options, "(head)", Colour::head);
-  }
+  if (!labels)
+    return out + " " + paint(options, "(no file in versions/ defines it)", Colour::warning);
+  if (!labels->empty()) out += fmt::format(" ({})", fmt::join(*labels, ", "));
+  if (head) out += " " + paint(options, "(head)", Colour::head);
   return out;
 }
 

@@ -37,6 +37,10 @@ std::string paint(const Options& options, std::string_view text, Colour what);
 // "ae1027a6acf (branch) (head)", as Alembic prints a revision.
 std::string decorated(const Options& options, const migrate::RevisionGraph& graph,
                       const std::string& id);
+// The same from what is known of the revision: its branch labels (nullopt when no file
+// defines it) and whether it is a head.
+std::string decorated(const Options& options, const std::string& id,
+                      const std::optional<std::vector<std::string>>& labels, bool head);
 
 Config load_config(const Options& options);
 // The revision files under config's script_location; a missing versions/ folder is a

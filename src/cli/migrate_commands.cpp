@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <future>
 #include <nlohmann/json.hpp>
 
@@ -59,6 +60,63 @@ std::exception_ptr caught(F&& f) {
     return std::current_exception();
   }
   return nullptr;
+}
+
+// What `current` knows of the revision files: the links cache's answer when the cache is
+// fresh (no YAML read, no graph built), else the verified graph.
+struct CurrentRevisions {
+  std::optional<migrate::CachedLinks> cached;
+  std::optional<migrate::ScriptDirectory> scripts;
+};
+
+CurrentRevisions read_revisions(const Config& config) {
+  if (auto cached = migrate::CachedLinks::load(config.script_location())) return {cached, {}};
+  return {std::nullopt, load_scripts(config)};
+}
+
+// What `current` prints: a line per revision in the version table, and whether every head is
+// applied.
+struct CurrentAnswer {
+  std::vector<std::string> lines;
+  bool at_head = false;
+};
+
+bool contains(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+bool all_in(const std::vector<std::string>& heads, const std::vector<std::string>& ids) {
+  return std::all_of(heads.begin(), heads.end(), [&](auto& h) { return contains(ids, h); });
+}
+
+// At head when every head is applied: a head that another branch's revision depends on
+// leaves the version table, as in Alembic, yet is applied. The usual answer, every head in
+// the version table, needs no walk of the history.
+CurrentAnswer from_graph(const Options& options, const migrate::RevisionGraph& graph,
+                         const std::vector<std::string>& now) {
+  CurrentAnswer answer;
+  for (const auto& id : now) answer.lines.push_back(decorated(options, graph, id));
+  bool known = std::all_of(now.begin(), now.end(), [&](const auto& id) { return graph.find(id); });
+  answer.at_head =
+      known && (all_in(graph.heads(), now) || all_in(graph.heads(), graph.closure(now)));
+  return answer;
+}
+
+// The same answer from the cache; nullopt when it takes the graph's closure: some head is not
+// in the version table, and a revision's depends_on might name it.
+std::optional<CurrentAnswer> from_cache(const Options& options, const migrate::CachedLinks& links,
+                                        const std::vector<std::string>& now) {
+  CurrentAnswer answer;
+  bool known = true;
+  for (const auto& id : now) {
+    auto labels = links.branch_labels(id);
+    known = known && labels.has_value();
+    answer.lines.push_back(decorated(options, id, labels, contains(links.heads(), id)));
+  }
+  bool every_head = all_in(links.heads(), now);
+  if (known && !every_head && links.has_dependencies()) return std::nullopt;
+  answer.at_head = known && every_head;
+  return answer;
 }
 
 }  // namespace
@@ -156,45 +214,37 @@ int MigrationCommands::offline(bool up) {
   return 0;
 }
 
-// The database and the revision files are independent reads, so the file load runs on a
+// The database and the revision files are independent reads, so the file read runs on a
 // helper while this thread opens the database. With a server that is mostly waiting for it
 // to answer; libpq is loaded before the helper starts, as both are CPU work. An in-process
-// database is CPU work too (SQLite parses the whole schema when it opens), yet overlapping
-// the two takes the load, a third of the instructions of `current` on 1,000 revisions, off
-// the critical path whenever a second core is free; a busy machine pays one thread for it.
-// A broken file is reported before an unreachable database, as the commands that read the
-// files first do; so is it before a missing one.
+// database is CPU work too (SQLite parses the whole schema when it opens), and so is a graph
+// load when the links cache is stale; a fresh cache, the usual case, costs the helper little
+// beyond the stat calls. A broken file is reported before an unreachable database, as the
+// commands that read the files first do; so is it before a missing one.
 int MigrationCommands::current() {
   Config config = load_config(options_);
   auto existing = existing_database(config);
   if (!existing) {
-    load_scripts(config);
+    if (!migrate::CachedLinks::load(config.script_location())) load_scripts(config);
     no_database(options_, config);
   }
   Engine& engine = *existing;
-  auto load = [&config] { return load_scripts(config); };
   std::exception_ptr unreachable = caught([&] { engine.load_driver(); });
-  auto loading = std::async(std::launch::async, load);
+  auto loading = std::async(std::launch::async, [&config] { return read_revisions(config); });
   std::vector<std::string> now;
   if (!unreachable) {
     unreachable = caught([&] { now = migrate::current_heads(engine, config.version_table()); });
   }
-  auto scripts = loading.get();
+  auto revisions = loading.get();
   if (unreachable) std::rethrow_exception(unreachable);
-  const auto& graph = scripts.graph();
-  std::vector<std::string> lines;
-  for (const auto& id : now) lines.push_back(decorated(options_, graph, id));
-  // At head when every head is applied: a head that another branch's revision depends on
-  // leaves the version table, as in Alembic, yet is applied. The usual answer, every head in
-  // the version table, needs no walk of the history.
-  bool known = std::all_of(now.begin(), now.end(), [&](const auto& id) { return graph.find(id); });
-  auto all_in = [&](const std::vector<std::string>& ids) {
-    return std::all_of(graph.heads().begin(), graph.heads().end(),
-                       [&](auto& h) { return std::find(ids.begin(), ids.end(), h) != ids.end(); });
-  };
-  bool at_head = known && (all_in(now) || all_in(graph.closure(now)));
-  print(options_, fmt::format("{}", fmt::join(lines, "\n")),
-        json{{"current", now}, {"at_head", at_head}}.dump());
+  std::optional<CurrentAnswer> answer;
+  if (revisions.cached) answer = from_cache(options_, *revisions.cached, now);
+  if (!answer) {
+    if (!revisions.scripts) revisions.scripts = load_scripts(config);
+    answer = from_graph(options_, revisions.scripts->graph(), now);
+  }
+  print(options_, fmt::format("{}", fmt::join(answer->lines, "\n")),
+        json{{"current", now}, {"at_head", answer->at_head}}.dump());
   return 0;
 }
 

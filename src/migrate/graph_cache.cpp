@@ -9,7 +9,9 @@
 #include <array>
 #include <charconv>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <string_view>
 
 #include "../core/read_file.hpp"
 #include "strata/core/error.hpp"
@@ -19,9 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The first line; another one (an older strata's cache) makes every file a miss. Version 4:
-// older ones may hold files with a key given twice or a quote never closed, now refused.
-constexpr std::string_view kHeader = "strata-cache 4\n";
+// The first line, before the digest of the rest; another one (an older strata's cache) makes
+// every file a miss. Version 5: older ones were written before their graph was verified, and
+// carry no heads or digest.
+constexpr std::string_view kHeader = "strata-cache 5 ";
 constexpr char kItem = '\x1f';  // between the items of a list
 constexpr std::size_t kFields = 9;
 
@@ -174,6 +177,46 @@ void append_line(std::string& out, const ListedFile& file, const Revision& r) {
   out += '\n';
 }
 
+// The digest of the text after the first line. It catches a hand edit or a damaged write, not
+// an attack (whoever can write the cache can write the revision files), so the standard
+// library's string hash does: a few hundred thousand instructions on 1,000 revisions, where
+// SHA-256 would cost more than the rest of the cache's reading. Should another build of the
+// library hash differently, the cache is merely written again.
+std::string digest(std::string_view body) {
+  return fmt::format("{:016x}", std::hash<std::string_view>{}(body));
+}
+
+// Written aside and renamed over, so that a reader never sees half a file.
+void write_atomically(const fs::path& path, const std::string& text) {
+  fs::path temporary = path;
+  temporary += "." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    if (!out) return;
+    out << text;
+    if (!out.flush()) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      return;
+    }
+  }
+  std::error_code failed;
+  fs::rename(temporary, path, failed);
+  if (failed) fs::remove(temporary, failed);
+}
+
+// Whether `written`, a name as the cache holds it, is `name` escaped. A name with no
+// backslash is compared as it is: escaping changes it only if it holds one of the characters
+// escape() replaces, and then no written name, which holds none of them, is equal to it.
+// `scratch` is for the escaped name.
+bool written_as(std::string_view written, const std::string& name, std::string& scratch) {
+  if (written == name && name.find('\\') == std::string::npos) return true;
+  if (!std::any_of(name.begin(), name.end(), needs_escape)) return false;
+  scratch.clear();
+  escape(scratch, name);
+  return written == scratch;
+}
+
 struct DirCloser {
   void operator()(DIR* dir) const { ::closedir(dir); }
 };
@@ -181,10 +224,11 @@ struct DirCloser {
 }  // namespace
 
 // Stats each entry relative to the open folder: a full path would be walked again per file.
-std::vector<ListedFile> list_revision_files(const fs::path& versions) {
+std::vector<ListedFile> list_revision_files(const fs::path& versions, std::size_t expected) {
   std::unique_ptr<DIR, DirCloser> dir(::opendir(versions.c_str()));
   if (!dir) throw MigrationError(fmt::format("{}: cannot read the folder", versions.string()));
   std::vector<ListedFile> files;
+  files.reserve(expected);
   while (const dirent* entry = ::readdir(dir.get())) {
     std::string_view name = entry->d_name;
     // A revision saved as .yml would be silently left out of every plan.
@@ -206,68 +250,142 @@ std::vector<ListedFile> list_revision_files(const fs::path& versions) {
   return files;
 }
 
-// The cache is written in the folder's name order, so its entries are found by binary search
-// in a vector (sorted again in case a hand edit moved a line): no hash table of a node per
-// file to build and free. A name given twice keeps its first line.
-GraphCache::GraphCache(fs::path versions)
+// Nothing of a cache is used unless its header is this version's and its digest is its
+// text's; with `by_name`, unless every line reads, too.
+GraphCache::GraphCache(fs::path versions, bool by_name)
     : versions_(std::move(versions)),
       text_(strata::detail::read_file(versions_ / ".strata-cache").value_or("")) {
-  if (!std::string_view(text_).starts_with(kHeader)) return;
-  std::string_view rest = std::string_view(text_).substr(kHeader.size());
+  std::string_view text = text_;
+  if (!text.starts_with(kHeader)) return;
+  text.remove_prefix(kHeader.size());
+  auto recorded = next_field(text, '\n');
+  if (!recorded || *recorded != digest(text)) return;
+  auto summary = next_field(text, '\n');
+  if (!summary || !read_summary(*summary)) return;
+  lines_ = text;
+  intact_ = !by_name || read_entries();
+  if (!intact_) entries_.clear();
+}
+
+// The heads, 1 when some revision depends on another, and the number of entries.
+bool GraphCache::read_summary(std::string_view line) {
+  auto heads = next_field(line);
+  auto list = heads ? unescape_list(*heads) : std::nullopt;
+  auto depends = next_field(line);
+  auto count = number<std::size_t>(line);
+  if (!list || !depends || (*depends != "0" && *depends != "1") || !count) return false;
+  heads_ = std::move(*list);
+  has_dependencies_ = *depends == "1";
+  count_ = *count;
+  return true;
+}
+
+// The cache is written in the folder's name order, so its entries are found by binary search
+// in a vector (sorted again when escaping a name moved it): no hash table of a node per file
+// to build and free.
+bool GraphCache::read_entries() {
+  entries_.reserve(count_);
+  std::string_view rest = lines_;
   while (auto line = next_field(rest, '\n')) {
     std::string_view fields = *line;
     auto name = next_field(fields);
     auto size = next_field(fields);
     auto mtime = next_field(fields);
-    if (!name || !size || !mtime) continue;
+    if (!name || !size || !mtime) return false;
     auto size_value = number<std::uintmax_t>(*size);
     auto mtime_value = number<std::int64_t>(*mtime);
-    if (!size_value || !mtime_value) continue;
+    if (!size_value || !mtime_value) return false;
     entries_.push_back(Entry{*name, {*size_value, *mtime_value}, fields});
   }
   auto by_name = [](const Entry& a, const Entry& b) { return a.name < b.name; };
   if (!std::is_sorted(entries_.begin(), entries_.end(), by_name)) {
-    std::stable_sort(entries_.begin(), entries_.end(), by_name);
+    std::sort(entries_.begin(), entries_.end(), by_name);
   }
   auto same = [](const Entry& a, const Entry& b) { return a.name == b.name; };
-  entries_.erase(std::unique(entries_.begin(), entries_.end(), same), entries_.end());
+  return rest.empty() && entries_.size() == count_ &&
+         std::adjacent_find(entries_.begin(), entries_.end(), same) == entries_.end();
 }
 
-std::optional<Revision> GraphCache::find(const ListedFile& file) const {
+// `file`'s entry; `hint` is where it usually is, its place in the listing.
+const GraphCache::Entry* GraphCache::entry(const ListedFile& file, std::size_t hint) const {
   std::string escaped;
+  if (hint < entries_.size() && written_as(entries_[hint].name, file.name, escaped)) {
+    return &entries_[hint];
+  }
+  escaped.clear();
   if (std::any_of(file.name.begin(), file.name.end(), needs_escape)) escape(escaped, file.name);
   std::string_view name = escaped.empty() ? std::string_view(file.name) : escaped;
   auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
                              [](const Entry& e, std::string_view n) { return e.name < n; });
-  if (it == entries_.end() || it->name != name || !(it->stamp == file.stamp)) return std::nullopt;
-  auto r = revision_of(it->fields);
+  return it == entries_.end() || it->name != name ? nullptr : &*it;
+}
+
+std::optional<Revision> GraphCache::find(const ListedFile& file, std::size_t hint) const {
+  const Entry* e = entry(file, hint);
+  if (!e || !(e->stamp == file.stamp)) return std::nullopt;
+  auto r = revision_of(e->fields);
   // One string for the whole path: `versions_ / name` copies and re-splits versions_ per file.
   if (r) r->file = versions_.native() + '/' + file.name;
   return r;
 }
 
-void GraphCache::save(const std::vector<ListedFile>& files, const std::vector<Revision>& revisions,
-                      std::size_t found) const {
-  if (found == files.size() && entries_.size() == files.size()) return;
-  std::string text(kHeader);
-  for (std::size_t i = 0; i < files.size(); ++i) append_line(text, files[i], revisions[i]);
-  // Written aside and renamed over, so that a reader never sees half a file.
-  fs::path path = versions_ / ".strata-cache";
-  fs::path temporary = path;
-  temporary += "." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    if (!out) return;
-    out << text;
-    if (!out.flush()) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      return;
+// Line i is file i's, as save() wrote them in the listing's order: one pass over both, with
+// no index to build. Whatever does not match, in name, stamp or count, is a change.
+bool GraphCache::fresh(const std::vector<ListedFile>& files) const {
+  if (!intact_ || count_ != files.size()) return false;
+  std::string_view rest = lines_;
+  std::string escaped;
+  for (const ListedFile& file : files) {
+    auto line = next_field(rest, '\n');
+    if (!line) return false;
+    std::string_view fields = *line;
+    auto name = next_field(fields);
+    auto size = next_field(fields);
+    auto mtime = next_field(fields);
+    if (!name || !size || !mtime) return false;
+    if (!written_as(*name, file.name, escaped) ||
+        number<std::uintmax_t>(*size) != file.stamp.size ||
+        number<std::int64_t>(*mtime) != file.stamp.mtime_ns) {
+      return false;
     }
   }
-  std::error_code failed;
-  fs::rename(temporary, path, failed);
-  if (failed) fs::remove(temporary, failed);
+  return rest.empty();
+}
+
+// A scan of the lines, not an index: `current` asks about the one or two revisions the
+// version table holds.
+std::optional<std::vector<std::string>> GraphCache::branch_labels(std::string_view id) const {
+  std::string escaped;
+  if (std::any_of(id.begin(), id.end(), needs_escape)) escape(escaped, id);
+  std::string_view key = escaped.empty() ? id : escaped;
+  std::string_view rest = lines_;
+  while (auto line = next_field(rest, '\n')) {
+    std::string_view fields = *line;
+    for (int skip = 0; skip < 3; ++skip) next_field(fields);  // name, size, mtime
+    if (!fields.starts_with(key) || fields.substr(key.size(), 1) != "\t") continue;
+    next_field(fields);  // the id
+    next_field(fields);  // down_revision
+    auto labels = next_field(fields);
+    return labels ? unescape_list(*labels) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void GraphCache::save(const std::vector<ListedFile>& files, const RevisionGraph& graph,
+                      std::size_t found) const {
+  if (intact_ && found == files.size() && count_ == files.size()) return;
+  const auto& revisions = graph.revisions();
+  std::string body;
+  escape_list(body, graph.heads());
+  bool depends = std::any_of(revisions.begin(), revisions.end(),
+                             [](const Revision& r) { return !r.depends_on.empty(); });
+  body += fmt::format("\t{}\t{}\n", depends ? 1 : 0, files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) append_line(body, files[i], revisions[i]);
+  std::string text(kHeader);
+  text += digest(body);
+  text += '\n';
+  text += body;
+  write_atomically(versions_ / ".strata-cache", text);
 }
 
 }  // namespace strata::migrate::detail

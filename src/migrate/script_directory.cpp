@@ -108,16 +108,16 @@ std::vector<Revision> parse_all(const std::vector<fs::path>& files,
 // A graph load: the links of unchanged files come from the cache, the rest are parsed. The
 // revisions go straight into the one vector the graph keeps: on a long history a second array
 // of them (a few hundred bytes each) is mostly fresh pages, and page faults are what a cold
-// `current` spends beside SQLite's own work.
-std::vector<Revision> parse_links(const fs::path& versions,
-                                  const std::vector<detail::ListedFile>& files) {
-  detail::GraphCache cache(versions);
+// `current` spends beside SQLite's own work. `found` is set to the number of hits.
+std::vector<Revision> parse_links(const detail::GraphCache& cache, const fs::path& versions,
+                                  const std::vector<detail::ListedFile>& files,
+                                  std::size_t& found) {
   std::vector<Revision> out;
   out.reserve(files.size());
   std::vector<std::size_t> misses;
   std::vector<fs::path> missing;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (auto hit = cache.find(files[i])) {
+    if (auto hit = cache.find(files[i], i)) {
       out.push_back(std::move(*hit));
       continue;
     }
@@ -127,7 +127,7 @@ std::vector<Revision> parse_links(const fs::path& versions,
   }
   auto parsed = parse_all(missing, {}, Contents::graph);
   for (std::size_t k = 0; k < misses.size(); ++k) out[misses[k]] = std::move(parsed[k]);
-  cache.save(files, out, files.size() - missing.size());
+  found = files.size() - missing.size();
   return out;
 }
 
@@ -196,13 +196,49 @@ ScriptDirectory ScriptDirectory::load(const fs::path& location, const NamingConv
   }
   auto listed = detail::list_revision_files(versions);
   if (contents == Contents::graph) {
-    return ScriptDirectory(location, RevisionGraph(parse_links(versions, listed)), contents);
+    // Saved once the graph has passed its checks: CachedLinks answers from the cache alone.
+    detail::GraphCache cache(versions);
+    std::size_t found = 0;
+    RevisionGraph graph(parse_links(cache, versions, listed, found));
+    cache.save(listed, graph, found);
+    return ScriptDirectory(location, std::move(graph), contents);
   }
   std::vector<fs::path> files;
   files.reserve(listed.size());
   for (const auto& file : listed) files.push_back(versions / file.name);
   auto revisions = parse_all(files, convention, contents);
   return ScriptDirectory(location, RevisionGraph(std::move(revisions)), contents);
+}
+
+struct CachedLinks::Cache {
+  explicit Cache(fs::path versions) : links(std::move(versions), false) {}
+  detail::GraphCache links;
+};
+
+std::optional<CachedLinks> CachedLinks::load(const fs::path& script_location) {
+  fs::path versions = script_location / "versions";
+  auto cache = std::make_shared<const Cache>(versions);
+  if (!cache->links.intact()) return std::nullopt;
+  std::vector<detail::ListedFile> listed;
+  try {
+    listed = detail::list_revision_files(versions, cache->links.size());
+  } catch (const MigrationError&) {
+    return std::nullopt;
+  }
+  if (!cache->links.fresh(listed)) return std::nullopt;
+  return CachedLinks(std::move(cache));
+}
+
+const std::vector<std::string>& CachedLinks::heads() const noexcept {
+  return cache_->links.heads();
+}
+
+bool CachedLinks::has_dependencies() const noexcept {
+  return cache_->links.has_dependencies();
+}
+
+std::optional<std::vector<std::string>> CachedLinks::branch_labels(std::string_view id) const {
+  return cache_->links.branch_labels(id);
 }
 
 }  // namespace strata::migrate

@@ -46,13 +46,14 @@ TEST_F(GraphCacheTest, AnUnchangedFileComesFromTheCacheAndAChangedOneIsReadAgain
   EXPECT_EQ(second.graph().get("bbbb").file,
             dir_ / "versions" / "20250102_0000_bbbb00000001_b.yaml");
   EXPECT_EQ(second.graph().heads(), std::vector<std::string>{"bbbb00000001"});
-  // The cache is what answers: a message changed in it, and not in the file, is what loads.
-  std::string text = cache_text();
-  auto at = text.find("\tsecond\n");
-  ASSERT_NE(at, std::string::npos) << text;
-  text.replace(at, 8, "\tcached\n");
-  std::ofstream(cache()) << text;
-  EXPECT_EQ(graph().graph().get("bbbb").message, "cached");
+  // The cache is what answers: a file given another text of its size, and its time back, as
+  // `cp -p` can do, still loads what the cache recorded.
+  fs::path b = dir_ / "versions" / "20250102_0000_bbbb00000001_b.yaml";
+  auto time = fs::last_write_time(b);
+  write("20250102_0000_bbbb00000001_b.yaml",
+        "revision: bbbb00000001\ndown_revision: aaaa00000001\nmessage: secxnd\nupgrade: []\n");
+  fs::last_write_time(b, time);
+  EXPECT_EQ(graph().graph().get("bbbb").message, "second");
   // Same size, another content and time: the file is parsed again.
   write("20250102_0000_bbbb00000001_b.yaml",
         "revision: bbbb00000001\ndown_revision: aaaa00000001\nmessage: SECOND\nupgrade: []\n");
@@ -64,28 +65,68 @@ TEST_F(GraphCacheTest, AnUnchangedFileComesFromTheCacheAndAChangedOneIsReadAgain
   EXPECT_EQ(graph().graph().heads(), std::vector<std::string>{"bbbb00000001"});
 }
 
-// Lines are found by name, not by their place: a cache edited out of order still answers, and
-// a name given twice keeps its first line.
-TEST_F(GraphCacheTest, LinesOutOfOrderAreFoundAndANameTwiceKeepsItsFirstLine) {
+// A cache edited by hand is not believed in any line: the files are read again, and the
+// cache is written again as it was.
+TEST_F(GraphCacheTest, ACacheEditedByHandIsIgnoredAndWrittenAgain) {
   graph();
   std::string text = cache_text();
-  auto a = text.find("\tfirst\n");
-  auto b = text.find("\tsecond\n");
-  ASSERT_TRUE(a != std::string::npos && b != std::string::npos && a < b) << text;
-  auto header_end = text.find('\n') + 1;
-  std::string line_a = text.substr(header_end, a + 7 - header_end);
-  std::string line_b = text.substr(a + 7, b + 8 - (a + 7));
-  auto renamed = [](std::string line, const std::string& from, const std::string& to) {
-    return line.replace(line.find(from), from.size(), to);
-  };
-  std::ofstream(cache()) << text.substr(0, header_end)
-                         << renamed(line_b, "\tsecond\n", "\tcached b\n")
-                         << renamed(line_a, "\tfirst\n", "\tcached a\n")
-                         << renamed(line_b, "\tsecond\n", "\tignored\n");
+  auto at = text.find("\tsecond\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  std::string edited = text;
+  edited.replace(at, 8, "\tcached\n");
+  std::ofstream(cache()) << edited;
+  EXPECT_FALSE(CachedLinks::load(dir_));
+  EXPECT_EQ(graph().graph().get("bbbb").message, "second");
+  EXPECT_EQ(cache_text(), text);
+  // Cut short, it is no better.
+  std::ofstream(cache()) << text.substr(0, text.size() - 10);
+  EXPECT_FALSE(CachedLinks::load(dir_));
+  EXPECT_EQ(graph().graph().get("bbbb").message, "second");
+  EXPECT_EQ(cache_text(), text);
+}
+
+// The cache answers `current` alone (heads, labels) only while it lists exactly the files
+// there are, each unchanged; it is written only for a graph that passed its checks.
+TEST_F(GraphCacheTest, CachedLinksAnswerOnlyWhileEveryFileIsTheOneRecorded) {
+  EXPECT_FALSE(CachedLinks::load(dir_));  // no cache yet
+  write("20250103_0000_cccc00000001_c.yaml",
+        "revision: cccc00000001\ndown_revision: aaaa00000001\nbranch_labels: [side]\n"
+        "message: third\nupgrade: []\n");
   auto loaded = graph();
-  EXPECT_EQ(loaded.graph().get("aaaa").message, "cached a");
-  EXPECT_EQ(loaded.graph().get("bbbb").message, "cached b");
-  EXPECT_EQ(loaded.graph().heads(), std::vector<std::string>{"bbbb00000001"});
+  auto links = CachedLinks::load(dir_);
+  ASSERT_TRUE(links);
+  EXPECT_EQ(links->heads(), loaded.graph().heads());
+  EXPECT_EQ(links->heads(), (std::vector<std::string>{"bbbb00000001", "cccc00000001"}));
+  EXPECT_FALSE(links->has_dependencies());
+  EXPECT_EQ(links->branch_labels("cccc00000001"), std::vector<std::string>{"side"});
+  EXPECT_EQ(links->branch_labels("aaaa00000001"), std::vector<std::string>{});
+  EXPECT_EQ(links->branch_labels("ffff00000001"), std::nullopt);
+  EXPECT_EQ(links->branch_labels("aaaa"), std::nullopt);  // ids, not prefixes
+  // A file changed after the cache was written.
+  write("20250103_0000_cccc00000001_c.yaml",
+        "revision: cccc00000001\ndown_revision: bbbb00000001\ndepends_on: aaaa00000001\n"
+        "message: third\nupgrade: []\n");
+  EXPECT_FALSE(CachedLinks::load(dir_));
+  graph();
+  ASSERT_TRUE(CachedLinks::load(dir_));
+  EXPECT_EQ(CachedLinks::load(dir_)->heads(), std::vector<std::string>{"cccc00000001"});
+  EXPECT_TRUE(CachedLinks::load(dir_)->has_dependencies());
+  // A file added, then one removed.
+  write("20250104_0000_dddd00000001_d.yaml",
+        "revision: dddd00000001\ndown_revision: cccc00000001\nmessage: fourth\nupgrade: []\n");
+  EXPECT_FALSE(CachedLinks::load(dir_));
+  graph();
+  ASSERT_TRUE(CachedLinks::load(dir_));
+  fs::remove(dir_ / "versions" / "20250104_0000_dddd00000001_d.yaml");
+  EXPECT_FALSE(CachedLinks::load(dir_));
+  // A graph that fails its checks writes no cache: nothing then answers in its place.
+  write("20250104_0000_dddd00000001_d.yaml",
+        "revision: dddd00000001\ndown_revision: eeee00000001\nmessage: fourth\nupgrade: []\n");
+  EXPECT_THROW(graph(), MigrationError);
+  EXPECT_FALSE(CachedLinks::load(dir_));
+  EXPECT_THROW(graph(), MigrationError);
+  fs::remove_all(dir_ / "versions");
+  EXPECT_FALSE(CachedLinks::load(dir_));
 }
 
 TEST_F(GraphCacheTest, ADamagedCacheIsIgnoredAndABrokenFileStillFails) {
@@ -129,20 +170,22 @@ TEST_F(GraphCacheTest, LinksWithAnyCharactersComeBackFromTheCacheUnchanged) {
   EXPECT_EQ(cached.graph().heads(), std::vector<std::string>{"cccc00000001"});
 }
 
-// A file name the cache has to escape is still found in it: the cache, not the file, answers.
+// A file name the cache has to escape is still found in it: the cache, not the file, answers
+// (the file holds another text of its size, with its time put back), and the cache is fresh.
 TEST_F(GraphCacheTest, AFileNameWithTabsAndBackslashesIsFoundInTheCache) {
   std::string name = "20250103_0000_cccc00000001_tab\there\\and.yaml";
   write(name, "revision: cccc00000001\ndown_revision: bbbb00000001\nmessage: third\n");
   graph();
-  std::string text = cache_text();
-  auto at = text.find("\tthird\n");
-  ASSERT_NE(at, std::string::npos) << text;
-  text.replace(at, 7, "\tcache\n");
-  std::ofstream(cache()) << text;
+  auto time = fs::last_write_time(dir_ / "versions" / name);
+  write(name, "revision: cccc00000001\ndown_revision: bbbb00000001\nmessage: thxrd\n");
+  fs::last_write_time(dir_ / "versions" / name, time);
   auto loaded = graph();
   const Revision& r = loaded.graph().get("cccc");
-  EXPECT_EQ(r.message, "cache");
+  EXPECT_EQ(r.message, "third");
   EXPECT_EQ(r.file, dir_ / "versions" / name);
+  auto links = CachedLinks::load(dir_);
+  ASSERT_TRUE(links);
+  EXPECT_EQ(links->heads(), std::vector<std::string>{"cccc00000001"});
 }
 
 }  // namespace

@@ -3,7 +3,11 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "strata/migrate/graph.hpp"
 #include "strata/schema/metadata.hpp"
@@ -50,6 +54,33 @@ class ScriptDirectory {
   std::filesystem::path location_;
   RevisionGraph graph_;
   Contents contents_;
+};
+
+// The heads of a script location and the branch labels of its revisions as the links cache
+// (versions/.strata-cache) recorded them when a load last verified the graph: what `strata
+// current` shows, without reading a revision file or building the graph. Copies share the
+// cache's text, which no one changes: safe to read from several threads.
+class CachedLinks {
+ public:
+  // nullopt unless the cache is intact (nothing in it edited or cut short), was written by
+  // this version of strata, and lists exactly the revision files there are, each with the
+  // size and modification time it has now. Otherwise ScriptDirectory::load is the way, and
+  // the next Contents::graph load that passes its checks writes the cache again. Never
+  // throws for the folder: what is wrong with it is the load's to report.
+  static std::optional<CachedLinks> load(const std::filesystem::path& script_location);
+
+  // RevisionGraph::heads() of the files.
+  const std::vector<std::string>& heads() const noexcept;
+  // Whether some revision depends_on another: without, a head below other revisions can only
+  // be one of them, and RevisionGraph::closure is not needed to tell what is applied.
+  bool has_dependencies() const noexcept;
+  // The branch labels of revision `id`; nullopt when no revision file defines it.
+  std::optional<std::vector<std::string>> branch_labels(std::string_view id) const;
+
+ private:
+  struct Cache;  // the cache as read, and its entries into its text
+  explicit CachedLinks(std::shared_ptr<const Cache> cache) : cache_(std::move(cache)) {}
+  std::shared_ptr<const Cache> cache_;
 };
 
 }  // namespace strata::migrate
