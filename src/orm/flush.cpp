@@ -19,8 +19,10 @@ namespace {
 // statement texts exist per shape, each prepared once per connection.
 constexpr int kMaxRows = 512;
 constexpr int kMaxParams = 32000;
-// Rows per multi-row UPDATE: past a few hundred a longer statement saves nothing measurable.
-constexpr std::size_t kMaxUpdateRows = 500;
+// Rows per multi-row UPDATE. Measured on SQLite (20k rows, callgrind): 128 took the fewest
+// instructions; 500 spends more in the join's temporary table and in preparing the text, 32
+// in work per statement.
+constexpr std::size_t kMaxUpdateRows = 128;
 
 bool has(std::uint64_t mask, std::size_t column) {
   return (mask >> column & 1) != 0;
@@ -71,8 +73,11 @@ std::vector<std::pair<std::size_t, std::size_t>> group_by_shape(
     auto [it, added] = groups.try_emplace({entry->mapper, changed}, groups.size());
     out.emplace_back(it->second, i);
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Usually one group, or groups one after another: nothing to move.
+  auto by_group = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(out.begin(), out.end(), by_group)) {
+    std::stable_sort(out.begin(), out.end(), by_group);
+  }
   return out;
 }
 
