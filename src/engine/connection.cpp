@@ -79,8 +79,7 @@ struct ReturnToPool {
   void operator()(detail::PooledConnection* c) const noexcept {
     detail::PooledPtr owned(c);
     // A connection the server ended has no transaction left to roll back; the pool drops it.
-    if (c->conn->transaction_status() != driver::TransactionStatus::idle &&
-        c->conn->alive(false)) {
+    if (c->conn->transaction_status() != driver::TransactionStatus::idle && c->conn->alive(false)) {
       try {
         c->conn->rollback();
       } catch (const std::exception& e) {
