@@ -5,14 +5,13 @@
 
 #include "../core/sql_text.hpp"
 #include "../core/usage_error.hpp"
+#include "../driver/all_or_nothing.hpp"
 #include "pooled_connection.hpp"
 #include "strata/core/error.hpp"
 #include "strata/engine/connection.hpp"
 
 namespace strata {
 namespace {
-
-constexpr std::string_view kSavepoint = "strata_copy";
 
 // "name" or "schema.name", each part quoted.
 std::string quote_table(std::string_view table) {
@@ -63,37 +62,12 @@ std::int64_t insert_each(driver::Statement& stmt, const driver::Connection::Copy
   return copied;
 }
 
-// The row's error is the one to report; undoing fails only when the database already undid
-// the transaction itself.
-void undo(driver::Connection& conn, bool own) noexcept {
-  try {
-    if (conn.transaction_status() == driver::TransactionStatus::idle) return;
-    if (own) {
-      conn.rollback();
-    } else {
-      conn.rollback_to(kSavepoint);
-      conn.release(kSavepoint);
-    }
-  } catch (...) {  // NOLINT(bugprone-empty-catch): see above
-  }
-}
-
-// Without a bulk protocol: a prepared INSERT per row, in a transaction of its own (begun
-// IMMEDIATE, as a writer's should be on SQLite) or a savepoint inside the open one.
+// Without a bulk protocol: a prepared INSERT per row, all or nothing.
 std::int64_t insert_rows(driver::Connection& conn, const std::string& table,
                          std::span<const std::string> columns,
                          const driver::Connection::CopyRowSource& next) {
   auto stmt = conn.prepare(insert_sql(conn, table, columns), false);
-  const bool own = conn.transaction_status() == driver::TransactionStatus::idle;
-  own ? conn.begin(true) : conn.savepoint(kSavepoint);
-  try {
-    auto copied = insert_each(*stmt, next);
-    own ? conn.commit() : conn.release(kSavepoint);
-    return copied;
-  } catch (...) {
-    undo(conn, own);
-    throw;
-  }
+  return driver::all_or_nothing(conn, "strata_copy", [&] { return insert_each(*stmt, next); });
 }
 
 }  // namespace

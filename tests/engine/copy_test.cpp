@@ -145,26 +145,22 @@ TEST_P(Copy, StreamsRowsFromACallback) {
 TEST_P(Copy, AFailingRowCopiesNothing) {
   auto conn = make_engine().connect();
   create_items(conn);
-  auto rows = simple_rows(500);
-  rows[400][0] = Value(3);  // a duplicate key
-  try {
-    conn.copy_in("items", kColumns, rows);
-    ADD_FAILURE() << "no error";
-  } catch (const IntegrityError& e) {
-    if (!is_sqlite()) {
-      EXPECT_EQ(e.sqlstate(), "23505") << e.what();
+  // Row `at` gets `value` in `column`; the copy must refuse it with `sqlstate` (PostgreSQL).
+  auto expect_refused = [&](std::size_t at, std::size_t column, Value value,
+                            const std::string& sqlstate) {
+    auto rows = simple_rows(500);
+    rows[at][column] = std::move(value);
+    try {
+      conn.copy_in("items", kColumns, rows);
+      ADD_FAILURE() << "no error for " << sqlstate;
+    } catch (const IntegrityError& e) {
+      if (!is_sqlite()) {
+        EXPECT_EQ(e.sqlstate(), sqlstate) << e.what();
+      }
     }
-  }
-  rows = simple_rows(500);
-  rows[250][2] = Value(-1.0);  // the CHECK
-  try {
-    conn.copy_in("items", kColumns, rows);
-    ADD_FAILURE() << "no error";
-  } catch (const IntegrityError& e) {
-    if (!is_sqlite()) {
-      EXPECT_EQ(e.sqlstate(), "23514") << e.what();
-    }
-  }
+  };
+  expect_refused(400, 0, Value(3), "23505");     // a duplicate key
+  expect_refused(250, 2, Value(-1.0), "23514");  // the CHECK
   EXPECT_EQ(count(conn), 0);
   // The connection is usable afterwards.
   EXPECT_EQ(conn.copy_in("items", kColumns, simple_rows(3)), 3);

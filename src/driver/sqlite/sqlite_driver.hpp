@@ -104,7 +104,6 @@ class SqliteConnection final : public Connection {
   std::uint64_t round_trips() const noexcept override { return 0; }
 
  private:
-  void undo_batch(bool own) noexcept;
   void configure(const Options& options);
   // Lets the next writer of this process in once this connection's transaction is over.
   void leave_gate_if_ended() noexcept;
