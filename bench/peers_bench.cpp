@@ -2,7 +2,7 @@
 // run: SOCI (sqlite3 and postgresql backends), SQLiteCpp (SQLite) and libpqxx (PostgreSQL).
 // Every library runs the same four workloads on a fresh table of its own:
 //   insert  N rows in one transaction (a prepared INSERT per row; the ORM's flush batches);
-//   get     primary-key lookups, one statement each (the ORM: a fresh session each);
+//   get     primary-key lookups, one statement each (the ORM: one get_many of the same keys);
 //   load    every row, all columns, into a vector of structs;
 //   update  rows 1..U by key in one transaction (the ORM reads them first, then flushes).
 // "strata batched" is the Connection using what saves round trips: copy_in for the insert (a

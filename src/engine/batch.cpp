@@ -78,7 +78,7 @@ class BatchStatements {
   std::list<detail::CachedStatement> owned_;  // uncached: a list, so that entries stay put
   std::unordered_map<std::string, detail::CachedStatement*, detail::StringHash, std::equal_to<>>
       used_;                                 // cached statements by SQL
-  detail::CachedStatement* last_ = nullptr;  // the one get() gave last, when in used_
+  detail::CachedStatement* last_ = nullptr;  // the one get() gave last
 };
 
 detail::CachedStatement& BatchStatements::get(std::string_view sql, bool native) {

@@ -75,6 +75,12 @@ std::int64_t insert_rows(driver::Connection& conn, const std::string& table,
 std::int64_t Connection::copy_in(std::string_view table, std::span<const std::string_view> columns,
                                  std::span<const std::vector<Value>> rows) {
   checked();
+  if (rows.empty()) {
+    // Nothing to send and no transaction to open, but a wrong call is still one.
+    quote_table(table);
+    quote_columns(table, columns);
+    return 0;
+  }
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].size() != columns.size()) throw_bad_row(table, i, rows[i].size(), columns.size());
   }

@@ -3,6 +3,8 @@
 // text is paid per call.
 #include "strata/engine/prepared.hpp"
 
+#include <utility>
+
 #include "../core/usage_error.hpp"
 #include "arrange.hpp"
 #include "pooled_connection.hpp"
@@ -87,9 +89,10 @@ Result PreparedStatement::run(std::span<const ValueRef> params, std::span<const 
     // Connection::execute does, prepare it again.
     if (!conn.outdated_statement(e) || conn.transaction_status() != driver::TransactionStatus::idle)
       throw;
-    std::string text = st.entry.stmt->sql();
-    conn.drop(std::move(st.entry.stmt));
-    st.entry.stmt = conn.prepare(text, true);
+    // Prepared before the old one goes: if this throws (the table is gone), the statement
+    // stays whole for the next call, which fails the same way.
+    auto fresh = conn.prepare(st.entry.stmt->sql(), true);
+    conn.drop(std::exchange(st.entry.stmt, std::move(fresh)));
     return run_held(state_, values);
   }
 }

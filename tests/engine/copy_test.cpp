@@ -185,6 +185,19 @@ TEST_P(Copy, AValueTheColumnCannotTakeCopiesNothing) {
   EXPECT_EQ(count(conn, "nums"), 0);
 }
 
+TEST_P(Copy, NoRowsCopiesNothingAndSendsNothing) {
+  auto conn = make_engine().connect();
+  create_items(conn);
+  const std::vector<std::vector<Value>> none;
+  auto before = conn.round_trips();
+  EXPECT_EQ(conn.copy_in("items", kColumns, none), 0);
+  EXPECT_EQ(conn.round_trips(), before);
+  EXPECT_FALSE(conn.in_transaction());
+  EXPECT_THROW(conn.copy_in("items", std::span<const std::string_view>(), none), UsageError);
+  EXPECT_THROW(conn.copy_in("items.", kColumns, none), UsageError);
+  EXPECT_EQ(count(conn), 0);
+}
+
 TEST_P(Copy, ARowOfTheWrongWidthIsAUsageErrorBeforeAnythingIsSent) {
   auto conn = make_engine().connect();
   create_items(conn);

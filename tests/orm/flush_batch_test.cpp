@@ -19,6 +19,16 @@ inline const auto editions = strata::table<Edition>(
     strata::column(&Edition::lang, "lang").type(strata::String{8}).primary_key(),
     strata::column(&Edition::title, "title"), strata::column(&Edition::price, "price"));
 
+// A length-limited string that is not a key: what a multi-row UPDATE must not cut short.
+struct Label {
+  std::int64_t id = 0;
+  std::string code;
+};
+
+inline const auto labels =
+    strata::table<Label>("labels", strata::column(&Label::id, "id").primary_key(),
+                         strata::column(&Label::code, "code").type(strata::String{4}));
+
 namespace {
 
 class OrmFlushBatch : public OrmTest {
@@ -291,6 +301,37 @@ TEST_P(OrmFlushBatch, ACompositeKeyMatchesEveryKeyColumn) {
     bool changed = e.book == 2 || e.lang == "it's";
     EXPECT_EQ(e.title, changed ? std::to_string(e.book) + "/" + e.lang : "old") << e.lang;
     EXPECT_EQ(e.price, changed ? std::optional<double>(2.5) : std::nullopt) << e.lang;
+  }
+}
+
+// PostgreSQL refuses a value longer than the column (22001) in a multi-row UPDATE as in a
+// single one, and keeps nothing; it is never cut to fit. SQLite does not enforce the length.
+TEST_P(OrmFlushBatch, AValueTooLongForItsColumnIsRefusedNotCut) {
+  MetaData metadata;
+  labels.add_to(metadata);
+  metadata.create_all(engine());
+  {
+    auto s = session();
+    for (std::int64_t id = 1; id <= 3; ++id) s.add(Label{.id = id, .code = "ab"});
+    s.commit();
+  }
+  {
+    auto s = session();
+    for (Label* label : s.select<Label>().all()) label->code = "abcdefgh";
+    if (is_sqlite()) {
+      s.commit();
+    } else {
+      try {
+        s.commit();
+        ADD_FAILURE() << "a value too long was written";
+      } catch (const DatabaseError& e) {
+        EXPECT_EQ(e.sqlstate(), "22001") << e.what();
+      }
+    }
+  }
+  auto check = session();
+  for (const Label& label : check.select<Label>().untracked()) {
+    EXPECT_EQ(label.code, is_sqlite() ? "abcdefgh" : "ab") << label.id;
   }
 }
 

@@ -60,14 +60,16 @@ class Connection {
   // unknown table or column) throws its DatabaseError, with its SQLSTATE on PostgreSQL.
   // Gives the number of rows copied.
   // Every row is checked before anything is sent: a row with the wrong number of values is a
-  // UsageError naming the table and the row's index. No columns is a UsageError too.
+  // UsageError naming the table and the row's index. No columns is a UsageError too; no rows
+  // copies nothing and sends nothing.
   std::int64_t copy_in(std::string_view table, std::span<const std::string_view> columns,
                        std::span<const std::vector<Value>> rows);
   // The streaming form: `next` fills `row` (given empty) with the next row's values, which stay
   // valid until its next call, and returns false after the last row; no more than a chunk of
   // rows (64 KiB of COPY text) is held at a time. A bad row, or an exception from `next`,
   // undoes the copy; if rows had already been sent, on PostgreSQL inside a transaction that
-  // transaction fails, as a failing statement's would.
+  // transaction fails, as a failing statement's would. `next` must not use this Connection:
+  // on PostgreSQL it is in the middle of the COPY.
   using CopyRowSource = std::function<bool(std::vector<ValueRef>& row)>;
   std::int64_t copy_in(std::string_view table, std::span<const std::string_view> columns,
                        const CopyRowSource& next);
