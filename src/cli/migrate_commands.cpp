@@ -69,11 +69,6 @@ struct CurrentRevisions {
   std::optional<migrate::ScriptDirectory> scripts;
 };
 
-CurrentRevisions read_revisions(const Config& config) {
-  if (auto cached = migrate::CachedLinks::load(config.script_location())) return {cached, {}};
-  return {std::nullopt, load_scripts(config)};
-}
-
 // What `current` prints: a line per revision in the version table, and whether every head is
 // applied.
 struct CurrentAnswer {
@@ -214,13 +209,11 @@ int MigrationCommands::offline(bool up) {
   return 0;
 }
 
-// The database and the revision files are independent reads, so the file read runs on a
-// helper while this thread opens the database. With a server that is mostly waiting for it
-// to answer; libpq is loaded before the helper starts, as both are CPU work. An in-process
-// database is CPU work too (SQLite parses the whole schema when it opens), and so is a graph
-// load when the links cache is stale; a fresh cache, the usual case, costs the helper little
-// beyond the stat calls. A broken file is reported before an unreachable database, as the
-// commands that read the files first do; so is it before a missing one.
+// The database and the revision files are independent reads. A fresh links cache, the usual
+// case, costs less to read than a thread costs to start (its stack and malloc arena fault in
+// page by page), so it is read here; only a graph to parse, when the cache is stale, runs on a
+// helper while this thread opens the database. A broken file is reported before an unreachable
+// database, as the commands that read the files first do; so is it before a missing one.
 int MigrationCommands::current() {
   Config config = load_config(options_);
   auto existing = existing_database(config);
@@ -230,12 +223,16 @@ int MigrationCommands::current() {
   }
   Engine& engine = *existing;
   std::exception_ptr unreachable = caught([&] { engine.load_driver(); });
-  auto loading = std::async(std::launch::async, [&config] { return read_revisions(config); });
+  CurrentRevisions revisions{migrate::CachedLinks::load(config.script_location()), {}};
+  std::future<migrate::ScriptDirectory> loading;
+  if (!revisions.cached) {
+    loading = std::async(std::launch::async, [&config] { return load_scripts(config); });
+  }
   std::vector<std::string> now;
   if (!unreachable) {
     unreachable = caught([&] { now = migrate::current_heads(engine, config.version_table()); });
   }
-  auto revisions = loading.get();
+  if (loading.valid()) revisions.scripts = loading.get();
   if (unreachable) std::rethrow_exception(unreachable);
   std::optional<CurrentAnswer> answer;
   if (revisions.cached) answer = from_cache(options_, *revisions.cached, now);
