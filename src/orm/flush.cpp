@@ -331,6 +331,8 @@ void SessionImpl::plan_updates(const std::vector<std::pair<Entry*, std::uint64_t
                           mapper.primary_key().size() + (mapper.version_column() >= 0 ? 2 : 0);
     std::size_t max_rows =
         several ? std::min(kMaxUpdateRows, std::size_t{kMaxParams} / per_row) : 1;
+    // Growing by doubling would copy the values and fault in fresh pages at each step.
+    params_.reserve(params_.size() + (end - begin) * per_row);
     for (std::size_t at = begin; at < end;) {
       std::size_t n = std::min(max_rows, end - at);
       if (n < max_rows) n = std::bit_floor(n);

@@ -72,9 +72,15 @@ void IdentityMap::clear() noexcept {
   size_ = 0;
 }
 
-void IdentityMap::grow() {
+void IdentityMap::reserve(std::size_t n) {
+  std::size_t slots = std::max<std::size_t>(slots_.size(), 16);
+  while ((size_ + n) * 2 > slots) slots *= 2;
+  if (slots != slots_.size()) rehash(slots);
+}
+
+void IdentityMap::rehash(std::size_t slots) {
   std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+  slots_.assign(slots, Slot{});
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
     if (!s.entry) continue;

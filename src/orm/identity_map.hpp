@@ -37,6 +37,8 @@ class IdentityMap {
     ++size_;
     return nullptr;
   }
+  // Room for `n` more entries without growing on the way.
+  void reserve(std::size_t n);
   // Removes and returns the entry of `key`, if any.
   Entry* erase(const IdentityKey& key);
   void clear() noexcept;
@@ -57,7 +59,8 @@ class IdentityMap {
   };
   static std::size_t hash_of(const IdentityKey& key) noexcept;
   std::size_t probe(const IdentityKey& key, std::size_t hash) const noexcept;
-  void grow();
+  void grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
+  void rehash(std::size_t slots);
 
   std::vector<Slot> slots_;  // a power of two long
   std::size_t size_ = 0;

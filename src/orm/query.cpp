@@ -40,22 +40,35 @@ sql::Select QueryCore::build(std::vector<sql::Expr> columns) const {
   return select;
 }
 
-std::vector<void*> QueryCore::load(const sql::Select& statement) {
+void QueryCore::load(const sql::Select& statement, ObjectSink& sink) {
   session_->autoflush();
   auto result = session_->run(statement);
-  std::vector<void*> out;
+  // Where the backend knows the count, the session's and the caller's lists grow once.
+  if (auto n = result.row_count()) {
+    sink.reserve(static_cast<std::size_t>(*n));
+    session_->reserve_entries(*mapper_, static_cast<std::size_t>(*n));
+  }
   std::unordered_set<void*> seen;
   for (const auto& row : result) {
     void* object = session_->load_row(*mapper_, row);
     // A join repeats a row once per match; the object is listed once.
     if (!joins_.empty() && !seen.insert(object).second) continue;
-    out.push_back(object);
+    sink.push(object);
   }
-  return out;
 }
 
-std::vector<void*> QueryCore::all() {
-  return load(build(mapper_->column_exprs()));
+std::vector<void*> QueryCore::load(const sql::Select& statement) {
+  struct Into final : ObjectSink {
+    void reserve(std::size_t n) override { out.reserve(out.size() + n); }
+    void push(void* object) override { out.push_back(object); }
+    std::vector<void*> out;
+  } into;
+  load(statement, into);
+  return std::move(into.out);
+}
+
+void QueryCore::all(ObjectSink& sink) {
+  load(build(mapper_->column_exprs()), sink);
 }
 
 Result QueryCore::rows() {

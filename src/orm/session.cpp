@@ -117,6 +117,14 @@ Entry* SessionImpl::find(const Mapper& mapper, const IdentityKey& key) {
   return types_[mapper.id()].map.find(key);
 }
 
+// Only for a type's first load: rows read again would only inflate the map.
+void SessionImpl::reserve_entries(const Mapper& mapper, std::size_t n) {
+  IdentityMap& map = state(mapper).map;
+  if (map.size() > 0) return;
+  owned_.reserve(owned_.size() + n);
+  map.reserve(n);
+}
+
 void* SessionImpl::load_row(const Mapper& mapper, const Row& row) {
   if (!scratch_ || scratch_->mapper != &mapper) scratch_ = make_entry(mapper, nullptr);
   IdentityKey& key = scratch_->key;

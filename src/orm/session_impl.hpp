@@ -70,6 +70,8 @@ class SessionImpl {
   // The object of `row` (columns in mapper order): the session's own one when the row is
   // loaded already, else a new tracked one.
   void* load_row(const Mapper& mapper, const Row& row);
+  // Room for `n` objects of `mapper` loaded, when a result's size is known up front.
+  void reserve_entries(const Mapper& mapper, std::size_t n);
   Entry* find(const Mapper& mapper, const IdentityKey& key);
   // The entry holding `object`; UsageError when the session does not track it.
   Entry& entry_of(const Mapper& mapper, void* object);

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <limits>
 
 #include "support/backends.hpp"
 
@@ -224,6 +225,30 @@ TEST_F(PostgresErrors, PasswordNeverAppearsInStatementErrors) {
     EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("strata_pw:***@"), std::string::npos) << e.what();
   }
+}
+
+// PostgreSQL sends numbers as text: what is not a 64-bit integer is refused, naming the column,
+// and the extremes and bool columns read exactly.
+TEST_F(PostgresErrors, TextThatIsNotAnIntegerIsRefused) {
+  auto conn = create_engine(postgres_server_url()).connect();
+  auto result = conn.execute(
+      "SELECT '12x'::text AS a, '1.5'::numeric AS b, "
+      "'9223372036854775808'::numeric AS c, '-9223372036854775809'::numeric AS d, "
+      "''::text AS e, '-'::text AS f, '-9223372036854775808'::int8 AS g, "
+      "true AS h, ' 7'::text AS i, 2.5::float8 AS j, 'x'::text AS k");
+  auto row = result.row();
+  for (int column : {0, 1, 2, 3, 4, 5, 8}) {
+    auto message = error_of<DataError>([&] { (void)row.get<std::int64_t>(column); });
+    EXPECT_NE(message.find("is not an integer"), std::string::npos) << message;
+  }
+  EXPECT_NE(error_of<DataError>([&] { (void)row.get<std::int64_t>(0); }).find("('a')"),
+            std::string::npos);
+  EXPECT_EQ(row.get<std::int64_t>(6), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(row.get<std::int64_t>(7), 1);
+  EXPECT_TRUE(row.get<bool>(7));
+  EXPECT_EQ(row.get<double>(9), 2.5);
+  EXPECT_NE(error_of<DataError>([&] { (void)row.get<double>(10); }).find("is not a number"),
+            std::string::npos);
 }
 
 TEST_F(PostgresErrors, MissingDatabase) {

@@ -56,6 +56,17 @@ namespace orm::detail {
 class SessionImpl;
 class ReplicaSet;
 
+// Where QueryCore puts the objects a query loads, in row order: Query<T>::all fills its
+// vector<T*> through one, with no vector<void*> built and copied on the way.
+class ObjectSink {
+ public:
+  virtual void reserve(std::size_t n) = 0;  // n more objects are coming
+  virtual void push(void* object) = 0;
+
+ protected:
+  ~ObjectSink() = default;
+};
+
 // The non-template part of a query: conditions, order, limits; runs through the session.
 class QueryCore {
  public:
@@ -66,7 +77,7 @@ class QueryCore {
   void offset(std::int64_t n) { offset_ = n; }
   void join(const Mapper& other, const sql::Expr& on, bool left);
 
-  std::vector<void*> all();
+  void all(ObjectSink& sink);
   // The matching rows, each object once, for reading without the session's tracking.
   Result rows();
   const Mapper& mapper() const noexcept { return *mapper_; }
@@ -82,6 +93,7 @@ class QueryCore {
     bool left = false;
   };
   sql::Select build(std::vector<sql::Expr> columns) const;
+  void load(const sql::Select& statement, ObjectSink& sink);
   std::vector<void*> load(const sql::Select& statement);
 
   SessionImpl* session_;
@@ -342,10 +354,15 @@ class Query {
   }
 
   std::vector<T*> all() {
-    auto objects = core_.all();
+    struct Into final : orm::detail::ObjectSink {
+      explicit Into(std::vector<T*>& v) : out(v) {}
+      void reserve(std::size_t n) override { out.reserve(out.size() + n); }
+      void push(void* object) override { out.push_back(static_cast<T*>(object)); }
+      std::vector<T*>& out;
+    };
     std::vector<T*> out;
-    out.reserve(objects.size());
-    for (void* o : objects) out.push_back(static_cast<T*>(o));
+    Into into(out);
+    core_.all(into);
     return out;
   }
   // The first row's object, or nullptr.

@@ -78,6 +78,7 @@ class PgStatement final : public Statement {
   void bind(std::span<const ValueRef> params);
   PGresult* send(int n);
   [[noreturn]] void bad_value(int column, std::string_view wanted) const;
+  bool is_bool(int column) const;
   [[noreturn]] void nul_in_text() const;
 
   PGconn* conn_;
@@ -91,6 +92,10 @@ class PgStatement final : public Statement {
   int row_ = 0;
   int rows_ = 0;
   int columns_ = 0;
+  // Which of the first 64 columns are bool, looked up once per result on the first read that
+  // asks: get_int asks for every value.
+  mutable std::uint64_t bools_ = 0;
+  mutable bool typed_ = false;
   std::int64_t changes_ = 0;
   // Reused between executions, so that binding allocates nothing in steady state.
   std::string buffer_;

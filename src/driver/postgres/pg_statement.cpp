@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
+#include <optional>
 #include <utility>
 
 #include "pg_driver.hpp"
@@ -20,6 +23,24 @@ int hex_digit(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// A NUL-terminated integer as PostgreSQL writes one: an optional '-', then digits. Anything
+// else, or a value beyond 64 bits, is nullopt. (std::from_chars needs the end first.)
+std::optional<std::int64_t> parse_integer(const char* p) {
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  const char* digits = p;
+  std::uint64_t magnitude = 0;
+  for (; *p >= '0' && *p <= '9'; ++p) {
+    if (__builtin_mul_overflow(magnitude, std::uint64_t{10}, &magnitude) ||
+        __builtin_add_overflow(magnitude, static_cast<std::uint64_t>(*p - '0'), &magnitude)) {
+      return std::nullopt;
+    }
+  }
+  constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
+  if (p == digits || *p != '\0' || magnitude > kMax + (negative ? 1 : 0)) return std::nullopt;
+  return negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
 }
 
 }  // namespace
@@ -170,6 +191,19 @@ std::int64_t rows_changed(const PGresult* result) noexcept {
 void PgStatement::reset() noexcept {
   result_.reset();
   row_ = rows_ = columns_ = 0;
+  typed_ = false;
+}
+
+bool PgStatement::is_bool(int column) const {
+  if (column >= 64) return libpq().PQftype(result_.get(), column) == kBool;
+  if (!typed_) {
+    bools_ = 0;
+    for (int c = 0; c < std::min(columns_, 64); ++c) {
+      if (libpq().PQftype(result_.get(), c) == kBool) bools_ |= std::uint64_t{1} << c;
+    }
+    typed_ = true;
+  }
+  return (bools_ >> column) & 1;
 }
 
 std::string_view PgStatement::column_name(int column) const {
@@ -224,25 +258,26 @@ void PgStatement::bad_value(int column, std::string_view wanted) const {
                   {"22P02", "22P02", 0, sql_, url_});
 }
 
+// libpq ends every text value with a NUL, so reading a number needs no PQgetlength.
 std::int64_t PgStatement::get_int(int column) const {
-  std::string_view text = get_text(column);
-  if (libpq().PQftype(result_.get(), column) == kBool) return text == "t" ? 1 : 0;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size()) bad_value(column, "an integer");
-  return value;
+  const char* text = libpq().PQgetvalue(result_.get(), row_, column);
+  if (is_bool(column)) return text[0] == 't' ? 1 : 0;
+  auto value = parse_integer(text);
+  if (!value) bad_value(column, "an integer");
+  return *value;
 }
 
 double PgStatement::get_double(int column) const {
-  std::string_view text = get_text(column);
+  const char* text = libpq().PQgetvalue(result_.get(), row_, column);
+  const char* end = text + std::char_traits<char>::length(text);
   double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size()) bad_value(column, "a number");
+  auto [stop, ec] = std::from_chars(text, end, value);
+  if (ec != std::errc{} || stop != end) bad_value(column, "a number");
   return value;
 }
 
 bool PgStatement::get_bool(int column) const {
-  if (libpq().PQftype(result_.get(), column) == kBool) return get_text(column) == "t";
+  if (is_bool(column)) return libpq().PQgetvalue(result_.get(), row_, column)[0] == 't';
   return get_int(column) != 0;
 }
 
