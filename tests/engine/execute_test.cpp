@@ -41,7 +41,7 @@ TEST_P(Execute, PositionalParametersAndTypedReads) {
 }
 
 // NULL must not pass for a zero, a false or an empty text, and those must not pass for NULL:
-// SQLite reads a NULL as 0 or "", which strata tells apart only when it gets such a value.
+// Both drivers read a NULL as 0 or "", which strata tells apart only when it gets such a value.
 TEST_P(Execute, NullIsNotZeroFalseOrEmpty) {
   auto conn = make_engine().connect();
   auto result = conn.execute(

@@ -47,7 +47,7 @@ class Statement {
   virtual ValueKind column_kind(int column) const = 0;
   virtual bool is_null(int column) const = 0;
   // Whether get_int, get_double, get_bool and get_text of a NULL give 0, 0.0, false and "":
-  // then a reader asks is_null() only when it got such a value (SQLite: saves a call a value).
+  // then a reader asks is_null() only when it got such a value (saves a call a value).
   bool null_reads_empty() const noexcept { return null_reads_empty_; }
   virtual std::int64_t get_int(int column) const = 0;
   virtual double get_double(int column) const = 0;

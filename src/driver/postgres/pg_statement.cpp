@@ -51,7 +51,10 @@ PgStatement::PgStatement(PGconn* conn, std::string name, std::string sql, const 
       name_(std::move(name)),
       sql_(std::move(sql)),
       url_(url),
-      round_trips_(round_trips) {}
+      round_trips_(round_trips) {
+  // libpq gives "" for NULL, and get_int and get_double read that as 0.
+  null_reads_empty_ = true;
+}
 
 namespace {
 bool holds_nul(const ValueRef& p) {
@@ -263,8 +266,9 @@ std::int64_t PgStatement::get_int(int column) const {
   const char* text = libpq().PQgetvalue(result_.get(), row_, column);
   if (is_bool(column)) return text[0] == 't' ? 1 : 0;
   auto value = parse_integer(text);
-  if (!value) bad_value(column, "an integer");
-  return *value;
+  if (value) return *value;
+  if (text[0] == '\0' && is_null(column)) return 0;
+  bad_value(column, "an integer");
 }
 
 double PgStatement::get_double(int column) const {
@@ -272,8 +276,9 @@ double PgStatement::get_double(int column) const {
   const char* end = text + std::char_traits<char>::length(text);
   double value = 0;
   auto [stop, ec] = std::from_chars(text, end, value);
-  if (ec != std::errc{} || stop != end) bad_value(column, "a number");
-  return value;
+  if (ec == std::errc{} && stop == end) return value;
+  if (end == text && is_null(column)) return 0;
+  bad_value(column, "a number");
 }
 
 bool PgStatement::get_bool(int column) const {
