@@ -167,12 +167,14 @@ std::vector<std::string> locked_tables(const Operation& op) {
 
 // A step's statement limits on the connection for the life of its operations. Inside its
 // transaction they are SET LOCAL and end with it, so nothing stays on a connection that a
-// pooler hands to another client; outside one (transactional: false) they are set for the
-// session and put back afterwards, however the operations end.
+// pooler hands to another client; they are then added to `deferred`, to go with the step's
+// next statement in its round trip. Outside one (transactional: false) they are set for the
+// session at once and put back afterwards, however the operations end.
 class LimitsScope {
  public:
-  LimitsScope(Connection& conn, const Dialect& dialect, const StatementLimits& limits, bool local)
-      : conn_(conn), dialect_(dialect), local_(local) {
+  LimitsScope(Connection& conn, const Dialect& dialect, const StatementLimits& limits, bool local,
+              std::string& deferred)
+      : conn_(conn), dialect_(dialect), local_(local), deferred_(deferred) {
     try {
       set(Dialect::Limit::lock_wait, limits.lock_timeout);
       if (limits.statement_timeout) set(Dialect::Limit::statement, *limits.statement_timeout);
@@ -189,6 +191,10 @@ class LimitsScope {
   void set(Dialect::Limit limit, std::chrono::milliseconds value) {
     std::string sql = dialect_.set_limit_sql(limit, value, local_);
     if (sql.empty()) return;
+    if (local_) {
+      deferred_ += sql + ";\n";
+      return;
+    }
     set_.push_back(limit);
     conn_.execute_script(sql);
   }
@@ -205,6 +211,7 @@ class LimitsScope {
   Connection& conn_;
   const Dialect& dialect_;
   bool local_;
+  std::string& deferred_;
   std::vector<Dialect::Limit> set_;
 };
 
@@ -240,13 +247,14 @@ void DatabaseSink::operations(const Step& step, const std::vector<RenderedOperat
                               bool in_transaction) {
   if (progress_) progress_(describe(step));
   started_ = std::chrono::steady_clock::now();
+  deferred_.clear();
   const Revision& r = *step.revision;
   limits_ = r.limits(defaults_);
   // A revision outside a transaction is where CREATE INDEX CONCURRENTLY goes, which waits for
   // every older transaction in the database, not for one table's lock: the default would fail
   // it on any busy server and leave an invalid index. Only the file's own lock_timeout applies.
   if (!in_transaction && !r.lock_timeout) limits_.lock_timeout = std::chrono::milliseconds(0);
-  LimitsScope limits(conn_, dialect_, limits_, in_transaction);
+  LimitsScope limits(conn_, dialect_, limits_, in_transaction, deferred_);
   std::set<std::string> rebuilt;
   for (const auto& op : rendered) {
     if (!op.rebuilt_table.empty()) rebuilt.insert(op.rebuilt_table);
@@ -273,8 +281,10 @@ void DatabaseSink::operations(const Step& step, const std::vector<RenderedOperat
 void DatabaseSink::run_operation(const Step& step, const RenderedOperation& op) {
   try {
     if (op.rebuilt_table.empty()) {
-      for (const auto& sql : op.statements) conn_.execute_script(sql);
+      for (const auto& sql : op.statements)
+        conn_.execute_script(std::exchange(deferred_, {}) + sql);
     } else {
+      if (!deferred_.empty()) conn_.execute_script(std::exchange(deferred_, {}));
       dialect_.carry_out(conn_, as_rebuild(op), progress_);
     }
   } catch (const DatabaseError& e) {
@@ -307,6 +317,7 @@ void DatabaseSink::record(const Step& step) {
   // One script: on a server the version and history rows cost one round trip, not three
   // (a step's round trips are most of what an upgrade over a network costs).
   conn_.execute_script(
+      std::exchange(deferred_, {}) +
       fmt::format("{};", fmt::join(tables_.record_sql(dialect_, step, took.count()), ";\n")));
 }
 
@@ -316,6 +327,7 @@ void DatabaseSink::commit() {
 
 void DatabaseSink::close(bool foreign_keys_were_off) noexcept {
   tx_.reset();  // rolls back what was not committed, before foreign keys can change again
+  deferred_.clear();
   if (!foreign_keys_were_off) return;
   try {
     conn_.execute_script(dialect_.foreign_keys_sql(true));

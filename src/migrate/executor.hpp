@@ -158,6 +158,8 @@ class DatabaseSink : public StepSink {
   StatementLimits limits_;  // the step's
   std::optional<Transaction> tx_;
   std::chrono::steady_clock::time_point started_;
+  // Statements for the step's next round trip to carry first (its SET LOCAL limits).
+  std::string deferred_;
 };
 
 // SQL text as the sink: the offline script. Each statement ends in one semicolon; the framing

@@ -170,6 +170,7 @@ class Runner::Lock {
   }
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
+  bool held() const noexcept { return held_; }
 
  private:
   [[noreturn]] void throw_held(std::chrono::milliseconds timeout) {
@@ -269,6 +270,7 @@ class Runner::Race final : public detail::DatabaseSink {
         graph_(runner.scripts_.graph()),
         waiting_(runner.options_.waiting),
         version_table_(runner.options_.version_table),
+        exclusive_(runner.exclusive_),
         known_(std::move(start)),
         state_(state),
         live_(live) {
@@ -294,6 +296,9 @@ class Runner::Race final : public detail::DatabaseSink {
   const RevisionGraph& graph_;
   const std::function<void(const std::string&)>& waiting_;
   const std::string& version_table_;
+  // Under a lock that keeps other runners out, the heads this run wrote last are the
+  // database's: no step reads them again.
+  bool exclusive_;
   // Heads equal to the ones this run wrote last mean no other process moved them, which spares
   // a walk of the graph on every step of a long plan. After any surprise the walk decides.
   std::optional<std::vector<std::string>> known_;
@@ -304,6 +309,7 @@ class Runner::Race final : public detail::DatabaseSink {
 };
 
 std::optional<std::vector<std::string>> Runner::Race::moved_elsewhere() {
+  if (exclusive_ && known_) return std::nullopt;
   auto heads = heads_in(connection(), version_table_);
   std::sort(heads.begin(), heads.end());
   if (known_ && heads == *known_) return std::nullopt;
@@ -415,6 +421,7 @@ auto Runner::locked(Work&& work) {
   // Locked first: two PostgreSQL sessions creating the version table at once would collide.
   Lock lock(conn, Dialect::of(engine_.backend()), lock_key(options_.version_table),
             options_.migration_lock_timeout);
+  exclusive_ = lock.held();
   ensure_tables(conn);
   return work(conn);
 }

@@ -2,6 +2,7 @@
 // leaves the database at the last completed one, checksums, stamp, and two runners at once.
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <strata/dialect/inspector.hpp>
 #include <strata/migrate/runner.hpp>
@@ -94,6 +95,40 @@ TEST_P(RunnerTest, UpgradeDowngradeAndRelativeTargets) {
   EXPECT_EQ(runner.downgrade("base").size(), 2u);
   EXPECT_EQ(runner.current(), Ids{});
   EXPECT_FALSE(Inspector(*engine_).has_table("items"));
+}
+
+// Under PostgreSQL's advisory lock no other runner can move the heads, so a step costs its own
+// statements and no more: BEGIN, its operation (the step's SET LOCAL limits in the same round
+// trip), its version rows and COMMIT. Counted as the difference between runs of 2 and 6 steps,
+// which share the run's own costs (lock, version tables, reflection).
+TEST_P(RunnerTest, AStepUnderTheAdvisoryLockCostsOnlyItsOwnRoundTrips) {
+  if (is_sqlite()) GTEST_SKIP() << "SQLite has no server to make round trips to";
+  std::string down = "cccc00000003";
+  for (int i = 1; i <= 6; ++i) {
+    std::string id = "eeee0000000" + std::to_string(i);
+    std::string c = "c" + std::to_string(i);
+    write("2025020" + std::to_string(i) + "_0000_" + id + "_col.yaml",
+          "revision: " + id + "\ndown_revision: " + down + "\nmessage: " + c +
+              "\nupgrade:\n  - add_column: {table: items, column: {name: " + c +
+              ", type: integer}}\ndowngrade:\n  - drop_column: {table: items, name: " + c + "}\n");
+    down = id;
+  }
+  auto engine = make_engine("pool_size=1&max_overflow=0");  // one connection, counted throughout
+  auto runner = runner_on(engine);
+  runner.upgrade("cccc00000003");
+  auto trips = [&](const std::function<void()>& run) {
+    std::uint64_t before = engine.connect().round_trips();
+    run();
+    return engine.connect().round_trips() - before;
+  };
+  // A statement's second run prepares it (one more round trip): a first run warms them all.
+  trips([&] { runner.upgrade("+2"); });
+  runner.downgrade("cccc00000003");
+  auto two = trips([&] { runner.upgrade("+2"); });
+  runner.downgrade("cccc00000003");
+  auto six = trips([&] { runner.upgrade("+6"); });
+  EXPECT_EQ(runner.current(), Ids{"eeee00000006"});
+  EXPECT_EQ(six - two, 4u * 4u) << "2 steps: " << two << " round trips, 6 steps: " << six;
 }
 
 TEST_P(RunnerTest, RevisionWithoutDowngradeCannotBeReverted) {

@@ -107,6 +107,9 @@ class Runner {
   Engine engine_;
   const ScriptDirectory& scripts_;
   RunnerOptions options_;
+  // Whether the running work holds a lock that keeps every other runner out (PostgreSQL's
+  // advisory lock): then no one else moves the heads between its steps.
+  bool exclusive_ = false;
 };
 
 }  // namespace strata::migrate
