@@ -48,6 +48,12 @@ void QueryCore::load(const sql::Select& statement, ObjectSink& sink) {
     sink.reserve(static_cast<std::size_t>(*n));
     session_->reserve_entries(*mapper_, static_cast<std::size_t>(*n));
   }
+  // A join repeats a row once per match; without one, a type's first load fills the identity
+  // map at once.
+  if (joins_.empty() && session_->holds_none(*mapper_)) {
+    session_->load_first(*mapper_, result, sink);
+    return;
+  }
   std::unordered_set<void*> seen;
   for (const auto& row : result) {
     void* object = session_->load_row(*mapper_, row);

@@ -125,15 +125,56 @@ void SessionImpl::reserve_entries(const Mapper& mapper, std::size_t n) {
   map.reserve(n);
 }
 
+namespace {
+void read_key(const Mapper& mapper, const Row& row, Entry& entry) {
+  if (mapper.integer_pk()) {
+    entry.key.i = row.get<std::int64_t>(mapper.primary_key()[0]);
+    return;
+  }
+  mapper.read_primary_key(entry.object, row);
+  entry.key = mapper.key_of(entry.object);
+}
+}  // namespace
+
+// The rows are read into entries first and go into the identity map at the end, sized once:
+// where the backend gives no count up front (SQLite), growing the map as rows come rehashes
+// every entry at each doubling, and each row's probe is a cache miss in a large map. A key a
+// result repeats (a view, a table whose key the database does not enforce) still gives one
+// object, the first row's, as load_row does. Rows read before a failure stay tracked.
+void SessionImpl::load_first(const Mapper& mapper, Result& result, ObjectSink& sink) {
+  const ObjectOps& ops = mapper.ops();
+  std::vector<Entry*> loaded;
+  IdentityMap& map = state(mapper).map;
+  auto track = [&] {
+    map.reserve(loaded.size());
+    for (Entry*& e : loaded) {
+      if (Entry* first = map.find_or_insert(e, [] {})) {
+        e->state = Entry::State::detached;
+        e = first;
+      }
+    }
+  };
+  try {
+    for (const auto& row : result) {
+      Entry* e = make_entry(mapper, nullptr);
+      read_key(mapper, row, *e);
+      ops.read(*e, row);
+      ops.save(*e, all_columns(mapper), arena_);
+      e->state = Entry::State::persistent;
+      loaded.push_back(e);
+    }
+  } catch (...) {
+    track();
+    throw;
+  }
+  track();
+  for (Entry* e : loaded) sink.push(e->object);
+}
+
 void* SessionImpl::load_row(const Mapper& mapper, const Row& row) {
   if (!scratch_ || scratch_->mapper != &mapper) scratch_ = make_entry(mapper, nullptr);
   IdentityKey& key = scratch_->key;
-  if (mapper.integer_pk()) {
-    key.i = row.get<std::int64_t>(mapper.primary_key()[0]);
-  } else {
-    mapper.read_primary_key(scratch_->object, row);
-    key = mapper.key_of(scratch_->object);
-  }
+  read_key(mapper, row, *scratch_);
   IdentityMap& map = state(mapper).map;
   // The slot is fetched from memory while the row is read: in a large map it is a cache miss.
   map.prefetch(key);

@@ -72,6 +72,12 @@ class SessionImpl {
   void* load_row(const Mapper& mapper, const Row& row);
   // Room for `n` objects of `mapper` loaded, when a result's size is known up front.
   void reserve_entries(const Mapper& mapper, std::size_t n);
+  // Whether the session holds no object of `mapper` yet: then a query's rows can go into the
+  // identity map all at once, after they are read (load_first).
+  bool holds_none(const Mapper& mapper) { return state(mapper).map.size() == 0; }
+  // Every row of `result` as an object of `mapper`, each handed to `sink`, for a session that
+  // holds none yet (see holds_none).
+  void load_first(const Mapper& mapper, Result& result, ObjectSink& sink);
   Entry* find(const Mapper& mapper, const IdentityKey& key);
   // The entry holding `object`; UsageError when the session does not track it.
   Entry& entry_of(const Mapper& mapper, void* object);

@@ -36,6 +36,59 @@ TEST_P(OrmSession, IdentityMapGivesOneObjectPerRow) {
   EXPECT_EQ(s.get<Author>(id + 100), nullptr);
 }
 
+// A view can list a key twice, and so can a table whose key the database does not enforce:
+// one object per key all the same, with the first row's values, whether the session held
+// objects of the type before the query (rows probed one by one) or none (tracked at the end).
+struct Listed {
+  std::int64_t id = 0;
+  std::string name;
+};
+const auto listed = strata::table<Listed>("listed", strata::column(&Listed::id, "id").primary_key(),
+                                          strata::column(&Listed::name, "name"));
+
+TEST_P(OrmSession, AKeyARowRepeatsGivesOneObject) {
+  {
+    auto conn = engine().connect();
+    conn.execute_script(
+        "CREATE TABLE listed_rows (n INTEGER, id INTEGER, name TEXT);"
+        "INSERT INTO listed_rows VALUES (1, 1, 'first'), (2, 2, 'two'), (3, 1, 'again');"
+        "CREATE VIEW listed AS SELECT id, name FROM listed_rows");
+  }
+  for (bool held_before : {false, true}) {
+    auto s = session();
+    if (held_before) {
+      ASSERT_NE(s.get<Listed>(2), nullptr);
+    }
+    auto all = s.select<Listed>().order_by(col(&Listed::name)).all();  // again, first, two
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[0], all[1]) << "held before: " << held_before;
+    EXPECT_EQ(all[0]->name, "again");
+    EXPECT_EQ(all[2]->name, "two");
+    auto before = s.stats().statements;
+    EXPECT_EQ(s.get<Listed>(1), all[0]);
+    EXPECT_EQ(s.stats().statements, before);
+  }
+}
+
+// A row that cannot be read (NULL for a std::string) stops the query; the rows read before it
+// stay in the session, as objects it can hand out without a query.
+TEST_P(OrmSession, RowsReadBeforeABadOneStayTracked) {
+  {
+    auto conn = engine().connect();
+    conn.execute_script(
+        "CREATE TABLE listed_rows (n INTEGER, id INTEGER, name TEXT);"
+        "INSERT INTO listed_rows VALUES (1, 1, 'one'), (2, 2, 'two'), (3, 3, NULL);"
+        "CREATE VIEW listed AS SELECT id, name FROM listed_rows");
+  }
+  auto s = session();
+  EXPECT_THROW(s.select<Listed>().order_by(col(&Listed::id)).all(), UsageError);
+  auto before = s.stats().statements;
+  Listed* two = s.get<Listed>(2);
+  ASSERT_NE(two, nullptr);
+  EXPECT_EQ(two->name, "two");
+  EXPECT_EQ(s.stats().statements, before);
+}
+
 // Many objects, then every third expunged: the identity map must still find each of the rest
 // (removal shifts later entries of a probe run back) and forget the expunged ones.
 TEST_P(OrmSession, IdentityMapSurvivesManyRemovals) {
