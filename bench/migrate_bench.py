@@ -3,8 +3,9 @@
 column), run by strata and by Alembic on SQLite and PostgreSQL in the same run.
 
 The floor is the backend itself: strata's own offline script (`upgrade --sql`) piped through
-sqlite3 or psql, with the pragmas strata's engine uses. Goals: `current` under 20 ms, `upgrade
-head` within 1.1x of the floor, and at least 20x faster than Alembic on SQLite.
+sqlite3 or psql, with the pragmas strata's engine uses, and for `current` the backend's own
+client reading the version table. Goals: `upgrade head` within 1.1x of the floor, and `current`
+under 20 ms where the floor allows it (a PostgreSQL connection alone can take longer).
 
     bench/migrate_bench.py BUILD_DIR        (make bench runs it under scripts/with-postgres)
 
@@ -233,9 +234,11 @@ def report(name, m):
     row("history (cold)", m["s_history"], None, m["a_history"])
     print(f"  (strata's process start alone, `strata --help`: {m['s_start'] * 1000:.1f} ms)")
     up_vs_floor = m["s_up"] / m["floor"]
+    floor_note = (f", and the floor alone takes {m['floor_current'] * 1000:.1f} ms"
+                  if m["floor_current"] >= 0.020 else "")
     print(f"  goals: current {m['s_current'] * 1000:.1f} ms (< 20 ms: "
-          f"{'met' if m['s_current'] < 0.020 else 'NOT met'}); upgrade {up_vs_floor:.2f}x the "
-          f"floor (<= 1.1x: {'met' if up_vs_floor <= 1.1 else 'NOT met'}); "
+          f"{'met' if m['s_current'] < 0.020 else 'NOT met'}{floor_note}); upgrade "
+          f"{up_vs_floor:.2f}x the floor (<= 1.1x: {'met' if up_vs_floor <= 1.1 else 'NOT met'}); "
           f"{m['a_up'] / m['s_up']:.1f}x faster than Alembic")
 
 
