@@ -157,8 +157,8 @@ void SessionImpl::load_first(const Mapper& mapper, Result& result, ObjectSink& s
   try {
     for (const auto& row : result) {
       Entry* e = make_entry(mapper, nullptr);
-      read_key(mapper, row, *e);
       ops.read(*e, row);
+      e->key = mapper.key_of(e->object);  // no probe to start early: the key comes from the object
       ops.save(*e, all_columns(mapper), arena_);
       e->state = Entry::State::persistent;
       loaded.push_back(e);
