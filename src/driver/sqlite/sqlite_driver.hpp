@@ -63,6 +63,7 @@ class SqliteStatement final : public Statement {
  private:
   void bind(std::span<const ValueRef> params);
   bool step();
+  void rewind() noexcept;  // sqlite3_reset, noted
 
   sqlite3* db_;
   sqlite3_stmt* stmt_;
@@ -70,6 +71,7 @@ class SqliteStatement final : public Statement {
   const std::string& url_;
   int param_count_;  // fixed by the SQL text, so kept across SQLite's own re-prepares
   bool has_row_ = false;
+  bool at_start_ = true;  // reset since it last stepped
   std::int64_t changes_ = 0;
   std::int64_t changes_before_ = 0;
 };

@@ -70,6 +70,7 @@ void SqliteStatement::bind(std::span<const ValueRef> params) {
 }
 
 bool SqliteStatement::step() {
+  at_start_ = false;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return has_row_ = true;
   has_row_ = false;
@@ -81,7 +82,7 @@ bool SqliteStatement::step() {
     return false;
   }
   std::string message = sqlite3_errmsg(db_);
-  sqlite3_reset(stmt_);
+  rewind();
   throw_error(rc, std::move(message), sql_, url_);
 }
 
@@ -90,19 +91,25 @@ void SqliteStatement::execute(std::span<const ValueRef> params) {
   changes_ = 0;
   changes_before_ = sqlite3_total_changes64(db_);
   // A finished statement is reset at once, so that it holds no read lock while cached.
-  if (!step()) sqlite3_reset(stmt_);
+  if (!step()) rewind();
 }
 
 bool SqliteStatement::advance() {
   if (!has_row_) return false;
   if (step()) return true;
-  sqlite3_reset(stmt_);
+  rewind();
   return false;
 }
 
+// A statement that finished was reset then: the Result that ends it costs no second reset.
 void SqliteStatement::reset() noexcept {
   has_row_ = false;
+  if (!at_start_) rewind();
+}
+
+void SqliteStatement::rewind() noexcept {
   sqlite3_reset(stmt_);
+  at_start_ = true;
 }
 
 std::string_view SqliteStatement::column_name(int column) const {
