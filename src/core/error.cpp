@@ -1,5 +1,6 @@
 #include "strata/core/error.hpp"
 
+#include <string>
 #include <utility>
 
 #include "usage_error.hpp"
@@ -22,8 +23,18 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// A multi-row INSERT runs to thousands of characters: the message keeps the statement's start
+// (cut between characters, not inside one), and the error's statement() keeps all of it.
+constexpr std::size_t kStatementShown = 300;
+
 std::string in_statement(std::string_view statement) {
-  return statement.empty() ? "" : " in statement: " + one_line(statement);
+  if (statement.empty()) return "";
+  std::string text = one_line(statement);
+  if (text.size() <= kStatementShown) return " in statement: " + text;
+  std::size_t cut = kStatementShown;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return " in statement: " + text.substr(0, cut) + "... (" + std::to_string(text.size() - cut) +
+         " more characters)";
 }
 
 std::string describe(const std::string& message, const DatabaseErrorInfo& info) {

@@ -90,6 +90,28 @@ TEST_P(Errors, UniqueViolationIsIntegrityError) {
   EXPECT_EQ(conn.execute("SELECT count(*) FROM users").scalar<int>(), 1);
 }
 
+// A failing multi-row statement can run to many kilobytes: the message shows its start, cut
+// between characters, and the error's statement() keeps all of it.
+TEST_P(Errors, ALongStatementIsCutInTheMessageAndKeptWhole) {
+  auto conn = make_engine().connect();
+  std::string sql = "SELECT '" + std::string(291, 'a') + "\u00e9' FROM no_such_table WHERE 1 IN (";
+  for (int i = 0; i < 2000; ++i) sql += (i ? ", " : "") + std::to_string(i);
+  sql += ")";
+  try {
+    conn.execute(sql);
+    FAIL();
+  } catch (const DatabaseError& e) {
+    std::string message = e.what();
+    EXPECT_EQ(e.statement(), sql);
+    EXPECT_LT(message.size(), 700u) << message;
+    EXPECT_NE(message.find("no_such_table"), std::string::npos) << message;
+    EXPECT_NE(message.find(std::string(291, 'a') + "... (" + std::to_string(sql.size() - 299) +
+                           " more characters)"),
+              std::string::npos)
+        << message;
+  }
+}
+
 TEST_P(Errors, NarrowIntegersRefuseValuesThatDoNotFit) {
   auto conn = make_engine().connect();
   auto result =
