@@ -327,7 +327,6 @@ void DatabaseSink::commit() {
 
 void DatabaseSink::close(bool foreign_keys_were_off) noexcept {
   tx_.reset();  // rolls back what was not committed, before foreign keys can change again
-  deferred_.clear();
   if (!foreign_keys_were_off) return;
   try {
     conn_.execute_script(dialect_.foreign_keys_sql(true));

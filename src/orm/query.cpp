@@ -43,11 +43,8 @@ sql::Select QueryCore::build(std::vector<sql::Expr> columns) const {
 void QueryCore::load(const sql::Select& statement, ObjectSink& sink) {
   session_->autoflush();
   auto result = session_->run(statement);
-  // Where the backend knows the count, the session's and the caller's lists grow once.
-  if (auto n = result.row_count()) {
-    sink.reserve(static_cast<std::size_t>(*n));
-    session_->reserve_entries(*mapper_, static_cast<std::size_t>(*n));
-  }
+  // Where the backend knows the count, the caller's list grows once.
+  if (auto n = result.row_count()) sink.reserve(static_cast<std::size_t>(*n));
   // A join repeats a row once per match; without one, a type's first load fills the identity
   // map at once.
   if (joins_.empty() && session_->holds_none(*mapper_)) {
@@ -64,13 +61,10 @@ void QueryCore::load(const sql::Select& statement, ObjectSink& sink) {
 }
 
 std::vector<void*> QueryCore::load(const sql::Select& statement) {
-  struct Into final : ObjectSink {
-    void reserve(std::size_t n) override { out.reserve(out.size() + n); }
-    void push(void* object) override { out.push_back(object); }
-    std::vector<void*> out;
-  } into;
+  std::vector<void*> out;
+  VectorSink<void> into(out);
   load(statement, into);
-  return std::move(into.out);
+  return out;
 }
 
 void QueryCore::all(ObjectSink& sink) {

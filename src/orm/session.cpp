@@ -117,25 +117,6 @@ Entry* SessionImpl::find(const Mapper& mapper, const IdentityKey& key) {
   return types_[mapper.id()].map.find(key);
 }
 
-// Only for a type's first load: rows read again would only inflate the map.
-void SessionImpl::reserve_entries(const Mapper& mapper, std::size_t n) {
-  IdentityMap& map = state(mapper).map;
-  if (map.size() > 0) return;
-  owned_.reserve(owned_.size() + n);
-  map.reserve(n);
-}
-
-namespace {
-void read_key(const Mapper& mapper, const Row& row, Entry& entry) {
-  if (mapper.integer_pk()) {
-    entry.key.i = row.get<std::int64_t>(mapper.primary_key()[0]);
-    return;
-  }
-  mapper.read_primary_key(entry.object, row);
-  entry.key = mapper.key_of(entry.object);
-}
-}  // namespace
-
 // The rows are read into entries first and go into the identity map at the end, sized once:
 // where the backend gives no count up front (SQLite), growing the map as rows come rehashes
 // every entry at each doubling, and each row's probe is a cache miss in a large map. A key a
@@ -144,6 +125,11 @@ void read_key(const Mapper& mapper, const Row& row, Entry& entry) {
 void SessionImpl::load_first(const Mapper& mapper, Result& result, ObjectSink& sink) {
   const ObjectOps& ops = mapper.ops();
   std::vector<Entry*> loaded;
+  // Where the backend knows the count (PostgreSQL), the entry lists grow once too.
+  if (auto n = result.row_count()) {
+    loaded.reserve(static_cast<std::size_t>(*n));
+    owned_.reserve(owned_.size() + static_cast<std::size_t>(*n));
+  }
   IdentityMap& map = state(mapper).map;
   auto track = [&] {
     map.reserve(loaded.size());
@@ -174,7 +160,12 @@ void SessionImpl::load_first(const Mapper& mapper, Result& result, ObjectSink& s
 void* SessionImpl::load_row(const Mapper& mapper, const Row& row) {
   if (!scratch_ || scratch_->mapper != &mapper) scratch_ = make_entry(mapper, nullptr);
   IdentityKey& key = scratch_->key;
-  read_key(mapper, row, *scratch_);
+  if (mapper.integer_pk()) {
+    key.i = row.get<std::int64_t>(mapper.primary_key()[0]);
+  } else {
+    mapper.read_primary_key(scratch_->object, row);
+    key = mapper.key_of(scratch_->object);
+  }
   IdentityMap& map = state(mapper).map;
   // The slot is fetched from memory while the row is read: in a large map it is a cache miss.
   map.prefetch(key);

@@ -70,8 +70,6 @@ class SessionImpl {
   // The object of `row` (columns in mapper order): the session's own one when the row is
   // loaded already, else a new tracked one.
   void* load_row(const Mapper& mapper, const Row& row);
-  // Room for `n` objects of `mapper` loaded, when a result's size is known up front.
-  void reserve_entries(const Mapper& mapper, std::size_t n);
   // Whether the session holds no object of `mapper` yet: then a query's rows can go into the
   // identity map all at once, after they are read (load_first).
   bool holds_none(const Mapper& mapper) { return state(mapper).map.size() == 0; }

@@ -67,6 +67,18 @@ class ObjectSink {
   ~ObjectSink() = default;
 };
 
+// An ObjectSink appending to `out`, the objects being T's.
+template <class T>
+class VectorSink final : public ObjectSink {
+ public:
+  explicit VectorSink(std::vector<T*>& out) : out_(out) {}
+  void reserve(std::size_t n) override { out_.reserve(out_.size() + n); }
+  void push(void* object) override { out_.push_back(static_cast<T*>(object)); }
+
+ private:
+  std::vector<T*>& out_;
+};
+
 // The non-template part of a query: conditions, order, limits; runs through the session.
 class QueryCore {
  public:
@@ -354,14 +366,8 @@ class Query {
   }
 
   std::vector<T*> all() {
-    struct Into final : orm::detail::ObjectSink {
-      explicit Into(std::vector<T*>& v) : out(v) {}
-      void reserve(std::size_t n) override { out.reserve(out.size() + n); }
-      void push(void* object) override { out.push_back(static_cast<T*>(object)); }
-      std::vector<T*>& out;
-    };
     std::vector<T*> out;
-    Into into(out);
+    orm::detail::VectorSink<T> into(out);
     core_.all(into);
     return out;
   }
