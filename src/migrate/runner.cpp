@@ -141,8 +141,15 @@ void refuse_pooled(const Url& url) {
 
 std::vector<std::string> current_heads(const Engine& engine, std::string_view version_table) {
   auto conn = engine.connect();
-  if (!Inspector(conn).has_relation(version_table)) return {};
-  return heads_in(conn, version_table);
+  // One statement on a migrated database, a round trip less on PostgreSQL: whether the table
+  // exists is asked only when reading it failed, to tell a database never migrated from a
+  // failure of another kind.
+  try {
+    return heads_in(conn, version_table);
+  } catch (const DatabaseError&) {
+    if (Inspector(conn).has_relation(version_table)) throw;
+    return {};
+  }
 }
 
 // Holds the migration lock for a whole run where the backend has one.

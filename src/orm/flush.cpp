@@ -213,16 +213,14 @@ void SessionImpl::insert_batch(const Mapper& mapper, std::span<Entry* const> bat
   }
   // Only the integer key is generated: where the backend numbers the rows of one INSERT
   // consecutively, the last key gives them all, and RETURNING is not needed.
-  const std::string last_id_sql = dialect().last_insert_id_sql();
-  bool by_last_id = !last_id_sql.empty() && mapper.integer_pk() &&
-                    omitted == std::uint64_t{1} << mapper.primary_key()[0];
+  bool by_last_id = mapper.integer_pk() && omitted == std::uint64_t{1} << mapper.primary_key()[0] &&
+                    !mapper.last_key_sql(dialect()).empty();
   bool returning = omitted != 0 && !by_last_id;
   const std::string& sql =
       mapper.insert_sql(dialect(), omitted, static_cast<int>(batch.size()), returning);
   auto result = run(sql, params_);
   if (by_last_id) {
-    result = run(last_id_sql, {});
-    std::int64_t first = result.scalar<std::int64_t>() - static_cast<std::int64_t>(batch.size());
+    std::int64_t first = last_key(mapper) - static_cast<std::int64_t>(batch.size());
     const auto& pk = *columns[mapper.primary_key()[0]].access;
     for (Entry* e : batch) pk.increment(e->object, ++first);  // the member held 0
     return;
@@ -244,6 +242,29 @@ void SessionImpl::insert_batch(const Mapper& mapper, std::span<Entry* const> bat
   if (mapper.integer_pk() && has(omitted, mapper.primary_key()[0])) {
     sort_returned_by_key(mapper, batch, returned);
   }
+}
+
+// The key the backend gave the last row inserted, read back from the row's key column too: a
+// key column the backend does not fill in (on SQLite, a key not declared INTEGER PRIMARY KEY)
+// would leave the rows without their keys while the objects got numbers, so it is refused.
+std::int64_t SessionImpl::last_key(const Mapper& mapper) {
+  const std::string& sql = mapper.last_key_sql(dialect());
+  auto result = run(sql, {});
+  const std::string& key = mapper.columns()[mapper.primary_key()[0]].name;
+  if (!result.empty()) {
+    Row row = result.row();
+    auto id = row.get<std::int64_t>(0);
+    if (!row.is_null(1) && row.get<std::int64_t>(1) == id) return id;
+  }
+  throw ProgrammingError(
+      fmt::format(
+          "table '{}' did not fill in its key column '{}' for a new row: the model generates "
+          "the key, but the database numbers rows without that column (on SQLite only "
+          "a column declared INTEGER PRIMARY KEY is the row's number); declare the "
+          "column so in a migration, or map it with autoincrement(false) and set the "
+          "key yourself",
+          mapper.table().name, key),
+      {"", "", 0, sql, ""});
 }
 
 // Generated keys are handed out in VALUES order; should RETURNING have listed the rows in

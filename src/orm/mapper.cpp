@@ -29,7 +29,7 @@ std::string demangle(const char* name) {
 }
 
 // The statements a mapper caches, as SqlCache::Key::form's kind.
-enum class Form : std::uint64_t { get, remove, insert, update, update_rows };
+enum class Form : std::uint64_t { get, remove, insert, update, update_rows, last_key };
 
 // The key of a statement of `form` for `dialect`; `rows` and `returning` are an INSERT's.
 SqlCache::Key sql_key(const Dialect& dialect, Form form, std::uint64_t columns = 0, int rows = 0,
@@ -277,6 +277,13 @@ const std::string& Mapper::update_rows_sql(const Dialect& dialect, std::uint64_t
                                            int rows) const {
   return sql_->get(sql_key(dialect, Form::update_rows, changed, rows),
                    [&] { return build_update_rows(dialect, changed, rows); });
+}
+
+const std::string& Mapper::last_key_sql(const Dialect& dialect) const {
+  return sql_->get(sql_key(dialect, Form::last_key), [&] {
+    return dialect.last_insert_id_sql(dialect.quote(table_.name),
+                                      dialect.quote(columns_[pk_[0]].name));
+  });
 }
 
 sql::Expr Mapper::unqualified(int column) const {

@@ -118,6 +118,7 @@ class SessionImpl {
   std::vector<std::pair<Entry*, std::uint64_t>> collect_dirty(std::vector<const Mapper*>& involved);
   void insert_pending(const Mapper& mapper, std::vector<Entry*>& entries);
   void insert_batch(const Mapper& mapper, std::span<Entry* const> batch, std::uint64_t omitted);
+  std::int64_t last_key(const Mapper& mapper);
   void sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
                             const std::vector<int>& returned);
   // One UPDATE or DELETE of a flush: the objects it writes, its statement, its values

@@ -89,6 +89,40 @@ TEST_P(OrmSession, RowsReadBeforeABadOneStayTracked) {
   EXPECT_EQ(s.stats().statements, before);
 }
 
+// A table made outside strata whose integer key SQLite does not number (only INTEGER PRIMARY
+// KEY is the rowid; BIGINT PRIMARY KEY keeps the NULL an INSERT leaves): handing out rowids as
+// keys while the rows hold NULL would be silent corruption, so the flush is refused, naming
+// the table and the column, and nothing is written. PostgreSQL refuses the NULL key itself.
+struct Legacy {
+  std::int64_t id = 0;
+  std::string name;
+};
+const auto legacy_keyed =
+    strata::table<Legacy>("legacy_keyed", strata::column(&Legacy::id, "id").primary_key(),
+                          strata::column(&Legacy::name, "name"));
+
+TEST_P(OrmSession, AKeyTheDatabaseDoesNotNumberIsRefused) {
+  engine().connect().execute("CREATE TABLE legacy_keyed (id BIGINT PRIMARY KEY, name TEXT)");
+  for (int objects : {1, 3}) {
+    auto s = session();
+    for (int i = 0; i < objects; ++i) s.add(Legacy{.name = "n" + std::to_string(i)});
+    try {
+      s.commit();
+      ADD_FAILURE() << "a flush of " << objects << " went through";
+    } catch (const ProgrammingError& e) {
+      EXPECT_TRUE(is_sqlite()) << e.what();
+      std::string message = e.what();
+      EXPECT_NE(message.find("table 'legacy_keyed' did not fill in its key column 'id'"),
+                std::string::npos)
+          << message;
+      EXPECT_NE(message.find("INTEGER PRIMARY KEY"), std::string::npos) << message;
+    } catch (const IntegrityError& e) {
+      EXPECT_FALSE(is_sqlite()) << e.what();
+    }
+  }
+  EXPECT_EQ(rows("legacy_keyed"), 0);
+}
+
 // Many objects, then every third expunged: the identity map must still find each of the rest
 // (removal shifts later entries of a probe run back) and forget the expunged ones.
 TEST_P(OrmSession, IdentityMapSurvivesManyRemovals) {

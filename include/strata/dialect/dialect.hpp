@@ -143,10 +143,15 @@ class Dialect {
   virtual std::string create_database_sql(std::string_view /*name*/) const { return ""; }
   virtual std::string drop_database_sql(std::string_view /*name*/) const { return ""; }
 
-  // A query giving the integer key of the last row this connection inserted, where the rows of
-  // one multi-row INSERT get consecutive keys (SQLite's rowid): the ORM then reads generated keys
-  // without RETURNING, which SQLite makes costly. Empty where RETURNING is the way.
-  virtual std::string last_insert_id_sql() const { return ""; }
+  // A query giving the integer key of the last row this connection inserted into `table`, then
+  // that row's `key` column (both quoted), where the rows of one multi-row INSERT get
+  // consecutive keys (SQLite's rowid): the ORM then reads generated keys without RETURNING,
+  // which SQLite makes costly, and refuses a key column the backend did not fill in with them.
+  // Empty where RETURNING is the way.
+  virtual std::string last_insert_id_sql(std::string_view /*table*/,
+                                         std::string_view /*key*/) const {
+    return "";
+  }
 
   // What the Inspector reads the database's schema (`schema`: PostgreSQL's search schema) with.
   virtual std::unique_ptr<detail::Reflector> reflector(std::string schema) const = 0;

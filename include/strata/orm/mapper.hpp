@@ -186,6 +186,9 @@ class Mapper {
   // The same UPDATE for `rows` objects at once (Dialect::update_from_values), each row's
   // parameters in update_sql's order.
   const std::string& update_rows_sql(const Dialect& dialect, std::uint64_t changed, int rows) const;
+  // The key of the last row inserted, then that row's key column (Dialect::last_insert_id_sql):
+  // empty where the dialect reads generated keys with RETURNING.
+  const std::string& last_key_sql(const Dialect& dialect) const;
   // The columns an INSERT without `omitted` returns, in order.
   std::vector<int> returned_columns(std::uint64_t omitted) const;
 

@@ -69,6 +69,14 @@ std::string SqliteDialect::autoincrement_column_sql(const Table& table, const Co
   return Dialect::column_sql(table, plain);
 }
 
+// The key column read back by rowid: it is the rowid only where declared exactly INTEGER
+// PRIMARY KEY. Another key (BIGINT PRIMARY KEY, made before strata) keeps the NULL an INSERT
+// leaves in it, so the value read differs from the rowid, and the ORM refuses the flush.
+std::string SqliteDialect::last_insert_id_sql(std::string_view table, std::string_view key) const {
+  return fmt::format("SELECT last_insert_rowid(), {} FROM {} WHERE rowid = last_insert_rowid()",
+                     key, table);
+}
+
 // A lone INTEGER key would become the rowid, which SQLite fills in by itself; a key that must
 // not autoincrement is declared INT, which reads back as the same integer type.
 std::string SqliteDialect::column_sql(const Table& table, const Column& c) const {

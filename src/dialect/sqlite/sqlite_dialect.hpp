@@ -32,7 +32,7 @@ class SqliteDialect final : public Dialect {
   void carry_out(Connection& conn, const TableRebuild& rebuild,
                  const ProgressFn& progress) const override;
   ForeignKeyViolations foreign_key_violations(Connection& conn) const override;
-  std::string last_insert_id_sql() const override { return "SELECT last_insert_rowid()"; }
+  std::string last_insert_id_sql(std::string_view table, std::string_view key) const override;
   std::string schema_objects_sql() const override {
     return "SELECT type, name, sql, CASE type WHEN 'view' THEN 'DROP VIEW IF EXISTS \"' || "
            "replace(name, '\"', '\"\"') || '\"' END, CASE WHEN type <> 'view' THEN tbl_name "
