@@ -264,7 +264,7 @@ std::int64_t SessionImpl::last_key(const Mapper& mapper) {
           "column so in a migration, or map it with autoincrement(false) and set the "
           "key yourself",
           mapper.table().name, key),
-      {"", "", 0, sql, ""});
+      {"", "", 0, sql, engine_.url().masked()});
 }
 
 // Generated keys are handed out in VALUES order; should RETURNING have listed the rows in

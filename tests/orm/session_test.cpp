@@ -116,6 +116,7 @@ TEST_P(OrmSession, AKeyTheDatabaseDoesNotNumberIsRefused) {
                 std::string::npos)
           << message;
       EXPECT_NE(message.find("INTEGER PRIMARY KEY"), std::string::npos) << message;
+      EXPECT_EQ(e.url(), engine().url().masked());
     } catch (const IntegrityError& e) {
       EXPECT_FALSE(is_sqlite()) << e.what();
     }
