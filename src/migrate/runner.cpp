@@ -142,14 +142,15 @@ void refuse_pooled(const Url& url) {
 std::vector<std::string> current_heads(const Engine& engine, std::string_view version_table) {
   auto conn = engine.connect();
   // One statement on a migrated database, a round trip less on PostgreSQL: whether the table
-  // exists is asked only when reading it failed, to tell a database never migrated from a
-  // failure of another kind.
+  // exists is asked only when reading it failed. Missing, the database was never migrated;
+  // there, a run beside this one made it since, or the failure was of another kind, which a
+  // second read reports.
   try {
     return heads_in(conn, version_table);
   } catch (const DatabaseError&) {
-    if (Inspector(conn).has_relation(version_table)) throw;
-    return {};
+    if (!Inspector(conn).has_relation(version_table)) return {};
   }
+  return heads_in(conn, version_table);
 }
 
 // Holds the migration lock for a whole run where the backend has one.
