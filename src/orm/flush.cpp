@@ -47,12 +47,30 @@ std::vector<const Mapper*> parents_first(std::vector<const Mapper*> mappers) {
   return out;
 }
 
+// "id=57" (or "a=1, b='x'"): the primary key `entry` was loaded with, for messages.
+std::string key_text(const Mapper& mapper, const Entry& entry) {
+  std::string out;
+  for (int c : mapper.primary_key()) {
+    if (!out.empty()) out += ", ";
+    out += mapper.columns()[static_cast<std::size_t>(c)].name + "=" +
+           Value(mapper.ops().saved(entry, c)).to_string();
+  }
+  return out;
+}
+
+// `stale`: the object whose row the statement missed, when it could be told (a multi-row
+// UPDATE whose rows were all changed again since gives none).
 [[noreturn]] void throw_stale(const Mapper& mapper, const std::string& sql, std::string_view what,
-                              const std::string& url) {
+                              const Entry* stale, std::size_t written, const std::string& url) {
+  std::string which = stale ? key_text(mapper, *stale) : "";
+  if (written > 1) {
+    which += fmt::format("{}one of {} written together", which.empty() ? "" : ", ", written);
+  }
+  if (!which.empty()) which = " (" + which + ")";
   throw StaleDataError(
-      fmt::format("{} of a row of table {} matched no row: another transaction changed or "
+      fmt::format("{} of a row of table {}{} matched no row: another transaction changed or "
                   "deleted it since this session loaded it; load it again and retry",
-                  what, mapper.table().name),
+                  what, mapper.table().name, which),
       {"", "", 0, sql, url});
 }
 
@@ -328,7 +346,8 @@ void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_
     const Mapper& mapper = *w.entries[0]->mapper;
     // A stale row matches nothing, so a statement of n objects then changes fewer than n rows.
     if (w.checked && affected[i] != static_cast<std::int64_t>(w.entries.size())) {
-      throw_stale(mapper, *w.sql, w.changed ? "UPDATE" : "DELETE", engine_.url().masked());
+      throw_stale(mapper, *w.sql, w.changed ? "UPDATE" : "DELETE", stale_entry(w), w.entries.size(),
+                  engine_.url().masked());
     }
     // Only the written columns differ from the snapshot.
     if (w.changed) {
@@ -391,6 +410,27 @@ SessionImpl::Write SessionImpl::plan_update(std::span<Entry* const> entries, std
   }
   w.count = params_.size() - w.first;
   return w;
+}
+
+// The object of a write whose row its statement missed: the write's only object, or, of a
+// multi-row UPDATE, the first whose row is gone or holds another version than the one just
+// written. A row changed exactly once elsewhere holds that same version, like the rows this
+// write changed, and none is named then. A read by key per object, on the way to an error.
+const Entry* SessionImpl::stale_entry(const Write& w) {
+  if (w.entries.size() == 1) return w.entries[0];
+  const Mapper& mapper = *w.entries[0]->mapper;
+  const int version = mapper.version_column();
+  std::vector<ValueRef> key;
+  for (const Entry* e : w.entries) {
+    key.clear();
+    for (int c : mapper.primary_key()) key.push_back(mapper.ops().saved(*e, c));
+    auto result = run(mapper.get_sql(dialect()), key);
+    if (result.empty()) return e;
+    if (version < 0) continue;
+    auto written = mapper.columns()[static_cast<std::size_t>(version)].access->bind(e->object);
+    if (result.row().get<std::int64_t>(version) != written.as_int()) return e;
+  }
+  return nullptr;
 }
 
 SessionImpl::Write SessionImpl::plan_delete(Entry* const& entry) {

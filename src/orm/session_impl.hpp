@@ -134,6 +134,7 @@ class SessionImpl {
   };
   void write_changes(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
                      const std::vector<const Mapper*>& order);
+  const Entry* stale_entry(const Write& w);
   // The UPDATEs of the `dirty` objects: those of one type with the same changed columns
   // together, several rows per statement where the dialect can; `targets` holds their objects.
   void plan_updates(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,

@@ -128,6 +128,22 @@ inline MetaData& orm_metadata() {
 }
 
 // Every test starts with the tables of orm_metadata() created.
+// What a commit that must fail as stale says.
+inline std::string stale_message(Session& s) {
+  try {
+    s.commit();
+  } catch (const StaleDataError& e) {
+    return e.what();
+  }
+  return "(the commit went through)";
+}
+
+// Whether `message` holds `part`, printing the message when not.
+inline ::testing::AssertionResult says(const std::string& message, const std::string& part) {
+  if (message.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "no \"" << part << "\" in: " << message;
+}
+
 class OrmTest : public DatabaseTest {
  protected:
   void SetUp() override {
