@@ -231,14 +231,15 @@ void SessionImpl::insert_batch(const Mapper& mapper, std::span<Entry* const> bat
   }
   // Only the integer key is generated: where the backend numbers the rows of one INSERT
   // consecutively, the last key gives them all, and RETURNING is not needed.
-  bool by_last_id = mapper.integer_pk() && omitted == std::uint64_t{1} << mapper.primary_key()[0] &&
-                    !mapper.last_key_sql(dialect()).empty();
+  const std::string& last_key_sql = mapper.last_key_sql(dialect());
+  bool by_last_id = !last_key_sql.empty() && mapper.integer_pk() &&
+                    omitted == std::uint64_t{1} << mapper.primary_key()[0];
   bool returning = omitted != 0 && !by_last_id;
   const std::string& sql =
       mapper.insert_sql(dialect(), omitted, static_cast<int>(batch.size()), returning);
   auto result = run(sql, params_);
   if (by_last_id) {
-    std::int64_t first = last_key(mapper) - static_cast<std::int64_t>(batch.size());
+    std::int64_t first = last_key(mapper, last_key_sql) - static_cast<std::int64_t>(batch.size());
     const auto& pk = *columns[mapper.primary_key()[0]].access;
     for (Entry* e : batch) pk.increment(e->object, ++first);  // the member held 0
     return;
@@ -265,10 +266,8 @@ void SessionImpl::insert_batch(const Mapper& mapper, std::span<Entry* const> bat
 // The key the backend gave the last row inserted, read back from the row's key column too: a
 // key column the backend does not fill in (on SQLite, a key not declared INTEGER PRIMARY KEY)
 // would leave the rows without their keys while the objects got numbers, so it is refused.
-std::int64_t SessionImpl::last_key(const Mapper& mapper) {
-  const std::string& sql = mapper.last_key_sql(dialect());
+std::int64_t SessionImpl::last_key(const Mapper& mapper, const std::string& sql) {
   auto result = run(sql, {});
-  const std::string& key = mapper.columns()[mapper.primary_key()[0]].name;
   if (!result.empty()) {
     Row row = result.row();
     auto id = row.get<std::int64_t>(0);
@@ -281,7 +280,7 @@ std::int64_t SessionImpl::last_key(const Mapper& mapper) {
           "a column declared INTEGER PRIMARY KEY is the row's number); declare the "
           "column so in a migration, or map it with autoincrement(false) and set the "
           "key yourself",
-          mapper.table().name, key),
+          mapper.table().name, mapper.columns()[mapper.primary_key()[0]].name),
       {"", "", 0, sql, engine_.url().masked()});
 }
 
@@ -420,11 +419,8 @@ const Entry* SessionImpl::stale_entry(const Write& w) {
   if (w.entries.size() == 1) return w.entries[0];
   const Mapper& mapper = *w.entries[0]->mapper;
   const int version = mapper.version_column();
-  std::vector<ValueRef> key;
   for (const Entry* e : w.entries) {
-    key.clear();
-    for (int c : mapper.primary_key()) key.push_back(mapper.ops().saved(*e, c));
-    auto result = run(mapper.get_sql(dialect()), key);
+    auto result = read_row(*e);
     if (result.empty()) return e;
     if (version < 0) continue;
     auto written = mapper.columns()[static_cast<std::size_t>(version)].access->bind(e->object);

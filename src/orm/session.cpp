@@ -220,15 +220,21 @@ void SessionImpl::remove(const Mapper& mapper, void* object) {
   deleted_.push_back(&entry);
 }
 
+// The row of `entry` as the database holds it now, read by the key it was loaded with.
+Result SessionImpl::read_row(const Entry& entry) {
+  const Mapper& mapper = *entry.mapper;
+  std::vector<ValueRef> key;
+  for (int c : mapper.primary_key()) key.push_back(mapper.ops().saved(entry, c));
+  return run(mapper.get_sql(dialect()), key);
+}
+
 void SessionImpl::refresh(const Mapper& mapper, void* object) {
   Entry& entry = entry_of(mapper, object);
   if (entry.state != Entry::State::persistent) {
     throw UsageError(fmt::format("refresh() needs a {} that is in the database; flush it first",
                                  mapper.type_name()));
   }
-  std::vector<ValueRef> key;
-  for (int c : mapper.primary_key()) key.push_back(mapper.ops().saved(entry, c));
-  auto result = run(mapper.get_sql(dialect()), key);
+  auto result = read_row(entry);
   if (result.empty()) {
     throw NoResultFound(fmt::format("refresh(): the row of this {} in table {} no longer exists",
                                     mapper.type_name(), mapper.table().name));

@@ -118,7 +118,8 @@ class SessionImpl {
   std::vector<std::pair<Entry*, std::uint64_t>> collect_dirty(std::vector<const Mapper*>& involved);
   void insert_pending(const Mapper& mapper, std::vector<Entry*>& entries);
   void insert_batch(const Mapper& mapper, std::span<Entry* const> batch, std::uint64_t omitted);
-  std::int64_t last_key(const Mapper& mapper);
+  // The key of the last row inserted (Mapper::last_key_sql, `sql`); refuses one not stored.
+  std::int64_t last_key(const Mapper& mapper, const std::string& sql);
   void sort_returned_by_key(const Mapper& mapper, std::span<Entry* const> batch,
                             const std::vector<int>& returned);
   // One UPDATE or DELETE of a flush: the objects it writes, its statement, its values
@@ -134,7 +135,9 @@ class SessionImpl {
   };
   void write_changes(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
                      const std::vector<const Mapper*>& order);
+  // The object whose row a write that changed too few rows missed, where it can be told.
   const Entry* stale_entry(const Write& w);
+  Result read_row(const Entry& entry);
   // The UPDATEs of the `dirty` objects: those of one type with the same changed columns
   // together, several rows per statement where the dialect can; `targets` holds their objects.
   void plan_updates(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
