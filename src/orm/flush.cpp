@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "session_impl.hpp"
+#include "spare.hpp"
 #include "strata/dialect/dialect.hpp"
 
 namespace strata::orm::detail {
@@ -76,10 +77,9 @@ std::string key_text(const Mapper& mapper, const Entry& entry) {
 
 // The indexes of `dirty` grouped by (type, changed columns), as (group, index) pairs: the
 // groups in the order of their first object, each in creation order.
-std::vector<std::pair<std::size_t, std::size_t>> group_by_shape(
-    const std::vector<std::pair<Entry*, std::uint64_t>>& dirty) {
+void group_by_shape(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
+                    std::vector<std::pair<std::size_t, std::size_t>>& out) {
   std::map<std::pair<const Mapper*, std::uint64_t>, std::size_t> groups;
-  std::vector<std::pair<std::size_t, std::size_t>> out;
   out.reserve(dirty.size());
   for (std::size_t i = 0; i < dirty.size(); ++i) {
     const auto& [entry, changed] = dirty[i];
@@ -96,7 +96,6 @@ std::vector<std::pair<std::size_t, std::size_t>> group_by_shape(
   if (!std::is_sorted(out.begin(), out.end(), by_group)) {
     std::stable_sort(out.begin(), out.end(), by_group);
   }
-  return out;
 }
 
 }  // namespace
@@ -128,12 +127,11 @@ void SessionImpl::flush() {
   flushing_ = false;
 }
 
-std::vector<std::pair<Entry*, std::uint64_t>> SessionImpl::collect_dirty(
-    std::vector<const Mapper*>& involved) {
+void SessionImpl::collect_dirty(std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
+                                std::vector<const Mapper*>& involved) {
   auto involve = [&](const Mapper* m) {
     if (std::find(involved.begin(), involved.end(), m) == involved.end()) involved.push_back(m);
   };
-  std::vector<std::pair<Entry*, std::uint64_t>> dirty;
   // In creation order: the entries lie one after another in memory, and the UPDATEs go out in
   // the order the objects were loaded or added.
   for (Entry* e : owned_) {
@@ -145,12 +143,13 @@ std::vector<std::pair<Entry*, std::uint64_t>> SessionImpl::collect_dirty(
   }
   for (const Entry* e : pending_) involve(e->mapper);
   for (const Entry* e : deleted_) involve(e->mapper);
-  return dirty;
 }
 
 void SessionImpl::flush_changes() {
   std::vector<const Mapper*> mappers;
-  auto dirty = collect_dirty(mappers);
+  std::vector<std::pair<Entry*, std::uint64_t>> dirty;
+  Spare keep_dirty(dirty);
+  collect_dirty(dirty, mappers);
   if (pending_.empty() && deleted_.empty() && dirty.empty()) return;
   if (read_only_) {
     throw UsageError(
@@ -160,6 +159,7 @@ void SessionImpl::flush_changes() {
   ++stats.flushes;
   auto order = parents_first(std::move(mappers));
   transaction();
+  Spare keep_params(params_);
   // The objects stay pending until every statement succeeded: on an error the rollback
   // detaches them, and the caller's references to them stay valid.
   for (const Mapper* m : order) {
@@ -323,9 +323,11 @@ void SessionImpl::persist(Entry& entry) {
 void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
                                 const std::vector<const Mapper*>& order) {
   std::vector<Write> writes;
+  Spare keep_writes(writes);
   writes.reserve(dirty.size() + deleted_.size());
   params_.clear();
   std::vector<Entry*> targets;  // the UPDATEs' objects, which the writes' spans point into
+  Spare keep_targets(targets);
   plan_updates(dirty, targets, writes);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     for (Entry* const& e : deleted_) {
@@ -334,6 +336,7 @@ void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_
   }
   if (writes.empty()) return;
   std::vector<Connection::NativeStep> steps;
+  Spare keep_steps(steps);
   steps.reserve(writes.size());
   for (const Write& w : writes) {
     steps.push_back({*w.sql, std::span<const ValueRef>(params_).subspan(w.first, w.count)});
@@ -357,7 +360,9 @@ void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_
 
 void SessionImpl::plan_updates(const std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
                                std::vector<Entry*>& targets, std::vector<Write>& writes) {
-  auto shapes = group_by_shape(dirty);
+  std::vector<std::pair<std::size_t, std::size_t>> shapes;
+  Spare keep_shapes(shapes);
+  group_by_shape(dirty, shapes);
   targets.reserve(dirty.size());
   for (const auto& [group, i] : shapes) targets.push_back(dirty[i].first);
   const bool several = dialect().update_from_values();

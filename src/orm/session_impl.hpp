@@ -115,7 +115,8 @@ class SessionImpl {
   void flush_changes();
   // The changed persistent objects with their changed columns; `involved` gets every mapper
   // with something to write.
-  std::vector<std::pair<Entry*, std::uint64_t>> collect_dirty(std::vector<const Mapper*>& involved);
+  void collect_dirty(std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
+                     std::vector<const Mapper*>& involved);
   void insert_pending(const Mapper& mapper, std::vector<Entry*>& entries);
   void insert_batch(const Mapper& mapper, std::span<Entry* const> batch, std::uint64_t omitted);
   // The key of the last row inserted (Mapper::last_key_sql, `sql`); refuses one not stored.
