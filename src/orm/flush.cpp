@@ -365,10 +365,11 @@ void SessionImpl::plan_updates(const std::vector<std::pair<Entry*, std::uint64_t
   group_by_shape(dirty, shapes);
   targets.reserve(dirty.size());
   for (const auto& [group, i] : shapes) targets.push_back(dirty[i].first);
-  const bool several = dialect().update_from_values();
   for (std::size_t begin = 0; begin < shapes.size();) {
     std::size_t end = begin;
     while (end < shapes.size() && shapes[end].first == shapes[begin].first) ++end;
+    const bool several =
+        dialect().update_from_values() && end - begin >= dialect().update_from_values_min_rows();
     const Mapper& mapper = *targets[begin]->mapper;
     std::uint64_t changed = dirty[shapes[begin].second].second;
     std::size_t per_row = static_cast<std::size_t>(std::popcount(changed)) +

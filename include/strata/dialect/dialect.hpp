@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -110,6 +111,9 @@ class Dialect {
   // column1, column2, ...: the ORM's flush then writes many changed rows of a table in one
   // statement. False for a dialect that does not say so.
   virtual bool update_from_values() const noexcept { return false; }
+  // The fewest changed rows of one shape that the flush writes that way rather than with one
+  // UPDATE each. Where every statement is a round trip (PostgreSQL), two already gain.
+  virtual std::size_t update_from_values_min_rows() const noexcept { return 2; }
   // Placeholder `number` in the first row of such a VALUES list, whose column holds values of
   // `type`: where the backend types a VALUES column by its first row (PostgreSQL), a cast.
   virtual std::string typed_placeholder(int number, const Type& /*type*/) const {
