@@ -9,7 +9,6 @@
 #include <numeric>
 
 #include "session_impl.hpp"
-#include "spare.hpp"
 #include "strata/dialect/dialect.hpp"
 
 namespace strata::orm::detail {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "spare.hpp"
+
 namespace strata::orm::detail {
 
 // Integer keys come in runs (rows read in key order, ids handed out in sequence): each run of
@@ -78,8 +80,14 @@ void IdentityMap::reserve(std::size_t n) {
   if (slots != slots_.size()) rehash(slots);
 }
 
+// The slots' memory is kept on the thread for the next session's map (Spare).
+IdentityMap::~IdentityMap() {
+  Spare<Slot>::give(slots_);
+}
+
 void IdentityMap::rehash(std::size_t slots) {
   std::vector<Slot> old = std::move(slots_);
+  slots_ = Spare<Slot>::take(slots);
   slots_.assign(slots, Slot{});
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
@@ -88,6 +96,7 @@ void IdentityMap::rehash(std::size_t slots) {
     while (slots_[i].entry) i = (i + 1) & mask;
     slots_[i] = s;
   }
+  Spare<Slot>::give(old);
 }
 
 }  // namespace strata::orm::detail

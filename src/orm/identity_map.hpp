@@ -15,6 +15,9 @@ namespace strata::orm::detail {
 class IdentityMap {
  public:
   IdentityMap() = default;
+  IdentityMap(IdentityMap&&) noexcept = default;
+  IdentityMap& operator=(IdentityMap&&) noexcept = default;
+  ~IdentityMap();
 
   Entry* find(const IdentityKey& key) const noexcept;
   // Starts loading the slot of `key` into the cache, for a find() or insert() soon after.

@@ -89,6 +89,7 @@ TypeState& SessionImpl::add_state(const Mapper& mapper) {
 
 SessionImpl::~SessionImpl() {
   for (Entry* e : owned_) e->~Entry();
+  Spare<Entry*>::give(owned_);
 }
 
 Entry* SessionImpl::make_entry(const Mapper& mapper, void* moved_from) {
@@ -125,6 +126,7 @@ Entry* SessionImpl::find(const Mapper& mapper, const IdentityKey& key) {
 void SessionImpl::load_first(const Mapper& mapper, Result& result, ObjectSink& sink) {
   const ObjectOps& ops = mapper.ops();
   std::vector<Entry*> loaded;
+  Spare keep_loaded(loaded);
   // Where the backend knows the count (PostgreSQL), the entry lists grow once too.
   if (auto n = result.row_count()) {
     loaded.reserve(static_cast<std::size_t>(*n));

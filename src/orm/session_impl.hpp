@@ -11,6 +11,7 @@
 
 #include "arena.hpp"
 #include "identity_map.hpp"
+#include "spare.hpp"
 #include "strata/dialect/dialect.hpp"
 #include "strata/engine/engine.hpp"
 #include "strata/orm/mapper.hpp"
@@ -45,7 +46,8 @@ class SessionImpl {
       : engine_(std::move(engine)),
         options_(options),
         read_only_(read_only),
-        fallback_(std::move(fallback)) {}
+        fallback_(std::move(fallback)),
+        owned_(Spare<Entry*>::take()) {}
   SessionImpl(const SessionImpl&) = delete;
   SessionImpl& operator=(const SessionImpl&) = delete;
   ~SessionImpl();

@@ -9,7 +9,8 @@ strata_test(orm_tests
   orm/standby_test.cpp
   orm/mapper_sql_test.cpp
   orm/bulk_read_test.cpp
-  orm/flush_batch_test.cpp)
+  orm/flush_batch_test.cpp
+  orm/spare_test.cpp)
 target_compile_definitions(orm_tests PRIVATE STRATA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # GCC before 13 warns about members left out of a designated initializer even when they have
 # default member initializers; `Item{.title = "x"}` is the ORM's intended style.
