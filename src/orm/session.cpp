@@ -156,6 +156,8 @@ void SessionImpl::load_first(const Mapper& mapper, Result& result, ObjectSink& s
     throw;
   }
   track();
+  // The count is known now on every backend: the caller's list is allocated once.
+  sink.reserve(loaded.size());
   for (Entry* e : loaded) sink.push(e->object);
 }
 
