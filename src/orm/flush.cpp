@@ -377,12 +377,13 @@ void SessionImpl::plan_updates(const std::vector<std::pair<Entry*, std::uint64_t
         several ? std::min(kMaxUpdateRows, std::size_t{kMaxParams} / per_row) : 1;
     // Growing by doubling would copy the values and fault in fresh pages at each step.
     params_.reserve(params_.size() + (end - begin) * per_row);
+    // Looked up once: on SQLite most groups are written one UPDATE a row.
+    const std::string& one_row = mapper.update_sql(dialect(), changed);
     for (std::size_t at = begin; at < end;) {
       std::size_t n = std::min(max_rows, end - at);
       if (n < max_rows) n = std::bit_floor(n);
       const std::string& sql =
-          n == 1 ? mapper.update_sql(dialect(), changed)
-                 : mapper.update_rows_sql(dialect(), changed, static_cast<int>(n));
+          n == 1 ? one_row : mapper.update_rows_sql(dialect(), changed, static_cast<int>(n));
       writes.push_back(plan_update(std::span<Entry* const>(targets).subspan(at, n), changed, sql));
       at += n;
     }
