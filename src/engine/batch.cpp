@@ -109,14 +109,14 @@ detail::CachedStatement& BatchStatements::prepare(std::string_view sql, bool nat
 }
 
 std::vector<std::int64_t> run_steps(detail::PooledConnection& pc, std::span<const BatchStep> steps,
-                                    const BatchRowVisitor& on_row) {
+                                    const BatchRowVisitor& on_row, BatchUndo undo) {
   driver::Connection::BatchVisitor visit;
   if (on_row) {
     visit = [&](std::size_t step, driver::Statement& stmt) {
       for (bool more = stmt.has_row(); more; more = stmt.advance()) on_row(step, Row(stmt));
     };
   }
-  return pc.conn->execute_batch(steps, visit);
+  return pc.conn->execute_batch(steps, visit, undo);
 }
 
 // Runs `plan_and_run` with the batch's statements. As Connection::execute does, a statement
@@ -165,7 +165,7 @@ std::span<const ValueRef> step_values(const Batch::Step& step, const detail::Cac
 }  // namespace
 
 std::vector<std::int64_t> Connection::execute_batch(const Batch& batch,
-                                                    const BatchRowVisitor& on_row) {
+                                                    const BatchRowVisitor& on_row, BatchUndo undo) {
   auto& pc = checked();
   if (batch.empty()) {
     throw UsageError("execute_batch() was given an empty batch: add() statements to it first");
@@ -184,12 +184,13 @@ std::vector<std::int64_t> Connection::execute_batch(const Batch& batch,
       auto values = step_values(step, entry, refs_of(step.values, refs), scratch[i]);
       steps.push_back({entry.stmt.get(), values});
     }
-    return run_steps(pc, steps, on_row);
+    return run_steps(pc, steps, on_row, undo);
   });
 }
 
 std::vector<std::int64_t> Connection::execute_native_batch(std::span<const NativeStep> steps,
-                                                           const BatchRowVisitor& on_row) {
+                                                           const BatchRowVisitor& on_row,
+                                                           BatchUndo undo) {
   auto& pc = checked();
   if (steps.empty()) {
     throw UsageError("execute_native_batch() was given no statements: give it one at least");
@@ -202,12 +203,12 @@ std::vector<std::int64_t> Connection::execute_native_batch(std::span<const Nativ
       auto& entry = statements.get(step.sql, true);
       planned.push_back({entry.stmt.get(), detail::arrange(entry, step.params, {}, scratch)});
     }
-    return run_steps(pc, planned, on_row);
+    return run_steps(pc, planned, on_row, undo);
   });
 }
 
 std::int64_t Connection::execute_many(std::string_view sql,
-                                      std::span<const std::vector<Value>> rows) {
+                                      std::span<const std::vector<Value>> rows, BatchUndo undo) {
   auto& pc = checked();
   if (rows.empty()) {
     throw detail::usage_error("execute_many() was given no rows of values", sql);
@@ -222,7 +223,7 @@ std::int64_t Connection::execute_many(std::string_view sql,
     for (const auto& row : rows) {
       steps.push_back({entry.stmt.get(), detail::arrange(entry, refs_of(row, refs), {}, scratch)});
     }
-    auto affected = run_steps(pc, steps, {});
+    auto affected = run_steps(pc, steps, {}, undo);
     return std::accumulate(affected.begin(), affected.end(), std::int64_t{0});
   });
 }

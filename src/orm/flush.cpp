@@ -341,7 +341,8 @@ void SessionImpl::write_changes(const std::vector<std::pair<Entry*, std::uint64_
     steps.push_back({*w.sql, std::span<const ValueRef>(params_).subspan(w.first, w.count)});
   }
   stats.statements += static_cast<std::int64_t>(steps.size());
-  auto affected = transaction().execute_native_batch(steps);
+  // A failed flush rolls the session's transaction back (flush()): no savepoint is needed.
+  auto affected = transaction().execute_native_batch(steps, {}, BatchUndo::transaction);
   for (std::size_t i = 0; i < writes.size(); ++i) {
     const Write& w = writes[i];
     const Mapper& mapper = *w.entries[0]->mapper;

@@ -136,6 +136,39 @@ TEST_P(Batches, AFailingStatementInsideATransaction) {
   }
 }
 
+// BatchUndo::transaction leaves the undoing to the caller's rollback: SQLite keeps what the
+// batch applied before its failing statement (no savepoint), PostgreSQL fails the transaction
+// as always, and the rollback takes everything back on both. The statements after the
+// failing one are not applied, and the batch's statements work on afterwards.
+TEST_P(Batches, AFailingBatchLeftToTheCallersRollback) {
+  auto conn = make_engine().connect();
+  create_items(conn);
+  const std::string insert = "INSERT INTO items (id, name) VALUES (?, ?)";
+  Batch batch;
+  batch.add(insert, 21, "a").add(insert, 21, "dup").add(insert, 22, "b");
+  auto tx = conn.begin();
+  conn.execute(insert, 20, "twenty");
+  EXPECT_THROW(conn.execute_batch(batch, {}, BatchUndo::transaction), IntegrityError);
+  EXPECT_TRUE(conn.in_transaction());
+  if (is_sqlite()) {
+    auto ids = conn.execute("SELECT id FROM items ORDER BY id");
+    std::vector<std::int64_t> got;
+    for (const auto& row : ids) got.push_back(row.get<std::int64_t>(0));
+    EXPECT_EQ(got, (std::vector<std::int64_t>{20, 21}));
+  } else {
+    EXPECT_THROW(count(conn), ProgrammingError);
+  }
+  tx.rollback();
+  EXPECT_EQ(count(conn), 0);
+  // Outside a transaction the batch is one of its own, whatever `undo` says.
+  const std::vector<std::vector<Value>> twice = {{30, "x"}, {30, "y"}};
+  EXPECT_THROW(conn.execute_many(insert, twice, BatchUndo::transaction), IntegrityError);
+  EXPECT_EQ(count(conn), 0);
+  EXPECT_FALSE(conn.in_transaction());
+  EXPECT_EQ(conn.execute_many(insert, rows(1, 3), BatchUndo::transaction), 3);
+  EXPECT_EQ(count(conn), 3);
+}
+
 // The server ends the connection while the pipeline is being read: the batch throws the
 // server's error, nothing of it is kept, and the pool hands out a working connection next.
 TEST_P(Batches, AConnectionLostMidBatchKeepsNothingAndThePoolRecovers) {

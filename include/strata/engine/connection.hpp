@@ -81,14 +81,17 @@ class Connection {
   // `on_row` sees the rows they return (RETURNING). PostgreSQL receives them in one pipeline:
   // one round trip. Outside a transaction the batch is a transaction of its own; inside one, a
   // failing statement fails the transaction on PostgreSQL, and on SQLite undoes the batch
-  // alone. The first failing statement throws the DatabaseError it would throw alone (naming
-  // it), and no statement after it is applied. Every statement is prepared, and its values
-  // checked, before any is sent: a wrong call is a UsageError that sent nothing. An empty
-  // batch is a UsageError. Statements that begin or end transactions do not belong in one.
-  std::vector<std::int64_t> execute_batch(const Batch& batch, const BatchRowVisitor& on_row = {});
+  // alone, or with BatchUndo::transaction nothing: the caller rolls the transaction back. The
+  // first failing statement throws the DatabaseError it would throw alone (naming it), and no
+  // statement after it is applied. Every statement is prepared, and its values checked, before
+  // any is sent: a wrong call is a UsageError that sent nothing. An empty batch is a
+  // UsageError. Statements that begin or end transactions do not belong in one.
+  std::vector<std::int64_t> execute_batch(const Batch& batch, const BatchRowVisitor& on_row = {},
+                                          BatchUndo undo = BatchUndo::batch);
   // One statement over many rows of values, as a batch: the total of rows affected. No rows is
   // a UsageError.
-  std::int64_t execute_many(std::string_view sql, std::span<const std::vector<Value>> rows);
+  std::int64_t execute_many(std::string_view sql, std::span<const std::vector<Value>> rows,
+                            BatchUndo undo = BatchUndo::batch);
   // execute_batch for statements in the backend's own placeholders (as the SQL compiler and
   // the ORM write them), with values the caller keeps alive during the call: nothing copied.
   struct NativeStep {
@@ -96,7 +99,8 @@ class Connection {
     std::span<const ValueRef> params;
   };
   std::vector<std::int64_t> execute_native_batch(std::span<const NativeStep> steps,
-                                                 const BatchRowVisitor& on_row = {});
+                                                 const BatchRowVisitor& on_row = {},
+                                                 BatchUndo undo = BatchUndo::batch);
 
   // How many times this connection has waited for its server since it opened (a statement,
   // a prepare, a whole batch); 0 on SQLite, which has no server. The count belongs to the

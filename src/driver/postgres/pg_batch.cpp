@@ -58,8 +58,10 @@ void PgStatement::queue_execute(std::span<const ValueRef> params) {
   if (!sent) throw_error(conn_, nullptr, sql_, url_);
 }
 
+// A failure fails an open transaction on PostgreSQL, so `undo` changes nothing here.
 std::vector<std::int64_t> PgConnection::execute_batch(std::span<const BatchStep> steps,
-                                                      const BatchVisitor& visit) {
+                                                      const BatchVisitor& visit,
+                                                      BatchUndo /*undo*/) {
   refuse_early(steps, url_);
   if (!libpq().PQenterPipelineMode) return execute_in_turn(steps, visit);
   if (!libpq().PQenterPipelineMode(conn_)) throw_error(conn_, nullptr, "", url_);

@@ -130,7 +130,7 @@ class PgConnection final : public Connection {
   }
   Backend backend() const noexcept override { return Backend::postgresql; }
   std::vector<std::int64_t> execute_batch(std::span<const BatchStep> steps,
-                                          const BatchVisitor& visit) override;
+                                          const BatchVisitor& visit, BatchUndo undo) override;
   std::optional<std::int64_t> copy_in(std::string_view table, std::span<const std::string> columns,
                                       const CopyRowSource& next) override;
   std::uint64_t round_trips() const noexcept override { return round_trips_; }

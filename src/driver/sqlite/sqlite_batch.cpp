@@ -6,8 +6,15 @@
 
 namespace strata::driver::sqlite {
 
+// Under a savepoint SQLite copies each page the batch changes into the statement journal,
+// which spills to a temporary file past 64 KiB: a caller that rolls the transaction back
+// itself is spared it.
 std::vector<std::int64_t> SqliteConnection::execute_batch(std::span<const BatchStep> steps,
-                                                          const BatchVisitor& visit) {
+                                                          const BatchVisitor& visit,
+                                                          BatchUndo undo) {
+  if (undo == BatchUndo::transaction && transaction_status() != TransactionStatus::idle) {
+    return run_in_turn(steps, visit);
+  }
   return all_or_nothing(*this, "strata_batch", [&] { return run_in_turn(steps, visit); });
 }
 

@@ -102,7 +102,7 @@ class SqliteConnection final : public Connection {
   Backend backend() const noexcept override { return Backend::sqlite; }
   // sqlite_batch.cpp
   std::vector<std::int64_t> execute_batch(std::span<const BatchStep> steps,
-                                          const BatchVisitor& visit) override;
+                                          const BatchVisitor& visit, BatchUndo undo) override;
   std::uint64_t round_trips() const noexcept override { return 0; }
 
  private:
