@@ -31,7 +31,7 @@ class Compile : public ::testing::Test {
 
 TEST_F(Compile, SelectWithComparison) {
   expect_sql(sql::select({users.c("id"), users.c("email")}).from(users).where(users.c("id") == 7),
-             "SELECT users.id, users.email FROM users WHERE users.id = ?1",
+             "SELECT users.id, users.email FROM users WHERE users.id = ?",
              "SELECT users.id, users.email FROM users WHERE users.id = $1", {7});
 }
 
@@ -39,8 +39,8 @@ TEST_F(Compile, EveryComparisonOperator) {
   auto id = users.c("id");
   expect_sql(sql::select({id}).from(users).where(id != 1 && id < 2 && id <= 3 && id > 4 &&
                                                  id >= 5 && 6 == id),
-             "SELECT users.id FROM users WHERE users.id <> ?1 AND users.id < ?2 AND users.id <= "
-             "?3 AND users.id > ?4 AND users.id >= ?5 AND ?6 = users.id",
+             "SELECT users.id FROM users WHERE users.id <> ? AND users.id < ? AND users.id <= "
+             "? AND users.id > ? AND users.id >= ? AND ? = users.id",
              "SELECT users.id FROM users WHERE users.id <> $1 AND users.id < $2 AND users.id <= "
              "$3 AND users.id > $4 AND users.id >= $5 AND $6 = users.id",
              {1, 2, 3, 4, 5, 6});
@@ -51,19 +51,19 @@ TEST_F(Compile, AndOrNotKeepTheirMeaning) {
   auto b = users.c("name") == "b";
   auto c = users.c("score") == 3;
   expect_sql(sql::select({users.c("id")}).from(users).where((a || b) && !c),
-             "SELECT users.id FROM users WHERE (users.id = ?1 OR users.name = ?2) AND NOT "
-             "(users.score = ?3)",
+             "SELECT users.id FROM users WHERE (users.id = ? OR users.name = ?) AND NOT "
+             "(users.score = ?)",
              "SELECT users.id FROM users WHERE (users.id = $1 OR users.name = $2) AND NOT "
              "(users.score = $3)",
              {1, "b", 3});
   expect_sql(sql::select({users.c("id")}).from(users).where(sql::or_({a && b, c})),
-             "SELECT users.id FROM users WHERE (users.id = ?1 AND users.name = ?2) OR "
-             "users.score = ?3",
+             "SELECT users.id FROM users WHERE (users.id = ? AND users.name = ?) OR "
+             "users.score = ?",
              "SELECT users.id FROM users WHERE (users.id = $1 AND users.name = $2) OR "
              "users.score = $3",
              {1, "b", 3});
   expect_sql(sql::select({users.c("id")}).from(users).where(sql::not_(a || b)),
-             "SELECT users.id FROM users WHERE NOT (users.id = ?1 OR users.name = ?2)",
+             "SELECT users.id FROM users WHERE NOT (users.id = ? OR users.name = ?)",
              "SELECT users.id FROM users WHERE NOT (users.id = $1 OR users.name = $2)", {1, "b"});
 }
 
@@ -71,8 +71,8 @@ TEST_F(Compile, ArithmeticParenthesesFollowPrecedence) {
   auto s = users.c("score");
   auto id = users.c("id");
   expect_sql(sql::select({(s + id) * 2, s - (id - 1), s - id - 1, -(s + 1)}).from(users),
-             "SELECT (users.score + users.id) * ?1, users.score - (users.id - ?2), users.score - "
-             "users.id - ?3, -(users.score + ?4) FROM users",
+             "SELECT (users.score + users.id) * ?, users.score - (users.id - ?), users.score - "
+             "users.id - ?, -(users.score + ?) FROM users",
              "SELECT (users.score + users.id) * $1, users.score - (users.id - $2), users.score - "
              "users.id - $3, -(users.score + $4) FROM users",
              {2, 1, 1, 1});
@@ -81,11 +81,11 @@ TEST_F(Compile, ArithmeticParenthesesFollowPrecedence) {
 TEST_F(Compile, InListBindsEachItem) {
   auto id = users.c("id");
   expect_sql(sql::select({id}).from(users).where(id.in_({1, 2, 3})),
-             "SELECT users.id FROM users WHERE users.id IN (?1, ?2, ?3)",
+             "SELECT users.id FROM users WHERE users.id IN (?, ?, ?)",
              "SELECT users.id FROM users WHERE users.id IN ($1, $2, $3)", {1, 2, 3});
   const std::vector<std::string> names{"a", "b"};
   expect_sql(sql::select({id}).from(users).where(users.c("name").not_in(names)),
-             "SELECT users.id FROM users WHERE users.name NOT IN (?1, ?2)",
+             "SELECT users.id FROM users WHERE users.name NOT IN (?, ?)",
              "SELECT users.id FROM users WHERE users.name NOT IN ($1, $2)", {"a", "b"});
   const std::vector<std::int64_t> none;
   expect_sql(sql::select({id}).from(users).where(id.in_(none) || id.not_in(none)),
@@ -97,8 +97,8 @@ TEST_F(Compile, LikeAndIlike) {
   auto email = users.c("email");
   expect_sql(sql::select({email}).from(users).where(email.like("a%") && email.not_like("%b") &&
                                                     email.ilike("%X%")),
-             "SELECT users.email FROM users WHERE users.email LIKE ?1 AND users.email NOT LIKE "
-             "?2 AND users.email LIKE ?3",
+             "SELECT users.email FROM users WHERE users.email LIKE ? AND users.email NOT LIKE "
+             "? AND users.email LIKE ?",
              "SELECT users.email FROM users WHERE users.email LIKE $1 AND users.email NOT LIKE "
              "$2 AND users.email ILIKE $3",
              {"a%", "%b", "%X%"});
@@ -118,8 +118,8 @@ TEST_F(Compile, Between) {
   auto score = users.c("score");
   expect_sql(
       sql::select({score}).from(users).where(score.between(1, 5) || score.not_between(10, 20)),
-      "SELECT users.score FROM users WHERE users.score BETWEEN ?1 AND ?2 OR users.score "
-      "NOT BETWEEN ?3 AND ?4",
+      "SELECT users.score FROM users WHERE users.score BETWEEN ? AND ? OR users.score "
+      "NOT BETWEEN ? AND ?",
       "SELECT users.score FROM users WHERE users.score BETWEEN $1 AND $2 OR users.score "
       "NOT BETWEEN $3 AND $4",
       {1, 5, 10, 20});
@@ -133,7 +133,7 @@ TEST_F(Compile, InnerAndLeftJoins) {
                  .left_join(owner, owner.c("id") == items.c("owner_id") && owner.c("score") > 1),
              "SELECT users.email, items.title, owner.name FROM users JOIN items ON items.owner_id "
              "= users.id LEFT JOIN users AS owner ON owner.id = items.owner_id AND owner.score > "
-             "?1",
+             "?",
              "SELECT users.email, items.title, owner.name FROM users JOIN items ON items.owner_id "
              "= users.id LEFT JOIN users AS owner ON owner.id = items.owner_id AND owner.score > "
              "$1",
@@ -150,7 +150,7 @@ TEST_F(Compile, GroupByHavingAndAggregates) {
                  .having(sql::count() > 1),
              "SELECT items.owner_id, count(*) AS n, sum(items.price), min(items.price), "
              "max(items.price), avg(items.price) AS mean, count(DISTINCT items.title), "
-             "count(items.price) FROM items GROUP BY items.owner_id HAVING count(*) > ?1",
+             "count(items.price) FROM items GROUP BY items.owner_id HAVING count(*) > ?",
              "SELECT items.owner_id, count(*) AS n, sum(items.price), min(items.price), "
              "max(items.price), avg(items.price) AS mean, count(DISTINCT items.title), "
              "count(items.price) FROM items GROUP BY items.owner_id HAVING count(*) > $1",
@@ -166,7 +166,7 @@ TEST_F(Compile, OrderLimitOffsetDistinct) {
                  .limit(10)
                  .offset(20),
              "SELECT DISTINCT users.name FROM users ORDER BY users.score DESC NULLS LAST, "
-             "users.name ASC, users.email, users.id ASC NULLS FIRST LIMIT ?1 OFFSET ?2",
+             "users.name ASC, users.email, users.id ASC NULLS FIRST LIMIT ? OFFSET ?",
              "SELECT DISTINCT users.name FROM users ORDER BY users.score DESC NULLS LAST, "
              "users.name ASC, users.email, users.id ASC NULLS FIRST LIMIT $1 OFFSET $2",
              {10, 20});
@@ -178,7 +178,7 @@ TEST_F(Compile, SubqueriesInExistsAndScalar) {
                  .from(users)
                  .where(users.c("id").in_(owners) && users.c("score") == 1),
              "SELECT users.id FROM users WHERE users.id IN (SELECT items.owner_id FROM items "
-             "WHERE items.price > ?1) AND users.score = ?2",
+             "WHERE items.price > ?) AND users.score = ?",
              "SELECT users.id FROM users WHERE users.id IN (SELECT items.owner_id FROM items "
              "WHERE items.price > $1) AND users.score = $2",
              {5, 1});
@@ -208,7 +208,7 @@ TEST_F(Compile, SubqueryInFromUnderAnAlias) {
                  .where(totals.c("total") >= 10.5),
              "SELECT users.email, totals.total FROM users JOIN (SELECT items.owner_id, "
              "sum(items.price) AS total FROM items GROUP BY items.owner_id) AS totals ON "
-             "totals.owner_id = users.id WHERE totals.total >= ?1",
+             "totals.owner_id = users.id WHERE totals.total >= ?",
              "SELECT users.email, totals.total FROM users JOIN (SELECT items.owner_id, "
              "sum(items.price) AS total FROM items GROUP BY items.owner_id) AS totals ON "
              "totals.owner_id = users.id WHERE totals.total >= $1",
@@ -221,7 +221,7 @@ TEST_F(Compile, InsertRowsReturning) {
                  .values({{"email", "a@x"}, {"name", "A"}})
                  .values({{"email", "b@x"}, {"name", nullptr}})
                  .returning({users.c("id")}),
-             "INSERT INTO users (email, name) VALUES (?1, ?2), (?3, ?4) RETURNING users.id",
+             "INSERT INTO users (email, name) VALUES (?, ?), (?, ?) RETURNING users.id",
              "INSERT INTO users (email, name) VALUES ($1, $2), ($3, $4) RETURNING users.id",
              {"a@x", "A", "b@x", nullptr});
   expect_sql(sql::insert(items_table()), "INSERT INTO items DEFAULT VALUES",
@@ -230,7 +230,7 @@ TEST_F(Compile, InsertRowsReturning) {
 
 TEST_F(Compile, Upserts) {
   expect_sql(sql::insert(users_table()).values({{"email", "a@x"}}).on_conflict_do_nothing(),
-             "INSERT INTO users (email) VALUES (?1) ON CONFLICT DO NOTHING",
+             "INSERT INTO users (email) VALUES (?) ON CONFLICT DO NOTHING",
              "INSERT INTO users (email) VALUES ($1) ON CONFLICT DO NOTHING", {"a@x"});
   expect_sql(
       sql::insert(users_table())
@@ -241,8 +241,8 @@ TEST_F(Compile, Upserts) {
                {"name", "again"}},
               users.c("score") < 100)
           .returning({users.c("score")}),
-      "INSERT INTO users (email, score) VALUES (?1, ?2) ON CONFLICT (email) DO UPDATE SET score = "
-      "users.score + excluded.score, name = ?3 WHERE users.score < ?4 RETURNING users.score",
+      "INSERT INTO users (email, score) VALUES (?, ?) ON CONFLICT (email) DO UPDATE SET score = "
+      "users.score + excluded.score, name = ? WHERE users.score < ? RETURNING users.score",
       "INSERT INTO users (email, score) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE SET score = "
       "users.score + excluded.score, name = $3 WHERE users.score < $4 RETURNING users.score",
       {"a@x", 2, "again", 100});
@@ -253,7 +253,7 @@ TEST_F(Compile, UpdateAndDelete) {
                  .set({{"score", users.c("score") + 1}, {"name", "z"}})
                  .where(users.c("id") == 3)
                  .returning({users.c("id"), users.c("score")}),
-             "UPDATE users SET score = users.score + ?1, name = ?2 WHERE users.id = ?3 RETURNING "
+             "UPDATE users SET score = users.score + ?, name = ? WHERE users.id = ? RETURNING "
              "users.id, users.score",
              "UPDATE users SET score = users.score + $1, name = $2 WHERE users.id = $3 RETURNING "
              "users.id, users.score",
@@ -262,7 +262,7 @@ TEST_F(Compile, UpdateAndDelete) {
                  .where(items.c("price").is_null())
                  .where(items.c("id") > 2)
                  .returning({items.c("id")}),
-             "DELETE FROM items WHERE items.price IS NULL AND items.id > ?1 RETURNING items.id",
+             "DELETE FROM items WHERE items.price IS NULL AND items.id > ? RETURNING items.id",
              "DELETE FROM items WHERE items.price IS NULL AND items.id > $1 RETURNING items.id",
              {2});
   expect_sql(sql::delete_(items_table()), "DELETE FROM items", "DELETE FROM items");
@@ -277,14 +277,14 @@ TEST_F(Compile, IdentifiersAreQuotedWhereNeeded) {
           .where(o.c("order") > 1)
           .order_by({o.c("order").desc()}),
       "SELECT \"Odd One\".\"Name\", \"Odd One\".\"has space\", \"Odd One\".\"say \"\"hi\"\"\", "
-      "\"Odd One\".\"order\" FROM \"user\" AS \"Odd One\" WHERE \"Odd One\".\"order\" > ?1 "
+      "\"Odd One\".\"order\" FROM \"user\" AS \"Odd One\" WHERE \"Odd One\".\"order\" > ? "
       "ORDER BY \"Odd One\".\"order\" DESC",
       "SELECT \"Odd One\".\"Name\", \"Odd One\".\"has space\", \"Odd One\".\"say \"\"hi\"\"\", "
       "\"Odd One\".\"order\" FROM \"user\" AS \"Odd One\" WHERE \"Odd One\".\"order\" > $1 "
       "ORDER BY \"Odd One\".\"order\" DESC",
       {1});
   expect_sql(sql::update(odd_table()).set({{"Name", "n"}}).where(odd.c("order") == 2),
-             "UPDATE \"user\" SET \"Name\" = ?1 WHERE \"user\".\"order\" = ?2",
+             "UPDATE \"user\" SET \"Name\" = ? WHERE \"user\".\"order\" = ?",
              "UPDATE \"user\" SET \"Name\" = $1 WHERE \"user\".\"order\" = $2", {"n", 2});
   expect_sql(sql::select({sql::count().label("Total Count")}).from(odd),
              "SELECT count(*) AS \"Total Count\" FROM \"user\"",
@@ -296,13 +296,13 @@ TEST_F(Compile, UnqualifiedColumnsForOneTable) {
   expect_sql(sql::select({users.unqualified("id"), users.unqualified("email")})
                  .from(users)
                  .where(users.unqualified("id") == sql::bindparam("id")),
-             "SELECT id, email FROM users WHERE id = ?1",
+             "SELECT id, email FROM users WHERE id = ?",
              "SELECT id, email FROM users WHERE id = $1", {nullptr});
   expect_sql(sql::update(odd_table())
                  .set({{"Name", "n"}})
                  .where(odd.unqualified("order") == 2)
                  .returning({odd.unqualified("has space")}),
-             "UPDATE \"user\" SET \"Name\" = ?1 WHERE \"order\" = ?2 RETURNING \"has space\"",
+             "UPDATE \"user\" SET \"Name\" = ? WHERE \"order\" = ? RETURNING \"has space\"",
              "UPDATE \"user\" SET \"Name\" = $1 WHERE \"order\" = $2 RETURNING \"has space\"",
              {"n", 2});
   EXPECT_THROW(users.unqualified("nope"), UsageError);
@@ -329,7 +329,7 @@ TEST_F(Compile, LiteralSqlWritesValuesIntoTheText) {
             "UPDATE users SET name = TRUE WHERE users.score >= 5 AND users.email <> 'x'");
   // Literals leave the statement's own compiled forms alone.
   EXPECT_EQ(set.compiled(sqlite_dialect()).sql,
-            "UPDATE users SET name = ?1 WHERE users.score >= ?2 AND users.email <> ?3");
+            "UPDATE users SET name = ? WHERE users.score >= ? AND users.email <> ?");
 
   auto unbound = sql::delete_(users_table()).where(users.c("id") == sql::bindparam("id"));
   try {
@@ -355,8 +355,8 @@ TEST_F(Compile, ParametersWithoutContextAreCast) {
   // PostgreSQL cannot infer `$1 + $2` or a bare `$1 IS NULL`: such parameters carry a type.
   expect_sql(
       sql::select({sql::Expr(2) + 3, sql::Expr("t"), sql::Expr(1.5).is_null(), sql::Expr(true)}),
-      "SELECT CAST(?1 AS BIGINT) + CAST(?2 AS BIGINT), CAST(?3 AS TEXT), CAST(?4 AS DOUBLE "
-      "PRECISION) IS NULL, CAST(?5 AS BOOLEAN)",
+      "SELECT CAST(? AS BIGINT) + CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS DOUBLE "
+      "PRECISION) IS NULL, CAST(? AS BOOLEAN)",
       "SELECT CAST($1 AS BIGINT) + CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS DOUBLE "
       "PRECISION) IS NULL, CAST($5 AS BOOLEAN)",
       {2, 3, "t", 1.5, true});
@@ -367,7 +367,7 @@ TEST_F(Compile, FunctionsAndCasts) {
                           sql::func("coalesce", {users.c("name"), "none"}),
                           sql::cast(users.c("score"), Type::text())})
                  .from(users),
-             "SELECT lower(users.email), coalesce(users.name, ?1), CAST(users.score AS TEXT) FROM "
+             "SELECT lower(users.email), coalesce(users.name, ?), CAST(users.score AS TEXT) FROM "
              "users",
              "SELECT lower(users.email), coalesce(users.name, $1), CAST(users.score AS TEXT) FROM "
              "users",
@@ -383,7 +383,7 @@ TEST_F(Compile, BindparamsAreRecordedWithTheirPlaces) {
                   .limit(sql::bindparam("limit", 10));
   auto compiled = sql::compile(stmt, sqlite_dialect());
   EXPECT_EQ(compiled.sql,
-            "SELECT users.id FROM users WHERE users.name = ?1 OR users.email = ?2 LIMIT ?3");
+            "SELECT users.id FROM users WHERE users.name = ? OR users.email = ? LIMIT ?");
   EXPECT_EQ(compiled.params, (std::vector<Value>{nullptr, nullptr, 10}));
   EXPECT_EQ(compiled.bindings, (std::vector<sql::Compiled::Binding>{
                                    {0, "name", true}, {1, "name", true}, {2, "limit", false}}));
@@ -416,7 +416,7 @@ TEST_F(Compile, CopiesAreIndependentAndCompiledTextIsKept) {
   filtered.where(users.c("id") == 1);
   EXPECT_EQ(base.compiled(sqlite_dialect()).sql, "SELECT users.id FROM users");
   EXPECT_EQ(filtered.compiled(sqlite_dialect()).sql,
-            "SELECT users.id FROM users WHERE users.id = ?1");
+            "SELECT users.id FROM users WHERE users.id = ?");
 
   // The second call returns the very same compiled object: nothing is compiled again.
   const sql::Compiled* first = &filtered.compiled(postgres_dialect());

@@ -33,7 +33,7 @@ TEST(SqlForeignDialect, StatementsCompileInItsPlaceholdersAndKeepThem) {
 
   // Each dialect's form is kept under its own index: asking for one leaves the others.
   EXPECT_EQ(stmt.compiled(sqlite_dialect()).sql,
-            "SELECT users.id FROM users WHERE users.name LIKE ?1 AND users.score > ?2 LIMIT ?3");
+            "SELECT users.id FROM users WHERE users.name LIKE ? AND users.score > ? LIMIT ?");
   EXPECT_EQ(&stmt.compiled(colon_dialect()), &colon);
 
   stmt.limit(6);  // a change drops every form

@@ -103,7 +103,8 @@ class Dialect {
 
   // `name` as is when it is a plain lower-case identifier and no reserved word, else quoted.
   std::string quote(std::string_view name) const;
-  // `?N` or `$N`.
+  // The placeholder of parameter `number`, in a statement whose parameters appear in order
+  // (1, 2, 3, ...), each once: `?` (SQLite), `$N` (PostgreSQL).
   virtual std::string placeholder(int number) const = 0;
 
   std::string type_sql(const Type& type) const;

@@ -1,6 +1,6 @@
 // SQL expressions as small immutable values: column references, bound parameters, operators,
 // functions, subqueries. Operators build trees, they compare nothing: `items.c("price") > 10`
-// is an Expr that compiles to `items.price > ?1` with 10 bound. Every value given here is bound
+// is an Expr that compiles to `items.price > ?` with 10 bound. Every value given here is bound
 // as a parameter, never written into the SQL text.
 #pragma once
 
@@ -62,7 +62,7 @@ class Expr {
   Expr ilike(const Expr& pattern) const;
   Expr between(const Expr& low, const Expr& high) const;
   Expr not_between(const Expr& low, const Expr& high) const;
-  // `expr IN (?1, ?2, ...)`, one parameter per item; an empty list is false (NOT IN: true).
+  // `expr IN (?, ?, ...)`, one parameter per item; an empty list is false (NOT IN: true).
   Expr in_(std::vector<Expr> items) const;
   Expr not_in(std::vector<Expr> items) const;
   // Any range of values: a std::vector<std::int64_t>, a std::set<std::string>...

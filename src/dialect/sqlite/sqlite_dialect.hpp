@@ -10,7 +10,12 @@ class SqliteDialect final : public Dialect {
   Backend backend() const noexcept override { return Backend::sqlite; }
   std::string_view name() const noexcept override { return "sqlite"; }
   std::string_view title() const noexcept override { return "SQLite"; }
-  std::string placeholder(int number) const override { return "?" + std::to_string(number); }
+  // A bare `?`, which SQLite numbers one above the largest number so far: the same number,
+  // since parameters come in order. Preparing `?NNN` looks each one up in a list of the
+  // statement's parameter names as it generates code, quadratic in their number: 10,000 of
+  // them took 131 ms to prepare against 6.5 ms for bare ones, 2,048 (a 512-row INSERT of four
+  // columns) 7.3 against 0.4 ms.
+  std::string placeholder(int /*number*/) const override { return "?"; }
   // UPDATE ... FROM came with SQLite 3.33: asks the library the program runs with.
   bool update_from_values() const noexcept override;
   // SQLite runs it through two temporary tables whose pages it allocates and frees per
