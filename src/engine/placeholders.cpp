@@ -20,6 +20,15 @@ int number_of(std::string_view name, RenderedSql& out) {
   return static_cast<int>(found - out.names.begin()) + 1;
 }
 
+// SQLite numbers a bare `?` one above the largest number so far: where every placeholder is
+// one, they keep the numbers ?1, ?2, ... would give, and preparing `?NNN` costs time
+// quadratic in their number (dialect/sqlite/sqlite_dialect.hpp).
+bool stays_bare(const std::vector<SqlToken>& tokens, char prefix) {
+  return prefix == '?' && std::all_of(tokens.begin(), tokens.end(), [](const SqlToken& t) {
+           return t.kind != SqlTokenKind::placeholder || t.text == "?";
+         });
+}
+
 }  // namespace
 
 // Only `?` and `:name` are rewritten: ?N and $N are the backend's own numbered forms already,
@@ -28,7 +37,9 @@ RenderedSql render_placeholders(std::string_view sql, char prefix, const SqlSynt
   RenderedSql out;
   out.sql.reserve(sql.size() + 8);
   bool positional = false;
-  for (const SqlToken& t : tokenize_sql(sql, syntax)) {
+  const auto tokens = tokenize_sql(sql, syntax);
+  const bool bare = stays_bare(tokens, prefix);
+  for (const SqlToken& t : tokens) {
     bool named = t.kind == SqlTokenKind::placeholder && t.text.front() == ':';
     bool ours = named || (t.kind == SqlTokenKind::placeholder && t.text == "?");
     if (!ours) {
@@ -38,6 +49,7 @@ RenderedSql render_placeholders(std::string_view sql, char prefix, const SqlSynt
     positional = positional || !named;
     int number = named ? number_of(t.text.substr(1), out) : ++out.param_count;
     out.sql += prefix;
+    if (bare) continue;
     out.sql += std::to_string(number);
     if (positional && !out.names.empty()) {
       throw usage_error(

@@ -1,5 +1,6 @@
 // Rewrites the placeholders users write (`?` positional, `:name` named) into the backend's
-// numbered form (?N for SQLite, $N for PostgreSQL), skipping string literals, quoted
+// numbered form (?N for SQLite, $N for PostgreSQL; on SQLite a statement of `?` alone keeps
+// them, which SQLite numbers the same way), skipping string literals, quoted
 // identifiers, comments, dollar-quoted bodies and `::` casts as that backend reads them
 // (its SqlSyntax, core/sql_lexer.hpp).
 #pragma once

@@ -14,7 +14,19 @@ TEST(Placeholders, PositionalBecomeNumbered) {
   EXPECT_EQ(pg.sql, "SELECT * FROM t WHERE a = $1 AND b = $2");
   EXPECT_EQ(pg.param_count, 2);
   EXPECT_TRUE(pg.names.empty());
-  EXPECT_EQ(render_placeholders("VALUES (?, ?)", '?', kSqliteSyntax).sql, "VALUES (?1, ?2)");
+  // SQLite numbers bare ones the same way, and prepares them in linear time.
+  auto lite = render_placeholders("VALUES (?, ?)", '?', kSqliteSyntax);
+  EXPECT_EQ(lite.sql, "VALUES (?, ?)");
+  EXPECT_EQ(lite.param_count, 2);
+}
+
+// Beside a numbered one, SQLite would number a bare `?` above it: positional ones are
+// numbered then, so that ?1 stays the first.
+TEST(Placeholders, SqliteNumbersPositionalOnesBesideNumberedOnes) {
+  auto r = render_placeholders("SELECT ?, ?3, ?", '?', kSqliteSyntax);
+  EXPECT_EQ(r.sql, "SELECT ?1, ?3, ?2");
+  auto named = render_placeholders("SELECT :a, :b, :a", '?', kSqliteSyntax);
+  EXPECT_EQ(named.sql, "SELECT ?1, ?2, ?1");
 }
 
 TEST(Placeholders, NamedRepeatShareANumber) {
@@ -47,10 +59,10 @@ TEST(Placeholders, EscapesStringsAndIdentifiersWithDollars) {
 TEST(Placeholders, EachBackendReadsByItsOwnRules) {
   EXPECT_EQ(render_placeholders("SELECT /* a /* b */ ? */ ?", '$', kPostgresSyntax).sql,
             "SELECT /* a /* b */ ? */ $1");
-  EXPECT_EQ(render_placeholders("SELECT [a?b], ? FROM t", '?', kSqliteSyntax).sql,
+  EXPECT_EQ(render_placeholders("SELECT [a?b], :n FROM t", '?', kSqliteSyntax).sql,
             "SELECT [a?b], ?1 FROM t");
   EXPECT_EQ(render_placeholders("SELECT arr[?]", '$', kPostgresSyntax).sql, "SELECT arr[$1]");
-  EXPECT_EQ(render_placeholders("SELECT 'a\\', ?", '?', kSqliteSyntax).sql, "SELECT 'a\\', ?1");
+  EXPECT_EQ(render_placeholders("SELECT 'a\\', :n", '?', kSqliteSyntax).sql, "SELECT 'a\\', ?1");
 }
 
 TEST(Placeholders, NumberedOnesAndUnterminatedTextStayAsWritten) {
