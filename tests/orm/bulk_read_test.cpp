@@ -64,7 +64,42 @@ TEST_P(OrmBulkRead, GetManyTakesHeldObjectsWithoutAQueryAndSkipsDeletedOnes) {
             (std::vector<Author*>{ann, nullptr}));
 }
 
-TEST_P(OrmBulkRead, GetManyOfManyKeysIsOneQueryPerTenThousand) {
+// Any number of keys takes one of a few statement texts: the IN list is padded to a power of
+// two, so 5, 6 and 7 keys share the 8-key statement and the connection prepares it once.
+// PostgreSQL lists what a connection prepared (strata names a statement from its second run),
+// SQLite too (sqlite_stmt).
+TEST_P(OrmBulkRead, GetManyOfAnyCountSharesAFewStatements) {
+  auto engine = make_engine("pool_size=1&max_overflow=0");
+  std::vector<std::int64_t> ids;
+  {
+    Session s(engine);
+    for (int i = 0; i < 7; ++i) {
+      auto& a = s.add(Author{.name = "n" + std::to_string(i)});
+      s.flush();
+      ids.push_back(a.id);
+    }
+    s.commit();
+  }
+  for (std::size_t count : {5, 6, 7, 5, 6, 7}) {
+    Session s(engine);
+    auto found = s.get_many<Author>(std::span<const std::int64_t>(ids).first(count));
+    ASSERT_EQ(found.size(), count);
+    for (std::size_t i = 0; i < count; ++i) {
+      ASSERT_NE(found[i], nullptr);
+      EXPECT_EQ(found[i]->id, ids[i]);
+    }
+  }
+  Session s(engine);
+  const char* prepared =
+      backend() == Backend::postgresql
+          ? "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%authors.id IN%' "
+            "AND statement NOT LIKE '%pg_prepared_statements%'"
+          : "SELECT count(*) FROM sqlite_stmt WHERE sql LIKE '%authors.id IN%' AND sql NOT LIKE "
+            "'%sqlite_stmt%'";
+  EXPECT_EQ(s.execute(prepared).scalar<std::int64_t>(), 1);
+}
+
+TEST_P(OrmBulkRead, GetManyOfManyKeysIsOneQueryPerChunk) {
   auto s = session();
   std::vector<Author> many;
   for (int i = 0; i < 12'000; ++i) many.push_back(Author{.name = "a" + std::to_string(i)});
