@@ -10,11 +10,13 @@ namespace strata::driver {
 
 // Runs `body` in a transaction of its own, begun IMMEDIATE as a writer's should be (SQLite),
 // when none is open; inside one, under the savepoint `savepoint`, so that a failure undoes
-// `body` alone. `body`'s error is the one that propagates: a failure to undo (the database may
-// have rolled back itself) adds nothing to it.
+// `body` alone, or, with no savepoint named, as it is: the caller's rollback undoes it.
+// `body`'s error is the one that propagates: a failure to undo (the database may have rolled
+// back itself) adds nothing to it.
 template <class Body>
 auto all_or_nothing(Connection& conn, std::string_view savepoint, Body&& body) {
   const bool own = conn.transaction_status() == TransactionStatus::idle;
+  if (!own && savepoint.empty()) return body();
   own ? conn.begin(true) : conn.savepoint(savepoint);
   try {
     auto result = body();

@@ -197,10 +197,11 @@ std::vector<void*> Session::load_where_in(const orm::detail::Mapper& mapper, int
   sql::Expr target = mapper.column_expr(column);
   for (std::size_t at = 0; at < wanted.size(); at += orm::detail::kInChunk) {
     std::size_t n = std::min(orm::detail::kInChunk, wanted.size() - at);
+    const std::size_t padded = std::bit_ceil(n);
     std::vector<sql::Expr> chunk;
-    chunk.reserve(std::bit_ceil(n));
+    chunk.reserve(padded);
     chunk.assign(wanted.begin() + at, wanted.begin() + at + n);
-    chunk.resize(std::bit_ceil(n), wanted[at + n - 1]);
+    chunk.resize(padded, wanted[at + n - 1]);
     auto select = sql::select(mapper.column_exprs());
     select.from(mapper.source()).where(target.in_(std::move(chunk)));
     auto result = impl_->run(select);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "../all_or_nothing.hpp"
 #include "../batch_in_turn.hpp"
 #include "pg_driver.hpp"
 
@@ -63,7 +64,11 @@ std::vector<std::int64_t> PgConnection::execute_batch(std::span<const BatchStep>
                                                       const BatchVisitor& visit,
                                                       BatchUndo /*undo*/) {
   refuse_early(steps, url_);
-  if (!libpq().PQenterPipelineMode) return execute_in_turn(steps, visit);
+  // Without pipeline mode (libpq before 14), the steps one at a time; a failure fails an open
+  // transaction here too.
+  if (!libpq().PQenterPipelineMode) {
+    return all_or_nothing(*this, "", [&] { return run_in_turn(steps, visit); });
+  }
   if (!libpq().PQenterPipelineMode(conn_)) throw_error(conn_, nullptr, "", url_);
   // A failure to send means a lost connection: nothing was synced, so nothing is applied.
   std::vector<Pending> pending;
@@ -154,26 +159,6 @@ std::vector<ResultPtr> PgConnection::collect(std::span<const BatchStep> steps,
                            {"", "", 0, steps[pending[next].step].statement->sql(), url_});
   }
   return results;
-}
-
-// Without pipeline mode (libpq before 14): the steps one at a time, inside a transaction of
-// their own when none is open.
-std::vector<std::int64_t> PgConnection::execute_in_turn(std::span<const BatchStep> steps,
-                                                        const BatchVisitor& visit) {
-  if (transaction_status() != TransactionStatus::idle) return run_in_turn(steps, visit);
-  begin(false);
-  try {
-    auto affected = run_in_turn(steps, visit);
-    commit();
-    return affected;
-  } catch (...) {
-    // The step's error is the one to report; ROLLBACK fails only on a lost connection.
-    try {
-      if (transaction_status() != TransactionStatus::idle) rollback();
-    } catch (...) {  // NOLINT(bugprone-empty-catch): see above
-    }
-    throw;
-  }
 }
 
 }  // namespace strata::driver::postgres

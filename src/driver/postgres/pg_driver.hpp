@@ -140,8 +140,6 @@ class PgConnection final : public Connection {
   void send_copy_data(std::string& data, const std::string& sql);
   std::int64_t finish_copy(const char* abort_reason, const std::string& sql);
   struct Pending;
-  std::vector<std::int64_t> execute_in_turn(std::span<const BatchStep> steps,
-                                            const BatchVisitor& visit);
   std::vector<Pending> queue(std::span<const BatchStep> steps);
   std::vector<ResultPtr> collect(std::span<const BatchStep> steps,
                                  const std::vector<Pending>& pending,

@@ -12,10 +12,8 @@ namespace strata::driver::sqlite {
 std::vector<std::int64_t> SqliteConnection::execute_batch(std::span<const BatchStep> steps,
                                                           const BatchVisitor& visit,
                                                           BatchUndo undo) {
-  if (undo == BatchUndo::transaction && transaction_status() != TransactionStatus::idle) {
-    return run_in_turn(steps, visit);
-  }
-  return all_or_nothing(*this, "strata_batch", [&] { return run_in_turn(steps, visit); });
+  const std::string_view savepoint = undo == BatchUndo::batch ? "strata_batch" : "";
+  return all_or_nothing(*this, savepoint, [&] { return run_in_turn(steps, visit); });
 }
 
 }  // namespace strata::driver::sqlite
