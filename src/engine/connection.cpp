@@ -58,13 +58,8 @@ RenderedSql render(const PooledConnection& pc, std::string_view sql, bool native
 
 Result run_cached(const std::shared_ptr<PooledConnection>& conn, CachedStatement& entry,
                   std::span<const ValueRef> values) {
+  entry.stmt->execute(values);
   entry.busy = true;
-  try {
-    entry.stmt->execute(values);
-  } catch (...) {
-    entry.busy = false;
-    throw;
-  }
   return Result(conn, *entry.stmt, &entry, nullptr);
 }
 

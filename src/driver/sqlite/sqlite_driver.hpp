@@ -70,6 +70,9 @@ class SqliteStatement final : public Statement {
   std::string sql_;
   const std::string& url_;
   int param_count_;  // fixed by the SQL text, so kept across SQLite's own re-prepares
+  // Whether it yields rows: a re-prepare after a schema change may change how many columns,
+  // never whether there are any.
+  bool returns_rows_;
   bool has_row_ = false;
   bool at_start_ = true;  // reset since it last stepped
   std::int64_t changes_ = 0;

@@ -11,7 +11,8 @@ SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string sq
       stmt_(stmt),
       sql_(std::move(sql)),
       url_(url),
-      param_count_(sqlite3_bind_parameter_count(stmt)) {
+      param_count_(sqlite3_bind_parameter_count(stmt)),
+      returns_rows_(sqlite3_column_count(stmt) > 0) {
   null_reads_empty_ = true;
 }
 
@@ -28,7 +29,7 @@ void SqliteStatement::bind(std::span<const ValueRef> params) {
   }
   // A statement without result columns finishes inside execute(), while the caller's values
   // are alive; a query reads its parameters again on later steps, so SQLite must copy them.
-  auto lifetime = sqlite3_column_count(stmt_) == 0 ? SQLITE_STATIC : SQLITE_TRANSIENT;
+  auto lifetime = returns_rows_ ? SQLITE_TRANSIENT : SQLITE_STATIC;
   for (int i = 0; i < expected; ++i) {
     const ValueRef& p = params[static_cast<std::size_t>(i)];
     int rc = SQLITE_OK;
