@@ -120,10 +120,20 @@ void SessionImpl::flush() {
     flush_changes();
   } catch (...) {
     flushing_ = false;
+    restore_versions();
     rollback();
     throw;
   }
   flushing_ = false;
+}
+
+// plan_update raised the version of each object it wrote; nothing of that reached the
+// database, so the objects go back to the version they were read with, the user's changes kept.
+void SessionImpl::restore_versions() noexcept {
+  for (Entry* e : owned_) {
+    const int version = e->mapper->version_column();
+    if (e->state == Entry::State::persistent && version >= 0) e->mapper->ops().restore(*e, version);
+  }
 }
 
 void SessionImpl::collect_dirty(std::vector<std::pair<Entry*, std::uint64_t>>& dirty,

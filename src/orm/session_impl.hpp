@@ -115,6 +115,7 @@ class SessionImpl {
   void drop_connection() noexcept;
   void detach_all();
   void flush_changes();
+  void restore_versions() noexcept;
   // The changed persistent objects with their changed columns; `involved` gets every mapper
   // with something to write.
   void collect_dirty(std::vector<std::pair<Entry*, std::uint64_t>>& dirty,

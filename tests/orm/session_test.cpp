@@ -331,6 +331,10 @@ TEST_P(OrmSession, VersionColumnDetectsConcurrentChanges) {
   EXPECT_EQ(a->version, 2);
   b->body = "second";
   EXPECT_THROW(second.commit(), StaleDataError);
+  // The failed flush wrote nothing: the object keeps the version it was read with, and its
+  // change.
+  EXPECT_EQ(b->version, 1);
+  EXPECT_EQ(b->body, "second");
   // Loaded afresh, the change goes through; a stale DELETE fails the same way.
   Note* fresh = second.get<Note>(id);
   EXPECT_EQ(fresh->body, "first");
