@@ -274,17 +274,20 @@ const Column& column_of(const Table& table, const std::string& name) {
   return *column;
 }
 
-// The VALUES list's rows; the first row's placeholders carry their column's type.
-void values_rows(std::string& out, const Table& table, std::span<const std::string> columns,
-                 int rows, const Dialect& dialect) {
+// The VALUES list: the dialect's typing row, if it has one, then the rows of placeholders.
+void values_rows(std::string& out, const Table& table, const std::string& target,
+                 std::span<const std::string> columns, int rows, const Dialect& dialect) {
+  std::vector<std::string> quoted;
+  quoted.reserve(columns.size());
+  for (const auto& c : columns) quoted.push_back(dialect.quote(column_of(table, c).name));
+  std::string typing = dialect.values_typing_row(target, quoted);
+  if (!typing.empty()) out += typing + ", ";
   int number = 0;
   for (int r = 0; r < rows; ++r) {
     out += r == 0 ? "(" : ", (";
     for (std::size_t i = 0; i < columns.size(); ++i) {
       if (i > 0) out += ", ";
-      ++number;
-      out += r == 0 ? dialect.typed_placeholder(number, column_of(table, columns[i]).type)
-                    : dialect.placeholder(number);
+      out += dialect.placeholder(++number);
     }
     out += ")";
   }
@@ -316,7 +319,7 @@ std::string update_from_values_sql(const Table& table, std::span<const std::stri
                        dialect.quote(column_of(table, set[i]).name), alias, i + 1);
   }
   out += " FROM (VALUES ";
-  values_rows(out, table, all, rows, dialect);
+  values_rows(out, table, target, all, rows, dialect);
   out += ") AS " + alias + " WHERE ";
   for (std::size_t j = 0; j < match.size(); ++j) {
     out += fmt::format("{}{}.{} = {}.column{}", j > 0 ? " AND " : "", target,

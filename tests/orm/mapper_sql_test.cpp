@@ -48,8 +48,9 @@ TEST(OrmMapperSql, TheBuiltInDialectsText) {
             "INSERT INTO authors DEFAULT VALUES RETURNING id, name, email, status");
 }
 
-// Several objects' UPDATE: one statement joining a VALUES list, whose first row PostgreSQL
-// types with casts; a dialect without the form refuses it (the flush then writes row by row).
+// Several objects' UPDATE: one statement joining a VALUES list, which on PostgreSQL starts
+// with a row of NULLs of the columns' own types; a dialect without the form refuses it (the
+// flush then writes row by row).
 TEST(OrmMapperSql, UpdatesOfSeveralRows) {
   const Mapper& notes = mapper_of<Note>();
   EXPECT_EQ(notes.update_rows_sql(sqlite_dialect(), column(1), 2),
@@ -57,9 +58,10 @@ TEST(OrmMapperSql, UpdatesOfSeveralRows) {
             "?), (?, ?, ?, ?)) AS v WHERE notes.id = v.column3 AND notes.version = "
             "v.column4");
   EXPECT_EQ(notes.update_rows_sql(postgres_dialect(), column(1), 2),
-            "UPDATE notes SET body = v.column1, version = v.column2 FROM (VALUES (CAST($1 AS "
-            "TEXT), CAST($2 AS BIGINT), CAST($3 AS BIGINT), CAST($4 AS BIGINT)), ($5, $6, $7, "
-            "$8)) AS v WHERE notes.id = v.column3 AND notes.version = v.column4");
+            "UPDATE notes SET body = v.column1, version = v.column2 FROM (VALUES ((SELECT body "
+            "FROM notes WHERE false), (SELECT version FROM notes WHERE false), (SELECT id FROM "
+            "notes WHERE false), (SELECT version FROM notes WHERE false)), ($1, $2, $3, $4), "
+            "($5, $6, $7, $8)) AS v WHERE notes.id = v.column3 AND notes.version = v.column4");
   EXPECT_EQ(&notes.update_rows_sql(sqlite_dialect(), column(1), 2),
             &notes.update_rows_sql(sqlite_dialect(), column(1), 2));
   EXPECT_NE(&notes.update_rows_sql(sqlite_dialect(), column(1), 2),

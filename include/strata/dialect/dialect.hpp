@@ -115,10 +115,14 @@ class Dialect {
   // The fewest changed rows of one shape that the flush writes that way rather than with one
   // UPDATE each. Where every statement is a round trip (PostgreSQL), two already gain.
   virtual std::size_t update_from_values_min_rows() const noexcept { return 2; }
-  // Placeholder `number` in the first row of such a VALUES list, whose column holds values of
-  // `type`: where the backend types a VALUES column by its first row (PostgreSQL), a cast.
-  virtual std::string typed_placeholder(int number, const Type& /*type*/) const {
-    return placeholder(number);
+  // The row that such a VALUES list starts with, where the backend gives a VALUES column the
+  // type of its rows rather than of the table column it is assigned to (PostgreSQL, where
+  // parameters alone would be text, which an enum or citext column refuses): each of the
+  // `columns` of `table` (both quoted) as a NULL of the type the database has for it. NULL
+  // matches no row. Empty where no such row is needed.
+  virtual std::string values_typing_row(std::string_view /*table*/,
+                                        std::span<const std::string> /*columns*/) const {
+    return {};
   }
   // Whether a column the model declares as `model` is one that reflection read as `reflected`:
   // equal types, or (SQLite) a declared type strata does not know with the same affinity.

@@ -162,7 +162,9 @@ Delete delete_(const Table& table);
 //   UPDATE t SET set[0] = v.column1, ... FROM (VALUES (...), ... `rows` rows) AS v
 //   WHERE t.match[0] = v.column<set.size() + 1> AND ...
 // Each row of parameters gives the `set` columns' new values, then the values the `match`
-// columns are compared with (a column may be in both: a version's new and old value). Throws
+// columns are compared with (a column may be in both: a version's new and old value). The
+// dialect may start the VALUES with a row that types its columns, matching no row
+// (Dialect::values_typing_row). Throws
 // UsageError for a column the table lacks, an empty `set` or `match`, `rows` below 1, or a
 // dialect without update_from_values().
 std::string update_from_values_sql(const Table& table, std::span<const std::string> set,

@@ -17,15 +17,8 @@ class PostgresDialect final : public Dialect {
   }
   std::string placeholder(int number) const override { return "$" + std::to_string(number); }
   bool update_from_values() const noexcept override { return true; }
-  // An untyped parameter in VALUES would be text; the first row's casts type every row's.
-  // Strings and numerics are cast without their length or precision: an explicit cast to
-  // VARCHAR(n) cuts a long value silently, where the assignment into the column refuses it.
-  std::string typed_placeholder(int number, const Type& type) const override {
-    std::string target = type.kind() == TypeKind::string    ? std::string("VARCHAR")
-                         : type.kind() == TypeKind::numeric ? std::string("NUMERIC")
-                                                            : type_sql(type);
-    return "CAST($" + std::to_string(number) + " AS " + target + ")";
-  }
+  std::string values_typing_row(std::string_view table,
+                                std::span<const std::string> columns) const override;
   std::unique_ptr<Reflector> reflector(std::string schema) const override;
   std::string_view ilike_operator() const noexcept override { return "ILIKE"; }
   std::string read_only_transaction_sql() const override { return "SET TRANSACTION READ ONLY"; }
