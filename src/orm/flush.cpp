@@ -103,6 +103,12 @@ std::uint64_t SessionImpl::changed_columns(const Entry& entry) const {
   const Mapper& m = *entry.mapper;
   std::uint64_t changed = m.ops().changed(entry);
   if (m.version_column() >= 0) changed &= ~(std::uint64_t{1} << m.version_column());
+  if (std::uint64_t computed = changed & m.computed_columns()) {
+    throw UsageError(fmt::format(
+        "column {} of a loaded {} is computed() by the database and was changed; the "
+        "session does not write it: leave it, or load the object again for its value",
+        m.columns()[static_cast<std::size_t>(std::countr_zero(computed))].name, m.type_name()));
+  }
   for (int c : m.primary_key()) {
     if (!has(changed, static_cast<std::size_t>(c))) continue;
     throw UsageError(
@@ -195,7 +201,7 @@ void SessionImpl::insert_pending(const Mapper& mapper, std::vector<Entry*>& entr
   shapes.reserve(entries.size());
   for (std::size_t i = 0; i < entries.size(); ++i) {
     Entry& e = *entries[i];
-    std::uint64_t omitted = 0;
+    std::uint64_t omitted = mapper.computed_columns();
     for (std::size_t c = 0; c < columns.size(); ++c) {
       if (columns[c].version && columns[c].access->empty(e.object)) {
         columns[c].access->increment(e.object, 1);

@@ -161,6 +161,14 @@ Mapper::Mapper(Table table, std::vector<MappedColumn> columns, std::unique_ptr<O
     c.primary_key = std::find(pk_.begin(), pk_.end(), static_cast<int>(i)) != pk_.end();
     c.generated = c.generated || column.autoincrement;
     if (c.version) version_ = static_cast<int>(i);
+    if (!c.computed) continue;
+    if (c.primary_key || c.version) {
+      throw ConfigError(
+          fmt::format("column {} of table {} is computed() and {}: the session "
+                      "needs to write its value; drop one of the two",
+                      c.name, table_.name, c.primary_key ? "a primary key" : "the version column"));
+    }
+    computed_ |= std::uint64_t{1} << i;
   }
   integer_pk_ = pk_.size() == 1 && table_.columns[pk_[0]].type.is_integer();
   for (const auto& fk : table_.foreign_keys) {

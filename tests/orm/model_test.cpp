@@ -88,5 +88,24 @@ TEST(OrmModel, AModelNeedsAPrimaryKey) {
   EXPECT_THROW(strata::table<Keyless>("keyless", strata::column(&Keyless::id, "id")), ConfigError);
 }
 
+// The session writes a key and a version; a column the database alone writes can be neither.
+TEST(OrmModel, AComputedColumnIsNeitherKeyNorVersion) {
+  struct Odd {
+    std::int64_t id = 0;
+    std::int64_t version = 0;
+  };
+  try {
+    strata::table<Odd>("odd", strata::column(&Odd::id, "id").primary_key().computed());
+    ADD_FAILURE() << "a computed primary key was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("column id of table odd is computed() and a primary key"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(strata::table<Odd>("odd", strata::column(&Odd::id, "id").primary_key(),
+                                  strata::column(&Odd::version, "version").version().computed()),
+               ConfigError);
+}
+
 }  // namespace
 }  // namespace strata::test

@@ -129,6 +129,7 @@ struct MappedColumn {
   bool primary_key = false;
   bool generated = false;  // autoincrement or server default: omitted from INSERT when empty
   bool version = false;
+  bool computed = false;  // written by the database only: omitted from INSERT and UPDATE
 };
 
 // A mapped struct. Immutable once built, except for its SQL cache, which is safe to share: one
@@ -147,6 +148,8 @@ class Mapper {
   const std::vector<MappedColumn>& columns() const noexcept { return columns_; }
   const std::vector<int>& primary_key() const noexcept { return pk_; }
   int version_column() const noexcept { return version_; }
+  // The columns marked computed(), one bit each by index.
+  std::uint64_t computed_columns() const noexcept { return computed_; }
   // A single integer primary key: identity keys are the integer itself.
   bool integer_pk() const noexcept { return integer_pk_; }
   const ObjectOps& ops() const noexcept { return *ops_; }
@@ -209,6 +212,7 @@ class Mapper {
   std::vector<MappedColumn> columns_;
   std::vector<int> pk_;
   int version_ = -1;
+  std::uint64_t computed_ = 0;
   bool integer_pk_ = false;
   std::unique_ptr<ObjectOps> ops_;
   std::string type_name_;

@@ -248,14 +248,21 @@ class ColumnDef {
     return version_ = true, *this;
   }
 
+  // A column the database writes (GENERATED ALWAYS AS ... STORED, a trigger): never INSERTed
+  // or UPDATEd, read back into the object with RETURNING after its INSERT. Changing the member
+  // of a loaded object is a UsageError at flush. The DDL stays the migrations' business.
+  ColumnDef& computed() { return computed_ = true, *this; }
+
   const Column& column() const noexcept { return column_; }
   bool is_version() const noexcept { return version_; }
+  bool is_computed() const noexcept { return computed_; }
   M T::*member() const noexcept { return member_; }
 
  private:
   M T::*member_;
   Column column_;
   bool version_ = false;
+  bool computed_ = false;
 };
 
 template <class T, class M>
@@ -320,6 +327,7 @@ void add_part(std::vector<Column>& columns, std::vector<MappedColumn>& mapped,
   m.primary_key = c.pending.primary_key;
   m.generated = c.server_default.has_value();  // register_mapper adds autoincrement
   m.version = def.is_version();
+  m.computed = def.is_computed();
   mapped.push_back(std::move(m));
 }
 inline void add_part(std::vector<Column>&, std::vector<MappedColumn>&, const auto&) {}
