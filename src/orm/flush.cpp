@@ -126,20 +126,10 @@ void SessionImpl::flush() {
     flush_changes();
   } catch (...) {
     flushing_ = false;
-    restore_versions();
     rollback();
     throw;
   }
   flushing_ = false;
-}
-
-// plan_update raised the version of each object it wrote; nothing of that reached the
-// database, so the objects go back to the version they were read with, the user's changes kept.
-void SessionImpl::restore_versions() noexcept {
-  for (Entry* e : owned_) {
-    const int version = e->mapper->version_column();
-    if (e->state == Entry::State::persistent && version >= 0) e->mapper->ops().restore(*e, version);
-  }
 }
 
 void SessionImpl::collect_dirty(std::vector<std::pair<Entry*, std::uint64_t>>& dirty,
@@ -424,6 +414,7 @@ SessionImpl::Write SessionImpl::plan_update(std::span<Entry* const> entries, std
     }
     if (version >= 0) {
       ops.restore(*entry, version);
+      raised_versions_.emplace_back(entry, columns[version].access->bind(entry->object).as_int());
       columns[version].access->increment(entry->object, 1);
       params_.push_back(columns[version].access->bind(entry->object));
     }

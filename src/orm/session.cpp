@@ -286,6 +286,7 @@ void SessionImpl::commit() {
     }
     tx_.reset();
   }
+  raised_versions_.clear();
   conn_.reset();
   if (options_.expire_on_commit) detach_all();
 }
@@ -303,8 +304,22 @@ void SessionImpl::drop_connection() noexcept {
 }
 
 void SessionImpl::rollback() {
+  restore_versions();
   drop_connection();
   detach_all();
+}
+
+// The objects go back to the versions they held before this transaction's flushes raised
+// them, the user's other changes kept. In reverse, so that an object raised by several flushes
+// ends at its first value.
+void SessionImpl::restore_versions() noexcept {
+  for (auto it = raised_versions_.rbegin(); it != raised_versions_.rend(); ++it) {
+    auto& [entry, version] = *it;
+    const Mapper& m = *entry->mapper;
+    const auto& access = *m.columns()[static_cast<std::size_t>(m.version_column())].access;
+    access.increment(entry->object, version - access.bind(entry->object).as_int());
+  }
+  raised_versions_.clear();
 }
 
 void SessionImpl::close() {

@@ -166,6 +166,9 @@ class SessionImpl {
   // out stay valid after rollback, expunge and remove); `owned_` lists them in creation order.
   Arena arena_;
   std::vector<Entry*> owned_;
+  // The version each object held before this transaction's flushes first raised it: the one
+  // the database keeps should the transaction roll back.
+  std::vector<std::pair<Entry*, std::int64_t>> raised_versions_;
   std::vector<Entry*> pending_;
   std::vector<Entry*> deleted_;
   Entry* scratch_ = nullptr;  // a row's object read before the identity map is asked

@@ -328,6 +328,32 @@ TEST_P(RebuildDependents, AViewTheNewShapeBreaksStopsTheRevision) {
   EXPECT_EQ(count("SELECT count(*) FROM pragma_table_info('Items') WHERE name = 'title'"), 1);
 }
 
+// A generated column would not survive the rebuild: the revision is refused, in one line that
+// names the file, the table and the column, before anything changed.
+TEST_P(RebuildDependents, AGeneratedColumnStopsTheRebuildBeforeAnythingChanges) {
+  write_step("d00000000002", "d00000000001",
+             "execute: {sql: \"ALTER TABLE Items ADD COLUMN loud TEXT GENERATED ALWAYS AS "
+             "(upper(title)) VIRTUAL\"}");
+  write_step("d00000000003", "d00000000002",
+             "alter_column: {table: Items, name: title, type: text}");
+  runner().upgrade("d00000000002");
+  try {
+    runner().upgrade("heads");
+    FAIL() << "the rebuild would have dropped the generated column";
+  } catch (const MigrationError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    for (const char* part : {"d00000000003", "table Items has the generated column loud"}) {
+      EXPECT_NE(what.find(part), std::string::npos) << what;
+    }
+  }
+  EXPECT_EQ(runner().current(), std::vector<std::string>{"d00000000002"});
+  EXPECT_EQ(count("SELECT count(*) FROM pragma_table_xinfo('Items') WHERE name = 'loud'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM pragma_table_info('Items') WHERE name = 'title' AND "
+                  "type = 'VARCHAR(100)'"),
+            1);
+}
+
 // A view can name the table through another view, or in another case: those break too.
 TEST_P(RebuildDependents, AViewBrokenThroughAnotherViewStopsTheRevision) {
   for (const char* view : {"CREATE VIEW v_qty AS SELECT qty FROM v_all",

@@ -496,6 +496,7 @@ TEST_P(OrmFlushBatch, AComputedColumnIsReadButNeverWritten) {
     ASSERT_EQ(all.size(), 3u);
     all[0]->first = "Changed";
     all[1]->full_name = "Someone Else";
+    auto statements = s.stats().statements;
     try {
       s.commit();
       ADD_FAILURE() << "a computed column was written";
@@ -503,6 +504,7 @@ TEST_P(OrmFlushBatch, AComputedColumnIsReadButNeverWritten) {
       EXPECT_NE(std::string(e.what()).find("column full_name of a loaded"), std::string::npos)
           << e.what();
     }
+    EXPECT_EQ(s.stats().statements, statements);  // refused before anything was sent
   }
   auto check = session();
   for (const Person& p : check.select<Person>().untracked()) {

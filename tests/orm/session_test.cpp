@@ -346,6 +346,32 @@ TEST_P(OrmSession, VersionColumnDetectsConcurrentChanges) {
   EXPECT_EQ(rows("notes"), 1);
 }
 
+// A rollback undoes every flush of the transaction, the ones that succeeded too: the objects
+// go back to the versions they were read with, their changes kept.
+TEST_P(OrmSession, ARollbackGivesBackTheVersionsOfEveryFlush) {
+  std::int64_t id = 0;
+  {
+    auto s = session();
+    auto& note = s.add(Note{.body = "a"});
+    s.commit();
+    id = note.id;
+  }
+  auto s = session();
+  Note* note = s.get<Note>(id);
+  note->body = "a2";
+  s.flush();
+  note->body = "a3";
+  s.flush();
+  EXPECT_EQ(note->version, 3);
+  s.add(Note{.id = id, .body = "the same key"});
+  EXPECT_THROW(s.commit(), IntegrityError);
+  EXPECT_EQ(note->version, 1);
+  EXPECT_EQ(note->body, "a3");
+  auto check = session();
+  EXPECT_EQ(check.get<Note>(id)->version, 1);
+  EXPECT_EQ(check.get<Note>(id)->body, "a");
+}
+
 TEST_P(OrmSession, UpdateOfAVanishedRowIsStale) {
   auto s = session();
   auto& ann = s.add(Author{.name = "Ann"});
