@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -55,9 +55,11 @@ std::string read_file(const fs::path& file) {
   return text.str();
 }
 
+// Servers are started from several threads at once (the topology tests): a shared random
+// engine raced there, and two servers could get one log file, each truncating the other's lines.
 fs::path unique_file(const fs::path& dir, const std::string& stem) {
-  static std::mt19937_64 random{std::random_device{}()};
-  return dir / (stem + "-" + std::to_string(random()) + ".txt");
+  static std::atomic<unsigned> next{0};
+  return dir / (stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(next++) + ".txt");
 }
 
 // Starts `backend args` in `dir`: stdout to `out_fd` (a pipe or a file), stderr to `err_file`.
