@@ -205,8 +205,19 @@ std::string Dialect::column_sql(const Table& table, const Column& c) const {
   return out;
 }
 
+namespace {
+
+// `CONSTRAINT name ` before a table constraint; nothing before one without a name (SQLite keeps
+// none for a constraint its CREATE TABLE left unnamed, and a rebuild reflects it so), which
+// the database then names itself, where `CONSTRAINT ""` would give it an empty name.
+std::string constraint_clause(std::string_view name) {
+  return name.empty() ? std::string() : "CONSTRAINT " + detail::quote_identifier(name) + " ";
+}
+
+}  // namespace
+
 std::string Dialect::foreign_key_sql(const ForeignKey& fk) const {
-  std::string out = fmt::format("CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})", quote(fk.name),
+  std::string out = fmt::format("{}FOREIGN KEY ({}) REFERENCES {} ({})", constraint_clause(fk.name),
                                 column_list(fk.columns), quote(fk.referred_table),
                                 column_list(fk.referred_columns));
   if (fk.on_delete != FkAction::no_action)
@@ -220,16 +231,16 @@ std::vector<std::string> Dialect::create_table(const Table& t, bool if_not_exist
   std::vector<std::string> parts;
   for (const auto& c : t.columns) parts.push_back(column_sql(t, c));
   if (t.primary_key) {
-    parts.push_back(fmt::format("CONSTRAINT {} PRIMARY KEY ({})", quote(t.primary_key->name),
+    parts.push_back(fmt::format("{}PRIMARY KEY ({})", constraint_clause(t.primary_key->name),
                                 column_list(t.primary_key->columns)));
   }
   for (const auto& u : t.unique_constraints) {
     parts.push_back(
-        fmt::format("CONSTRAINT {} UNIQUE ({})", quote(u.name), column_list(u.columns)));
+        fmt::format("{}UNIQUE ({})", constraint_clause(u.name), column_list(u.columns)));
   }
   for (const auto& fk : t.foreign_keys) parts.push_back(foreign_key_sql(fk));
   for (const auto& ck : t.check_constraints) {
-    parts.push_back(fmt::format("CONSTRAINT {} CHECK ({})", quote(ck.name), ck.condition));
+    parts.push_back(fmt::format("{}CHECK ({})", constraint_clause(ck.name), ck.condition));
   }
   std::vector<std::string> statements{fmt::format("CREATE TABLE {}{} (\n  {}\n)",
                                                   if_not_exists ? "IF NOT EXISTS " : "",

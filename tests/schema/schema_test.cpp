@@ -172,6 +172,26 @@ TEST(Dialect, CreateTableGoldenPostgres) {
                                "DEFAULT CURRENT_TIMESTAMP"));
 }
 
+// A constraint with no name (as a SQLite rebuild reflects one its CREATE TABLE left unnamed) is
+// written without a CONSTRAINT clause: `CONSTRAINT ""` would give it an empty name.
+TEST(Dialect, UnnamedConstraintsGetNoConstraintClause) {
+  Table t("made_by_hand", {Column("id", Type::integer()).primary_key(),
+                           Column("n", Type::integer()), Column("parent", Type::integer())});
+  t.add_unique({"n"}, "");
+  t.add_check("n > 0", "");
+  t.add_foreign_key(ForeignKey{"", {"parent"}, "made_by_hand", {"id"}});
+  ASSERT_TRUE(t.primary_key);
+  t.primary_key->name.clear();
+  for (Backend backend : {Backend::sqlite, Backend::postgresql}) {
+    std::string sql = Dialect::of(backend).create_table(t)[0];
+    EXPECT_EQ(sql.find("CONSTRAINT"), std::string::npos) << sql;
+    for (const char* part : {"  PRIMARY KEY (id)", "  UNIQUE (n)", "  CHECK (n > 0)",
+                             "  FOREIGN KEY (parent) REFERENCES made_by_hand (id)"}) {
+      EXPECT_NE(sql.find(part), std::string::npos) << sql;
+    }
+  }
+}
+
 TEST(Compare, ReportsTheFirstDifference) {
   MetaData md;
   Table a = md.add(items());
