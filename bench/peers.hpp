@@ -26,6 +26,9 @@ struct Target {
 };
 
 constexpr const char* kTable = "peers_items";
+// What every SQLite side sets on open, so that all run with strata's defaults (WAL is set once,
+// on the file).
+constexpr const char* kSqlitePragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON";
 
 // Row `id` (1-based) as every side inserts it, and the price the update writes.
 inline std::string name_of(std::int64_t id) {

@@ -25,7 +25,7 @@ void check(int rc, sqlite3* db) {
 sqlite3* open_sqlite(const std::string& path) {
   sqlite3* db = nullptr;
   check(sqlite3_open(path.c_str(), &db), db);
-  check(sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr), db);
+  check(sqlite3_exec(db, kSqlitePragmas, nullptr, nullptr, nullptr), db);
   return db;
 }
 

@@ -57,6 +57,7 @@ class SociSide final : public Side {
     if (t_.db == Db::sqlite) {
       sql_.emplace(soci::sqlite3, "db=" + t_.target);
       *sql_ << "PRAGMA synchronous=NORMAL";
+      *sql_ << "PRAGMA foreign_keys=ON";
     } else {
       sql_.emplace(soci::postgresql, keyword_form(t_.target));
     }

@@ -28,7 +28,7 @@ class SqliteCppSide final : public Side {
   void open() override {
     fresh_table(t_);
     db_.emplace(t_.target, SQLite::OPEN_READWRITE);
-    db_->exec("PRAGMA synchronous=NORMAL");
+    db_->exec(kSqlitePragmas);
   }
   void insert() override {
     SQLite::Transaction tx(*db_);
