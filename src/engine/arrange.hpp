@@ -23,8 +23,12 @@ std::span<const ValueRef> arrange(const CachedStatement& entry, std::span<const 
 RenderedSql render(const PooledConnection& pc, std::string_view sql, bool native);
 
 // Runs `entry`'s statement, marking it busy for as long as its Result lives; the Result holds
-// `conn`.
-Result run_cached(const std::shared_ptr<PooledConnection>& conn, CachedStatement& entry,
-                  std::span<const ValueRef> values);
+// `conn`. Inline so that it adds no frame around the driver's execute (see Connection::run).
+inline Result run_cached(const std::shared_ptr<PooledConnection>& conn, CachedStatement& entry,
+                         std::span<const ValueRef> values) {
+  entry.stmt->execute(values);
+  entry.busy = true;
+  return Result(conn, *entry.stmt, &entry, nullptr);
+}
 
 }  // namespace strata::detail

@@ -56,13 +56,6 @@ RenderedSql render(const PooledConnection& pc, std::string_view sql, bool native
                                               *detail::backend_spec(pc.conn->backend()).syntax);
 }
 
-Result run_cached(const std::shared_ptr<PooledConnection>& conn, CachedStatement& entry,
-                  std::span<const ValueRef> values) {
-  entry.stmt->execute(values);
-  entry.busy = true;
-  return Result(conn, *entry.stmt, &entry, nullptr);
-}
-
 }  // namespace detail
 
 namespace {
@@ -107,6 +100,51 @@ detail::PooledConnection& Connection::checked() const {
   return *conn_;
 }
 
+// A statement in the cache runs inline in each execute(): every frame on the stack while
+// sqlite3_step makes its system calls mispredicts its return afterwards where the kernel
+// refills the CPU's return stack on entry (page-table isolation, VMs; docs/architecture.md).
+[[gnu::always_inline]] inline Result Connection::run(std::string_view sql,
+                                                     std::span<const ValueRef> params,
+                                                     std::span<const NamedParam> named,
+                                                     bool native) {
+  auto& pc = checked();
+  detail::CachedStatement* entry = pc.cache.find(sql);
+  if (!entry || entry->busy || entry->native != native) {
+    return run_fresh(sql, params, named, native, !entry);
+  }
+  // A statement prepared before another connection's DDL (driver::outdated_statement) can be
+  // prepared again here, outside a transaction.
+  try {
+    std::vector<ValueRef> scratch;
+    return detail::run_cached(conn_, *entry, detail::arrange(*entry, params, named, scratch));
+  } catch (const DatabaseError& e) {
+    if (!pc.conn->outdated_statement(e) || in_transaction()) throw;
+    pc.cache.erase(sql, *pc.conn);
+  }
+  return run_fresh(sql, params, named, native, true);
+}
+
+// Prepares `sql`, keeping it in the cache when `cache` is true and the cache has room.
+Result Connection::run_fresh(std::string_view sql, std::span<const ValueRef> params,
+                             std::span<const NamedParam> named, bool native, bool cache) {
+  auto& pc = *conn_;
+  // Rendered and checked before preparing, so that a wrong call costs no round trip. Native
+  // SQL is counted by the driver (SQLite) or the server (PostgreSQL).
+  auto rendered = detail::render(pc, sql, native);
+  detail::CachedStatement fresh{std::string(sql),     nullptr, std::move(rendered.names),
+                                rendered.param_count, false,   native};
+  std::vector<ValueRef> scratch;
+  auto values = detail::arrange(fresh, params, named, scratch);
+  cache = cache && pc.cache.capacity() > 0;
+  fresh.stmt = pc.conn->prepare(rendered.sql, cache);
+  if (!cache) {
+    fresh.stmt->execute(values);
+    auto& stmt = *fresh.stmt;
+    return Result(conn_, stmt, nullptr, std::move(fresh.stmt));
+  }
+  return detail::run_cached(conn_, pc.cache.insert(std::move(fresh), *pc.conn), values);
+}
+
 Result Connection::execute(std::string_view sql, std::span<const ValueRef> params) {
   return run(sql, params, {}, false);
 }
@@ -122,38 +160,6 @@ Result Connection::execute(std::string_view sql, const std::vector<Value>& param
 
 Result Connection::execute(std::string_view sql, std::span<const NamedParam> params) {
   return run(sql, {}, params, false);
-}
-
-Result Connection::run(std::string_view sql, std::span<const ValueRef> params,
-                       std::span<const NamedParam> named, bool native) {
-  auto& pc = checked();
-  std::vector<ValueRef> scratch;
-  detail::CachedStatement* entry = pc.cache.find(sql);
-  // A statement prepared before another connection's DDL (driver::outdated_statement) can be
-  // prepared again here, outside a transaction.
-  if (entry && !entry->busy && entry->native == native) {
-    try {
-      return detail::run_cached(conn_, *entry, detail::arrange(*entry, params, named, scratch));
-    } catch (const DatabaseError& e) {
-      if (!pc.conn->outdated_statement(e) || in_transaction()) throw;
-      pc.cache.erase(sql, *pc.conn);
-      entry = nullptr;
-    }
-  }
-  // Rendered and checked before preparing, so that a wrong call costs no round trip. Native
-  // SQL is counted by the driver (SQLite) or the server (PostgreSQL).
-  auto rendered = detail::render(pc, sql, native);
-  detail::CachedStatement fresh{std::string(sql),     nullptr, std::move(rendered.names),
-                                rendered.param_count, false,   native};
-  auto values = detail::arrange(fresh, params, named, scratch);
-  bool cache = !entry && pc.cache.capacity() > 0;
-  fresh.stmt = pc.conn->prepare(rendered.sql, cache);
-  if (!cache) {
-    fresh.stmt->execute(values);
-    auto& stmt = *fresh.stmt;
-    return Result(conn_, stmt, nullptr, std::move(fresh.stmt));
-  }
-  return detail::run_cached(conn_, pc.cache.insert(std::move(fresh), *pc.conn), values);
 }
 
 void Connection::execute_script(std::string_view sql) {

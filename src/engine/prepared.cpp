@@ -61,9 +61,10 @@ Result PreparedStatement::execute(const std::vector<Value>& params) {
 namespace {
 
 // The Result holds the state (and through it the pooled connection) by an aliasing pointer,
-// so that the statement outlives this object if the Result does.
-Result run_held(const std::shared_ptr<detail::PreparedState>& state,
-                std::span<const ValueRef> values) {
+// so that the statement outlives this object if the Result does. Inline, as the cached path
+// of Connection::run is, to keep frames off the stack while the statement runs.
+[[gnu::always_inline]] inline Result run_held(const std::shared_ptr<detail::PreparedState>& state,
+                                              std::span<const ValueRef> values) {
   return detail::run_cached(std::shared_ptr<detail::PooledConnection>(state, state->conn.get()),
                             state->entry, values);
 }

@@ -126,6 +126,8 @@ class Connection {
   detail::PooledConnection& checked() const;
   Result run(std::string_view sql, std::span<const ValueRef> params,
              std::span<const NamedParam> named, bool native);
+  Result run_fresh(std::string_view sql, std::span<const ValueRef> params,
+                   std::span<const NamedParam> named, bool native, bool cache);
 
   std::shared_ptr<Pool> pool_;
   std::shared_ptr<detail::PooledConnection> conn_;

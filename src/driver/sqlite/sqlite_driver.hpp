@@ -63,6 +63,7 @@ class SqliteStatement final : public Statement {
  private:
   void bind(std::span<const ValueRef> params);
   bool step();
+  bool finished(int rc);   // after a step that gave no row: DONE counted, an error thrown
   void rewind() noexcept;  // sqlite3_reset, noted
 
   sqlite3* db_;

@@ -70,10 +70,21 @@ void SqliteStatement::bind(std::span<const ValueRef> params) {
   }
 }
 
-bool SqliteStatement::step() {
+// Inline in its callers, so that no frame of its own is on the stack while sqlite3_step makes
+// system calls (see Connection::run). The rest of a step's outcome is finished() below.
+[[gnu::always_inline]] inline bool SqliteStatement::step() {
   at_start_ = false;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return has_row_ = true;
+  return finished(rc);
+}
+
+[[gnu::always_inline]] inline void SqliteStatement::rewind() noexcept {
+  sqlite3_reset(stmt_);
+  at_start_ = true;
+}
+
+bool SqliteStatement::finished(int rc) {
   has_row_ = false;
   if (rc == SQLITE_DONE) {
     // sqlite3_changes() keeps the count of the last write even after a statement that wrote
@@ -106,11 +117,6 @@ bool SqliteStatement::advance() {
 void SqliteStatement::reset() noexcept {
   has_row_ = false;
   if (!at_start_) rewind();
-}
-
-void SqliteStatement::rewind() noexcept {
-  sqlite3_reset(stmt_);
-  at_start_ = true;
 }
 
 std::string_view SqliteStatement::column_name(int column) const {
