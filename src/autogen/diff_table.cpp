@@ -162,6 +162,13 @@ void diff_primary_key(const Table& model, const Table& db, Plan& plan) {
 
 void alter_column(const Table& model, const Column& m, const Table& db, const Column& d,
                   const Dialect* dialect, Plan& plan) {
+  if (!same_generated(m.generated, d.generated)) {
+    plan.unsupported.push_back(fmt::format(
+        "column {}.{}: generated differently in the models and in the database; a generated "
+        "column cannot be altered, drop it and add it again by hand",
+        model.name, m.name));
+    return;
+  }
   AlterColumn op{model.name, m.name, {}, {}, {}, {}};
   if (!same_type(m, d, dialect)) op.type = m.type;
   bool nullable = effective_nullable(model, m);

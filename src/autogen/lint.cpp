@@ -69,8 +69,10 @@ bool widens(const Type& from, const Type& to) {
     case TypeKind::biginteger:
       return from.is_integer() && integer_rank(from.kind()) <= integer_rank(to.kind());
     case TypeKind::numeric:
+      if (to.precision() == 0) return from.is_integer() || from.kind() == TypeKind::numeric;
       if (from.is_integer()) return to.precision() - to.scale() >= integer_digits(from.kind());
-      return from.kind() == TypeKind::numeric && to.scale() >= from.scale() &&
+      return from.kind() == TypeKind::numeric && from.precision() > 0 &&
+             to.scale() >= from.scale() &&
              to.precision() - to.scale() >= from.precision() - from.scale();
     case TypeKind::float64:
       return from.kind() == TypeKind::float32 || from.kind() == TypeKind::smallinteger ||
@@ -204,8 +206,9 @@ bool pg_rewrites(const Type& from, const Type& to) {
       if (to.length() == 0) return !stringish;
       return from.kind() != TypeKind::string || from.length() == 0 || from.length() > to.length();
     case TypeKind::numeric:
-      return from.kind() != TypeKind::numeric || from.scale() != to.scale() ||
-             from.precision() > to.precision();
+      if (to.precision() == 0) return from.kind() != TypeKind::numeric;
+      return from.kind() != TypeKind::numeric || from.precision() == 0 ||
+             from.scale() != to.scale() || from.precision() > to.precision();
     default:
       return true;
   }
@@ -480,7 +483,8 @@ class Linter {
 
   void check_add(const AddColumn& o, std::size_t i) {
     const Column& c = o.column;
-    if (c.nullable || c.server_default || c.autoincrement) return;
+    // A generated column is computed for the rows there.
+    if (c.nullable || c.server_default || c.autoincrement || c.generated) return;
     add("not-null-without-default", i,
         fmt::format("adds NOT NULL column {}.{} without a server default: fails on a table "
                     "with rows; add a default, or add it nullable, fill it, then alter it",

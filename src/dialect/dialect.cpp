@@ -117,6 +117,7 @@ std::string_view Dialect::type_name(TypeKind kind) const {
 std::string Dialect::type_sql(const Type& type) const {
   switch (type.kind()) {
     case TypeKind::numeric:
+      if (type.precision() == 0) return "NUMERIC";
       return fmt::format("NUMERIC({}, {})", type.precision(), type.scale());
     case TypeKind::string:
       return type.length() > 0 ? fmt::format("VARCHAR({})", type.length()) : "VARCHAR";
@@ -200,6 +201,17 @@ std::string Dialect::column_list(const std::vector<std::string>& columns) const 
 std::string Dialect::column_sql(const Table& table, const Column& c) const {
   if (c.autoincrement) return autoincrement_column_sql(table, c);
   std::string out = quote(c.name) + " " + type_sql(c.type);
+  if (c.generated && !c.generated->expression.empty()) {
+    if (!c.generated->stored && !virtual_generated_columns()) {
+      throw ProgrammingError(
+          fmt::format("column {}.{} is a VIRTUAL generated column, which {} does not have; "
+                      "make it stored",
+                      table.name, c.name, title()),
+          {});
+    }
+    out += fmt::format(" GENERATED ALWAYS AS ({}) {}", c.generated->expression,
+                       c.generated->stored ? "STORED" : "VIRTUAL");
+  }
   if (!c.nullable) out += " NOT NULL";
   if (c.server_default) out += " DEFAULT " + default_sql(*c.server_default, c.type);
   return out;

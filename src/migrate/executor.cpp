@@ -117,6 +117,10 @@ std::vector<RenderedOperation> StepExecutor::render_operations(const Step& step)
   } catch (const MigrationError& e) {
     throw MigrationError(fmt::format("{}: {} {}{}", step.revision->file.string(), direction(step),
                                      e.what(), source_.unfit_hint(e.what())));
+  } catch (const ProgrammingError& e) {
+    // SQL the dialect cannot write for this backend, refused before anything was sent.
+    throw MigrationError(
+        fmt::format("{}: {} {}", step.revision->file.string(), direction(step), e.what()));
   }
 }
 

@@ -19,10 +19,11 @@ const std::vector<MapSpec>& nested_specs() {
   static const std::vector<MapSpec> specs = {
       {"column",
        {"name", "type", "nullable", "primary_key", "autoincrement", "unique", "index",
-        "server_default", "foreign_key"}},
+        "server_default", "generated", "foreign_key"}},
       {"foreign_key", {"references", "on_delete", "on_update"}},
       {"references", {"table", "columns"}},
       {"server_default", {"sql"}},
+      {"generated", {"sql", "stored"}},
       {"primary key", {"name", "columns"}},
       {"index", {"name", "columns", "unique", "where"}},
       {"unique constraint", {"name", "columns"}},
@@ -129,6 +130,14 @@ Column column_of(const yaml::Node& node, const Source& source) {
   if (m.boolean("index", false)) c.index();
   if (m.has("server_default"))
     c.server_default = server_default_of(m.required("server_default"), source);
+  if (m.has("generated")) {
+    MapReader g = nested(m.required("generated"), source, "generated");
+    c.generated_as(g.string("sql"), g.boolean("stored", true));
+    if (c.generated->expression.empty()) g.fail(g.required("sql"), "generated sql is empty");
+    if (c.server_default) {
+      m.fail(m.required("generated"), "a generated column has no server_default: give one");
+    }
+  }
   if (m.has("foreign_key")) {
     MapReader fk = nested(m.required("foreign_key"), source, "foreign_key");
     auto [table, columns] = reference_of(fk.required("references"), source);

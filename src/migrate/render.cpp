@@ -128,8 +128,17 @@ std::vector<std::string> rebuild_table(const Table& from, const Table& to, const
   std::vector<std::string> target_columns;
   std::vector<std::string> source_columns;
   for (const auto& c : to.columns) {
+    if (c.generated && c.generated->expression.empty()) {
+      throw ProgrammingError(
+          fmt::format("the expression of the generated column {}.{} could not be read from its "
+                      "CREATE TABLE, so a rebuild cannot make it again; drop it in an execute "
+                      "before this operation and add it again after",
+                      to.name, c.name),
+          {});
+    }
     auto source = sources.find(c.name);
-    if (source == sources.end()) continue;  // a new column takes its default
+    // A new column takes its default; a generated one is computed by the new table.
+    if (source == sources.end() || c.generated) continue;
     target_columns.push_back(dialect.quote(c.name));
     source_columns.push_back(dialect.quote(source->second));
   }

@@ -25,9 +25,14 @@ std::string text(const std::optional<ServerDefault>& d) {
 }
 
 std::string text(const Column& c) {
-  return fmt::format("{} {}{}{} default {}", c.name, c.type.to_string(),
+  std::string generated;
+  if (c.generated) {
+    generated = fmt::format(" generated ({}) {}", c.generated->expression,
+                            c.generated->stored ? "stored" : "virtual");
+  }
+  return fmt::format("{} {}{}{} default {}{}", c.name, c.type.to_string(),
                      c.nullable ? "" : " not null", c.autoincrement ? " autoincrement" : "",
-                     text(c.server_default));
+                     text(c.server_default), generated);
 }
 std::string text(const PrimaryKey& pk) {
   return fmt::format("{} ({})", pk.name, fmt::join(pk.columns, ", "));
@@ -90,7 +95,8 @@ std::string compare_columns(const Table& expected, const Table& actual) {
     const Column& e = expected.columns[i];
     const Column& a = actual.columns[i];
     if (e.name != a.name || e.type != a.type || e.nullable != a.nullable ||
-        e.autoincrement != a.autoincrement || !same_default(e.server_default, a.server_default)) {
+        e.autoincrement != a.autoincrement || !same_default(e.server_default, a.server_default) ||
+        !same_generated(e.generated, a.generated)) {
       return fmt::format("column differs: expected {}, got {}", text(e), text(a));
     }
   }
@@ -193,6 +199,13 @@ std::string normalize_sql_expression(std::string_view sql) {
   std::string out;
   for (const auto& token : t) out += (out.empty() ? "" : " ") + token;
   return out;
+}
+
+bool same_generated(const std::optional<Generated>& a, const std::optional<Generated>& b) {
+  if ((a && a->expression.empty()) || (b && b->expression.empty())) return true;
+  if (!a || !b) return !a && !b;
+  return a->stored == b->stored &&
+         normalize_sql_expression(a->expression) == normalize_sql_expression(b->expression);
 }
 
 std::string describe_difference(const Table& expected, const Table& actual) {

@@ -34,7 +34,8 @@ constexpr std::array<std::pair<std::string_view, TypeKind>, 16> kNames = {{
 [[noreturn]] void unknown(std::string_view text) {
   throw UsageError(fmt::format(
       "unknown type '{}': expected boolean, smallinteger, integer, biginteger, float, double, "
-      "numeric(p,s), string(n), text, date, time, datetime, datetime_tz, binary, json or uuid",
+      "numeric, numeric(p,s), string(n), text, date, time, datetime, datetime_tz, binary, json or "
+      "uuid",
       text));
 }
 
@@ -84,7 +85,7 @@ Type Type::parse(std::string_view text) {
   if (found == kNames.end()) unknown(text);
   Type type(found->second);
   if (open == std::string_view::npos) {
-    if (type.kind_ == TypeKind::numeric) unknown(text);
+    // Bare `numeric`: any precision (PostgreSQL's unconstrained numeric), precision 0.
     return type;
   }
   if (!text.ends_with(')')) unknown(text);
@@ -93,7 +94,9 @@ Type Type::parse(std::string_view text) {
   if (type.kind_ != TypeKind::numeric) unknown(text);
   auto comma = args.find(',');
   int scale = comma == std::string_view::npos ? 0 : parse_int(args.substr(comma + 1), text);
-  return numeric(parse_int(args.substr(0, comma), text), scale);
+  int precision = parse_int(args.substr(0, comma), text);
+  if (precision == 0) unknown(text);  // written `numeric`
+  return numeric(precision, scale);
 }
 
 std::string Type::to_string() const {
@@ -101,7 +104,9 @@ std::string Type::to_string() const {
   const auto* found = std::find_if(kNames.begin(), kNames.end(),
                                    [&](const auto& entry) { return entry.second == kind_; });
   std::string name(found->first);
-  if (kind_ == TypeKind::numeric) return fmt::format("{}({},{})", name, precision_, scale_);
+  if (kind_ == TypeKind::numeric && precision_ > 0) {
+    return fmt::format("{}({},{})", name, precision_, scale_);
+  }
   if (kind_ == TypeKind::string && length_ > 0) return fmt::format("{}({})", name, length_);
   return name;
 }

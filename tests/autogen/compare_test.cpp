@@ -130,6 +130,35 @@ TEST_P(Autogen, TypesNullabilityAndDefaults) {
                                                    "alter column users.score: default 1 + 1"}));
 }
 
+// A generated column is made by the revision autogenerate writes, and then reads as no change:
+// its expression is compared normalized (PostgreSQL keeps `price * (qty)::double precision`).
+// A model that marks the column computed() without an expression takes the database's; one that
+// makes it plain is told to change it by hand.
+TEST_P(Autogen, GeneratedColumnsAreMadeAndComparedByTheirExpression) {
+  Table lines("lines", {Column("id", Type::biginteger()).primary_key(),
+                        Column("price", Type::float64()).not_null(),
+                        Column("qty", Type::integer()).not_null(),
+                        Column("total", Type::float64()).generated_as("price * qty")});
+  EXPECT_EQ(step(with({lines})).describe(), (Lines{"add table lines"}));
+  EXPECT_NE(last_text_.find("generated: {sql: \"price * qty\", stored: true}"), std::string::npos)
+      << last_text_;
+  engine().connect().execute("INSERT INTO lines (id, price, qty) VALUES (1, 2.5, 4)");
+  EXPECT_EQ(engine().connect().execute("SELECT total FROM lines").scalar<double>(), 10.0);
+  EXPECT_EQ(differences(with({lines})), Lines{});
+  Table computed = lines;
+  computed.columns[3].generated = Generated{};
+  EXPECT_EQ(differences(with({computed})), Lines{});
+  Table plain = lines;
+  plain.columns[3].generated.reset();
+  auto told = differences(with({plain}));
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_NE(told[0].find("column lines.total: generated differently"), std::string::npos)
+      << told[0];
+  Table other = lines;
+  other.columns[3].generated_as("price + qty");
+  EXPECT_EQ(differences(with({other})).size(), 1u);
+}
+
 TEST_P(Autogen, IndexesUniqueMultiColumnAndPartial) {
   Table v2 = users_v1();
   v2.add_index({"email"}, true);

@@ -40,9 +40,12 @@ class AdoptCli : public DatabaseTest {
   // Two tables joined by a foreign key, an expression index, a view and a trigger.
   void make_shop() {
     run("CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL UNIQUE)");
-    run("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL "
-        "REFERENCES customers (id), total NUMERIC(10, 2) NOT NULL DEFAULT 0 "
-        "CONSTRAINT total_not_negative CHECK (total >= 0))");
+    // A bare NUMERIC, and a column the database computes (VIRTUAL as well on SQLite).
+    run(std::string("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL "
+                    "REFERENCES customers (id), total NUMERIC(10, 2) NOT NULL DEFAULT 0 "
+                    "CONSTRAINT total_not_negative CHECK (total >= 0), weight NUMERIC, "
+                    "cents BIGINT GENERATED ALWAYS AS (CAST(total * 100 AS BIGINT)) STORED") +
+        (is_sqlite() ? ", tag TEXT AS ('#' || id))" : ")"));
     run("CREATE INDEX ix_orders_customer ON orders (customer_id)");
     run("CREATE INDEX ix_customers_email_lower ON customers (lower(email))");
     run("CREATE INDEX ix_orders_total_desc ON orders (total DESC)");
@@ -65,6 +68,10 @@ class AdoptCli : public DatabaseTest {
   void shop_works(std::int64_t orders) {
     EXPECT_EQ(count("SELECT count(*) FROM orders"), orders);
     EXPECT_EQ(count("SELECT count(*) FROM big_orders"), 1);
+    EXPECT_EQ(count("SELECT cents FROM orders WHERE id = 1"), 15000);
+    if (is_sqlite()) {
+      EXPECT_EQ(count("SELECT count(*) FROM orders WHERE tag = '#1'"), 1);
+    }
     run("DELETE FROM order_log");
     run("INSERT INTO orders (id, customer_id, total) VALUES (99, 1, 5)");
     EXPECT_EQ(count("SELECT count(*) FROM order_log WHERE order_id = 99"), 1);
@@ -173,6 +180,21 @@ TEST_P(AdoptCli, BaselineIsRefusedOverAHistoryOrAMigratedDatabase) {
   EXPECT_NE(typo.err.find("no database at"), std::string::npos) << typo.err;
   EXPECT_FALSE(fs::exists(dir() / "typo"));
   EXPECT_TRUE(revision_files().empty());
+}
+
+// A column of a type no revision file can name stops the baseline in one line that names the
+// column, and leaves no file behind to break the commands after it.
+TEST_P(AdoptCli, ABaselineThatCannotBeWrittenLeavesNoFile) {
+  run(std::string("CREATE TABLE places (id INTEGER PRIMARY KEY, spot ") +
+      (is_sqlite() ? "GEOMETRY" : "point") + ")");
+  auto made = strata("revision --baseline -m baseline");
+  EXPECT_EQ(made.status, 1) << made.err;
+  EXPECT_NE(made.err.find("column places.spot"), std::string::npos) << made.err;
+  EXPECT_EQ(std::count(made.err.begin(), made.err.end(), '\n'), 1) << made.err;
+  EXPECT_TRUE(revision_files().empty());
+  auto history = strata("history");
+  EXPECT_EQ(history.status, 0) << history.err;
+  EXPECT_EQ(strata("current").status, 0);
 }
 
 // A check the database named otherwise than the convention would keeps its name: the baseline

@@ -13,16 +13,17 @@ namespace {
 
 TEST(Type, ParseAndPrintRoundTrip) {
   for (const char* name : {"boolean", "smallinteger", "integer", "biginteger", "float", "double",
-                           "numeric(10,2)", "string(200)", "string", "text", "date", "time",
-                           "datetime", "datetime_tz", "binary", "json", "uuid"}) {
+                           "numeric(10,2)", "numeric", "string(200)", "string", "text", "date",
+                           "time", "datetime", "datetime_tz", "binary", "json", "uuid"}) {
     EXPECT_EQ(Type::parse(name).to_string(), name);
   }
   EXPECT_EQ(Type::parse("string(200)"), Type::string(200));
   EXPECT_EQ(Type::parse("numeric(12, 4)"), Type::numeric(12, 4));
+  EXPECT_EQ(Type::parse("numeric"), Type::numeric(0, 0));
 }
 
 TEST(Type, UnknownTypesListTheKnownOnes) {
-  for (const char* bad : {"varchar(10)", "string(x)", "numeric", "integer(4", "text(5)"}) {
+  for (const char* bad : {"varchar(10)", "string(x)", "numeric(0,0)", "integer(4", "text(5)"}) {
     try {
       Type::parse(bad);
       ADD_FAILURE() << bad;

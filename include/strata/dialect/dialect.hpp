@@ -167,6 +167,8 @@ class Dialect {
 
   // Whether DDL can run inside a transaction and be rolled back (both, here).
   virtual bool transactional_ddl() const noexcept { return true; }
+  // Whether a generated column can be VIRTUAL (computed when read), not only STORED.
+  virtual bool virtual_generated_columns() const noexcept { return false; }
 
   // Migration locking. A backend with session advisory locks (PostgreSQL) gives the statements
   // to try, release and find the holder of the lock `key`; an empty text means writers queue

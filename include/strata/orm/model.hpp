@@ -250,8 +250,18 @@ class ColumnDef {
 
   // A column the database writes (GENERATED ALWAYS AS ... STORED, a trigger): never INSERTed
   // or UPDATEd, read back into the object with RETURNING after its INSERT. Changing the member
-  // of a loaded object is a UsageError at flush. The DDL stays the migrations' business.
-  ColumnDef& computed() { return computed_ = true, *this; }
+  // of a loaded object is a UsageError at flush. Without an expression the DDL stays the
+  // migrations' business (create_all makes a plain column, and check compares no expression).
+  ColumnDef& computed() {
+    column_.generated = Generated{};
+    return computed_ = true, *this;
+  }
+  // The same for GENERATED ALWAYS AS (expression) STORED (or VIRTUAL, on SQLite), which
+  // create_all then makes and autogenerate compares.
+  ColumnDef& computed(std::string expression, bool stored = true) {
+    column_.generated_as(std::move(expression), stored);
+    return computed_ = true, *this;
+  }
 
   const Column& column() const noexcept { return column_; }
   bool is_version() const noexcept { return version_; }

@@ -71,6 +71,15 @@ struct CheckConstraint {
   bool operator==(const CheckConstraint&) const = default;
 };
 
+// A column the database computes from the row: GENERATED ALWAYS AS (expression).
+struct Generated {
+  // As the database keeps it. Empty: computed by the database in a way the model does not say
+  // (an ORM column marked computed()), which is compared with nothing and created plain.
+  std::string expression;
+  bool stored = true;  // STORED; false: VIRTUAL, computed when read (SQLite only)
+  bool operator==(const Generated&) const = default;
+};
+
 // A column. Built fluently: Column("title", Type::string(200)).not_null().index().
 struct Column {
   std::string name;
@@ -78,6 +87,7 @@ struct Column {
   bool nullable = true;
   bool autoincrement = false;  // SQLite rowid alias, PostgreSQL identity
   std::optional<ServerDefault> server_default;
+  std::optional<Generated> generated;
   // The name the column had before, for autogenerate: a rename keeps the data, where a drop
   // and an add would lose it. Empty for a column that was never renamed.
   std::string former_name;
@@ -112,6 +122,9 @@ struct Column {
   Column& default_now() { return server_default = ServerDefault::now(), *this; }
   Column& default_sql(std::string e) {
     return server_default = ServerDefault::sql(std::move(e)), *this;
+  }
+  Column& generated_as(std::string expression, bool stored = true) {
+    return generated = Generated{std::move(expression), stored}, *this;
   }
   // `target` is "table.column".
   Column& references(std::string_view target, FkAction on_delete = FkAction::no_action,
@@ -162,6 +175,9 @@ bool effective_nullable(const Table& table, const Column& column);
 // An SQL expression reduced for comparison: case, blanks, parentheses and `::type` casts
 // dropped, so that a condition reads equal to the form PostgreSQL deparses it into.
 std::string normalize_sql_expression(std::string_view sql);
+// Whether two columns are generated alike: both plain, or both generated, STORED alike, from
+// the same normalized expression. An empty expression (not known) matches either.
+bool same_generated(const std::optional<Generated>& a, const std::optional<Generated>& b);
 
 // The first difference between two tables, or empty when they are equal: for test failures
 // and for `verify`, which must say what differs.

@@ -40,8 +40,8 @@ class Type {
   static Type biginteger() { return Type(TypeKind::biginteger); }
   static Type float32() { return Type(TypeKind::float32); }
   static Type float64() { return Type(TypeKind::float64); }
-  static Type numeric(int precision, int scale);
-  static Type string(int length = 0);  // 0: no length limit
+  static Type numeric(int precision, int scale);  // precision 0: any (bare NUMERIC)
+  static Type string(int length = 0);             // 0: no length limit
   static Type text() { return Type(TypeKind::text); }
   static Type date() { return Type(TypeKind::date); }
   static Type time() { return Type(TypeKind::time); }

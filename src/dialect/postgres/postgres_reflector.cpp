@@ -25,7 +25,7 @@ constexpr const char* kViews =
     "ORDER BY c.relname";
 constexpr const char* kColumns =
     "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-    "pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '' "
+    "pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', a.attgenerated = 's' "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
@@ -122,6 +122,7 @@ Type normalize_type(std::string_view formatted) {
   if (auto it = kinds.find(formatted); it != kinds.end()) return Type(it->second);
   auto args = type_args(formatted);
   if (formatted.starts_with("character varying")) return Type::string(args.empty() ? 0 : args[0]);
+  if (formatted == "numeric") return Type::numeric(0, 0);
   if (formatted.starts_with("numeric(") && !args.empty()) {
     return Type::numeric(args[0], args.size() > 1 ? args[1] : 0);
   }
@@ -208,7 +209,12 @@ class PostgresReflector final : public Reflector {
       c.nullable = !row.get<bool>(3);
       auto d = row.get<std::optional<std::string>>(4);
       c.autoincrement = row.get<bool>(5) || is_sequence_default(d);
-      if (d && !c.autoincrement) c.server_default = parse_default(*d, c.type);
+      // A generated column's expression is kept where a default is.
+      if (row.get<bool>(6)) {
+        c.generated = Generated{d.value_or(""), true};
+      } else if (d && !c.autoincrement) {
+        c.server_default = parse_default(*d, c.type);
+      }
       t->columns.push_back(std::move(c));
     }
   }

@@ -76,6 +76,15 @@ void read_constraints(std::string_view sql, const Tokens& t, std::size_t i, std:
     } else if (is(t[i], "FOREIGN") && has_list) {
       c.kind = DdlConstraint::Kind::foreign_key;
       c.columns = name_list(t, i + 2);
+    } else if (is(t[i], "AS") && !column.empty() && i + 1 < last && t[i + 1].is("(")) {
+      // [GENERATED ALWAYS] AS (expression) [STORED | VIRTUAL]
+      DdlGenerated g{inside(sql, t, i + 1), false};
+      i = matching(t, i + 1);
+      if (i + 1 < last && (is(t[i + 1], "STORED") || is(t[i + 1], "VIRTUAL"))) {
+        g.stored = is(t[++i], "STORED");
+      }
+      out.generated[fold_case(column)] = std::move(g);
+      found = false;
     } else if (is(t[i], "REFERENCES") && !column.empty()) {
       c.kind = DdlConstraint::Kind::foreign_key;
       c.columns = {column};

@@ -1,6 +1,6 @@
 // Reads what SQLite's pragmas do not tell from the CREATE TABLE text it keeps in
 // sqlite_schema: constraint names, CHECK conditions, AUTOINCREMENT and WITHOUT ROWID; and the
-// WHERE of a partial index from its CREATE INDEX text.
+// WHERE of a partial index from its CREATE INDEX text; generated columns' expressions.
 #pragma once
 
 #include <map>
@@ -20,9 +20,16 @@ struct DdlConstraint {
   std::string condition;             // CHECK's expression, as written
 };
 
+// A generated column's `AS (expression)` and STORED or VIRTUAL (the default), as written.
+struct DdlGenerated {
+  std::string expression;
+  bool stored = false;
+};
+
 struct DdlTable {
   std::vector<DdlConstraint> constraints;
-  bool autoincrement = false;  // the AUTOINCREMENT keyword
+  std::map<std::string, DdlGenerated> generated;  // by column name, case-folded
+  bool autoincrement = false;                     // the AUTOINCREMENT keyword
   bool without_rowid = false;
 };
 

@@ -89,9 +89,10 @@ std::string SqliteDialect::column_sql(const Table& table, const Column& c) const
 }
 
 // SQLite's ADD COLUMN cannot add a NOT NULL column without a default, nor a default that is
-// the current time or an expression.
+// the current time or an expression, nor a STORED generated column (a VIRTUAL one it can).
 bool SqliteDialect::can_add_column(const Column& column) const {
   if (column.autoincrement) return false;
+  if (column.generated && !column.generated->expression.empty()) return !column.generated->stored;
   if (!column.server_default) return column.nullable;
   return column.server_default->kind == ServerDefault::Kind::literal;
 }

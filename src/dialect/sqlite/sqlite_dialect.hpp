@@ -33,6 +33,7 @@ class SqliteDialect final : public Dialect {
   std::unique_ptr<Reflector> reflector(std::string /*schema*/) const override;
   std::string_view ilike_operator() const noexcept override { return "LIKE"; }
   bool can_add_column(const Column& column) const override;
+  bool virtual_generated_columns() const noexcept override { return true; }
   bool can_drop_column(const Table& table, std::string_view column) const override;
   bool can_alter_column() const override { return false; }
   bool can_alter_constraints() const override { return false; }

@@ -40,23 +40,6 @@ constexpr std::string_view kDependentsSql =
     "COLLATE NOCASE OR s.tbl_name IN (SELECT name FROM sqlite_schema WHERE type = 'view') "
     "OR instr(lower(s.sql), lower(t.name)) > 0))) ORDER BY s.rowid";
 
-// A generated column's expression lives only in the table's CREATE statement, which the new
-// shape is not made from: the rebuild would make the table again without the column. It is
-// refused, before anything changed, until rebuilds carry such columns.
-void refuse_generated_columns(Connection& conn, const std::string& table) {
-  std::vector<std::string> names;
-  for (const auto& row :
-       conn.execute("SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)", table)) {
-    names.push_back(row.get<std::string>(0));
-  }
-  if (names.empty()) return;
-  throw ProgrammingError(
-      fmt::format("table {} has the generated column {}, which a SQLite table rebuild would "
-                  "lose; drop it in an execute before this operation and add it again after",
-                  table, fmt::join(names, ", ")),
-      {});
-}
-
 std::vector<Dependent> dependents_of(Connection& conn, const std::string& table) {
   std::vector<Dependent> out;
   for (const auto& row : conn.execute(kDependentsSql, table)) {
@@ -115,7 +98,6 @@ std::vector<std::string> views_over(const std::vector<Dependent>& dependents,
 // the rebuild rather than being left broken.
 void SqliteDialect::carry_out(Connection& conn, const TableRebuild& rebuild,
                               const ProgressFn& progress) const {
-  refuse_generated_columns(conn, rebuild.table);
   announce(conn, *this, rebuild.table, progress);
   auto dependents = dependents_of(conn, rebuild.table);
   for (const auto& d : dependents) {

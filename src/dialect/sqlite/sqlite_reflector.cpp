@@ -74,8 +74,8 @@ Type normalize_type(std::string_view declared) {
   if (base == "VARCHAR" || base == "CHARACTER VARYING" || base == "NVARCHAR") {
     return Type::string(args.empty() ? 0 : args[0]);
   }
-  if ((base == "NUMERIC" || base == "DECIMAL") && !args.empty()) {
-    return Type::numeric(args[0], args.size() > 1 ? args[1] : 0);
+  if (base == "NUMERIC" || base == "DECIMAL") {
+    return Type::numeric(args.empty() ? 0 : args[0], args.size() > 1 ? args[1] : 0);
   }
   auto it = kinds.find(base);
   if (it != kinds.end() && args.empty()) return Type(it->second);
@@ -89,9 +89,9 @@ constexpr const char* kTables =
     "ESCAPE '\\' AND name IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
     "type = 'table') AND (?1 IS NULL OR name = ?1) ORDER BY name";
 constexpr const char* kColumns =
-    "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk FROM sqlite_schema m "
-    "JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' AND (?1 IS NULL OR m.name = ?1) "
-    "AND p.hidden = 0 ORDER BY m.name, p.cid";
+    "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden "
+    "FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' "
+    "AND (?1 IS NULL OR m.name = ?1) AND p.hidden IN (0, 2, 3) ORDER BY m.name, p.cid";
 constexpr const char* kForeignKeys =
     "SELECT m.name, p.id, p.\"table\", p.\"from\", p.\"to\", p.on_delete, p.on_update "
     "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) p WHERE m.type = 'table' "
@@ -176,6 +176,13 @@ class SqliteReflector final : public Reflector {
       c.nullable = row.get<int>(3) == 0;
       if (auto d = row.get<std::optional<std::string>>(4))
         c.server_default = parse_default(*d, c.type);
+      // hidden 2 and 3: a VIRTUAL and a STORED generated column, whose expression only the
+      // CREATE TABLE text holds.
+      if (int hidden = row.get<int>(6); hidden != 0) {
+        const auto& parsed = ddl[t->name].generated;
+        auto g = parsed.find(fold_case(c.name));
+        c.generated = Generated{g == parsed.end() ? "" : g->second.expression, hidden == 3};
+      }
       if (int position = row.get<int>(5); position > 0) {
         keys[t->name].push_back({position, c.name, upper_words(row.get<std::string_view>(2))});
       }
