@@ -16,8 +16,9 @@ namespace {
 using strata::detail::Overloaded;
 
 std::string column_text(const Table& t, const Column& c) {
-  return fmt::format("{}{}{}", c.type.to_string(), !effective_nullable(t, c) ? " not null" : "",
-                     c.server_default ? " with a default" : "");
+  return fmt::format("{}{}{}{}", c.type.to_string(), !effective_nullable(t, c) ? " not null" : "",
+                     c.server_default ? " with a default" : "",
+                     c.generated ? " generated as (" + c.generated->expression + ")" : "");
 }
 
 class Merge {
@@ -69,7 +70,8 @@ class Merge {
     }
     bool same = same_type(*declared, live) &&
                 effective_nullable(history_, *declared) == effective_nullable(live_, live) &&
-                declared->server_default.has_value() == live.server_default.has_value();
+                declared->server_default.has_value() == live.server_default.has_value() &&
+                same_generated(declared->generated, live.generated);
     if (same) return *declared;
     note("column {}: {} in the database, {} in the history", live.name, column_text(live_, live),
          column_text(history_, *declared));

@@ -134,8 +134,9 @@ Column column_of(const yaml::Node& node, const Source& source) {
     MapReader g = nested(m.required("generated"), source, "generated");
     c.generated_as(g.string("sql"), g.boolean("stored", true));
     if (c.generated->expression.empty()) g.fail(g.required("sql"), "generated sql is empty");
-    if (c.server_default) {
-      m.fail(m.required("generated"), "a generated column has no server_default: give one");
+    if (c.server_default || c.autoincrement) {
+      m.fail(m.required("generated"),
+             "a generated column takes no server_default or autoincrement: remove them");
     }
   }
   if (m.has("foreign_key")) {

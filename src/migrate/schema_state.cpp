@@ -210,6 +210,9 @@ void SchemaState::alter_column(const AlterColumn& o) {
   if (!c) fail(fmt::format("column '{}.{}' does not exist", o.table, o.name));
   if (o.type) c->type = *o.type;
   if (o.nullable) c->nullable = *o.nullable;
+  if (o.server_default && *o.server_default && c->generated) {
+    fail(fmt::format("column '{}.{}' is generated: it takes no server_default", o.table, o.name));
+  }
   if (o.server_default) c->server_default = *o.server_default;
   if (!o.new_name || *o.new_name == o.name) return;
   if (t.column(*o.new_name))
@@ -224,6 +227,12 @@ void SchemaState::alter_column(const AlterColumn& o) {
   for (auto& check : t.check_constraints) {
     check.condition = strata::detail::rename_in_expression(check.condition, o.name, *o.new_name,
                                                            syntax_of(dialect_));
+  }
+  // Both databases rewrite a generated column's expression on RENAME COLUMN.
+  for (auto& other : t.columns) {
+    if (!other.generated) continue;
+    other.generated->expression = strata::detail::rename_in_expression(
+        other.generated->expression, o.name, *o.new_name, syntax_of(dialect_));
   }
   for (auto& u : t.unique_constraints) rename_in(u.columns, o.name, *o.new_name);
   for (auto& f : t.foreign_keys) rename_in(f.columns, o.name, *o.new_name);

@@ -55,7 +55,7 @@ int parse_int(std::string_view text, std::string_view whole) {
 Type Type::numeric(int precision, int scale) {
   Type t(TypeKind::numeric);
   t.precision_ = precision;
-  t.scale_ = scale;
+  t.scale_ = precision == 0 ? 0 : scale;  // any precision has any scale
   return t;
 }
 

@@ -141,6 +141,34 @@ TEST_P(GeneratedColumns, OfflineScriptsBuildWhatTheOnlineRunBuilds) {
   EXPECT_EQ(rows("id, total, doubled"), (std::vector<std::string>{"1/10/8", "2/3/6"}));
 }
 
+// A column a generated one uses is renamed: both databases rewrite the expression, and so does
+// the replay, so that a later SQLite rebuild makes the column again from the new name.
+TEST_P(GeneratedColumns, ARenameRewritesTheExpressionsThatUseTheColumn) {
+  write("20250103_0000_9e0000000003_rename.yaml", R"yaml(revision: 9e0000000003
+down_revision: 9e0000000002
+message: rename
+upgrade:
+  - alter_column: {table: lines, name: qty, new_name: quantity}
+  - alter_column: {table: lines, name: price, nullable: false}
+downgrade:
+  - alter_column: {table: lines, name: price, nullable: true}
+  - alter_column: {table: lines, name: quantity, new_name: qty}
+)yaml");
+  auto s = scripts();
+  auto engine = make_engine();
+  Runner runner(engine, s);
+  runner.upgrade("head");
+  expect_replayed({"9e0000000003"});
+  Table lines = Inspector(engine).table("lines");
+  const std::string expression = lines.column("total")->generated->expression;
+  EXPECT_NE(expression.find("quantity"), std::string::npos) << expression;
+  engine.connect().execute("UPDATE lines SET quantity = 5 WHERE id = 2");
+  EXPECT_EQ(rows("id, total, doubled"), (std::vector<std::string>{"1/10/8", "2/5/10"}));
+  runner.downgrade("9e0000000002");
+  expect_replayed({"9e0000000002"});
+  EXPECT_EQ(rows("id, total, doubled"), (std::vector<std::string>{"1/10/8", "2/5/10"}));
+}
+
 // PostgreSQL 15 has no VIRTUAL generated columns: the revision fails in one line that names the
 // file and the column, before anything of it ran.
 TEST_P(GeneratedColumns, AVirtualColumnOnPostgresqlIsRefusedNamingIt) {

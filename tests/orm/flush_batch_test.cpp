@@ -5,6 +5,7 @@
 // SQLite only from Dialect::update_from_values_min_rows() of them, else one UPDATE a row).
 #include <algorithm>
 #include <bit>
+#include <strata/dialect/inspector.hpp>
 
 #include "orm_models.hpp"
 
@@ -59,6 +60,19 @@ inline const auto people = strata::table<Person>(
     "people", strata::column(&Person::id, "id").primary_key(),
     strata::column(&Person::first, "first"), strata::column(&Person::last, "last"),
     strata::column(&Person::full_name, "full_name").computed());
+
+// The same, with the expression in the model: create_all makes it.
+struct Contact {
+  std::int64_t id = 0;
+  std::string first;
+  std::string last;
+  std::string full_name;
+};
+
+inline const auto contacts = strata::table<Contact>(
+    "contacts", strata::column(&Contact::id, "id").primary_key(),
+    strata::column(&Contact::first, "first"), strata::column(&Contact::last, "last"),
+    strata::column(&Contact::full_name, "full_name").computed("first || ' ' || last"));
 
 namespace {
 
@@ -511,6 +525,24 @@ TEST_P(OrmFlushBatch, AComputedColumnIsReadButNeverWritten) {
     EXPECT_NE(p.first, "Changed");
     EXPECT_EQ(p.full_name, p.first + " " + p.last);
   }
+}
+
+// computed(expression) declares the GENERATED column: create_all makes it, and the database
+// computes it for what the session adds.
+TEST_P(OrmFlushBatch, AComputedColumnWithItsExpressionIsMadeByCreateAll) {
+  MetaData metadata;
+  contacts.add_to(metadata);
+  metadata.create_all(engine());
+  Table made = Inspector(engine()).table("contacts");
+  ASSERT_TRUE(made.column("full_name")->generated);
+  EXPECT_TRUE(made.column("full_name")->generated->stored);
+  EXPECT_TRUE(same_generated(made.column("full_name")->generated,
+                             metadata.table("contacts")->column("full_name")->generated));
+  auto s = session();
+  auto& ann = s.add(Contact{.first = "Ann", .last = "Lee"});
+  s.commit();
+  EXPECT_EQ(ann.full_name, "Ann Lee");
+  EXPECT_THROW(engine().connect().execute("UPDATE contacts SET full_name = 'x'"), DatabaseError);
 }
 
 STRATA_ON_BOTH_BACKENDS(OrmFlushBatch);

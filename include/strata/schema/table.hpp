@@ -176,7 +176,8 @@ bool effective_nullable(const Table& table, const Column& column);
 // dropped, so that a condition reads equal to the form PostgreSQL deparses it into.
 std::string normalize_sql_expression(std::string_view sql);
 // Whether two columns are generated alike: both plain, or both generated, STORED alike, from
-// the same normalized expression. An empty expression (not known) matches either.
+// the same expression (compared without parentheses and casts, which PostgreSQL adds). An
+// empty expression (not known) matches either.
 bool same_generated(const std::optional<Generated>& a, const std::optional<Generated>& b);
 
 // The first difference between two tables, or empty when they are equal: for test failures

@@ -25,7 +25,7 @@ constexpr const char* kViews =
     "ORDER BY c.relname";
 constexpr const char* kColumns =
     "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-    "pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', a.attgenerated = 's' "
+    "pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', a.attgenerated "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
@@ -209,9 +209,10 @@ class PostgresReflector final : public Reflector {
       c.nullable = !row.get<bool>(3);
       auto d = row.get<std::optional<std::string>>(4);
       c.autoincrement = row.get<bool>(5) || is_sequence_default(d);
-      // A generated column's expression is kept where a default is.
-      if (row.get<bool>(6)) {
-        c.generated = Generated{d.value_or(""), true};
+      // A generated column's expression is kept where a default is: 's' STORED, 'v' VIRTUAL
+      // (PostgreSQL 18).
+      if (auto kind = row.get<std::string>(6); !kind.empty()) {
+        c.generated = Generated{d.value_or(""), kind == "s"};
       } else if (d && !c.autoincrement) {
         c.server_default = parse_default(*d, c.type);
       }

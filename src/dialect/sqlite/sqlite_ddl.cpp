@@ -84,6 +84,7 @@ void read_constraints(std::string_view sql, const Tokens& t, std::size_t i, std:
         g.stored = is(t[++i], "STORED");
       }
       out.generated[fold_case(column)] = std::move(g);
+      name.clear();
       found = false;
     } else if (is(t[i], "REFERENCES") && !column.empty()) {
       c.kind = DdlConstraint::Kind::foreign_key;

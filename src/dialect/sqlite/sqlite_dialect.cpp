@@ -45,6 +45,11 @@ char affinity(std::string declared) {
 // SQLite stores by affinity, so such a column matches any model type of the same affinity.
 bool SqliteDialect::same_type(const Type& model, const Type& reflected) const {
   if (model == reflected) return true;
+  // SQLite keeps no precision: a bare NUMERIC stores what NUMERIC(p, s) does.
+  if (model.kind() == TypeKind::numeric && reflected.kind() == TypeKind::numeric &&
+      (model.precision() == 0 || reflected.precision() == 0)) {
+    return true;
+  }
   if (model.kind() != TypeKind::other && reflected.kind() != TypeKind::other) return false;
   return affinity(type_sql(model)) == affinity(type_sql(reflected));
 }
