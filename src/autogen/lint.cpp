@@ -485,6 +485,14 @@ class Linter {
     const Column& c = o.column;
     // A generated column is computed for the rows there.
     bool computed = c.generated && !c.generated->expression.empty();
+    if (computed && c.generated->stored && lane_ && !lane_->made.count(o.table)) {
+      add("pg-generated-column-rewrite", i,
+          fmt::format("adds the STORED generated column {}.{}: PostgreSQL computes it by "
+                      "rewriting the table and its indexes under an ACCESS EXCLUSIVE lock, which "
+                      "stops its reads and writes meanwhile; on a large table add a plain column "
+                      "and fill it in batches instead",
+                      o.table, c.name));
+    }
     if (c.nullable || c.server_default || c.autoincrement || computed) return;
     add("not-null-without-default", i,
         fmt::format("adds NOT NULL column {}.{} without a server default: fails on a table "
@@ -629,6 +637,9 @@ const std::vector<LintRule>& lint_rules() {
        "builds an index on an existing table without CONCURRENTLY", "postgresql"},
       {"pg-type-rewrite", Severity::warning,
        "changes a column's type in a way that rewrites the table on PostgreSQL", "postgresql"},
+      {"pg-generated-column-rewrite", Severity::warning,
+       "adds a STORED generated column to an existing table, which rewrites it on PostgreSQL",
+       "postgresql"},
       {"pg-set-not-null-scan", Severity::warning,
        "sets an existing column NOT NULL without a validated CHECK (col IS NOT NULL)",
        "postgresql"},
