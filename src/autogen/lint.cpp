@@ -484,7 +484,7 @@ class Linter {
   void check_add(const AddColumn& o, std::size_t i) {
     const Column& c = o.column;
     // A generated column is computed for the rows there.
-    bool computed = c.generated && !c.generated->expression.empty();
+    bool computed = c.generated_by_expression();
     if (computed && c.generated->stored && lane_ && !lane_->made.count(o.table)) {
       add("pg-generated-column-rewrite", i,
           fmt::format("adds the STORED generated column {}.{}: PostgreSQL computes it by "

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "../core/write_file.hpp"
 #include "commands.hpp"
 #include "strata/autogen/baseline.hpp"
 #include "strata/autogen/compare.hpp"
@@ -155,17 +155,6 @@ void stamp_baseline(const Config& config, const std::string& id) {
   migrate::Runner(create_engine(config.migration_url()), scripts, names).stamp(id);
 }
 
-// `text` as the new file `path`; a write that fails leaves no part of it behind.
-void write_new_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (out) return;
-  std::error_code ignored;
-  std::filesystem::remove(path, ignored);
-  throw Error(fmt::format("cannot write {}", path.string()));
-}
-
 }  // namespace
 
 RevisionCommands::RevisionCommands(CLI::App& app, const Options& options) : options_(options) {
@@ -267,7 +256,10 @@ int write_revision(const Options& options, const NewRevision& spec) {
       scripts.versions() / fmt::format("{:%Y%m%d_%H%M}_{}_{}.yaml", now, id, slug(spec.message));
   // Rendered before the file is made, so that a revision that cannot be written (a type with
   // no name in revision files) leaves no empty file to break every later command.
-  write_new_file(file, migrate::write_revision(r, comments, NamingConvention::from(config)));
+  if (!strata::detail::write_atomically(
+          file, migrate::write_revision(r, comments, NamingConvention::from(config)))) {
+    throw Error(fmt::format("cannot write {}", file.string()));
+  }
   if (spec.baseline) stamp_baseline(config, id);
   print(options, file.string(), nlohmann::json{{"revision", id}, {"file", file.string()}}.dump());
   return 0;

@@ -201,7 +201,7 @@ std::string Dialect::column_list(const std::vector<std::string>& columns) const 
 std::string Dialect::column_sql(const Table& table, const Column& c) const {
   if (c.autoincrement) return autoincrement_column_sql(table, c);
   std::string out = quote(c.name) + " " + type_sql(c.type);
-  if (c.generated && !c.generated->expression.empty()) {
+  if (c.generated_by_expression()) {
     if (!c.generated->stored && !virtual_generated_columns()) {
       throw ProgrammingError(
           fmt::format("column {}.{} is a VIRTUAL generated column, which {} does not have; "

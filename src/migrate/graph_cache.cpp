@@ -8,12 +8,12 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <string_view>
 
 #include "../core/read_file.hpp"
+#include "../core/write_file.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::migrate::detail {
@@ -184,25 +184,6 @@ void append_line(std::string& out, const ListedFile& file, const Revision& r) {
 // library hash differently, the cache is merely written again.
 std::string digest(std::string_view body) {
   return fmt::format("{:016x}", std::hash<std::string_view>{}(body));
-}
-
-// Written aside and renamed over, so that a reader never sees half a file.
-void write_atomically(const fs::path& path, const std::string& text) {
-  fs::path temporary = path;
-  temporary += "." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    if (!out) return;
-    out << text;
-    if (!out.flush()) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      return;
-    }
-  }
-  std::error_code failed;
-  fs::rename(temporary, path, failed);
-  if (failed) fs::remove(temporary, failed);
 }
 
 // Whether `written`, a name as the cache holds it, is `name` escaped. A name with no
@@ -385,7 +366,8 @@ void GraphCache::save(const std::vector<ListedFile>& files, const RevisionGraph&
   text += digest(body);
   text += '\n';
   text += body;
-  write_atomically(versions_ / ".strata-cache", text);
+  strata::detail::write_atomically(versions_ / ".strata-cache",
+                                   text);  // a cache: unwritten is fine
 }
 
 }  // namespace strata::migrate::detail

@@ -128,7 +128,7 @@ std::vector<std::string> rebuild_table(const Table& from, const Table& to, const
   std::vector<std::string> target_columns;
   std::vector<std::string> source_columns;
   for (const auto& c : to.columns) {
-    if (c.generated && c.generated->expression.empty()) {
+    if (c.generated && !c.generated_by_expression()) {
       throw ProgrammingError(
           fmt::format("the expression of the generated column {}.{} could not be read from its "
                       "CREATE TABLE, so a rebuild cannot make it again; drop it in an execute "

@@ -143,7 +143,7 @@ std::string column(const Column& c, std::string_view table, const ColumnShorthan
   if (s.unique) f.emplace_back("unique", "true");
   if (s.index) f.emplace_back("index", "true");
   if (c.server_default) f.emplace_back("server_default", server_default(c.server_default, where));
-  if (c.generated && !c.generated->expression.empty()) {
+  if (c.generated_by_expression()) {
     f.emplace_back("generated", flow({{"sql", json_quoted(c.generated->expression)},
                                       {"stored", c.generated->stored ? "true" : "false"}}));
   }

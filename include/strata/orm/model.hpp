@@ -252,27 +252,22 @@ class ColumnDef {
   // or UPDATEd, read back into the object with RETURNING after its INSERT. Changing the member
   // of a loaded object is a UsageError at flush. Without an expression the DDL stays the
   // migrations' business (create_all makes a plain column, and check compares no expression).
-  ColumnDef& computed() {
-    column_.generated = Generated{};
-    return computed_ = true, *this;
-  }
+  ColumnDef& computed() { return column_.generated = Generated{}, *this; }
   // The same for GENERATED ALWAYS AS (expression) STORED (or VIRTUAL, on SQLite), which
   // create_all then makes and autogenerate compares.
   ColumnDef& computed(std::string expression, bool stored = true) {
-    column_.generated_as(std::move(expression), stored);
-    return computed_ = true, *this;
+    return column_.generated_as(std::move(expression), stored), *this;
   }
 
   const Column& column() const noexcept { return column_; }
   bool is_version() const noexcept { return version_; }
-  bool is_computed() const noexcept { return computed_; }
+  bool is_computed() const noexcept { return column_.generated.has_value(); }
   M T::*member() const noexcept { return member_; }
 
  private:
   M T::*member_;
   Column column_;
   bool version_ = false;
-  bool computed_ = false;
 };
 
 template <class T, class M>

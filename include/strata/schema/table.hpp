@@ -126,6 +126,10 @@ struct Column {
   Column& generated_as(std::string expression, bool stored = true) {
     return generated = Generated{std::move(expression), stored}, *this;
   }
+  // Generated from an expression strata knows, which DDL writes.
+  bool generated_by_expression() const noexcept {
+    return generated && !generated->expression.empty();
+  }
   // `target` is "table.column".
   Column& references(std::string_view target, FkAction on_delete = FkAction::no_action,
                      FkAction on_update = FkAction::no_action);

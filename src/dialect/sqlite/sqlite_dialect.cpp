@@ -97,7 +97,7 @@ std::string SqliteDialect::column_sql(const Table& table, const Column& c) const
 // the current time or an expression, nor a STORED generated column (a VIRTUAL one it can).
 bool SqliteDialect::can_add_column(const Column& column) const {
   if (column.autoincrement) return false;
-  if (column.generated && !column.generated->expression.empty()) return !column.generated->stored;
+  if (column.generated_by_expression()) return !column.generated->stored;
   if (!column.server_default) return column.nullable;
   return column.server_default->kind == ServerDefault::Kind::literal;
 }
