@@ -16,7 +16,8 @@
 // (STRATA_TEST_POSTGRES_URL; make bench starts one) runs twice: directly, and through
 // bench/latency_proxy with STRATA_BENCH_DELAY_US (500) added each way, about 1 ms a round trip.
 // The counts of each table can be set as "rows,gets,updates" in STRATA_BENCH_SQLITE_COUNTS,
-// STRATA_BENCH_PG_COUNTS and STRATA_BENCH_PROXY_COUNTS (defaults below).
+// STRATA_BENCH_PG_COUNTS and STRATA_BENCH_PROXY_COUNTS (defaults below). STRATA_BENCH_SAMPLES
+// names a CSV file that gets every timing (table, round, side, workload, seconds).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -141,6 +142,22 @@ void print_table(const std::string& title, const Counts& c, int rounds,
   std::fflush(stdout);
 }
 
+void write_samples(const std::string& title, const Samples& samples) {
+  const char* path = std::getenv("STRATA_BENCH_SAMPLES");
+  if (!path || !*path) return;
+  std::FILE* out = std::fopen(path, "a");
+  if (!out) throw std::runtime_error(std::string("cannot append to ") + path);
+  for (const auto& [side, workloads] : samples) {
+    for (const auto& [w, times] : workloads) {
+      for (std::size_t r = 0; r < times.size(); ++r) {
+        std::fprintf(out, "\"%s\",%zu,\"%s\",%s,%.9f\n", title.c_str(), r, side.c_str(), w.c_str(),
+                     times[r]);
+      }
+    }
+  }
+  std::fclose(out);
+}
+
 void run(const std::string& title, const Target& t) {
   const int rounds = env_int("STRATA_BENCH_ROUNDS", 5);
   const Expected e = expected(t.counts);
@@ -152,6 +169,7 @@ void run(const std::string& title, const Target& t) {
     for (std::size_t k = 0; k < all.size(); ++k) turn(all[(r + k) % all.size()], t, e, samples);
   }
   print_table(title, t.counts, rounds, all, samples);
+  write_samples(title, samples);
 }
 
 void bench_sqlite() {

@@ -17,10 +17,10 @@ namespace detail {
 
 // The values in placeholder order: `params` as given, or `named` looked up by name. A call that
 // does not fit the placeholders is refused before anything is sent.
-std::span<const ValueRef> arrange(const detail::CachedStatement& entry,
-                                  std::span<const ValueRef> params,
-                                  std::span<const NamedParam> named,
-                                  std::vector<ValueRef>& scratch) {
+std::span<const ValueRef> arrange_slow(const detail::CachedStatement& entry,
+                                       std::span<const ValueRef> params,
+                                       std::span<const NamedParam> named,
+                                       std::vector<ValueRef>& scratch) {
   if (entry.names.empty()) {
     if (!named.empty()) {
       throw detail::usage_error(

@@ -78,10 +78,6 @@ Value read_value(const driver::Statement& stmt, int column) {
   conn_.reset();
 }
 
-Result::Result(std::shared_ptr<detail::PooledConnection> conn, driver::Statement& stmt,
-               detail::CachedStatement* entry, std::unique_ptr<driver::Statement> owned) noexcept
-    : conn_(std::move(conn)), stmt_(&stmt), entry_(entry), owned_(std::move(owned)) {}
-
 Result::Result(Result&& other) noexcept
     : conn_(std::move(other.conn_)),
       stmt_(other.stmt_),

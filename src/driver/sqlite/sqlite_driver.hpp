@@ -63,8 +63,8 @@ class SqliteStatement final : public Statement {
  private:
   void bind(std::span<const ValueRef> params);
   bool step();
-  bool finished(int rc);   // after a step that gave no row: DONE counted, an error thrown
-  void rewind() noexcept;  // sqlite3_reset, noted
+  [[noreturn]] void failed(int rc);  // after a step that gave neither a row nor DONE
+  void rewind() noexcept;            // sqlite3_reset, noted
 
   sqlite3* db_;
   sqlite3_stmt* stmt_;

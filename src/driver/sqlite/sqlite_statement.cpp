@@ -71,12 +71,19 @@ void SqliteStatement::bind(std::span<const ValueRef> params) {
 }
 
 // Inline in its callers, so that no frame of its own is on the stack while sqlite3_step makes
-// system calls (see Connection::run). The rest of a step's outcome is finished() below.
+// system calls (see Connection::run), and so that a loop of writes touches no more code lines
+// than it must beside SQLite's. An error is failed()'s, out of line.
 [[gnu::always_inline]] inline bool SqliteStatement::step() {
   at_start_ = false;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return has_row_ = true;
-  return finished(rc);
+  has_row_ = false;
+  if (rc != SQLITE_DONE) failed(rc);
+  // sqlite3_changes() keeps the count of the last write even after a statement that wrote
+  // nothing (DDL, SELECT); the running total says whether this one wrote, and changes() then
+  // gives its own rows, cascades excluded.
+  changes_ = sqlite3_total_changes64(db_) == changes_before_ ? 0 : sqlite3_changes64(db_);
+  return false;
 }
 
 [[gnu::always_inline]] inline void SqliteStatement::rewind() noexcept {
@@ -84,15 +91,7 @@ void SqliteStatement::bind(std::span<const ValueRef> params) {
   at_start_ = true;
 }
 
-bool SqliteStatement::finished(int rc) {
-  has_row_ = false;
-  if (rc == SQLITE_DONE) {
-    // sqlite3_changes() keeps the count of the last write even after a statement that wrote
-    // nothing (DDL, SELECT); the running total says whether this one wrote, and changes()
-    // then gives its own rows, cascades excluded.
-    changes_ = sqlite3_total_changes64(db_) == changes_before_ ? 0 : sqlite3_changes64(db_);
-    return false;
-  }
+void SqliteStatement::failed(int rc) {
   std::string message = sqlite3_errmsg(db_);
   rewind();
   throw_error(rc, std::move(message), sql_, url_);
