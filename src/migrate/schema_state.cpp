@@ -194,6 +194,17 @@ bool SchemaState::involves(const CheckConstraint& check, std::string_view column
 
 void SchemaState::drop_column(Table& t, std::string_view name) {
   if (!t.column(name)) fail(fmt::format("column '{}.{}' does not exist", t.name, name));
+  // Neither database drops a column a generated column computes from (PostgreSQL would with
+  // CASCADE, taking the generated column along, which strata never asks for).
+  for (const Column& other : t.columns) {
+    if (other.name == name || !other.generated_by_expression()) continue;
+    if (!strata::detail::expression_names(other.generated->expression, name, syntax_of(dialect_)))
+      continue;
+    fail(
+        fmt::format("column '{}.{}' is used by the generated column '{}.{}': drop that column "
+                    "first, or make it again without '{}'",
+                    t.name, name, t.name, other.name, name));
+  }
   std::erase_if(t.columns, [&](const Column& c) { return c.name == name; });
   // What involves the column goes with it, as PostgreSQL does it.
   std::erase_if(t.indexes, [&](const Index& i) { return involves(i, name); });

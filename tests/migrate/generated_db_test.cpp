@@ -201,6 +201,47 @@ downgrade:
   EXPECT_FALSE(Inspector(engine).table("lines").column("half"));
 }
 
+// A column a generated one computes from cannot be dropped on either database: the revision is
+// refused in one line naming both columns, online before anything of it ran, and offline.
+TEST_P(GeneratedColumns, DroppingAColumnAGeneratedOneUsesIsRefusedNamingBoth) {
+  write("20250103_0000_9e0000000003_drop.yaml", R"yaml(revision: 9e0000000003
+down_revision: 9e0000000002
+message: drop
+upgrade:
+  - alter_column: {table: lines, name: price, nullable: false}
+  - drop_column: {table: lines, name: qty}
+downgrade:
+  - add_column: {table: lines, column: {name: qty, type: integer}}
+  - alter_column: {table: lines, name: price, nullable: true}
+)yaml");
+  auto s = scripts();
+  auto engine = make_engine();
+  Runner runner(engine, s);
+  runner.upgrade("9e0000000002");
+  auto expect_refusal = [](const std::string& what) {
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    for (const char* part : {"9e0000000003", "'lines.qty'", "'lines.total'", "drop that column"})
+      EXPECT_NE(what.find(part), std::string::npos) << what;
+  };
+  try {
+    runner.upgrade("head");
+    ADD_FAILURE() << "a column a generated one uses was dropped";
+  } catch (const MigrationError& e) {
+    expect_refusal(e.what());
+  }
+  EXPECT_EQ(runner.current(), std::vector<std::string>{"9e0000000002"});
+  Table lines = Inspector(engine).table("lines");
+  EXPECT_TRUE(lines.column("qty"));
+  EXPECT_TRUE(lines.column("price")->nullable);
+  EXPECT_EQ(rows("id, total, doubled"), (std::vector<std::string>{"1/10/8", "2/3/6"}));
+  try {
+    offline_script(s, dialect(), true, "head");
+    ADD_FAILURE() << "the offline script dropped a column a generated one uses";
+  } catch (const MigrationError& e) {
+    expect_refusal(e.what());
+  }
+}
+
 // A revision file that asks for a generated column and a default, or gives no expression, is
 // refused at load with the line.
 TEST_P(GeneratedColumns, AGeneratedColumnWithADefaultOrNoExpressionIsRefused) {
