@@ -366,8 +366,8 @@ void GraphCache::save(const std::vector<ListedFile>& files, const RevisionGraph&
   text += digest(body);
   text += '\n';
   text += body;
-  strata::detail::write_atomically(versions_ / ".strata-cache",
-                                   text);  // a cache: unwritten is fine
+  // A cache: one that could not be written is read from the files next time.
+  strata::detail::write_atomically(versions_ / ".strata-cache", text);
 }
 
 }  // namespace strata::migrate::detail
